@@ -1,0 +1,393 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// Limits on addresses, from RFC 5321 §4.5.3.1 and RFC 3696 erratum 1690.
+const (
+	// MaxAddressLength is the longest address accepted, in octets of its
+	// wire (A-label) form.
+	MaxAddressLength = 254
+	// MaxLocalPartLength is the longest local part accepted, in octets.
+	MaxLocalPartLength = 64
+	// maxInputLength caps what ParseAddress looks at: anything longer cannot
+	// become a valid address, and refusing it early keeps pathological input
+	// cheap.
+	maxInputLength = 1024
+)
+
+// ErrInvalidAddress is the sentinel every [*AddressError] matches with
+// [errors.Is].
+var ErrInvalidAddress = errors.New("transport: invalid e-mail address")
+
+// ErrNeedsSMTPUTF8 reports an address whose local part is not ASCII: it can
+// only be delivered through a server that offers the SMTPUTF8 extension
+// (RFC 6531).
+var ErrNeedsSMTPUTF8 = errors.New("transport: address needs SMTPUTF8 (non-ASCII local part)")
+
+// AddressReason says why [ParseAddress] rejected an address. The values are
+// stable and language-neutral, so host apps and the importer can render their
+// own messages.
+type AddressReason string
+
+// The reasons an address is rejected.
+const (
+	ReasonEmpty            AddressReason = "empty"               // nothing but spaces
+	ReasonTooLong          AddressReason = "too-long"            // over MaxAddressLength octets
+	ReasonInvalidEncoding  AddressReason = "invalid-encoding"    // not valid UTF-8
+	ReasonControlCharacter AddressReason = "control-character"   // CR, LF, NUL, TAB or another control character
+	ReasonInvisible        AddressReason = "invisible-character" // a space, zero-width or other format character inside
+	ReasonSeveral          AddressReason = "several-addresses"   // a list such as "a@x.fi, b@y.fi"
+	ReasonMissingAt        AddressReason = "missing-at"          // no @
+	ReasonEmptyLocal       AddressReason = "empty-local-part"    // nothing before @
+	ReasonLocalTooLong     AddressReason = "local-part-too-long" // over MaxLocalPartLength octets
+	ReasonQuotedLocal      AddressReason = "quoted-local-part"   // "john doe"@x.fi
+	ReasonInvalidLocal     AddressReason = "invalid-local-part"  // a character or dot placement mail servers refuse
+	ReasonEmptyDomain      AddressReason = "empty-domain"        // nothing after @
+	ReasonAddressLiteral   AddressReason = "address-literal"     // a@[192.0.2.1]
+	ReasonNoDot            AddressReason = "domain-without-dot"  // a@localhost
+	ReasonInvalidDomain    AddressReason = "invalid-domain"      // a@b_c.fi, a@-b.fi, a@b..fi, a numeric top-level label
+)
+
+var reasonText = map[AddressReason]string{
+	ReasonEmpty:            "the address is empty",
+	ReasonTooLong:          fmt.Sprintf("the address is longer than %d characters", MaxAddressLength),
+	ReasonInvalidEncoding:  "the address is not valid UTF-8 text",
+	ReasonControlCharacter: "the address contains a line break or another control character",
+	ReasonInvisible:        "the address contains a space or an invisible character",
+	ReasonSeveral:          "this is several addresses, not one; give them one at a time",
+	ReasonMissingAt:        "the address has no @",
+	ReasonEmptyLocal:       "there is nothing before the @",
+	ReasonLocalTooLong:     fmt.Sprintf("the part before the @ is longer than %d characters", MaxLocalPartLength),
+	ReasonQuotedLocal:      "quoted names before the @ are not accepted",
+	ReasonInvalidLocal:     "the part before the @ contains a character or dot that mail servers refuse",
+	ReasonEmptyDomain:      "there is nothing after the @",
+	ReasonAddressLiteral:   "IP addresses in brackets are not accepted as a domain",
+	ReasonNoDot:            "the domain after the @ has no dot",
+	ReasonInvalidDomain:    "the domain after the @ is not a valid domain name",
+}
+
+// String returns a short English description of the reason.
+func (r AddressReason) String() string {
+	if s, ok := reasonText[r]; ok {
+		return s
+	}
+	return string(r)
+}
+
+// AddressError reports an address [ParseAddress] rejected and why. It
+// matches [ErrInvalidAddress] with [errors.Is].
+type AddressError struct {
+	Input  string        // the text as given (shortened to 100 characters)
+	Reason AddressReason // why it was rejected
+}
+
+// Error describes the rejected address and what is wrong with it.
+func (e *AddressError) Error() string {
+	return fmt.Sprintf("transport: invalid e-mail address %q: %s", e.Input, e.Reason)
+}
+
+// Unwrap returns [ErrInvalidAddress].
+func (e *AddressError) Unwrap() error { return ErrInvalidAddress }
+
+func addrErr(input string, r AddressReason) error {
+	if utf8.RuneCountInString(input) > 100 {
+		input = string([]rune(input)[:100]) + "…"
+	}
+	return &AddressError{Input: input, Reason: r}
+}
+
+// ParseAddress is the library's one e-mail address validation function: the
+// document parser, the recipient directory, the importer and the transports
+// all use it.
+//
+// It is kind where people are: it trims surrounding white space (including
+// no-break spaces), strips a "mailto:" prefix (and any "?subject=…" query)
+// and accepts the "Display Name <addr>" form, keeping only the address. It is
+// strict where mail servers are: the domain must be a dotted host name whose
+// labels are letters, digits and hyphens (or an internationalised name that
+// IDNA 2008 accepts), the whole address at most 254 octets on the wire and the
+// local part at most 64; control characters, invisible characters, quoted
+// local parts and address literals such as a@[192.0.2.1] are refused.
+//
+// The result keeps the local part exactly as written and lower-cases the
+// domain; an internationalised domain is returned in its Unicode form (use
+// [ToASCII] for the form to put on the wire). A rejected address gives an
+// [*AddressError] saying why.
+//
+// ParseAddress takes one address. Text that holds a list ("a@x.fi; b@y.fi")
+// gives [ReasonSeveral]; split it first with [SplitAddressList].
+func ParseAddress(s string) (string, error) {
+	if len(s) > maxInputLength {
+		return "", addrErr(s, ReasonTooLong)
+	}
+	if !utf8.ValidString(s) {
+		return "", addrErr(s, ReasonInvalidEncoding)
+	}
+	in := s
+	s = strings.TrimFunc(s, unicode.IsSpace)
+	if s == "" {
+		return "", addrErr(in, ReasonEmpty)
+	}
+	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
+		s = s[7:]
+		if i := strings.IndexByte(s, '?'); i >= 0 {
+			s = s[:i]
+		}
+		s = strings.TrimFunc(s, unicode.IsSpace)
+	}
+	// "Display Name <addr>": keep the address only. The name is never used.
+	if strings.HasSuffix(s, ">") {
+		if i := strings.LastIndexByte(s, '<'); i >= 0 {
+			s = strings.TrimFunc(s[i+1:len(s)-1], unicode.IsSpace)
+		}
+	}
+	if s == "" {
+		return "", addrErr(in, ReasonEmpty)
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r) && strings.Count(s, "@") > 1:
+			return "", addrErr(in, ReasonSeveral)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return "", addrErr(in, ReasonControlCharacter)
+		case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r):
+			if strings.HasPrefix(s, `"`) {
+				return "", addrErr(in, ReasonQuotedLocal)
+			}
+			return "", addrErr(in, ReasonInvisible)
+		case r == ',' || r == ';':
+			if strings.Count(s, "@") > 1 {
+				return "", addrErr(in, ReasonSeveral)
+			}
+		case !unicode.IsGraphic(r) || unicode.Is(unicode.Co, r):
+			return "", addrErr(in, ReasonInvisible)
+		}
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return "", addrErr(in, ReasonMissingAt)
+	}
+	local, domain := s[:at], s[at+1:]
+	if local == "" {
+		return "", addrErr(in, ReasonEmptyLocal)
+	}
+	if strings.HasPrefix(local, `"`) {
+		return "", addrErr(in, ReasonQuotedLocal)
+	}
+	if len(local) > MaxLocalPartLength {
+		return "", addrErr(in, ReasonLocalTooLong)
+	}
+	if !validLocal(local) {
+		return "", addrErr(in, ReasonInvalidLocal)
+	}
+	if domain == "" {
+		return "", addrErr(in, ReasonEmptyDomain)
+	}
+	if strings.HasPrefix(domain, "[") {
+		return "", addrErr(in, ReasonAddressLiteral)
+	}
+	uDomain, aDomain, reason := normalizeDomain(domain)
+	if reason != "" {
+		return "", addrErr(in, reason)
+	}
+	if len(local)+1+len(aDomain) > MaxAddressLength {
+		return "", addrErr(in, ReasonTooLong)
+	}
+	return local + "@" + uDomain, nil
+}
+
+// SplitAddressList splits text that may hold several addresses, as documents
+// write them ("a@x.fi; b@y.fi", "a@x.fi, b@y.fi", one per line), into its
+// parts, trimmed, without empty ones. It does not validate: pass each part to
+// [ParseAddress]. A "Display Name <addr>" part stays whole.
+func SplitAddressList(s string) []string {
+	var parts []string
+	start, angle := -1, false
+	for i, r := range s {
+		sep := !angle && (r == ',' || r == ';' || unicode.IsSpace(r))
+		switch {
+		case r == '<':
+			angle = true
+		case r == '>':
+			angle = false
+		}
+		if sep {
+			if start >= 0 {
+				parts = append(parts, s[start:i])
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		parts = append(parts, s[start:])
+	}
+	// A display name written before "<addr>" was split into words: join the
+	// words back onto the part that holds the angle address.
+	out := parts[:0]
+	for i := 0; i < len(parts); i++ {
+		p := parts[i]
+		if !strings.Contains(p, "@") && !strings.HasPrefix(p, "<") {
+			j := i
+			for j < len(parts) && !strings.Contains(parts[j], "<") && !strings.Contains(parts[j], "@") {
+				j++
+			}
+			if j < len(parts) && strings.Contains(parts[j], "<") {
+				out = append(out, strings.Join(parts[i:j+1], " "))
+				i = j
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// ToASCII returns the form of a valid address (as [ParseAddress] returns it)
+// that goes on the wire without the SMTPUTF8 extension: an internationalised
+// domain becomes its A-label ("salg@signatør.dk" → "salg@xn--signatr-90a.dk").
+// A non-ASCII local part cannot be written in ASCII: it gives
+// [ErrNeedsSMTPUTF8] together with the address (domain converted), so a
+// caller whose server offers SMTPUTF8 may still use it.
+func ToASCII(addr string) (string, error) {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return "", addrErr(addr, ReasonMissingAt)
+	}
+	local, domain := addr[:at], addr[at+1:]
+	if !isASCII(domain) {
+		a, err := idnaProfile.ToASCII(domain)
+		if err != nil {
+			return "", addrErr(addr, ReasonInvalidDomain)
+		}
+		domain = a
+	}
+	if !isASCII(local) {
+		return local + "@" + domain, ErrNeedsSMTPUTF8
+	}
+	return local + "@" + domain, nil
+}
+
+// idnaProfile validates and maps internationalised domain names (UTS #46
+// lookup mapping: lower-casing and NFC), rejecting what registries refuse.
+var idnaProfile = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.ValidateLabels(true),
+	idna.StrictDomainName(true),
+	idna.VerifyDNSLength(true),
+)
+
+// normalizeDomain returns the domain in lower-case Unicode form and its ASCII
+// form, or the reason it is not a valid host name.
+func normalizeDomain(d string) (unicodeForm, asciiForm string, reason AddressReason) {
+	if isASCII(d) {
+		d = strings.ToLower(d)
+		if r := checkHostname(d); r != "" {
+			return "", "", r
+		}
+		return d, d, ""
+	}
+	a, err := idnaProfile.ToASCII(d)
+	if err != nil {
+		if !strings.Contains(d, ".") {
+			return "", "", ReasonNoDot
+		}
+		return "", "", ReasonInvalidDomain
+	}
+	if r := checkHostname(a); r != "" {
+		return "", "", r
+	}
+	u, err := idnaProfile.ToUnicode(a)
+	if err != nil {
+		return "", "", ReasonInvalidDomain
+	}
+	return u, a, ""
+}
+
+// checkHostname checks a lower-case ASCII host name: at least two labels,
+// each 1–63 letters, digits or hyphens, not starting or ending with a hyphen,
+// and a top-level label that is not all digits.
+func checkHostname(d string) AddressReason {
+	if len(d) > 253 {
+		return ReasonTooLong
+	}
+	if !strings.Contains(d, ".") {
+		if checkLabel(d) {
+			return ReasonNoDot
+		}
+		return ReasonInvalidDomain
+	}
+	labels := strings.Split(d, ".")
+	for _, l := range labels {
+		if !checkLabel(l) {
+			return ReasonInvalidDomain
+		}
+	}
+	tld := labels[len(labels)-1]
+	if strings.Trim(tld, "0123456789") == "" {
+		return ReasonInvalidDomain
+	}
+	return ""
+}
+
+func checkLabel(l string) bool {
+	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validLocal checks an unquoted local part: dot-separated atoms of RFC 5322
+// atext, or any printable non-ASCII character (RFC 6531).
+func validLocal(l string) bool {
+	if l[0] == '.' || l[len(l)-1] == '.' || strings.Contains(l, "..") {
+		return false
+	}
+	for _, r := range l {
+		if r >= 0x80 {
+			if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsNumber(r) {
+				return false
+			}
+			continue
+		}
+		if !isAtext(byte(r)) && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAtext(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
