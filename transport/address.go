@@ -56,30 +56,74 @@ const (
 	ReasonInvalidDomain    AddressReason = "invalid-domain"      // a@b_c.fi, a@-b.fi, a@b..fi, a numeric top-level label
 )
 
-var reasonText = map[AddressReason]string{
-	ReasonEmpty:            "the address is empty",
-	ReasonTooLong:          fmt.Sprintf("the address is longer than %d characters", MaxAddressLength),
-	ReasonInvalidEncoding:  "the address is not valid UTF-8 text",
-	ReasonControlCharacter: "the address contains a line break or another control character",
-	ReasonInvisible:        "the address contains a space or an invisible character",
-	ReasonSeveral:          "this is several addresses, not one; give them one at a time",
-	ReasonMissingAt:        "the address has no @",
-	ReasonEmptyLocal:       "there is nothing before the @",
-	ReasonLocalTooLong:     fmt.Sprintf("the part before the @ is longer than %d characters", MaxLocalPartLength),
-	ReasonQuotedLocal:      "quoted names before the @ are not accepted",
-	ReasonInvalidLocal:     "the part before the @ contains a character or dot that mail servers refuse",
-	ReasonEmptyDomain:      "there is nothing after the @",
-	ReasonAddressLiteral:   "IP addresses in brackets are not accepted as a domain",
-	ReasonNoDot:            "the domain after the @ has no dot",
-	ReasonInvalidDomain:    "the domain after the @ is not a valid domain name",
+// reasonText holds the descriptions of the reasons in English, Finnish and
+// Swedish.
+var reasonText = map[AddressReason][3]string{
+	ReasonEmpty: {"the address is empty",
+		"osoite on tyhjä",
+		"adressen är tom"},
+	ReasonTooLong: {fmt.Sprintf("the address is longer than %d characters", MaxAddressLength),
+		fmt.Sprintf("osoite on yli %d merkkiä pitkä", MaxAddressLength),
+		fmt.Sprintf("adressen är längre än %d tecken", MaxAddressLength)},
+	ReasonInvalidEncoding: {"the address is not valid UTF-8 text",
+		"osoite ei ole kelvollista UTF-8-tekstiä",
+		"adressen är inte giltig UTF-8-text"},
+	ReasonControlCharacter: {"the address contains a line break or another control character",
+		"osoitteessa on rivinvaihto tai muu ohjausmerkki",
+		"adressen innehåller en radbrytning eller ett annat kontrolltecken"},
+	ReasonInvisible: {"the address contains a space or an invisible character",
+		"osoitteessa on välilyönti tai näkymätön merkki",
+		"adressen innehåller ett mellanslag eller ett osynligt tecken"},
+	ReasonSeveral: {"this is several addresses, not one; give them one at a time",
+		"tässä on useita osoitteita, ei yksi; anna ne yksitellen",
+		"det här är flera adresser, inte en; ange dem en i taget"},
+	ReasonMissingAt: {"the address has no @",
+		"osoitteesta puuttuu @-merkki",
+		"adressen saknar @"},
+	ReasonEmptyLocal: {"there is nothing before the @",
+		"@-merkin edessä ei ole mitään",
+		"det finns inget före @"},
+	ReasonLocalTooLong: {fmt.Sprintf("the part before the @ is longer than %d characters", MaxLocalPartLength),
+		fmt.Sprintf("@-merkkiä edeltävä osa on yli %d merkkiä pitkä", MaxLocalPartLength),
+		fmt.Sprintf("delen före @ är längre än %d tecken", MaxLocalPartLength)},
+	ReasonQuotedLocal: {"quoted names before the @ are not accepted",
+		"lainausmerkeissä olevaa nimeä @-merkin edessä ei hyväksytä",
+		"citerade namn före @ godtas inte"},
+	ReasonInvalidLocal: {"the part before the @ contains a character or dot that mail servers refuse",
+		"@-merkkiä edeltävässä osassa on merkki tai piste, jota postipalvelimet eivät hyväksy",
+		"delen före @ innehåller ett tecken eller en punkt som e-postservrar inte godtar"},
+	ReasonEmptyDomain: {"there is nothing after the @",
+		"@-merkin jälkeen ei ole mitään",
+		"det finns inget efter @"},
+	ReasonAddressLiteral: {"IP addresses in brackets are not accepted as a domain",
+		"hakasulkeissa olevaa IP-osoitetta ei hyväksytä verkkotunnukseksi",
+		"IP-adresser inom hakparentes godtas inte som domän"},
+	ReasonNoDot: {"the domain after the @ has no dot",
+		"@-merkin jälkeisessä verkkotunnuksessa ei ole pistettä",
+		"domänen efter @ saknar punkt"},
+	ReasonInvalidDomain: {"the domain after the @ is not a valid domain name",
+		"@-merkin jälkeinen osa ei ole kelvollinen verkkotunnus",
+		"delen efter @ är inte ett giltigt domännamn"},
 }
 
 // String returns a short English description of the reason.
-func (r AddressReason) String() string {
-	if s, ok := reasonText[r]; ok {
-		return s
+func (r AddressReason) String() string { return r.Message("en") }
+
+// Message describes the reason in the language lang: "fi" (Finnish), "sv"
+// (Swedish) or anything else (English). An unknown reason is returned as
+// its code.
+func (r AddressReason) Message(lang string) string {
+	t, ok := reasonText[r]
+	if !ok {
+		return string(r)
 	}
-	return string(r)
+	switch lang {
+	case "fi":
+		return t[1]
+	case "sv":
+		return t[2]
+	}
+	return t[0]
 }
 
 // AddressError reports an address [ParseAddress] rejected and why. It
@@ -125,6 +169,9 @@ func addrErr(input string, r AddressReason) error {
 // ParseAddress takes one address. Text that holds a list ("a@x.fi; b@y.fi")
 // gives [ReasonSeveral]; split it first with [SplitAddressList].
 func ParseAddress(s string) (string, error) {
+	if plainASCII(s) {
+		return s, nil
+	}
 	if len(s) > maxInputLength {
 		return "", addrErr(s, ReasonTooLong)
 	}
@@ -323,23 +370,53 @@ func checkHostname(d string) AddressReason {
 	if len(d) > 253 {
 		return ReasonTooLong
 	}
-	if !strings.Contains(d, ".") {
+	dot := strings.LastIndexByte(d, '.')
+	if dot < 0 {
 		if checkLabel(d) {
 			return ReasonNoDot
 		}
 		return ReasonInvalidDomain
 	}
-	labels := strings.Split(d, ".")
-	for _, l := range labels {
-		if !checkLabel(l) {
+	for rest := d; ; {
+		label, after, more := strings.Cut(rest, ".")
+		if !checkLabel(label) {
 			return ReasonInvalidDomain
 		}
+		if !more {
+			break
+		}
+		rest = after
 	}
-	tld := labels[len(labels)-1]
-	if strings.Trim(tld, "0123456789") == "" {
+	if strings.Trim(d[dot+1:], "0123456789") == "" {
 		return ReasonInvalidDomain
 	}
 	return ""
+}
+
+// plainASCII reports whether s is already a valid address in the form
+// ParseAddress returns: printable ASCII without spaces, one @, a valid local
+// part and a lower-case host name. Such input, the common case in bulk
+// imports, is returned as it is, without allocating.
+func plainASCII(s string) bool {
+	at := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '@':
+			if at >= 0 {
+				return false
+			}
+			at = i
+		case c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '[':
+			return false
+		case at >= 0 && c >= 'A' && c <= 'Z':
+			return false
+		}
+	}
+	if at <= 0 || at > MaxLocalPartLength || len(s) > MaxAddressLength || strings.HasPrefix(s, "mailto:") {
+		return false
+	}
+	return validLocal(s[:at]) && checkHostname(s[at+1:]) == ""
 }
 
 func checkLabel(l string) bool {

@@ -166,3 +166,32 @@ func FuzzParseAddress(f *testing.F) {
 		}
 	})
 }
+
+func TestAddressReasonMessages(t *testing.T) {
+	for r := range reasonText {
+		seen := map[string]bool{}
+		for _, lang := range []string{"en", "fi", "sv"} {
+			m := r.Message(lang)
+			if m == "" || m == string(r) || seen[m] {
+				t.Errorf("%s.Message(%s) = %q: missing or not translated", r, lang, m)
+			}
+			seen[m] = true
+		}
+	}
+	if got := ReasonNoDot.Message("de"); got != ReasonNoDot.String() {
+		t.Errorf("unknown language gives %q, want English", got)
+	}
+}
+
+func BenchmarkParseAddress(b *testing.B) {
+	for _, in := range []string{"matti.meikalainen@example.fi", " Matti.Meikalainen@Example.FI ", "info@ääkköset.fi"} {
+		b.Run(in, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseAddress(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,4 +1,51 @@
-// Package transport holds what the library needs to send e-mail: the one
-// address validation function every package uses ([ParseAddress], with
+// Package transport is the mail layer of jakelu: the [Message] to send,
+// its MIME writer [Compose], the one-method [Transport] interface with its
+// per-recipient [Receipt], the classified [SendError], and the library's
+// one e-mail address validation function [ParseAddress] (with
 // [SplitAddressList] and [ToASCII]).
+//
+// Implementations live in sub-packages: transport/smtp (an SMTP relay or
+// submission server), transport/file (.eml files in a folder, the embedded
+// default) and transport/transporttest (a Recorder, a fault-injecting SMTP
+// server and the conformance kit).
+//
+// # Composing
+//
+// [Compose] turns a Message into RFC 5322 / MIME bytes with CRLF line ends
+// only, lines of at most 998 octets (78 where practical), RFC 2047
+// encoded-words for non-ASCII header text, RFC 2231 file names,
+// quoted-printable text and base64 attachments. It validates every field
+// first: no value with a line break or other control character can reach
+// a header, so header injection is impossible. Internationalised domains
+// go on the wire as A-labels; non-ASCII local parts need SMTPUTF8.
+//
+// # Implementing a Transport
+//
+// A backend implements [Transport.Send]; [SendFunc] adapts a function. It
+// should compose with [Compose] (returning [Refuse] for what Compose
+// refuses), build the receipt from
+// [Composed.Recipients] (or [Composed.Receipt]), return [Receipt.Err] as
+// the error, and pass transport/transporttest's Run:
+//
+//	func TestConformance(t *testing.T) {
+//		transporttest.Run(t, func(t *testing.T) (transport.Transport, transporttest.Inbox) {
+//			return newMyTransport(t)
+//		})
+//	}
+//
+// # Errors
+//
+// Send reports per recipient: [Delivered], [Deferred] (retry later),
+// [Failed] (do not retry unchanged) or [Ambiguous] (may have been
+// delivered: retry only with the same Message-ID). Its error is a
+// [*SendError] with the [Stage] of the failure; [IsInput] tells an invalid
+// message (a [*HeaderError] or [ErrNoRecipients]: nothing was sent),
+// [IsTemporary] and [IsAmbiguous] the other classes. Invalid addresses are
+// [*AddressError] values matching [ErrInvalidAddress].
+//
+// # Ownership and concurrency
+//
+// Compose and Send never modify the Message nor keep references to it. The
+// functions of this package are safe for concurrent use; Transport
+// implementations must be too.
 package transport

@@ -1,0 +1,371 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jakelu/jakelu/transport"
+)
+
+// TLSMode says how the transport protects the connection.
+type TLSMode int
+
+// The TLS modes. A certificate that does not verify always fails closed,
+// at [transport.StageTLS].
+const (
+	// StartTLS (the default) upgrades the connection with STARTTLS and
+	// fails with [ErrTLSRequired] when the server does not offer it.
+	StartTLS TLSMode = iota
+	// StartTLSOpportunistic uses STARTTLS when the server offers it and
+	// accepts it, and goes on in plaintext otherwise. AUTH is still never
+	// sent without TLS.
+	StartTLSOpportunistic
+	// ImplicitTLS speaks TLS from the first byte (submission over TLS,
+	// port 465).
+	ImplicitTLS
+	// NoTLS sends in plaintext. It is allowed only to a loopback address
+	// (a local relay or a test server).
+	NoTLS
+)
+
+// tlsModeNames are the names of the TLS modes, in TLSMode order.
+var tlsModeNames = [...]string{"starttls", "opportunistic", "implicit", "none"}
+
+// String returns the mode's name: "starttls", "opportunistic", "implicit"
+// or "none".
+func (m TLSMode) String() string {
+	if m >= 0 && int(m) < len(tlsModeNames) {
+		return tlsModeNames[m]
+	}
+	return fmt.Sprintf("TLSMode(%d)", int(m))
+}
+
+// MarshalText returns the mode's name, so that a TLSMode reads and writes
+// as text in configuration files and flags (flag.TextVar).
+func (m TLSMode) MarshalText() ([]byte, error) {
+	if m < 0 || int(m) >= len(tlsModeNames) {
+		return nil, fmt.Errorf("smtp: unknown TLS mode %d", int(m))
+	}
+	return []byte(tlsModeNames[m]), nil
+}
+
+// UnmarshalText sets the mode from its name (see [TLSMode.String]).
+func (m *TLSMode) UnmarshalText(text []byte) error {
+	for i, name := range tlsModeNames {
+		if string(text) == name {
+			*m = TLSMode(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("smtp: unknown TLS mode %q: use starttls, opportunistic, implicit or none", text)
+}
+
+// Timeouts bound each stage of a session. Zero fields take the defaults,
+// which are RFC 5321 §4.5.3.2's.
+type Timeouts struct {
+	Connect   time.Duration // TCP connect and each TLS handshake; default 30 s
+	Greeting  time.Duration // the server's banner; default 5 min
+	Command   time.Duration // the reply to EHLO, STARTTLS, AUTH, RSET, MAIL, RCPT; default 5 min
+	DataInit  time.Duration // the reply to DATA; default 2 min
+	DataBlock time.Duration // each write of message content (no progress); default 3 min
+	// DataEnd is the wait for the reply to the final dot; default 10 min.
+	// When it runs out the outcome is Ambiguous: the server may have
+	// stored the message.
+	DataEnd time.Duration
+}
+
+// Options configures a [Transport]. A nil *Options means the defaults.
+type Options struct {
+	TLS TLSMode // StartTLS by default
+	// TLSConfig is cloned for every TLS connection; nil means the system's
+	// root certificates. ServerName defaults to the host of addr.
+	TLSConfig *tls.Config
+	// Username and Password, when Username is set, authenticate with AUTH
+	// PLAIN (or LOGIN when the server offers only that), only over TLS.
+	Username, Password string
+	// LocalName is the name sent with EHLO; default "localhost". Set it to
+	// the host's fully qualified name for relays that check it.
+	LocalName string
+	Timeouts  Timeouts
+	// MaxConnections bounds the open connections, and so the messages sent
+	// at once; Send waits for a free one. Default 4.
+	MaxConnections int
+	// MaxMessagesPerConnection closes a connection after this many
+	// messages; default 100.
+	MaxMessagesPerConnection int
+	// IdleTimeout closes a pooled connection unused for this long;
+	// default 30 s.
+	IdleTimeout time.Duration
+}
+
+// Errors of the transport. They arrive inside a [*transport.SendError]
+// (and its receipt's results); match them with [errors.Is].
+var (
+	// ErrTLSRequired: the server does not offer STARTTLS in [StartTLS] mode.
+	ErrTLSRequired = errors.New("smtp: the server does not offer STARTTLS and TLS is required; fix the server or choose another TLS mode")
+	// ErrPlaintextNotLoopback: [NoTLS] was asked for a server that is not
+	// on a loopback address.
+	ErrPlaintextNotLoopback = errors.New("smtp: TLS can be turned off only for a loopback server")
+	// ErrInsecureAuth: credentials are set but the connection is not
+	// encrypted.
+	ErrInsecureAuth = errors.New("smtp: will not send the password over a connection without TLS")
+	// ErrAuthNotOffered: credentials are set but the server offers
+	// neither AUTH PLAIN nor LOGIN.
+	ErrAuthNotOffered = errors.New("smtp: the server does not offer AUTH PLAIN or LOGIN")
+	// ErrMessageTooLarge: the message is larger than the server's SIZE,
+	// found before sending it, or refused by the server with 552 5.3.4.
+	ErrMessageTooLarge = errors.New("smtp: the message is larger than the server accepts")
+	// ErrClosed: Send was called after Close.
+	ErrClosed = errors.New("smtp: transport closed")
+)
+
+// Transport sends messages to one SMTP server over a pool of connections.
+// It is safe for concurrent use; Close it when done.
+type Transport struct {
+	addr    string
+	opts    Options
+	tlsConf *tls.Config
+	slots   chan struct{}
+
+	mu       sync.Mutex
+	idle     []*conn
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+var _ transport.Transport = (*Transport)(nil)
+
+// New returns a Transport for the server at addr ("host:port"). It does
+// not connect: the first Send does. It fails for an addr without port,
+// negative limits, and [NoTLS] to a host that is not a loopback address
+// ([ErrPlaintextNotLoopback]).
+func New(addr string, opts *Options) (*Transport, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || port == "" {
+		return nil, fmt.Errorf("smtp: server address %q is not host:port", addr)
+	}
+	t := &Transport{addr: addr}
+	if opts != nil {
+		t.opts = *opts
+	}
+	o := &t.opts
+	if o.TLS < StartTLS || o.TLS > NoTLS {
+		return nil, fmt.Errorf("smtp: unknown TLS mode %d", o.TLS)
+	}
+	if o.TLS == NoTLS {
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("%w: %q", ErrPlaintextNotLoopback, host)
+		}
+	}
+	if o.MaxConnections < 0 || o.MaxMessagesPerConnection < 0 || o.IdleTimeout < 0 {
+		return nil, errors.New("smtp: MaxConnections, MaxMessagesPerConnection and IdleTimeout must not be negative")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.Timeouts.Connect, 30*time.Second)
+	def(&o.Timeouts.Greeting, 5*time.Minute)
+	def(&o.Timeouts.Command, 5*time.Minute)
+	def(&o.Timeouts.DataInit, 2*time.Minute)
+	def(&o.Timeouts.DataBlock, 3*time.Minute)
+	def(&o.Timeouts.DataEnd, 10*time.Minute)
+	def(&o.IdleTimeout, 30*time.Second)
+	if o.MaxConnections == 0 {
+		o.MaxConnections = 4
+	}
+	if o.MaxMessagesPerConnection == 0 {
+		o.MaxMessagesPerConnection = 100
+	}
+	if o.LocalName == "" {
+		o.LocalName = "localhost"
+	}
+	if o.TLSConfig != nil {
+		t.tlsConf = o.TLSConfig.Clone()
+	} else {
+		t.tlsConf = &tls.Config{}
+	}
+	if t.tlsConf.ServerName == "" {
+		t.tlsConf.ServerName = host
+	}
+	if t.tlsConf.MinVersion == 0 {
+		t.tlsConf.MinVersion = tls.VersionTLS12
+	}
+	t.slots = make(chan struct{}, o.MaxConnections)
+	return t, nil
+}
+
+// Send delivers msg as [transport.Transport] describes: it composes msg
+// (refusing invalid messages before connecting), takes a pooled connection
+// or opens one, checks the server's SIZE and SMTPUTF8 support, and sends
+// one transaction with one RCPT per recipient, pipelined when the server
+// offers PIPELINING. Recipients the server refuses as too many (452) go
+// in a new transaction after the first. Each recipient's result follows
+// RFC 5321: 2xx after the final dot Delivered; 4xx, 552 on RCPT and
+// network failures before the final dot Deferred; other 5xx Failed; no
+// reply to the final dot Ambiguous. Failures before MAIL (connect,
+// greeting, EHLO, TLS, AUTH) leave every recipient Deferred.
+//
+// A pooled connection that turns out dead before the message could have
+// been delivered is replaced once, transparently. ctx bounds the whole
+// call, including the wait for a free connection.
+func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transport.Receipt, error) {
+	m, err := transport.Compose(msg, &transport.ComposeOptions{SMTPUTF8: true})
+	if err != nil {
+		return transport.Refuse(msg, err)
+	}
+	rc := m.Receipt(transport.RecipientResult{})
+	fail := func(err *stageError) (*transport.Receipt, error) {
+		for i := range rc.Recipients {
+			rc.Recipients[i] = err.result(rc.Recipients[i].Address)
+		}
+		return rc, rc.Err()
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(&stageError{stage: transport.StageConnect, err: err})
+	}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return fail(&stageError{stage: transport.StageConnect, err: ErrClosed})
+	}
+	t.inflight.Add(1)
+	t.mu.Unlock()
+	defer t.inflight.Done()
+	select {
+	case t.slots <- struct{}{}:
+	case <-ctx.Done():
+		return fail(&stageError{stage: transport.StageConnect, err: ctx.Err()})
+	}
+	defer func() { <-t.slots }()
+
+	for attempt := 0; ; attempt++ {
+		c, reused, err := t.get(ctx, attempt > 0)
+		if err != nil {
+			var se *stageError
+			errors.As(err, &se)
+			return fail(se)
+		}
+		retry := t.deliver(ctx, c, m, rc, reused && attempt == 0)
+		t.put(c)
+		if !retry {
+			return rc, rc.Err()
+		}
+	}
+}
+
+// get takes the most recently used idle connection, or dials a new one
+// (always when fresh).
+func (t *Transport) get(ctx context.Context, fresh bool) (c *conn, reused bool, err error) {
+	t.mu.Lock()
+	if n := len(t.idle); n > 0 && !fresh {
+		c = t.idle[n-1]
+		t.idle = t.idle[:n-1]
+		t.mu.Unlock()
+		c.timer.Stop()
+		return c, true, nil
+	}
+	t.mu.Unlock()
+	c, err = t.dial(ctx)
+	return c, false, err
+}
+
+// put returns c to the pool, or closes it when it is broken or used up.
+func (t *Transport) put(c *conn) {
+	t.mu.Lock()
+	if c.broken || t.closed || c.used >= t.opts.MaxMessagesPerConnection {
+		t.mu.Unlock()
+		c.quit()
+		return
+	}
+	c.timer = time.AfterFunc(t.opts.IdleTimeout, func() { t.expire(c) })
+	t.idle = append(t.idle, c)
+	t.mu.Unlock()
+}
+
+// expire closes c if it is still idle.
+func (t *Transport) expire(c *conn) {
+	t.mu.Lock()
+	for i, x := range t.idle {
+		if x == c {
+			t.idle = append(t.idle[:i], t.idle[i+1:]...)
+			t.mu.Unlock()
+			c.quit()
+			return
+		}
+	}
+	t.mu.Unlock()
+}
+
+// Close waits for the sends in progress to finish, then ends every pooled
+// session with QUIT. Send after Close fails with [ErrClosed] and delivers
+// nothing.
+func (t *Transport) Close() error {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.inflight.Wait()
+	t.mu.Lock()
+	idle := t.idle
+	t.idle = nil
+	t.mu.Unlock()
+	for _, c := range idle {
+		c.timer.Stop()
+		c.quit()
+	}
+	return nil
+}
+
+// deliver runs transactions on c until every recipient has a result. It
+// reports whether the connection was found dead before anything could be
+// delivered and the message should go on a new connection (only when
+// mayRetry).
+func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed, rc *transport.Receipt, mayRetry bool) (retry bool) {
+	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(past) })
+	defer func() {
+		if !stop() {
+			c.broken = true
+		}
+	}()
+	setAll := func(idx []int, err *stageError) {
+		for _, i := range idx {
+			rc.Recipients[i] = err.result(rc.Recipients[i].Address)
+		}
+	}
+	all := make([]int, len(m.Recipients))
+	for i := range all {
+		all[i] = i
+	}
+	if m.SMTPUTF8 {
+		if _, ok := c.ext["SMTPUTF8"]; !ok {
+			setAll(all, &stageError{stage: transport.StageMail, out: transport.Failed,
+				err: fmt.Errorf("%w: the server does not offer it", transport.ErrNeedsSMTPUTF8)})
+			return false
+		}
+	}
+	if limit, err := strconv.Atoi(c.ext["SIZE"]); err == nil && limit > 0 && len(m.Data) > limit {
+		setAll(all, &stageError{stage: transport.StageMail, out: transport.Failed,
+			err: fmt.Errorf("%w: %d octets, the server's SIZE is %d", ErrMessageTooLarge, len(m.Data), limit)})
+		return false
+	}
+	pending := all
+	for len(pending) > 0 {
+		var stale bool
+		pending, stale = c.transaction(ctx, m, rc, pending, mayRetry)
+		if stale {
+			return true
+		}
+		mayRetry = false
+		if c.broken && len(pending) > 0 {
+			return false // the recipients refused as too many keep their 452
+		}
+	}
+	return false
+}
