@@ -1,0 +1,158 @@
+// Package docparse reads outbound e-invoices and credit notes into one
+// [Document] model: who the document is for (buyer customer numbers and
+// e-mail addresses), what an e-mail about it needs (number, dates, amount
+// due, parties, payment reference, IBAN) and its embedded attachments.
+//
+// [Parse] reads a file that holds one document; [ParseAll] reads every
+// document of a file. Both detect the format from the root element, matched
+// by namespace URI and local name (never by prefix):
+//
+//	UBL 2.x Invoice, CreditNote     ubl          PEPPOL BIS 3, EHF 2/3, XRechnung-UBL, OIOUBL, UBL.BE, Svefaktura 2/3
+//	SFTI BasicInvoice Invoice       svefaktura1  Svefaktura 1.0
+//	CrossIndustryInvoice            cii          EN 16931 CII D16B, XRechnung-CII, Factur-X / ZUGFeRD 2.x
+//	CrossIndustryDocument           zugferd1     ZUGFeRD 1.0
+//	Finvoice                        finvoice     Finvoice 1.x–3.0, also after an ebXML SOAP frame
+//	INVOICE_CENTER                  teappsxml    TEAPPSXML 2.7.2 / 3.0, one document per INVOICE
+//	%PDF with an embedded XML       (the XML's)  Factur-X / ZUGFeRD PDF
+//
+// A host app adds formats, or replaces built-in ones, with an [Extractor]
+// in [Options]; the built-in formats use the same mechanism.
+//
+// # How a file is read
+//
+// The built-in formats are rule tables: per element path, what the element
+// means. One rule engine applies them in a single pass, matching elements
+// by namespace URI and local name and skipping every subtree no rule
+// mentions (invoice lines, for instance), and it reads the document from
+// either of two sources. A file that holds one document of a built-in
+// format is read straight from its encoding/xml token stream, without
+// building a tree, which makes parsing and extraction cost little more
+// than the bare token scan. Everything else is parsed into a
+// github.com/beevik/etree tree, a real dependency of the package: an
+// [Extractor] a host app adds always receives the tree, and so does a
+// built-in format where the file holds or may hold several documents (a
+// Finvoice transport file, a TEAPPSXML file, a document in a SOAP Body),
+// whose Document.XML is re-serialised from it. The choice is made at the
+// file's root element. Both sources give the same documents and the same
+// errors for every input; the package's tests check this on the test
+// documents, the hostile inputs and the sample corpus, and by fuzzing.
+//
+// # Files with several documents
+//
+// A Finvoice transport file repeats SOAP frame + Finvoice pairs, each
+// Finvoice with its own XML declaration; a TEAPPSXML file may hold several
+// INVOICE elements; a SOAP envelope may carry a document in its Body.
+// ParseAll returns every document in file order. Parse returns the one
+// document of a file and refuses a file with several ([ErrMultipleDocuments])
+// rather than return the first and silently drop the others. A file with a
+// SOAP frame and no document gives [ErrNoDocument]; an attachment message
+// (SFTI ObjectEnvelope, FinvoiceAttachments) gives [ErrAttachmentMessage].
+//
+// Document.XML holds the bytes of that document alone, so that a host app
+// never mails one customer another customer's invoice: the input itself
+// when it holds one document; the Finvoice part of a SOAP pair, as written,
+// when it is alone in its part of the file; otherwise the document
+// re-serialised on its own (a TEAPPSXML file keeping only that INVOICE; a
+// Finvoice without its frame), with an XML declaration, in the character
+// encoding the file declared when that can represent it, else UTF-8. For a
+// Factur-X PDF it is the embedded XML.
+//
+// # What is extracted
+//
+// Text values are trimmed and inner white space collapsed. A value the
+// document lacks stays "": nothing is invented, and the document's values
+// are never replaced by defaults. Dates become YYYY-MM-DD (UBL dates with a
+// time zone, CII and Finvoice CCYYMMDD, TEAPPSXML DATE parts); amounts
+// become decimal text with "." ("124,00" → "124.00", a TEAPPSXML SIGN="-"
+// → "-62.75"). Number is never empty: a document without one gives
+// [ErrNoDocumentNumber]. Names prefer the legal name (BT-27, BT-44) over the
+// trading name. AmountDue is the amount payable (BT-115); a Finvoice without
+// a payment instruction (EpiInstructedAmount) gives its VAT-included total.
+// Language is the recipient's language where the format states one
+// (Finvoice InvoiceRecipientLanguageCode, TEAPPSXML RECEIVER LANGUAGE_CODE,
+// CII LanguageID), lower-cased.
+//
+// Customer numbers are the buyer identifiers a recipient directory can be
+// keyed on, in the order a lookup should try them, each with its element
+// path, scheme and [IDKind] (use [Document.CustomerNumbersByKind] for
+// another order). Values keep leading zeros and are never parsed as
+// numbers. The default order per format:
+//
+//	UBL           Party/PartyIdentification/ID without schemeID, SupplierAssignedAccountID,
+//	              PartyIdentification/ID with schemeID, Party/Contact/ID, BuyerReference
+//	CII           BuyerTradeParty/ID, BuyerTradeParty/GlobalID, BuyerReference
+//	ZUGFeRD 1.0   as CII
+//	Finvoice      SellersBuyerIdentifier, BuyerPartyIdentifier, BuyerCode, BuyerReferenceIdentifier
+//	TEAPPSXML     RECEIVER/CUSTOMER_INFORMATION/CUSTOMER_ID, RECEIVER/CUSTOMER_ID,
+//	              PARTY_IDENTIFICATION_ID, ORGANIZATION_NUMBER, HEADER/BUYER_REFERENCE
+//	Svefaktura 1  BuyerParty/Party/PartyIdentification/ID, RequisitionistDocumentReference/ID
+//
+// E-mail addresses come from every buyer-side position: an explicit e-mail
+// delivery field (TEAPPSXML RECEIVER/MAIL_ID), then the buyer's electronic
+// address with an e-mail scheme (UBL EndpointID, CII URIID with schemeID EM,
+// EMAIL or MAIL), then the buyer contact (BT-58), then the other contacts of
+// buyer-side parties (UBL accounting, buyer and delivery contacts and the
+// BuyerCustomerParty; TEAPPSXML ORDERER, PAYER, PAYOR; Svefaktura 1.0
+// AccountsContact), then the invoice recipient (Finvoice
+// InvoiceRecipient…, CII InvoiceeTradeParty, TEAPPSXML INVOICE_RECIPIENT).
+// Seller, payee, tax representative, signature and delivery-party addresses
+// and text in comments are never used. Each position is read with
+// [Document.AddEmails]: lists are split, addresses validated with
+// transport.ParseAddress and de-duplicated case-insensitively, and invalid
+// ones become warnings. Seller.Email and Buyer.Email are the first valid
+// contact address of each party.
+//
+// Attachments are the embedded binary objects (UBL EmbeddedDocumentBinaryObject,
+// CII AttachmentBinaryObject), base64 decoded with any white space. Their
+// ContentType is application/pdf only when the bytes start with %PDF, and
+// a declared type whose signature the bytes lack becomes
+// application/octet-stream. The PDF of a Factur-X file is its first
+// attachment.
+//
+// # Input handling
+//
+// The input may start with a UTF-8 byte order mark or be UTF-16 (detected
+// from its first bytes); ISO-8859-1, ISO-8859-15, windows-1252 and the
+// other IANA encodings are decoded from the XML declaration, each part of a
+// SOAP-framed file from its own declaration, exactly once. DOCTYPEs are
+// allowed and never fetched; entity declarations and references other than
+// the five predefined ones are refused ([ErrEntity]). Input size and element
+// depth are limited ([Options]); a PDF's embedded files may not decompress
+// to more than the size limit.
+//
+// # Errors
+//
+// Every error is a [*ParseError] with a stable Code, the line, element path
+// or document it concerns when known, and a message that says what to do.
+// It matches one sentinel with [errors.Is]:
+//
+//	empty                 ErrEmpty                the input is empty
+//	not-xml               ErrNotXML               not well-formed XML
+//	unknown-format        ErrUnknownFormat        root element of no supported format
+//	multiple-roots        ErrMultipleRoots        several root elements
+//	too-large             ErrTooLarge             over Options.MaxSize
+//	too-deep              ErrTooDeep              over Options.MaxDepth
+//	entity                ErrEntity               an entity declaration or reference
+//	unsupported-encoding  ErrUnsupportedEncoding  unknown or contradictory encoding
+//	no-document-number    ErrNoDocumentNumber     the document has no number
+//	no-document           ErrNoDocument           a frame (SOAP, TEAPPSXML) without a document
+//	attachment-message    ErrAttachmentMessage    an attachment message, not an invoice
+//	multiple-documents    ErrMultipleDocuments    Parse given a file with several documents
+//	pdf-without-xml       ErrPDFWithoutXML        a PDF without embedded e-invoice XML
+//	invalid-document      ErrInvalidDocument      an Extractor failed otherwise
+//
+// Problems that do not stop parsing are [Warning]s on the document, with a
+// code, the element path and the offending value: "invalid-email" and
+// "not-an-email" (an address or placeholder at an e-mail position),
+// "invalid-customer-number", "invalid-date", "invalid-amount",
+// "invalid-attachment", "attachment-type-mismatch" and "suspect-encoding"
+// (text that looks decoded with the wrong character encoding).
+//
+// # Concurrency and ownership
+//
+// Parse and ParseAll may be called concurrently; they keep no state between
+// calls and do no I/O, so they take no context. The input is not retained:
+// every Document and everything in it (XML and attachment data included) is
+// newly allocated and owned by the caller. Options, including the Extractors
+// map, are only read.
+package docparse

@@ -1,0 +1,285 @@
+package docparse
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jakelu/jakelu/transport"
+)
+
+// Format names a document syntax family.
+type Format string
+
+// The built-in formats.
+const (
+	FormatUBL         Format = "ubl"         // UBL 2.x Invoice / CreditNote: PEPPOL BIS 3, EHF, XRechnung-UBL, OIOUBL, UBL.BE, Svefaktura 2/3
+	FormatSvefaktura1 Format = "svefaktura1" // Svefaktura 1.0 (SFTI BasicInvoice, UBL 1.0 based)
+	FormatCII         Format = "cii"         // UN/CEFACT CII D16B: EN 16931, XRechnung-CII, Factur-X / ZUGFeRD 2.x
+	FormatZUGFeRD1    Format = "zugferd1"    // ZUGFeRD 1.0 CrossIndustryDocument
+	FormatFinvoice    Format = "finvoice"    // Finvoice 1.x / 2.x / 3.0, with or without the SOAP frame
+	FormatTEAPPSXML   Format = "teappsxml"   // TEAPPSXML 2.7.2 / 3.0
+)
+
+// DocType is what kind of business document a [Document] is.
+type DocType string
+
+// The document types.
+const (
+	TypeInvoice    DocType = "invoice"
+	TypeCreditNote DocType = "credit-note"
+)
+
+// Document is what jakelu reads from one business document: everything an
+// e-mail distributor needs to find the recipients and write the e-mail.
+//
+// Text fields hold the values as written in the document (trimmed, white
+// space collapsed), or "" when the document has none. Nothing is invented:
+// a missing due date stays "".
+type Document struct {
+	Format  Format  // syntax family
+	Flavour Flavour // specification the document claims to follow
+	Type    DocType // invoice or credit note
+	// TypeCode is the document's own type code: UNTDID 1001 for UBL and
+	// CII ("380", "381"), InvoiceTypeCode for Finvoice ("INV01"),
+	// INVOICE_TYPE for TEAPPSXML ("00").
+	TypeCode string
+
+	Number    string // document number (BT-1), never empty in a parsed document
+	IssueDate string // ISO 8601 date, YYYY-MM-DD
+	DueDate   string // ISO 8601 date, YYYY-MM-DD
+	Currency  string // ISO 4217 code
+	// AmountDue is the amount payable (BT-115) as decimal text with "."
+	// as the decimal separator and a leading "-" when negative ("124.00",
+	// "-125.50"); never a float.
+	AmountDue string
+
+	Seller Party
+	Buyer  Party
+
+	PaymentReference string // BT-83, e.g. a Finnish reference number or an RF reference
+	IBAN             string // payee account (BT-84) as written; not always an IBAN
+	Language         string // document language code when the document states one ("fi"), else ""
+
+	// CustomerNumbers are the buyer identifiers that can key a recipient
+	// directory, in the order a lookup should try them.
+	CustomerNumbers []Identifier
+	// Emails are the valid buyer-side e-mail addresses, de-duplicated
+	// case-insensitively, in document order of preference. Seller, payee,
+	// signature and delivery-only addresses and text in comments are never
+	// included. Invalid addresses found at buyer positions become Warnings.
+	Emails []Email
+
+	// Attachments are the binary objects embedded in the document, decoded.
+	Attachments []Attachment
+	// Warnings are problems that did not stop parsing.
+	Warnings []Warning
+
+	// XML is the bytes of this document alone: the input itself when it
+	// holds one document, or this document's own part of a file that holds
+	// several, so that it can be passed on without leaking the others.
+	XML []byte
+}
+
+// Flavour is the specification a document claims to follow.
+type Flavour struct {
+	CustomizationID string // UBL cbc:CustomizationID, CII guideline ID
+	ProfileID       string // UBL cbc:ProfileID, CII business process
+	Version         string // UBLVersionID, Finvoice Version, TEAPPSXML FORMAT_VERSION
+}
+
+// Party is the seller or the buyer.
+type Party struct {
+	Name  string // legal or trading name
+	Email string // first valid contact e-mail of the party, "" if none
+}
+
+// IDKind is the meaning of a buyer identifier, the same across formats, so
+// that a company can choose which identifiers act as its customer number.
+type IDKind string
+
+// The identifier kinds, in the default lookup order.
+const (
+	// KindCustomerNumber is an identifier the seller assigned to the buyer
+	// and wrote without a global scheme: UBL Party/PartyIdentification/ID
+	// without schemeID, CII BuyerTradeParty/ID, Finvoice
+	// SellersBuyerIdentifier, TEAPPSXML RECEIVER/CUSTOMER_INFORMATION/CUSTOMER_ID,
+	// Svefaktura 1.0 PartyIdentification/ID without agency.
+	KindCustomerNumber IDKind = "customer-number"
+	// KindSupplierAccount is UBL AccountingCustomerParty/SupplierAssignedAccountID.
+	KindSupplierAccount IDKind = "supplier-account"
+	// KindGlobalID is a buyer identifier in a global scheme (GLN, ISO 6523
+	// ICD): UBL PartyIdentification/ID with schemeID, CII GlobalID.
+	KindGlobalID IDKind = "global-id"
+	// KindBusinessID is a company registration number: Finvoice
+	// BuyerPartyIdentifier (Y-tunnus), TEAPPSXML ORGANIZATION_NUMBER.
+	KindBusinessID IDKind = "business-id"
+	// KindContactID is UBL AccountingCustomerParty/Party/Contact/ID (EHF 2, OIOUBL).
+	KindContactID IDKind = "contact-id"
+	// KindBuyerReference is the buyer's reference (BT-10), usable as a key
+	// only by agreement.
+	KindBuyerReference IDKind = "buyer-reference"
+)
+
+// IDKinds lists every identifier kind, in the order above. The slice is
+// shared: do not modify it.
+var IDKinds = []IDKind{KindCustomerNumber, KindSupplierAccount, KindGlobalID, KindBusinessID, KindContactID, KindBuyerReference}
+
+// Identifier is one buyer identifier found in a document.
+type Identifier struct {
+	Value  string // as written, trimmed and with inner white space collapsed; leading zeros kept
+	Scheme string // schemeID or equivalent attribute, "" if none
+	Kind   IDKind // what the identifier means
+	Path   string // element path in the document, e.g. "Invoice/AccountingCustomerParty/Party/PartyIdentification/ID"
+}
+
+// Email is one buyer-side e-mail address found in a document.
+type Email struct {
+	Address string // normalized by transport.ParseAddress
+	Path    string // element path where it was found
+}
+
+// Attachment is a binary object embedded in a document.
+type Attachment struct {
+	Filename string // as declared, "" if none
+	// ContentType is the type the bytes really have: "application/pdf" only
+	// when they start with "%PDF", otherwise the declared type if it is
+	// plausible, else "application/octet-stream".
+	ContentType  string
+	DeclaredType string // mimeCode as declared in the document
+	Description  string // the document's description of the attachment, if any
+	Data         []byte // decoded bytes
+	Path         string // element path of the binary object
+}
+
+// IsPDF reports whether the attachment's bytes are a PDF.
+func (a Attachment) IsPDF() bool { return a.ContentType == "application/pdf" }
+
+// Warning is a problem found while parsing that did not stop it, for
+// example an invalid e-mail address at a buyer position.
+type Warning struct {
+	Code    string // stable, language-neutral code, e.g. "invalid-email"
+	Path    string // element path concerned
+	Value   string // the offending text, if any (e.g. the invalid address)
+	Message string // English explanation
+	Err     error  // the cause, if any (e.g. a *transport.AddressError)
+}
+
+// String returns "path: message".
+func (w Warning) String() string {
+	if w.Path == "" {
+		return w.Message
+	}
+	return w.Path + ": " + w.Message
+}
+
+// maxCustomerNumberLength is the longest buyer identifier kept, in
+// characters: registry.MaxCustomerNumberLength, the longest customer number
+// a recipient directory accepts.
+const maxCustomerNumberLength = 100
+
+// AddEmails adds the buyer e-mail addresses written in text, found at path,
+// to d.Emails. It is how every extractor, built-in or not, records buyer
+// addresses, so that all formats follow the same rules:
+//
+//   - text may hold several addresses separated by commas, semicolons or
+//     white space, each optionally with "mailto:" or as "Name <addr>";
+//   - each is validated and normalized by [transport.ParseAddress];
+//   - an address already in d.Emails (compared case-insensitively) is not
+//     added again;
+//   - an invalid address (code "invalid-email"), and text without an "@"
+//     such as the placeholder "Email address" (code "not-an-email"),
+//     becomes a [Warning] with the path; empty text is ignored.
+//
+// It returns the valid addresses of text in order, duplicates included.
+func (d *Document) AddEmails(text, path string) []string {
+	addrs := d.validEmails(text, path)
+	for _, a := range addrs {
+		if !slices.ContainsFunc(d.Emails, func(e Email) bool { return strings.EqualFold(e.Address, a) }) {
+			d.Emails = append(d.Emails, Email{Address: a, Path: path})
+		}
+	}
+	return addrs
+}
+
+// validEmails returns the valid addresses in text, adding a warning for each
+// invalid one.
+func (d *Document) validEmails(text, path string) []string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	if !strings.Contains(text, "@") {
+		d.warn("not-an-email", path, text, nil, "%q is not an e-mail address (no @); it was ignored", shorten(text))
+		return nil
+	}
+	var addrs []string
+	for _, part := range transport.SplitAddressList(text) {
+		if !strings.Contains(part, "@") {
+			d.warn("not-an-email", path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
+			continue
+		}
+		a, err := transport.ParseAddress(part)
+		if err != nil {
+			reason := err.Error()
+			var ae *transport.AddressError
+			if errors.As(err, &ae) {
+				reason = ae.Reason.String()
+			}
+			d.warn("invalid-email", path, part, err, "e-mail address %q is invalid (%s); it was ignored", shorten(part), reason)
+			continue
+		}
+		addrs = append(addrs, a)
+	}
+	return addrs
+}
+
+// AddCustomerNumber adds a buyer identifier found at path to
+// d.CustomerNumbers, after the ones already there. The value is trimmed and
+// inner white space collapsed to one space; nothing else changes (leading
+// zeros stay). An empty value is ignored; a value longer than 100
+// characters (more than a recipient directory accepts) or holding control or
+// invisible characters becomes a [Warning] instead. The scheme is trimmed.
+func (d *Document) AddCustomerNumber(value, scheme string, kind IDKind, path string) {
+	value = collapse(value)
+	switch {
+	case value == "":
+		return
+	case utf8.RuneCountInString(value) > maxCustomerNumberLength:
+		d.warn("invalid-customer-number", path, value, nil, "buyer identifier %q is longer than %d characters; it was ignored", shorten(value), maxCustomerNumberLength)
+		return
+	case strings.ContainsFunc(value, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
+		d.warn("invalid-customer-number", path, value, nil, "buyer identifier %q contains control or invisible characters; it was ignored", shorten(value))
+		return
+	}
+	d.CustomerNumbers = append(d.CustomerNumbers, Identifier{Value: value, Scheme: strings.TrimSpace(scheme), Kind: kind, Path: path})
+}
+
+// CustomerNumbersByKind returns the customer numbers of the given kinds, in
+// the order of kinds and, within a kind, in d.CustomerNumbers order. It is how
+// a company that keys its directory on, say, the supplier-assigned account
+// first and the buyer reference second asks for its lookup order. With no
+// kinds it returns all of them in the default order. The result is a new
+// slice the caller owns.
+func (d *Document) CustomerNumbersByKind(kinds ...IDKind) []Identifier {
+	if len(kinds) == 0 {
+		return slices.Clone(d.CustomerNumbers)
+	}
+	var ids []Identifier
+	for _, k := range kinds {
+		for _, id := range d.CustomerNumbers {
+			if id.Kind == k {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// warn appends a warning about value, found at path.
+func (d *Document) warn(code, path, value string, cause error, format string, args ...any) {
+	d.Warnings = append(d.Warnings, Warning{Code: code, Path: path, Value: value, Message: fmt.Sprintf(format, args...), Err: cause})
+}

@@ -1,0 +1,198 @@
+package docparse
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The sentinel errors. Every error Parse and ParseAll return is a
+// [*ParseError] that matches exactly one of them with [errors.Is]; its Code
+// field holds the code shown in brackets, for logs and machine-readable
+// output.
+var (
+	// ErrEmpty ("empty"): the input is empty or only white space.
+	ErrEmpty = errors.New("docparse: input is empty")
+	// ErrNotXML ("not-xml"): the input is not well-formed XML (a syntax
+	// error, mismatched tags, no root element, text outside the root or an
+	// undeclared namespace prefix).
+	ErrNotXML = errors.New("docparse: input is not well-formed XML")
+	// ErrUnknownFormat ("unknown-format"): the root element is not one of a
+	// supported format; the message names the root and its namespace.
+	ErrUnknownFormat = errors.New("docparse: unknown document format")
+	// ErrMultipleRoots ("multiple-roots"): the input has several root
+	// elements outside the Finvoice SOAP-frame layout.
+	ErrMultipleRoots = errors.New("docparse: several root elements")
+	// ErrTooLarge ("too-large"): the input, or what a PDF's embedded files
+	// decompress to, is larger than Options.MaxSize.
+	ErrTooLarge = errors.New("docparse: input too large")
+	// ErrTooDeep ("too-deep"): elements are nested deeper than
+	// Options.MaxDepth.
+	ErrTooDeep = errors.New("docparse: elements nested too deep")
+	// ErrEntity ("entity"): the input declares or uses an entity other than
+	// the five predefined ones. Entities are never resolved.
+	ErrEntity = errors.New("docparse: entity declarations and references are not allowed")
+	// ErrUnsupportedEncoding ("unsupported-encoding"): the declared character
+	// encoding is unknown or contradicts the byte order mark.
+	ErrUnsupportedEncoding = errors.New("docparse: unsupported character encoding")
+	// ErrNoDocumentNumber ("no-document-number"): the document has no
+	// document number (BT-1).
+	ErrNoDocumentNumber = errors.New("docparse: document has no document number")
+	// ErrNoDocument ("no-document"): the file holds a transmission frame
+	// but no document: a Finvoice SOAP frame without a Finvoice, a
+	// TEAPPSXML file without an INVOICE.
+	ErrNoDocument = errors.New("docparse: file holds a transmission frame but no document")
+	// ErrAttachmentMessage ("attachment-message"): the file is a separate
+	// attachment message (SFTI ObjectEnvelope, FinvoiceAttachments), not an
+	// invoice.
+	ErrAttachmentMessage = errors.New("docparse: file is an attachment message, not an invoice")
+	// ErrMultipleDocuments ("multiple-documents"): Parse was given a file
+	// that holds several documents; ParseAll reads them all.
+	ErrMultipleDocuments = errors.New("docparse: file holds several documents")
+	// ErrPDFWithoutXML ("pdf-without-xml"): the input is a PDF without an
+	// embedded e-invoice XML (not a Factur-X / ZUGFeRD PDF).
+	ErrPDFWithoutXML = errors.New("docparse: PDF holds no embedded invoice XML")
+	// ErrInvalidDocument ("invalid-document"): an extractor found the
+	// document unusable for another reason.
+	ErrInvalidDocument = errors.New("docparse: invalid document")
+)
+
+// codes maps each error code to its sentinel.
+var codes = map[string]error{
+	"empty":                ErrEmpty,
+	"not-xml":              ErrNotXML,
+	"unknown-format":       ErrUnknownFormat,
+	"multiple-roots":       ErrMultipleRoots,
+	"too-large":            ErrTooLarge,
+	"too-deep":             ErrTooDeep,
+	"entity":               ErrEntity,
+	"unsupported-encoding": ErrUnsupportedEncoding,
+	"no-document-number":   ErrNoDocumentNumber,
+	"no-document":          ErrNoDocument,
+	"attachment-message":   ErrAttachmentMessage,
+	"multiple-documents":   ErrMultipleDocuments,
+	"pdf-without-xml":      ErrPDFWithoutXML,
+	"invalid-document":     ErrInvalidDocument,
+}
+
+// ParseError reports why a document could not be parsed: what went wrong
+// (Code and Detail), where (Line, Path, Document) and, in Detail, what to do
+// about it.
+type ParseError struct {
+	// Code is a stable, language-neutral code: one of "empty", "not-xml",
+	// "unknown-format", "multiple-roots", "too-large", "too-deep",
+	// "entity", "unsupported-encoding", "no-document-number",
+	// "no-document", "attachment-message", "multiple-documents",
+	// "pdf-without-xml" and "invalid-document". See the ErrXxx sentinels.
+	Code string
+	// Line is the 1-based line of the input the error was found on, or 0
+	// when unknown.
+	Line int
+	// Path is the element path concerned, e.g. "Invoice/ID", or "".
+	Path string
+	// Document is the 1-based position of the document concerned in a file
+	// that holds several, or 0.
+	Document int
+	// Detail says in English what exactly is wrong and what to do; the
+	// Message method gives a shorter explanation in Finnish, Swedish or
+	// English for the people who sent the file.
+	Detail string
+	// Err is the underlying error, e.g. an *xml.SyntaxError, or nil.
+	Err error
+}
+
+// Error returns "docparse: line L: document D: path: message".
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString("docparse: ")
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Document > 0 {
+		fmt.Fprintf(&b, "document %d: ", e.Document)
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Detail)
+	return b.String()
+}
+
+// Unwrap returns the sentinel matching Code and the underlying error.
+func (e *ParseError) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if s, ok := codes[e.Code]; ok {
+		errs = append(errs, s)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// newError returns a *ParseError with the given code and detail.
+func newError(code string, cause error, format string, args ...any) *ParseError {
+	return &ParseError{Code: code, Detail: fmt.Sprintf(format, args...), Err: cause}
+}
+
+// Message explains the error in lang ("fi", "sv" or "en"; anything else
+// gives English) for the people who sent or upload the file: what is wrong
+// and what to do, without the technical detail (which Error and Detail
+// give, in English).
+func (e *ParseError) Message(lang string) string {
+	t, ok := errorTexts[e.Code]
+	if !ok {
+		t = errorTexts["invalid-document"]
+	}
+	switch lang {
+	case "fi":
+		return t[1]
+	case "sv":
+		return t[2]
+	}
+	return t[0]
+}
+
+// errorTexts holds the explanations of the error codes in English, Finnish
+// and Swedish.
+var errorTexts = map[string][3]string{
+	"empty": {"The file is empty.", "Tiedosto on tyhjä.", "Filen är tom."},
+	"not-xml": {"The file is not an e-invoice: it is not well-formed XML.",
+		"Tiedosto ei ole verkkolasku: se ei ole kelvollista XML:ää.",
+		"Filen är ingen e-faktura: den är inte välformad XML."},
+	"unknown-format": {"The file is XML, but not an e-invoice format this service reads (UBL, CII, Finvoice, TEAPPSXML).",
+		"Tiedosto on XML:ää, mutta ei verkkolaskumuotoa, jota tämä palvelu lukee (UBL, CII, Finvoice, TEAPPSXML).",
+		"Filen är XML men inget e-fakturaformat som tjänsten läser (UBL, CII, Finvoice, TEAPPSXML)."},
+	"multiple-roots": {"The file holds several XML documents glued together. Send them one at a time.",
+		"Tiedostossa on useita yhteen liitettyjä XML-dokumentteja. Lähetä ne yksi kerrallaan.",
+		"Filen innehåller flera sammanfogade XML-dokument. Skicka dem ett i taget."},
+	"too-large": {"The document is too large.", "Dokumentti on liian suuri.", "Dokumentet är för stort."},
+	"too-deep": {"The document's elements are nested too deep.",
+		"Dokumentin elementit ovat liian syvällä sisäkkäin.",
+		"Dokumentets element är nästlade för djupt."},
+	"entity": {"The document declares XML entities, which are refused for security.",
+		"Dokumentti määrittelee XML-entiteettejä, joita ei turvallisuussyistä hyväksytä.",
+		"Dokumentet deklarerar XML-entiteter, som av säkerhetsskäl inte godtas."},
+	"unsupported-encoding": {"The document's character encoding is not supported.",
+		"Dokumentin merkistöä ei tueta.",
+		"Dokumentets teckenkodning stöds inte."},
+	"no-document-number": {"The document has no document number.",
+		"Dokumentilta puuttuu numero.",
+		"Dokumentet saknar nummer."},
+	"no-document": {"The file holds a transmission frame but no invoice.",
+		"Tiedostossa on lähetyskehys mutta ei laskua.",
+		"Filen innehåller en sändningsram men ingen faktura."},
+	"attachment-message": {"The file is an attachment message, not an invoice.",
+		"Tiedosto on liiteviesti, ei lasku.",
+		"Filen är ett bilagemeddelande, inte en faktura."},
+	"multiple-documents": {"The file holds several documents. Send one document at a time.",
+		"Tiedostossa on useita dokumentteja. Lähetä yksi dokumentti kerrallaan.",
+		"Filen innehåller flera dokument. Skicka ett dokument i taget."},
+	"pdf-without-xml": {"The PDF has no e-invoice inside it.",
+		"PDF-tiedoston sisällä ei ole verkkolaskua.",
+		"PDF-filen innehåller ingen e-faktura."},
+	"invalid-document": {"The document cannot be used.",
+		"Dokumenttia ei voi käyttää.",
+		"Dokumentet kan inte användas."},
+}

@@ -1,0 +1,134 @@
+package docparse
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+
+	"github.com/beevik/etree"
+)
+
+// stream is the token-stream event source: it reads the one-document
+// segment s with encoding/xml's RawToken, without building a tree, and
+// sends the events of its root element to the walker of the root's
+// built-in format. Elements the walker does not read are skipped: only
+// their depth and end tags are checked.
+//
+// It gives the same documents and errors as parsing s into a tree and
+// calling Extract (the differential tests check this), with the tree's
+// order of errors: XML errors (syntax, too deep, unclosed or mismatched
+// tags) first, then what is outside the root element, then the
+// document's own. Where that would need a second design it reports
+// needTree instead, having read only up to the element that decides: a
+// root element without a streaming extractor (a host app's format, a
+// format that can hold several documents, a SOAP envelope, an unknown
+// root or one with an undeclared prefix) and a SOAP Envelope after the
+// root.
+func (s *segment) stream(o *options) (docs []*Document, needTree bool, err error) {
+	dec := xml.NewDecoder(bytes.NewReader(s.data))
+	dec.CharsetReader = s.charsetReader()
+	var (
+		w             *walker
+		open          []xml.Name // the elements open, as written, the root first
+		skip          int        // how many of them the walker does not read
+		roots         int        // top-level elements
+		first, second string     // local names of the first two
+		outside       *ParseError
+	)
+	for {
+		tok, err := dec.RawToken()
+		if err == io.EOF {
+			if len(open) > 0 {
+				return nil, false, s.xmlError(etree.ErrXML, o)
+			}
+			break
+		}
+		if err != nil {
+			return nil, false, s.xmlError(err, o)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(open) >= o.maxDepth {
+				return nil, false, s.xmlError(etree.ErrMaxDepth, o)
+			}
+			open = append(open, t.Name)
+			switch {
+			case skip > 0:
+				skip++
+			case len(open) > 1:
+				if !w.start(t.Name, t.Attr, nil) {
+					skip = 1
+				}
+			case roots == 0:
+				roots, first = 1, t.Name.Local
+				if w = o.streamWalker(t); w == nil {
+					return nil, true, nil
+				}
+				w.start(t.Name, t.Attr, nil)
+			case t.Name.Local == "Envelope":
+				return nil, true, nil // maybe a SOAP frame: the tree decides
+			default:
+				roots++
+				if roots == 2 {
+					second = t.Name.Local
+				}
+				skip = 1
+			}
+		case xml.EndElement:
+			if len(open) == 0 || open[len(open)-1] != t.Name {
+				return nil, false, s.xmlError(etree.ErrXML, o)
+			}
+			open = open[:len(open)-1]
+			if skip > 0 {
+				skip--
+			} else {
+				w.end()
+			}
+		case xml.CharData:
+			switch {
+			case len(open) == 0 && outside == nil:
+				outside = checkOutsideText(t)
+			case len(open) > 0 && skip == 0:
+				addText(w, t)
+			}
+		case xml.Directive:
+			if len(open) == 0 && outside == nil {
+				outside = checkDirective(string(t))
+			}
+		}
+	}
+	switch {
+	case outside != nil:
+		return nil, false, outside
+	case roots == 0:
+		return nil, false, errNoRoot()
+	case roots > 1:
+		return nil, false, errMultipleRoots(roots, first, second)
+	}
+	found, err := w.result(nil)
+	docs, perr := checkDocs(found, err, first, func() []byte { return bytes.Clone(s.original) })
+	if perr != nil {
+		return nil, false, perr
+	}
+	return docs, false, nil
+}
+
+// streamWalker returns the walker for a file whose root element starts
+// with root, or nil when the file needs the tree. The root's namespace is
+// found as etree finds it: from the root's own declarations.
+func (o *options) streamWalker(root xml.StartElement) *walker {
+	name := xml.Name{Local: root.Name.Local}
+	for _, a := range root.Attr {
+		if root.Name.Space == "" && a.Name.Space == "" && a.Name.Local == "xmlns" ||
+			root.Name.Space != "" && a.Name.Space == "xmlns" && a.Name.Local == root.Name.Space {
+			name.Space = a.Value // of a repeated declaration the last counts, as in a tree
+		}
+	}
+	if name.Space == "" && root.Name.Space != "" {
+		return nil // an undeclared prefix: the tree reports it
+	}
+	if x, ok := o.extractor(name).(streamExtractor); ok {
+		return x.streamWalker()
+	}
+	return nil
+}
