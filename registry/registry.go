@@ -1,0 +1,469 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jakelu/jakelu/transport"
+)
+
+// Limits an [Entry] must respect.
+const (
+	// MaxCustomerNumberLength is the longest customer number, in characters.
+	MaxCustomerNumberLength = 100
+	// MaxAddresses is the most addresses one entry may hold (To and Cc together).
+	MaxAddresses = 50
+)
+
+// ErrNotFound is returned by Lookup and Delete when the directory holds no
+// entry for the customer number.
+var ErrNotFound = errors.New("registry: customer number not found")
+
+// ErrInvalidEntry is matched (with [errors.Is]) by every [*EntryError].
+var ErrInvalidEntry = errors.New("registry: invalid entry")
+
+// Entry is one customer in the recipient directory: a customer number and the
+// addresses documents for that customer are mailed to.
+type Entry struct {
+	// CustomerNumber is the key, kept exactly as given: leading zeros and
+	// case matter ("00123" and "123" are different customers).
+	CustomerNumber string
+	// To holds one or more recipient addresses.
+	To []string
+	// Cc holds optional copy addresses.
+	Cc []string
+	// Language is the customer's preferred language for e-mails ("fi",
+	// "sv", "en"), or "" for the company's default.
+	Language string
+	// UpdatedAt is when the entry last changed. Stores set it; values given
+	// to Put or Apply are ignored.
+	UpdatedAt time.Time
+}
+
+// EntryError reports why an [Entry] is not valid. It matches
+// [ErrInvalidEntry] with [errors.Is]; Err is the cause, for example a
+// [*transport.AddressError].
+type EntryError struct {
+	CustomerNumber string // the entry's customer number as given
+	Field          string // "CustomerNumber", "To", "Cc" or "Language"
+	Value          string // the offending value
+	Err            error  // what is wrong with it
+}
+
+// Error says which entry, which field and what is wrong.
+func (e *EntryError) Error() string {
+	return fmt.Sprintf("registry: customer number %q: %s %q: %v", e.CustomerNumber, e.Field, e.Value, e.Err)
+}
+
+// Unwrap returns the cause and [ErrInvalidEntry].
+func (e *EntryError) Unwrap() []error { return []error{ErrInvalidEntry, e.Err} }
+
+// Reasons an entry is invalid, used as [EntryError.Err].
+var (
+	ErrEmptyCustomerNumber   = errors.New("registry: customer number is empty")
+	ErrCustomerNumberTooLong = fmt.Errorf("registry: customer number is longer than %d characters", MaxCustomerNumberLength)
+	ErrCustomerNumberSpace   = errors.New("registry: customer number has white space at its start or end, or a control character")
+	ErrNoAddress             = errors.New("registry: entry has no To address")
+	ErrTooManyAddresses      = fmt.Errorf("registry: entry has more than %d addresses", MaxAddresses)
+	ErrInvalidLanguage       = errors.New("registry: language must be a lower-case language code such as fi, sv or en")
+)
+
+// CheckCustomerNumber reports whether s can be a customer number: not empty,
+// at most [MaxCustomerNumberLength] characters, valid UTF-8 without control
+// characters and without white space at either end. It returns one of
+// [ErrEmptyCustomerNumber], [ErrCustomerNumberTooLong] and
+// [ErrCustomerNumberSpace], or nil.
+func CheckCustomerNumber(s string) error {
+	if s == "" {
+		return ErrEmptyCustomerNumber
+	}
+	if printableASCII(s) { // the common case, checked without decoding
+		switch {
+		case len(s) > MaxCustomerNumberLength:
+			return ErrCustomerNumberTooLong
+		case s[0] == ' ' || s[len(s)-1] == ' ':
+			return ErrCustomerNumberSpace
+		}
+		return nil
+	}
+	switch {
+	case utf8.RuneCountInString(s) > MaxCustomerNumberLength:
+		return ErrCustomerNumberTooLong
+	case !utf8.ValidString(s):
+		return ErrCustomerNumberSpace
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return ErrCustomerNumberSpace
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ErrCustomerNumberSpace
+		}
+	}
+	return nil
+}
+
+// printableASCII reports whether s holds only ASCII characters from the
+// space to the tilde.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate reports the first problem with e as an [*EntryError], or nil.
+// Addresses are checked with [transport.ParseAddress].
+func (e Entry) Validate() error {
+	_, err := e.Normalize()
+	return err
+}
+
+// Normalize returns the canonical copy of e that stores keep: every address
+// as [transport.ParseAddress] returns it, duplicates removed (addresses
+// compare as [SameAddress] says; the first spelling is kept), Cc addresses
+// that are also in To dropped, and UpdatedAt cleared. It returns an
+// [*EntryError] if e is not valid. e itself is not modified, and the result
+// shares no slices with it.
+func (e Entry) Normalize() (Entry, error) {
+	n, err := e.normalize()
+	if err != nil {
+		return Entry{}, err
+	}
+	if n == &e {
+		e = e.Clone() // already normalized: only the slices need copying
+	} else {
+		e = *n
+	}
+	e.UpdatedAt = time.Time{}
+	return e, nil
+}
+
+// normalize is Normalize without the copy: it returns e itself if e is
+// already canonical (UpdatedAt aside), without allocating, or else a
+// normalized copy. Stores that copy what they keep use it.
+func (e *Entry) normalize() (*Entry, error) {
+	fail := func(field, value string, err error) (*Entry, error) {
+		return nil, &EntryError{CustomerNumber: e.CustomerNumber, Field: field, Value: value, Err: err}
+	}
+	if err := CheckCustomerNumber(e.CustomerNumber); err != nil {
+		return fail("CustomerNumber", e.CustomerNumber, err)
+	}
+	if len(e.To) == 0 {
+		return fail("To", "", ErrNoAddress)
+	}
+	if len(e.To)+len(e.Cc) > MaxAddresses {
+		return fail("To", "", ErrTooManyAddresses)
+	}
+	if !validLanguage(e.Language) {
+		return fail("Language", e.Language, ErrInvalidLanguage)
+	}
+	// First check without allocating: an entry written by a store or read
+	// by the importer is canonical already.
+	same := e.Cc == nil || len(e.Cc) > 0
+	for i, a := range e.To {
+		p, err := transport.ParseAddress(a)
+		if err != nil {
+			return fail("To", a, err)
+		}
+		same = same && p == a && !containsAddress(e.To[:i], a)
+	}
+	for i, a := range e.Cc {
+		p, err := transport.ParseAddress(a)
+		if err != nil {
+			return fail("Cc", a, err)
+		}
+		same = same && p == a && !containsAddress(e.To, a) && !containsAddress(e.Cc[:i], a)
+	}
+	if same {
+		return e, nil
+	}
+	// Every address is valid: parse them again into new slices, dropping
+	// duplicates. Entries hold a few addresses, so a linear search beats a
+	// map.
+	n := &Entry{CustomerNumber: e.CustomerNumber, Language: e.Language}
+	seen := make([]string, 0, len(e.To)+len(e.Cc))
+	norm := func(in []string) []string {
+		start := len(seen)
+		for _, a := range in {
+			if p, _ := transport.ParseAddress(a); !containsAddress(seen, p) {
+				seen = append(seen, p)
+			}
+		}
+		return seen[start:len(seen):len(seen)]
+	}
+	n.To = norm(e.To)
+	if n.Cc = norm(e.Cc); len(n.Cc) == 0 {
+		n.Cc = nil
+	}
+	return n, nil
+}
+
+// SameAddress reports whether a and b are the same address for the purpose
+// of removing duplicates: equal once lower-cased (as [strings.ToLower]
+// does), so "Matti@example.fi" and "matti@example.fi" are the same.
+// [Entry.Normalize] keeps only the first of such addresses.
+func SameAddress(a, b string) bool {
+	for a != "" && b != "" {
+		if ca, cb := a[0], b[0]; ca < utf8.RuneSelf && cb < utf8.RuneSelf {
+			if lowerASCII(ca) != lowerASCII(cb) {
+				return false
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if unicode.ToLower(ra) != unicode.ToLower(rb) {
+			return false
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return a == b
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// containsAddress reports whether list holds an address that is the same as
+// a (see [SameAddress]).
+func containsAddress(list []string, a string) bool {
+	for _, x := range list {
+		if SameAddress(x, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func validLanguage(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > 16 {
+		return false
+	}
+	primary := true // the first part, which must be lower-case letters
+	for part := range strings.SplitSeq(s, "-") {
+		if part == "" {
+			return false
+		}
+		for _, c := range []byte(part) {
+			lower := c >= 'a' && c <= 'z'
+			if primary && !lower || !(lower || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				return false
+			}
+		}
+		primary = false
+	}
+	return true
+}
+
+// Equal reports whether e and o hold the same customer number, addresses
+// (in the same order) and language. UpdatedAt is not compared.
+func (e Entry) Equal(o Entry) bool {
+	return e.CustomerNumber == o.CustomerNumber && e.Language == o.Language &&
+		slices.Equal(e.To, o.To) && slices.Equal(e.Cc, o.Cc)
+}
+
+// Clone returns a copy of e that shares no slices with it.
+func (e Entry) Clone() Entry {
+	e.To = slices.Clone(e.To)
+	e.Cc = slices.Clone(e.Cc)
+	return e
+}
+
+// Registry finds the entry for a customer number. It is the one method the
+// distribution Router needs.
+//
+// Lookup returns the entry, whose slices belong to the caller, or
+// [ErrNotFound] (possibly wrapped) when there is none, including for the empty
+// customer number. It honours ctx: a cancelled context gives an error that
+// matches ctx.Err(). Implementations must be safe for concurrent use.
+type Registry interface {
+	Lookup(ctx context.Context, customerNumber string) (Entry, error)
+}
+
+// LookupFunc adapts a function to the [Registry] interface.
+type LookupFunc func(ctx context.Context, customerNumber string) (Entry, error)
+
+// Lookup calls f.
+func (f LookupFunc) Lookup(ctx context.Context, customerNumber string) (Entry, error) {
+	return f(ctx, customerNumber)
+}
+
+// Store is a [Registry] whose entries can be changed one at a time. Lookup
+// serves as its Get.
+//
+// Put adds the entry or replaces the one with the same customer number. It
+// stores the entry's normalized form (see [Entry.Normalize]) and returns an
+// [*EntryError] for an invalid entry, changing nothing. Delete removes the
+// entry and returns [ErrNotFound] if there was none.
+type Store interface {
+	Registry
+	Put(ctx context.Context, e Entry) error
+	Delete(ctx context.Context, customerNumber string) error
+}
+
+// Query selects a page of entries for [Lister.List].
+type Query struct {
+	// Search, when not empty, keeps the entries whose customer number starts
+	// with it or that have an address (To or Cc) containing it; both
+	// compare case-insensitively.
+	Search string
+	// After is the cursor: the page starts after this customer number. Use
+	// "" for the first page and [Page.Next] for the following ones. Because
+	// the cursor is a key, not an offset, pages neither skip nor repeat
+	// entries when others are added or deleted between calls.
+	After string
+	// Limit is the most entries to return; 0 means 50, and at most 1000 are
+	// returned.
+	Limit int
+}
+
+// Page is one page of [Lister.List] results, ordered by customer number
+// (byte-wise, so "0123" sorts before "123" and "B" before "a").
+type Page struct {
+	Entries []Entry // this page; the slices belong to the caller
+	Total   int     // how many entries match the search in all pages
+	Next    string  // cursor for the next page, or "" when this is the last
+}
+
+// Page-size limits for [Query.Limit].
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+// PageSize returns the effective page size for a [Query.Limit].
+func PageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return DefaultPageSize
+	case limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return limit
+}
+
+// Lister is a [Registry] whose entries can be searched and paged through.
+type Lister interface {
+	Registry
+	List(ctx context.Context, q Query) (Page, error)
+}
+
+// Batch is a set of changes applied together by [Batcher.Apply].
+type Batch struct {
+	// Put holds the entries to add or replace. A customer number may appear
+	// only once. An entry replaces the stored entry's addresses; its
+	// Language replaces the stored language unless it is "": an entry
+	// without a language keeps the language the stored entry has (an
+	// import file has no language column, so importing must not erase
+	// one). Use [Store.Put], which replaces the whole entry, to clear a
+	// language.
+	Put []Entry
+	// Delete holds customer numbers to remove; unknown ones are ignored.
+	Delete []string
+	// ReplaceAll makes the directory hold exactly the entries in Put: every
+	// other entry is deleted. Delete must be empty when it is set.
+	ReplaceAll bool
+}
+
+// ErrInvalidBatch is matched (with [errors.Is]) by every [*BatchError].
+var ErrInvalidBatch = errors.New("registry: invalid batch")
+
+// BatchError reports why a [Batch] was refused as a whole.
+type BatchError struct {
+	Index          int    // position in Batch.Put or Batch.Delete, -1 if none
+	CustomerNumber string // the customer number concerned, if any
+	Err            error  // the cause, e.g. an *EntryError
+}
+
+// Error names the position and the cause.
+func (e *BatchError) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("registry: invalid batch: %v", e.Err)
+	}
+	return fmt.Sprintf("registry: invalid batch at item %d (customer number %q): %v", e.Index, e.CustomerNumber, e.Err)
+}
+
+// Unwrap returns the cause and [ErrInvalidBatch].
+func (e *BatchError) Unwrap() []error { return []error{ErrInvalidBatch, e.Err} }
+
+// Errors a [BatchError] can carry besides an [*EntryError].
+var (
+	ErrDuplicateCustomerNumber = errors.New("registry: customer number appears twice in the batch")
+	ErrReplaceAllWithDelete    = errors.New("registry: a ReplaceAll batch cannot also list deletes")
+)
+
+// Normalize checks b and returns a copy whose entries are normalized (see
+// [Entry.Normalize]), or a [*BatchError] naming the first problem. Batcher
+// implementations call it before changing anything.
+func (b Batch) Normalize() (Batch, error) {
+	if b.ReplaceAll && len(b.Delete) > 0 {
+		return Batch{}, &BatchError{Index: -1, Err: ErrReplaceAllWithDelete}
+	}
+	out := Batch{Put: make([]Entry, len(b.Put)), ReplaceAll: b.ReplaceAll}
+	seen := make(map[string]int, len(b.Put))
+	for i, e := range b.Put {
+		n, err := e.Normalize()
+		if err != nil {
+			return Batch{}, &BatchError{Index: i, CustomerNumber: e.CustomerNumber, Err: err}
+		}
+		if _, dup := seen[e.CustomerNumber]; dup {
+			return Batch{}, &BatchError{Index: i, CustomerNumber: e.CustomerNumber, Err: ErrDuplicateCustomerNumber}
+		}
+		seen[e.CustomerNumber] = i
+		out.Put[i] = n
+	}
+	if len(b.Delete) > 0 {
+		out.Delete = make([]string, 0, len(b.Delete))
+		for i, cn := range b.Delete {
+			if _, dup := seen[cn]; dup {
+				return Batch{}, &BatchError{Index: i, CustomerNumber: cn, Err: ErrDuplicateCustomerNumber}
+			}
+			seen[cn] = -1
+			out.Delete = append(out.Delete, cn)
+		}
+	}
+	return out, nil
+}
+
+// Summary counts what [Batcher.Apply] did. Changed and Unchanged compare
+// the stored entry with what it becomes, a kept language included (see
+// [Batch].Put).
+type Summary struct {
+	Added     int // new customer numbers
+	Changed   int // existing customer numbers whose addresses or language changed
+	Unchanged int // existing customer numbers whose entry was already the same
+	Deleted   int // customer numbers removed
+}
+
+// Batcher is a [Registry] that applies a [Batch] atomically: either every
+// change is made or, on any error, none is; concurrent Lookups see the
+// directory as it was before or as it is after, never a mix. Apply validates
+// the batch first (as [Batch.Normalize] does, reporting the same first
+// problem) and honours ctx until it commits.
+//
+// Each Put entry gets exactly its addresses; its language replaces the
+// stored one unless it is "", in which case the stored entry keeps its
+// language. An entry that ends up as it was stored is unchanged and keeps
+// its UpdatedAt; the others get the time of the Apply.
+type Batcher interface {
+	Registry
+	Apply(ctx context.Context, b Batch) (Summary, error)
+}
