@@ -4,6 +4,9 @@
 // Run it from the repository root:
 //
 //	go run ./examples/jakelu parse [--json] FILE...
+//	go run ./examples/jakelu import [--dry-run] [--replace-all] [--db DSN] [--lang fi|sv|en] [--json] FILE
+//	go run ./examples/jakelu template csv|xlsx [--lang fi|sv|en]
+//	go run ./examples/jakelu export [--db DSN] csv|xlsx
 //
 // Each command prints its own help with -h.
 package main
@@ -28,6 +31,9 @@ type command struct {
 // commands lists the sub-commands in the order the help shows them.
 var commands = []command{
 	{"parse", "print what jakelu reads from e-invoice files", runParse},
+	{"import", "import a CSV or XLSX file into a recipient directory", runImport},
+	{"template", "write an import template (CSV or XLSX) to stdout", runTemplate},
+	{"export", "write a recipient directory as CSV or XLSX to stdout", runExport},
 }
 
 func main() {

@@ -1,0 +1,390 @@
+package csvimport
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/csv"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gocarina/gocsv"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+
+	"github.com/jakelu/jakelu/importer"
+	"github.com/jakelu/jakelu/registry"
+)
+
+// Options configures a [Decoder]. The zero value (or nil) means the
+// defaults.
+type Options struct {
+	// Comma is the field delimiter. 0 means it is detected from the file:
+	// ',', ';' or a tab. Any delimiter encoding/csv accepts may be set.
+	Comma rune
+}
+
+// Decoder reads CSV import files. It implements importer.Decoder and is
+// safe for concurrent use.
+type Decoder struct {
+	comma rune
+}
+
+var _ importer.Decoder = (*Decoder)(nil)
+
+// NewDecoder returns a CSV decoder. opts may be nil.
+func NewDecoder(opts *Options) *Decoder {
+	d := &Decoder{}
+	if opts != nil {
+		d.comma = opts.Comma
+	}
+	return d
+}
+
+// Format returns importer.CSV.
+func (*Decoder) Format() importer.Format { return importer.CSV }
+
+// Decode reads a CSV file from r and calls yield for each record (empty
+// lines are no records); see importer.Decoder. Row numbers count lines as a
+// spreadsheet shows them (a quoted field with a line break is still one
+// row). A stray or unclosed quotation mark gives an *importer.ImportError
+// with importer.CodeMalformedCSV.
+//
+// Most callers use importer.Read, which also validates the rows.
+func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
+	t, err := newText(r)
+	if err != nil {
+		return err
+	}
+	comma := d.comma
+	if comma == 0 {
+		comma = detectComma(t.head())
+	}
+	cr := csv.NewReader(t)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+
+	var row importer.Row
+	endLine := 0 // the line the previous record ended on
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return importer.NewImportError(importer.Problem{
+					Row:   row.Number + max(pe.StartLine-endLine, 1),
+					Value: pe.Err.Error(),
+					Code:  importer.CodeMalformedCSV,
+				})
+			}
+			return err
+		}
+		start, _ := cr.FieldPos(0)
+		row.Number += start - endLine
+		last, _ := cr.FieldPos(len(rec) - 1)
+		endLine = last + strings.Count(rec[len(rec)-1], "\n")
+		row.Cells = row.Cells[:0]
+		for _, f := range rec {
+			row.Cells = append(row.Cells, importer.Cell{Value: f})
+		}
+		if err := yield(&row); err != nil {
+			return err
+		}
+	}
+}
+
+// text is a file's content as UTF-8 without a byte order mark, read block
+// by block as the CSV reader asks for it, so that the file need not be in
+// memory as a whole. UTF-16 with a byte order mark is transcoded, UTF-8 kept
+// and anything else read as Windows-1252 (what Excel writes as "CSV" on
+// Finnish and Swedish Windows), which is assumed when the bytes are not
+// valid UTF-8. Until the first byte that is not ASCII the two agree; if
+// that byte starts text that is valid UTF-8, only the rest of the file can
+// tell (one invalid byte makes the whole file Windows-1252), so text reads
+// the rest before passing any of it on.
+type text struct {
+	r      io.Reader // nil at the end of the file
+	size   int       // size of the next block
+	carry  []byte    // the start of a character cut by the end of the last block
+	enc    encoding
+	blocks [][]byte // decoded text not read yet, from blocks[0][off:]
+	off    int
+	spare  []byte // a block that has been read, for next to reuse
+}
+
+// encoding is what text knows of a file's encoding.
+type encoding uint8
+
+const (
+	asciiSoFar encoding = iota // only ASCII so far, where UTF-8 and Windows-1252 agree
+	isUTF8
+	isWindows1252
+)
+
+// Block sizes: the first block is the sample delimiter detection looks at;
+// later ones grow to maxBlockSize.
+const (
+	sampleSize   = 64 << 10
+	maxBlockSize = 1 << 20
+)
+
+// newText starts reading r and decodes the first block.
+func newText(r io.Reader) (*text, error) {
+	t := &text{r: r, size: sampleSize}
+	b, err := t.next()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		t.enc, b = isUTF8, b[3:]
+	case bytes.HasPrefix(b, []byte("\xff\xfe")), bytes.HasPrefix(b, []byte("\xfe\xff")):
+		rest, err := t.rest()
+		if err != nil {
+			return nil, err
+		}
+		all := bytes.Join(append([][]byte{b}, rest...), nil)
+		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(all)
+		if err != nil {
+			t.enc, out = isWindows1252, windows1252(all)
+		}
+		t.blocks = [][]byte{out}
+		return t, nil
+	}
+	return t, t.add(b)
+}
+
+// head returns the start of the text, as much as delimiter detection
+// needs, and whether it is all of the text.
+func (t *text) head() ([]byte, bool) {
+	if len(t.blocks) == 0 {
+		return nil, true
+	}
+	return t.blocks[0], t.r == nil && len(t.blocks) == 1
+}
+
+// Read reads decoded text, reading and decoding the next block of the file
+// when what was decoded has been read.
+func (t *text) Read(p []byte) (int, error) {
+	for {
+		for len(t.blocks) > 0 && t.off == len(t.blocks[0]) {
+			t.spare, t.blocks[0], t.off = t.blocks[0], nil, 0
+			t.blocks = t.blocks[1:]
+		}
+		if len(t.blocks) > 0 {
+			n := copy(p, t.blocks[0][t.off:])
+			t.off += n
+			return n, nil
+		}
+		if t.r == nil {
+			return 0, io.EOF
+		}
+		b, err := t.next()
+		if err != nil {
+			return 0, err
+		}
+		if err := t.add(b); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// next reads the next block of the file, which ends at a character
+// boundary when the text is UTF-8, or returns nil and sets t.r to nil at
+// the end of the file.
+func (t *text) next() ([]byte, error) {
+	if t.r == nil {
+		return nil, nil
+	}
+	b := t.spare[:cap(t.spare)] // all read, but t.carry may be its end
+	if len(b) < t.size {
+		b = make([]byte, t.size)
+	}
+	t.spare, t.size = nil, min(2*t.size, maxBlockSize)
+	n := copy(b, t.carry)
+	m, err := io.ReadFull(t.r, b[n:])
+	b = b[:n+m]
+	switch err {
+	case nil:
+		cut := len(b) - partialRune(b)
+		b, t.carry = b[:cut], b[cut:]
+	case io.EOF, io.ErrUnexpectedEOF:
+		t.r = nil
+	default:
+		return nil, err
+	}
+	return b, nil
+}
+
+// rest reads the file to the end, in blocks.
+func (t *text) rest() ([][]byte, error) {
+	var blocks [][]byte
+	for t.r != nil {
+		b, err := t.next()
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, b)
+	}
+	return blocks, nil
+}
+
+// add decodes the block b of the file into t.blocks, deciding the
+// encoding at its first byte that is not ASCII.
+func (t *text) add(b []byte) error {
+	if t.enc == asciiSoFar {
+		i := 0
+		for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 == 0 {
+			i += 8 // eight ASCII bytes
+		}
+		for i < len(b) && b[i] < utf8.RuneSelf {
+			i++
+		}
+		switch {
+		case i == len(b):
+			t.blocks = append(t.blocks, b)
+			return nil
+		case utf8.Valid(b[i:]):
+			// UTF-8 unless the rest of the file says otherwise.
+			rest, err := t.rest()
+			if err != nil {
+				return err
+			}
+			if rest = append([][]byte{b}, rest...); !slices.ContainsFunc(rest, func(b []byte) bool { return !utf8.Valid(b) }) {
+				t.enc = isUTF8
+				t.blocks = append(t.blocks, rest...)
+				return nil
+			}
+			b = bytes.Join(rest, nil)
+		}
+		t.enc = isWindows1252
+	}
+	if t.enc == isWindows1252 {
+		t.spare, b = b, windows1252(b)
+	}
+	t.blocks = append(t.blocks, b)
+	return nil
+}
+
+// windows1252 decodes Windows-1252 text.
+func windows1252(b []byte) []byte {
+	out, _ := charmap.Windows1252.NewDecoder().Bytes(b) // never fails: every byte maps
+	return out
+}
+
+// partialRune returns the length of the incomplete UTF-8 sequence at the
+// end of b (the start of a character whose other bytes come next), or 0.
+func partialRune(b []byte) int {
+	for i := len(b) - 1; i >= max(0, len(b)-utf8.UTFMax+1); i-- {
+		if utf8.RuneStart(b[i]) {
+			if utf8.FullRune(b[i:]) {
+				return 0
+			}
+			return len(b) - i
+		}
+	}
+	return 0
+}
+
+// detectComma picks the delimiter (',', ';' or tab) that splits the first
+// records of the text into a customer number without an @ followed by a
+// field with one, the shape of an import file. head is the start of the
+// text (all of it if whole), of which it looks at sampleSize bytes. Among
+// equals, the one that splits more records wins, then tab before ';' before
+// ',': a line that such a split leaves in the right shape with either ';'
+// or ',' is a Finnish or Swedish Excel file with a comma in a cell
+// ("Meikäläinen, Matti <m@x.fi>"), since an address before the ';' would
+// break the shape.
+func detectComma(head []byte, whole bool) rune {
+	sample := head[:min(len(head), sampleSize)]
+	if len(sample) < len(head) || !whole {
+		if i := bytes.LastIndexByte(sample, '\n'); i > 0 {
+			sample = sample[:i]
+		}
+	}
+	best, bestShape, bestSplit := '\t', -1, -1
+	for _, c := range []rune{'\t', ';', ','} {
+		cr := csv.NewReader(bytes.NewReader(sample))
+		cr.Comma, cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = c, -1, true, true
+		shape, split := 0, 0
+		for range 100 {
+			rec, err := cr.Read()
+			if err != nil {
+				break
+			}
+			if len(rec) < 2 {
+				continue
+			}
+			split++
+			if !strings.Contains(rec[0], "@") && strings.Contains(rec[1], "@") {
+				shape++
+			}
+		}
+		if shape > bestShape || shape == bestShape && split > bestSplit {
+			best, bestShape, bestSplit = c, shape, split
+		}
+	}
+	return best
+}
+
+// WriteTemplate writes the CSV import template in lang ("fi", "sv" or "en";
+// anything else means English) to w: the header row and example rows. It
+// starts with a UTF-8 byte order mark and uses ';' for Finnish and Swedish
+// and ',' for English, what Excel expects in those locales.
+func WriteTemplate(w io.Writer, lang string) error {
+	cw, err := start(w, lang)
+	if err != nil {
+		return err
+	}
+	return write(cw, importer.Examples(lang))
+}
+
+// Export writes the directory in reg to w as CSV, in the layout of
+// [WriteTemplate] (header in lang), one row per customer number in
+// customer-number order, so that the file re-imports unchanged. Values a
+// spreadsheet would take for a formula are neutralised (see
+// importer.ExportRecords). reg must implement registry.Lister
+// (importer.ErrNotLister otherwise).
+func Export(ctx context.Context, w io.Writer, reg registry.Registry, lang string) error {
+	if _, ok := reg.(registry.Lister); !ok {
+		return importer.ErrNotLister
+	}
+	cw, err := start(w, lang)
+	if err != nil {
+		return err
+	}
+	return importer.ExportRecords(ctx, reg, func(recs []importer.Record) error {
+		return write(cw, recs)
+	})
+}
+
+// start writes the byte order mark and the header row and returns the
+// writer for the records.
+func start(w io.Writer, lang string) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if l := importer.Language(lang); l == "fi" || l == "sv" {
+		cw.Comma = ';'
+	}
+	h := importer.Header(lang)
+	if err := cw.Write([]string{h.CustomerNumber, h.To, h.Cc}); err != nil {
+		return nil, err
+	}
+	return cw, nil
+}
+
+// write writes records with gocsv's struct mapping, through our own
+// writer (gocsv's package-level writer settings are never used) and
+// without gocsv's header (ours is localised).
+func write(cw *csv.Writer, recs []importer.Record) error {
+	return gocsv.MarshalCSVWithoutHeaders(recs, gocsv.NewSafeCSVWriter(cw))
+}
