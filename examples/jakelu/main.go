@@ -7,6 +7,8 @@
 //	go run ./examples/jakelu import [--dry-run] [--replace-all] [--db DSN] [--lang fi|sv|en] [--json] FILE
 //	go run ./examples/jakelu template csv|xlsx [--lang fi|sv|en]
 //	go run ./examples/jakelu export [--db DSN] csv|xlsx
+//	go run ./examples/jakelu route [--directory FILE | --db DSN] [--document-address] [--precedence document|directory|both] [--lang fi|sv|en] [--json] DOC...
+//	go run ./examples/jakelu send [routing flags] (--out DIR | --smtp HOST:PORT [--tls MODE]) DOC...
 //
 // Each command prints its own help with -h.
 package main
@@ -34,6 +36,8 @@ var commands = []command{
 	{"import", "import a CSV or XLSX file into a recipient directory", runImport},
 	{"template", "write an import template (CSV or XLSX) to stdout", runTemplate},
 	{"export", "write a recipient directory as CSV or XLSX to stdout", runExport},
+	{"route", "explain who would receive documents, sending nothing", runRoute},
+	{"send", "distribute documents by e-mail (.eml files or SMTP)", runSend},
 }
 
 func main() {

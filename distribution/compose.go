@@ -1,0 +1,341 @@
+package distribution
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"net/mail"
+	"slices"
+	"strings"
+	texttemplate "text/template"
+	"unicode"
+
+	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/transport"
+)
+
+//go:embed templates
+var builtinTemplates embed.FS
+
+// MailData is what the e-mail templates are executed with. Dates and the
+// amount are already formatted for the e-mail's language; Doc holds every
+// field as parsed.
+type MailData struct {
+	Lang       string             // "fi", "sv" or "en"
+	Doc        *docparse.Document // the document as parsed
+	CreditNote bool               // the document is a credit note
+	Number     string             // document number
+	Seller     string             // seller's name
+	Buyer      string             // buyer's name
+	IssueDate  string             // formatted issue date, "" if none
+	DueDate    string             // formatted due date, "" if none
+	Amount     string             // formatted amount due with currency, "" if none
+	Reference  string             // payment reference, "" if none
+	IBAN       string             // payee account, "" if none
+	HasPDF     bool               // a PDF of the document is attached
+	Source     Source             // where the recipients came from
+	// CustomerNumber is the customer number whose directory entry gave the
+	// recipients, "" when they came from the document.
+	CustomerNumber string
+}
+
+// mailTemplate is one language's templates.
+type mailTemplate struct {
+	text *texttemplate.Template // defines "subject" and "text"
+	html *htmltemplate.Template // defines "html"; nil for no HTML part
+}
+
+// loadTemplates parses every language's templates, taking each file from
+// custom when it has it and from the built-in set otherwise.
+func loadTemplates(custom fs.FS) (map[string]*mailTemplate, error) {
+	builtin, _ := fs.Sub(builtinTemplates, "templates")
+	pick := func(name string) (fs.FS, error) {
+		if custom != nil {
+			if _, err := fs.Stat(custom, name); err == nil {
+				return custom, nil
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+			}
+		}
+		return builtin, nil
+	}
+	out := make(map[string]*mailTemplate, len(Languages))
+	for _, lang := range Languages {
+		var mt mailTemplate
+		name := lang + ".txt.tmpl"
+		fsys, err := pick(name)
+		if err != nil {
+			return nil, err
+		}
+		if mt.text, err = texttemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
+			return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+		}
+		for _, def := range []string{"subject", "text"} {
+			if mt.text.Lookup(def) == nil {
+				return nil, fmt.Errorf("distribution: template %s does not define %q", name, def)
+			}
+		}
+		name = lang + ".html.tmpl"
+		if fsys, err = pick(name); err != nil {
+			return nil, err
+		}
+		if mt.html, err = htmltemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
+			return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+		}
+		if mt.html.Lookup("html") == nil {
+			mt.html = nil
+		}
+		out[lang] = &mt
+	}
+	return out, nil
+}
+
+// TooLargeError reports an e-mail that would exceed the router's size
+// limit. Raise Options.MaxMessageSize only if the mail server accepts more;
+// otherwise the document must be delivered another way.
+type TooLargeError struct {
+	Number string // document number
+	Size   int64  // the e-mail's estimated size in bytes
+	Limit  int64  // the limit
+}
+
+// Error states the sizes and what to do.
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("distribution: the e-mail for document %q would be about %d bytes, over the limit of %d bytes; "+
+		"raise Options.MaxMessageSize if the mail server accepts larger messages, or deliver the document another way",
+		e.Number, e.Size, e.Limit)
+}
+
+// Compose writes the e-mail for doc to the recipients of plan, without
+// sending it: localized subject, text and HTML bodies from the templates,
+// the document's PDFs and its XML attached. The Message-ID is derived from
+// the company, the document number, the document's bytes and the
+// recipients, so composing the same document for the same recipients again
+// gives the same Message-ID. It returns a [*TooLargeError] when the e-mail
+// would exceed the size limit.
+func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message, error) {
+	s := r.settings
+	to, cc := plan.Addresses()
+	msg := &transport.Message{
+		From:      mail.Address{Name: cleanName(firstNonEmpty(s.FromName, doc.Seller.Name)), Address: s.From},
+		To:        addressList(to),
+		Cc:        addressList(cc),
+		MessageID: r.messageID(doc, to, cc),
+		Date:      r.now(),
+		Headers:   map[string]string{"Auto-Submitted": "auto-generated"},
+	}
+	if reply := firstNonEmpty(s.ReplyTo, doc.Seller.Email); reply != "" {
+		msg.ReplyTo = []mail.Address{{Address: reply}}
+	}
+
+	data := r.mailData(doc, plan)
+	mt := r.templates[plan.Language]
+	if mt == nil {
+		mt = r.templates[DefaultLanguage]
+	}
+	var buf bytes.Buffer
+	if err := mt.text.ExecuteTemplate(&buf, "subject", data); err != nil {
+		return nil, fmt.Errorf("distribution: subject template (%s): %w", plan.Language, err)
+	}
+	msg.Subject = strings.Join(strings.Fields(buf.String()), " ")
+	buf.Reset()
+	if err := mt.text.ExecuteTemplate(&buf, "text", data); err != nil {
+		return nil, fmt.Errorf("distribution: text template (%s): %w", plan.Language, err)
+	}
+	msg.Text = buf.String()
+	if mt.html != nil {
+		buf.Reset()
+		if err := mt.html.ExecuteTemplate(&buf, "html", data); err != nil {
+			return nil, fmt.Errorf("distribution: HTML template (%s): %w", plan.Language, err)
+		}
+		msg.HTML = buf.String()
+	}
+
+	base := safeFileName(doc.Number)
+	n := 0
+	for _, a := range doc.Attachments {
+		if !a.IsPDF() {
+			continue
+		}
+		n++
+		name := base + ".pdf"
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d.pdf", base, n)
+		}
+		msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: name, ContentType: "application/pdf", Data: a.Data})
+	}
+	if len(doc.XML) > 0 {
+		msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: base + ".xml", ContentType: "application/xml", Data: doc.XML})
+	}
+
+	if size := estimateSize(msg); size > r.maxSize {
+		return nil, &TooLargeError{Number: doc.Number, Size: size, Limit: r.maxSize}
+	}
+	return msg, nil
+}
+
+// mailData prepares the template data for doc in the plan's language.
+func (r *Router) mailData(doc *docparse.Document, plan *Plan) MailData {
+	lang := plan.Language
+	d := MailData{
+		Lang:       lang,
+		Doc:        doc,
+		CreditNote: doc.Type == docparse.TypeCreditNote,
+		Number:     doc.Number,
+		Seller:     doc.Seller.Name,
+		Buyer:      doc.Buyer.Name,
+		IssueDate:  formatDate(doc.IssueDate, lang),
+		DueDate:    formatDate(doc.DueDate, lang),
+		Amount:     formatAmount(doc.AmountDue, doc.Currency, lang),
+		Reference:  doc.PaymentReference,
+		IBAN:       doc.IBAN,
+		HasPDF:     slices.ContainsFunc(doc.Attachments, docparse.Attachment.IsPDF),
+		Source:     plan.Source,
+	}
+	for _, rc := range plan.To {
+		if rc.Source == SourceDirectory {
+			d.CustomerNumber = rc.CustomerNumber
+			break
+		}
+	}
+	return d
+}
+
+// messageID derives the Message-ID from the company, the document number,
+// a hash of the document and the recipients.
+func (r *Router) messageID(doc *docparse.Document, to, cc []string) string {
+	docHash := sha256.Sum256(doc.XML)
+	rcpts := make([]string, 0, len(to)+len(cc))
+	for _, a := range append(slices.Clone(to), cc...) {
+		rcpts = append(rcpts, strings.ToLower(a))
+	}
+	slices.Sort(rcpts)
+	h := sha256.New()
+	for _, part := range []string{r.settings.Company, doc.Number, hex.EncodeToString(docHash[:]), strings.Join(rcpts, ",")} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	domain := r.settings.From[strings.LastIndexByte(r.settings.From, '@')+1:]
+	if ascii, err := transport.ToASCII("x@" + domain); err == nil {
+		domain = ascii[2:]
+	}
+	return "jakelu." + hex.EncodeToString(h.Sum(nil)[:20]) + "@" + domain
+}
+
+// estimateSize returns the e-mail's size as sent, closely enough for a
+// limit: base64 makes attachments 4/3 larger plus line breaks.
+func estimateSize(m *transport.Message) int64 {
+	size := int64(4096 + len(m.Subject) + 2*len(m.Text) + 2*len(m.HTML))
+	for _, a := range m.Attachments {
+		size += int64(len(a.Data)+2)/3*4*78/76 + 512
+	}
+	return size
+}
+
+func addressList(addrs []string) []mail.Address {
+	out := make([]mail.Address, len(addrs))
+	for i, a := range addrs {
+		out[i] = mail.Address{Address: a}
+	}
+	return out
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// cleanName makes a display name safe for a header: control characters
+// become spaces, runs of white space collapse, and the length is capped.
+func cleanName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 100 {
+		s = string(r[:100])
+	}
+	return s
+}
+
+// safeFileName turns a document number into a file name without path
+// separators or characters mail clients and file systems mangle.
+func safeFileName(number string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range number {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '.' {
+			b.WriteRune(r)
+			under = false
+		} else if !under {
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	s := strings.Trim(b.String(), "._-")
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80])
+	}
+	if s == "" {
+		return "document"
+	}
+	return s
+}
+
+// formatDate formats an ISO 8601 date (YYYY-MM-DD, perhaps with a zone) for
+// lang: "5.1.2026" in Finnish and Swedish, "2026-01-05" in English.
+func formatDate(iso, lang string) string {
+	if len(iso) < 10 || iso[4] != '-' || iso[7] != '-' {
+		return iso
+	}
+	y, m, d := iso[:4], strings.TrimLeft(iso[5:7], "0"), strings.TrimLeft(iso[8:10], "0")
+	if lang == "en" || m == "" || d == "" {
+		return iso[:10]
+	}
+	return d + "." + m + "." + y
+}
+
+// formatAmount formats a decimal amount ("1234.50") with its currency for
+// lang: "1 234,50 EUR" in Finnish and Swedish (no-break spaces), "1,234.50
+// EUR" in English.
+func formatAmount(amount, currency, lang string) string {
+	if amount == "" {
+		return ""
+	}
+	sign := ""
+	if strings.HasPrefix(amount, "-") {
+		sign, amount = "-", amount[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(amount, ".")
+	group, point := "\u00a0", ","
+	if lang == "en" {
+		group, point = ",", "."
+	}
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(c)
+	}
+	s := sign + b.String()
+	if hasFrac {
+		s += point + frac
+	}
+	if currency != "" {
+		s += "\u00a0" + currency
+	}
+	return s
+}

@@ -1,0 +1,65 @@
+// Package distribution is where jakelu's parts meet: the [Router] takes an
+// outbound document, decides who receives it under a company's settings,
+// explains that decision, composes a localized e-mail and sends it.
+//
+// A host app builds one Router per company (it is cheap, so building one per
+// request is fine) from the company's recipient directory
+// ([registry.Registry]), a [transport.Transport] and its [Settings]:
+//
+//	router, err := distribution.NewRouter(directory, smtpTransport, distribution.Settings{
+//		Enabled: true, DocumentAddress: true, Directory: true,
+//		From: "invoices@operator.example",
+//	}, nil)
+//	res, err := router.Distribute(ctx, invoiceXML)
+//
+// # Routing
+//
+// Two methods give recipients. Method 1 (Settings.DocumentAddress) uses the
+// buyer e-mail addresses written in the document. Method 2
+// (Settings.Directory) looks the document's customer numbers up in the
+// directory, in docparse's order (or the kinds and order in
+// Settings.CustomerNumberKinds); the first hit gives To and Cc. When both
+// give addresses, Settings.Precedence decides: the document's
+// ([DocumentFirst], the default; the directory is then not consulted), the
+// directory's ([DirectoryFirst]) or both ([Both], de-duplicated). With the
+// master switch (Settings.Enabled) off nothing is parsed or sent.
+//
+// [Router.Plan] makes this decision without sending anything and records
+// every step; [Plan.Explain] renders it as sentences in Finnish, Swedish or
+// English.
+//
+// # Outcomes
+//
+// Every document given to [Router.Distribute] or [Router.DistributeAll]
+// ends in exactly one [Outcome]: Sent, PartlySent, Failed (permanent),
+// Deferred (temporary: retry later), Ambiguous (maybe delivered: the
+// connection was lost after the message was sent), Rejected (input error)
+// or NotRouted (no recipient, or distribution off). The Result carries the
+// plan, the Message-ID and the transport's per-recipient receipt. The
+// Message-ID is derived from the company, the document number, the
+// document's bytes and the recipients, so a repeated distribution of the
+// same document is recognisable downstream.
+//
+// # E-mails
+//
+// Subjects and bodies come from templates per language (built-in ones for
+// invoices and credit notes in fi/sv/en; override them with
+// Options.Templates) executed with [MailData]. The text and HTML parts
+// summarise what the customer needs (seller, number, dates, amount due,
+// payment reference, account) and say why the customer receives the
+// document by e-mail. The document's embedded PDFs and its XML are
+// attached, named after the document number.
+//
+// # Errors
+//
+// [ErrDistributionDisabled], [ErrNoRecipient] (as [*NoRecipientError]
+// carrying the plan), [*LookupError] (the directory failed; retry later),
+// [*TooLargeError], [*SettingsError], [ErrSeveralDocuments], and the errors
+// of docparse and transport, wrapped in a Result.
+//
+// # Concurrency
+//
+// A Router is safe for concurrent use; it keeps no state between calls
+// besides its configuration. Contexts are honoured by the registry and the
+// transport.
+package distribution

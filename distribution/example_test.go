@@ -1,0 +1,91 @@
+package distribution_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+
+	"github.com/jakelu/jakelu/distribution"
+	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/importer"
+	"github.com/jakelu/jakelu/importer/csvimport"
+	"github.com/jakelu/jakelu/registry"
+	"github.com/jakelu/jakelu/transport/transporttest"
+)
+
+// The whole flow: import the company's recipient directory, build its
+// router and distribute a document. In production the transport is
+// transport/smtp and the directory registry/sqlregistry.
+func Example() {
+	ctx := context.Background()
+
+	// The recipient directory: customer number → addresses (and copies).
+	directory := registry.NewMemory(nil)
+	file := "10202;laskut@vasatradgard.example reskontra@bokforing.example;ekonomi@vasatradgard.example\n"
+	batch, err := importer.Read(strings.NewReader(file), []importer.Decoder{csvimport.NewDecoder(nil)}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := importer.Apply(ctx, directory, batch); err != nil {
+		log.Fatal(err)
+	}
+
+	// The company's settings and router; a Recorder stands in for SMTP.
+	outbox := &transporttest.Recorder{}
+	router, err := distribution.NewRouter(directory, outbox, distribution.Settings{
+		Enabled: true, DocumentAddress: true, Directory: true,
+		From: "laskut@operaattori.example", Language: "fi",
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	invoice, err := os.ReadFile("../examples/quickstart/documents/cii-credit-note.xml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := router.Distribute(ctx, invoice)
+	if err != nil {
+		log.Fatal(err)
+	}
+	msg := outbox.Messages()[0]
+	fmt.Println(res.Outcome, "to", msg.To[0].Address, msg.To[1].Address, "cc", msg.Cc[0].Address)
+	fmt.Println(msg.Subject)
+	fmt.Println(res.Plan.Explain("en"))
+	// Output:
+	// sent to laskut@vasatradgard.example reskontra@bokforing.example cc ekonomi@vasatradgard.example
+	// Kreditnota HL-2026-0042 – Pohjoisen Puutarha Oy
+	// The document gives no usable e-mail address. Customer number 10202 is in the recipient directory: laskut@vasatradgard.example, reskontra@bokforing.example; copy to ekonomi@vasatradgard.example. The document is sent to the addresses in the recipient directory.
+}
+
+// Plan explains a routing decision without sending anything.
+func ExampleRouter_Plan() {
+	directory := registry.NewMemory(nil)
+	router, err := distribution.NewRouter(directory, &transporttest.Recorder{}, distribution.Settings{
+		Enabled: true, DocumentAddress: true, Directory: true, From: "laskut@operaattori.example",
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	doc := mustParse("../examples/quickstart/documents/finvoice-invoice.xml")
+	plan, err := router.Plan(context.Background(), doc)
+	fmt.Println(plan.Source, err != nil)
+	fmt.Println(plan.Explain("fi"))
+	// Output:
+	// none true
+	// Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 55555 ei ole vastaanottajarekisterissä. Vastaanottajaa ei löytynyt, joten asiakirjaa ei lähetetä sähköpostilla.
+}
+
+func mustParse(name string) *docparse.Document {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	doc, err := docparse.Parse(data, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return doc
+}

@@ -1,0 +1,278 @@
+package distribution
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/registry"
+	"github.com/jakelu/jakelu/transport"
+)
+
+// Source says which method produced a recipient, or, for a whole [Plan],
+// which methods the recipients came from.
+type Source string
+
+// The sources.
+const (
+	SourceDocument  Source = "document"  // the address written in the document (method 1)
+	SourceDirectory Source = "directory" // the recipient directory (method 2)
+	SourceBoth      Source = "both"      // a plan whose recipients came from both methods
+	SourceNone      Source = "none"      // a plan without recipients
+)
+
+// Recipient is one address a document is to be sent to, and where it came
+// from.
+type Recipient struct {
+	Address        string `json:"address"`
+	Source         Source `json:"source"`                   // SourceDocument or SourceDirectory
+	Path           string `json:"path,omitempty"`           // document element path, for SourceDocument
+	CustomerNumber string `json:"customerNumber,omitempty"` // directory key, for SourceDirectory
+}
+
+// StepCode names one step of the routing decision. The codes are stable and
+// language-neutral; [Plan.Explain] turns them into sentences.
+type StepCode string
+
+// The routing steps.
+const (
+	StepDisabled          StepCode = "distribution-disabled"    // the master switch is off
+	StepDocumentOff       StepCode = "document-address-off"     // method 1 is switched off
+	StepDocumentAddress   StepCode = "document-address"         // the document gives Address at Path
+	StepDocumentInvalid   StepCode = "document-address-invalid" // the document has an invalid Address at Path (Reason)
+	StepDocumentNone      StepCode = "document-no-address"      // the document gives no address
+	StepDirectoryOff      StepCode = "directory-off"            // method 2 is switched off
+	StepNoCustomerNumber  StepCode = "no-customer-number"       // the document has no identifier of a kind in use
+	StepCustomerSkipped   StepCode = "customer-number-skipped"  // an identifier of a kind the company does not use
+	StepDirectoryHit      StepCode = "directory-hit"            // CustomerNumber found: To, Cc
+	StepDirectoryMiss     StepCode = "directory-miss"           // CustomerNumber not in the directory
+	StepDirectoryNotTried StepCode = "directory-not-tried"      // not looked up: the document's addresses come first
+	StepDecision          StepCode = "decision"                 // the final decision: Source under Precedence
+)
+
+// Step is one step of a routing decision. Only the fields that matter for
+// the step's Code are set.
+type Step struct {
+	Code           StepCode                `json:"code"`
+	Address        string                  `json:"address,omitempty"`
+	Path           string                  `json:"path,omitempty"`
+	Reason         transport.AddressReason `json:"reason,omitempty"`
+	CustomerNumber string                  `json:"customerNumber,omitempty"`
+	Kind           docparse.IDKind         `json:"kind,omitempty"`
+	To             []string                `json:"to,omitempty"`
+	Cc             []string                `json:"cc,omitempty"`
+	Source         Source                  `json:"source,omitempty"`
+	Precedence     Precedence              `json:"precedence,omitempty"`
+}
+
+// Plan is a routing decision for one document: who receives it, why, and
+// everything that was tried. It is what [Router.Plan] returns; Distribute
+// sends to exactly these recipients.
+type Plan struct {
+	Number   string      `json:"number"`   // the document number
+	To       []Recipient `json:"to"`       // primary recipients
+	Cc       []Recipient `json:"cc"`       // copy recipients (from a directory entry)
+	Source   Source      `json:"source"`   // where the recipients came from
+	Language string      `json:"language"` // the language the e-mail is written in
+	Steps    []Step      `json:"steps"`    // the decision, step by step
+}
+
+// Addresses returns the To and Cc addresses of the plan.
+func (p *Plan) Addresses() (to, cc []string) {
+	for _, r := range p.To {
+		to = append(to, r.Address)
+	}
+	for _, r := range p.Cc {
+		cc = append(cc, r.Address)
+	}
+	return to, cc
+}
+
+// ErrDistributionDisabled is returned by Plan and Distribute when the
+// company has e-mail distribution switched off.
+var ErrDistributionDisabled = errors.New("distribution: e-mail distribution is switched off for this company")
+
+// ErrNoRecipient is matched by every [*NoRecipientError].
+var ErrNoRecipient = errors.New("distribution: no recipient for the document")
+
+// NoRecipientError reports a document for which no method gave a recipient.
+// Plan holds every step that was tried; Plan.Explain says why in words.
+type NoRecipientError struct {
+	Plan *Plan
+}
+
+// Error names the document and summarises why.
+func (e *NoRecipientError) Error() string {
+	return fmt.Sprintf("distribution: no recipient for document %q: %s", e.Plan.Number, e.Plan.Explain("en"))
+}
+
+// Unwrap returns [ErrNoRecipient].
+func (e *NoRecipientError) Unwrap() error { return ErrNoRecipient }
+
+// LookupError reports a directory lookup that failed for another reason
+// than a missing entry, e.g. an unreachable database. The document could
+// not be routed; retry later.
+type LookupError struct {
+	CustomerNumber string
+	Err            error
+}
+
+// Error names the customer number and the cause.
+func (e *LookupError) Error() string {
+	return fmt.Sprintf("distribution: directory lookup of customer number %q failed (retry later): %v", e.CustomerNumber, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *LookupError) Unwrap() error { return e.Err }
+
+// Plan decides who receives doc under the router's settings, without
+// sending anything. It looks customer numbers up in the directory (reads
+// only). It returns [ErrDistributionDisabled] when the master switch is off,
+// a [*NoRecipientError] carrying the plan when no method gives a recipient,
+// and a [*LookupError] when the directory cannot be read.
+func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error) {
+	p := &Plan{Number: doc.Number, Source: SourceNone}
+	s := r.settings
+	if !s.Enabled {
+		p.Steps = append(p.Steps, Step{Code: StepDisabled})
+		p.Language = s.language(doc.Language)
+		return p, ErrDistributionDisabled
+	}
+
+	var docTo []Recipient
+	if s.DocumentAddress {
+		docTo = documentRecipients(doc, p)
+	} else {
+		p.Steps = append(p.Steps, Step{Code: StepDocumentOff})
+	}
+
+	var entry *registry.Entry
+	switch {
+	case !s.Directory:
+		p.Steps = append(p.Steps, Step{Code: StepDirectoryOff})
+	case s.precedence() == DocumentFirst && len(docTo) > 0:
+		p.Steps = append(p.Steps, Step{Code: StepDirectoryNotTried, Precedence: DocumentFirst})
+	default:
+		var err error
+		if entry, err = r.lookup(ctx, doc, p); err != nil {
+			return p, err
+		}
+	}
+
+	var dirTo, dirCc []Recipient
+	if entry != nil {
+		for _, a := range entry.To {
+			dirTo = append(dirTo, Recipient{Address: a, Source: SourceDirectory, CustomerNumber: entry.CustomerNumber})
+		}
+		for _, a := range entry.Cc {
+			dirCc = append(dirCc, Recipient{Address: a, Source: SourceDirectory, CustomerNumber: entry.CustomerNumber})
+		}
+	}
+
+	switch {
+	case len(docTo) > 0 && entry != nil && s.precedence() == Both:
+		p.To = union(docTo, dirTo)
+		p.Cc = without(dirCc, p.To)
+		p.Source = SourceBoth
+	case entry != nil && (len(docTo) == 0 || s.precedence() == DirectoryFirst):
+		p.To, p.Cc = dirTo, dirCc
+		p.Source = SourceDirectory
+	case len(docTo) > 0:
+		p.To = docTo
+		p.Source = SourceDocument
+	}
+	var entryLang string
+	if entry != nil {
+		entryLang = entry.Language
+	}
+	p.Language = s.language(entryLang, doc.Language)
+	p.Steps = append(p.Steps, Step{Code: StepDecision, Source: p.Source, Precedence: s.precedence()})
+	if p.Source == SourceNone {
+		return p, &NoRecipientError{Plan: p}
+	}
+	return p, nil
+}
+
+// documentRecipients records the document's addresses (valid and invalid)
+// as steps and returns the valid ones.
+func documentRecipients(doc *docparse.Document, p *Plan) []Recipient {
+	var out []Recipient
+	for _, e := range doc.Emails {
+		out = append(out, Recipient{Address: e.Address, Source: SourceDocument, Path: e.Path})
+		p.Steps = append(p.Steps, Step{Code: StepDocumentAddress, Address: e.Address, Path: e.Path})
+	}
+	for _, w := range doc.Warnings {
+		var ae *transport.AddressError
+		if errors.As(w.Err, &ae) {
+			p.Steps = append(p.Steps, Step{Code: StepDocumentInvalid, Address: w.Value, Path: w.Path, Reason: ae.Reason})
+		}
+	}
+	if len(out) == 0 {
+		p.Steps = append(p.Steps, Step{Code: StepDocumentNone})
+	}
+	return out
+}
+
+// lookup tries the document's customer numbers in the configured order and
+// returns the first entry found, or nil.
+func (r *Router) lookup(ctx context.Context, doc *docparse.Document, p *Plan) (*registry.Entry, error) {
+	ids := r.candidates(doc, p)
+	if len(ids) == 0 {
+		p.Steps = append(p.Steps, Step{Code: StepNoCustomerNumber})
+		return nil, nil
+	}
+	for _, id := range ids {
+		e, err := r.registry.Lookup(ctx, id.Value)
+		switch {
+		case err == nil:
+			p.Steps = append(p.Steps, Step{Code: StepDirectoryHit, CustomerNumber: id.Value, Kind: id.Kind, Path: id.Path, To: e.To, Cc: e.Cc})
+			return &e, nil
+		case errors.Is(err, registry.ErrNotFound):
+			p.Steps = append(p.Steps, Step{Code: StepDirectoryMiss, CustomerNumber: id.Value, Kind: id.Kind, Path: id.Path})
+		default:
+			return nil, &LookupError{CustomerNumber: id.Value, Err: err}
+		}
+	}
+	return nil, nil
+}
+
+// candidates returns the identifiers to look up, in order, without repeated
+// values, and records those of kinds the company does not use.
+func (r *Router) candidates(doc *docparse.Document, p *Plan) []docparse.Identifier {
+	kinds := r.settings.CustomerNumberKinds
+	var out []docparse.Identifier
+	for _, id := range doc.CustomerNumbersByKind(kinds...) {
+		if !slices.ContainsFunc(out, func(o docparse.Identifier) bool { return o.Value == id.Value }) {
+			out = append(out, id)
+		}
+	}
+	if len(kinds) > 0 {
+		for _, id := range doc.CustomerNumbers {
+			if !slices.Contains(kinds, id.Kind) {
+				p.Steps = append(p.Steps, Step{Code: StepCustomerSkipped, CustomerNumber: id.Value, Kind: id.Kind, Path: id.Path})
+			}
+		}
+	}
+	return out
+}
+
+// union returns a followed by the recipients of b whose address is not in
+// a (compared case-insensitively).
+func union(a, b []Recipient) []Recipient {
+	out := slices.Clone(a)
+	return append(out, without(b, a)...)
+}
+
+// without returns the recipients of a whose address is not in b.
+func without(a, b []Recipient) []Recipient {
+	var out []Recipient
+	for _, r := range a {
+		if !slices.ContainsFunc(b, func(o Recipient) bool { return strings.EqualFold(o.Address, r.Address) }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

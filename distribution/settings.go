@@ -1,0 +1,207 @@
+package distribution
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/transport"
+)
+
+// Precedence decides which method gives the recipients when both the
+// document address and the recipient directory are enabled and both give
+// addresses.
+type Precedence string
+
+// The precedences.
+const (
+	// DocumentFirst uses the addresses written in the document; the
+	// directory is used only when the document gives none. The default.
+	DocumentFirst Precedence = "document"
+	// DirectoryFirst uses the directory entry; the document's addresses are
+	// used only when no customer number is found in the directory.
+	DirectoryFirst Precedence = "directory"
+	// Both sends to the union of both, without duplicates.
+	Both Precedence = "both"
+)
+
+// Languages lists the languages e-mails and explanations are written in.
+var Languages = []string{"fi", "sv", "en"}
+
+// DefaultLanguage is used when neither the settings nor the recipient give
+// a supported language.
+const DefaultLanguage = "en"
+
+// Settings are one company's e-mail distribution switches and sender
+// identity. The zero value has distribution switched off.
+type Settings struct {
+	// Company identifies the company (the tenant) in Message-IDs, so that
+	// two companies' documents with the same number never share one.
+	Company string
+
+	// Enabled is the master switch "E-mail distribution". When it is off
+	// nothing is parsed for routing or sent: Plan and Distribute return
+	// [ErrDistributionDisabled].
+	Enabled bool
+	// DocumentAddress is the switch "Send to the e-mail address in the
+	// document" (method 1).
+	DocumentAddress bool
+	// Directory is the switch "Recipient directory" (method 2): the
+	// customer numbers the document carries are looked up in the company's
+	// registry, and the first hit's To and Cc are used.
+	Directory bool
+	// Precedence applies when both methods are on; "" means DocumentFirst.
+	Precedence Precedence
+	// CustomerNumberKinds are the kinds of buyer identifiers tried in the
+	// directory, in this order (within a kind, in the document's order).
+	// Empty tries every identifier in the order docparse gives them.
+	CustomerNumberKinds []docparse.IDKind
+
+	// From is the address e-mails are sent from (the operator's address);
+	// required. Its display name, when From.Name is empty, is the seller's
+	// name from the document.
+	From string
+	// FromName, when set, is used as the display name instead of the
+	// seller's name.
+	FromName string
+	// ReplyTo is the Reply-To address. When empty, the seller's e-mail
+	// address in the document is used, if it has one.
+	ReplyTo string
+	// Language is the company's default language for e-mails: "fi", "sv"
+	// or "en"; "" means [DefaultLanguage]. A directory entry's language, or
+	// else the document's, is preferred when it is one of these.
+	Language string
+}
+
+// ErrInvalidSettings is matched by every [*SettingsError].
+var ErrInvalidSettings = errors.New("distribution: invalid settings")
+
+// SettingsError reports a setting that cannot be used.
+type SettingsError struct {
+	Field string // the Settings field, e.g. "From"
+	Value string // its value
+	Err   error  // what is wrong
+}
+
+// Error names the field and the problem.
+func (e *SettingsError) Error() string {
+	return fmt.Sprintf("distribution: invalid setting %s %q: %v", e.Field, e.Value, e.Err)
+}
+
+// Unwrap returns the cause and [ErrInvalidSettings].
+func (e *SettingsError) Unwrap() []error { return []error{ErrInvalidSettings, e.Err} }
+
+// Message explains the problem to the person editing the settings, in lang
+// ("fi", "sv" or "en"; anything else gives English), for a host app to show
+// next to the field.
+func (e *SettingsError) Message(lang string) string {
+	i := langIndex(lang)
+	var ae *transport.AddressError
+	if errors.As(e.Err, &ae) && e.Value != "" {
+		return fmt.Sprintf(settingsTexts["address"][i], e.Value, ae.Reason.Message(lang))
+	}
+	if t, ok := settingsTexts[e.Field]; ok {
+		if !strings.Contains(t[i], "%q") {
+			return t[i]
+		}
+		return fmt.Sprintf(t[i], e.Value)
+	}
+	return fmt.Sprintf(settingsTexts[""][i], e.Field, e.Value)
+}
+
+// settingsTexts holds the messages of SettingsError in English, Finnish and
+// Swedish, by field.
+var settingsTexts = map[string][3]string{
+	"address": {
+		"%q is not a usable e-mail address: %s.",
+		"%q ei ole käyttökelpoinen sähköpostiosoite: %s.",
+		"%q är inte en användbar e-postadress: %s.",
+	},
+	"From": {
+		"The sender address is required.",
+		"Lähettäjän osoite on pakollinen.",
+		"Avsändaradressen är obligatorisk.",
+	},
+	"Precedence": {
+		"Choose whether the document's address, the directory or both come first (%q is not one of them).",
+		"Valitse, onko asiakirjan osoite, rekisteri vai molemmat ensisijainen (%q ei ole mikään näistä).",
+		"Välj om dokumentets adress, registret eller båda har företräde (%q är inget av dem).",
+	},
+	"Language": {
+		"Choose Finnish, Swedish or English (%q is not supported).",
+		"Valitse suomi, ruotsi tai englanti (%q ei ole tuettu).",
+		"Välj finska, svenska eller engelska (%q stöds inte).",
+	},
+	"CustomerNumberKinds": {
+		"%q is not a kind of customer number.",
+		"%q ei ole asiakasnumeron tyyppi.",
+		"%q är ingen typ av kundnummer.",
+	},
+	"Directory": {
+		"The recipient directory is switched on but the service has no directory to use.",
+		"Vastaanottajarekisteri on otettu käyttöön, mutta palvelulla ei ole rekisteriä.",
+		"Mottagarregistret är påslaget men tjänsten har inget register.",
+	},
+	"": {
+		"The setting %s cannot be %q.",
+		"Asetus %s ei voi olla %q.",
+		"Inställningen %s kan inte vara %q.",
+	},
+}
+
+// Validate reports the first setting that cannot be used, as a
+// [*SettingsError]. Only From is required, and only when distribution is
+// enabled.
+func (s Settings) Validate() error {
+	bad := func(field, value string, err error) error {
+		return &SettingsError{Field: field, Value: value, Err: err}
+	}
+	if s.Enabled || s.From != "" {
+		if _, err := transport.ParseAddress(s.From); err != nil {
+			return bad("From", s.From, err)
+		}
+	}
+	if s.ReplyTo != "" {
+		if _, err := transport.ParseAddress(s.ReplyTo); err != nil {
+			return bad("ReplyTo", s.ReplyTo, err)
+		}
+	}
+	switch s.Precedence {
+	case "", DocumentFirst, DirectoryFirst, Both:
+	default:
+		return bad("Precedence", string(s.Precedence), errors.New(`use "document", "directory" or "both"`))
+	}
+	if s.Language != "" && !slices.Contains(Languages, s.Language) {
+		return bad("Language", s.Language, errors.New(`use "fi", "sv" or "en"`))
+	}
+	for _, k := range s.CustomerNumberKinds {
+		if !slices.Contains(docparse.IDKinds, k) {
+			return bad("CustomerNumberKinds", string(k), errors.New("unknown identifier kind"))
+		}
+	}
+	return nil
+}
+
+// precedence returns the effective precedence.
+func (s Settings) precedence() Precedence {
+	if s.Precedence == "" {
+		return DocumentFirst
+	}
+	return s.Precedence
+}
+
+// language returns the first supported language among the candidates, or
+// the company's default.
+func (s Settings) language(candidates ...string) string {
+	for _, c := range candidates {
+		if slices.Contains(Languages, c) {
+			return c
+		}
+	}
+	if s.Language != "" {
+		return s.Language
+	}
+	return DefaultLanguage
+}
