@@ -1,0 +1,98 @@
+// Command webapp is the e-mail distribution pages a company uses, built on
+// the jakelu library: the host app a Go developer can run, read and copy
+// from. Staff of a company switch e-mail distribution on, keep the recipient
+// directory (add, edit, delete, search, import a spreadsheet after reading
+// the help and downloading a template, export it), and send documents with
+// the routing explained before and after.
+//
+// Run it from the repository root:
+//
+//	go run ./examples/webapp
+//
+// It listens on 127.0.0.1:8080, keeps its data in ./jakelu-webapp-data (a
+// SQLite database, and an outbox folder where every e-mail is written as an
+// .eml file), and on its first start creates the company "Demo Oy" with a
+// first user, printing the URL, the e-mail address and a random password.
+//
+// # Flags and environment
+//
+//	-addr host:port      where to listen (JAKELU_WEBAPP_ADDR; 127.0.0.1:8080)
+//	-data DIR            the SQLite file and the outbox (JAKELU_WEBAPP_DATA)
+//	-db DSN              sqlite:PATH or a postgres:// URL (JAKELU_WEBAPP_DB)
+//	-smtp host:port      send through SMTP instead of the outbox (JAKELU_WEBAPP_SMTP)
+//	-smtp-tls MODE       starttls (default), opportunistic, implicit, none (loopback only)
+//	-from ADDRESS        the operator's sender address (JAKELU_WEBAPP_FROM)
+//	-secure-cookies      mark cookies Secure behind a TLS-terminating proxy
+//	-add-company NAME -add-user EMAIL
+//	                     create another company and its first user, then serve
+//
+// JAKELU_WEBAPP_EMAIL and JAKELU_WEBAPP_PASSWORD give the first user's
+// credentials instead of the generated ones (the password is then not
+// printed); JAKELU_SMTP_USERNAME and JAKELU_SMTP_PASSWORD the SMTP
+// credentials, which the transport sends only over TLS.
+//
+// # Pages
+//
+// Every page is rendered on the server with html/template and works without
+// JavaScript, in Finnish, Swedish or English (the browser's preference, or
+// the language switch, kept in a cookie):
+//
+//   - E-mail distribution (/directory): the directory, searchable by customer
+//     number or address and paged by the registry's keyset cursor; add, edit
+//     and delete (after a confirmation) with the registry's objections shown
+//     next to the field.
+//   - Import (/import): upload a CSV or XLSX file; every problem is listed
+//     (row, column, value, what to do) and nothing is imported, or a preview
+//     shows what would be added, changed, left unchanged and (only when the
+//     whole directory is replaced, behind an extra confirmation) deleted.
+//     The help, the templates and the export sit beside the form.
+//   - Send (/send): upload a document, read who would receive it and why,
+//     send it; the Delivery log (/log) lists every document sent, with its
+//     outcome per recipient and the explanation in the reader's language,
+//     rendered from the routing steps stored with it.
+//   - Settings (/settings): the master switch, the two methods, the
+//     precedence, the sender name, the reply-to address and the default
+//     language of e-mails, validated by distribution.Settings.Validate.
+//
+// # How it uses the library
+//
+// Each company's directory is a registry/sqlregistry Registry whose tenant
+// key is the company's ID, in the same database as the app's own tables
+// (companies, users, sessions, settings, the delivery log and the uploads
+// waiting for a confirmation), which the app creates idempotently at start
+// beside sqlregistry.Migrate, on SQLite and PostgreSQL alike. Imports go
+// through importer.Read, importer.Diff and importer.Apply; a previewed file
+// is kept server-side for the session for 30 minutes and read again when
+// it is confirmed, so the user does not upload it twice. Every request that
+// plans or sends builds a distribution.Router from the company's stored
+// settings; documents go out through transport/file or transport/smtp.
+//
+// # Security
+//
+// Passwords are hashed with argon2id (golang.org/x/crypto). Session cookies
+// are HttpOnly and SameSite=Strict (and Secure over TLS or with
+// -secure-cookies); only a hash of the session token is stored. Every form
+// carries the session's CSRF token (the sign-in form a token bound to a
+// cookie) and is refused with 403 without it. Uploads are bounded with
+// http.MaxBytesReader (32 MB for imports, 20 MB for documents) and refused
+// with 413 and a message naming the limit. Failed sign-ins are limited per
+// account (5) and per client address (30) in 15 minutes; the client address
+// is the connection's, since a forwarded-for header could be forged. Every
+// response carries a Content Security Policy that allows no script at all,
+// frame-ancestors 'none', nosniff and Referrer-Policy: same-origin.
+//
+// The company a request acts for is decided in one place, from the session
+// cookie: the signedIn middleware hands handlers a scope whose directory and
+// data are bound to the user's company. No handler takes a company from the
+// request, so another company's entries, uploads and deliveries cannot be
+// named and answer 404.
+//
+// # Tests
+//
+// go test ./examples/webapp runs the HTTP tests (net/http/httptest) of every
+// page and form on SQLite; with JAKELU_TEST_POSTGRES set to a PostgreSQL URL
+// the storage and isolation tests also run on PostgreSQL, each in a schema of
+// its own. The browser tests drive a headless Chromium (install it with
+// apt-get install chromium) and save screenshots into $JAKELU_SCREENSHOTS,
+// or a temporary folder.
+package main

@@ -1,0 +1,482 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jakelu/jakelu/distribution"
+	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/importer"
+	"github.com/jakelu/jakelu/importer/csvimport"
+	"github.com/jakelu/jakelu/importer/xlsximport"
+	"github.com/jakelu/jakelu/registry/sqlregistry"
+	"github.com/jakelu/jakelu/transport"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Default upload limits.
+const (
+	defaultMaxImportSize   = 32 << 20 // an import file: some 500,000 customers as CSV
+	defaultMaxDocumentSize = 20 << 20 // a document: larger ones could not be mailed anyway
+	// formLimit bounds the body of a form without a file.
+	formLimit = 256 << 10
+	// formOverhead is what a multipart body may hold besides its file.
+	formOverhead = 64 << 10
+)
+
+// Sign-in limits: failures per account and per client address in a window.
+const (
+	accountFailures = 5
+	addressFailures = 30
+	failureWindow   = 15 * time.Minute
+)
+
+// config is what the app is built from; main fills it from flags and the
+// environment, tests from their fixtures.
+type config struct {
+	DB        *sql.DB
+	Dialect   sqlregistry.Dialect
+	Transport transport.Transport
+	// From is the operator's address every e-mail is sent from.
+	From string
+	// SecureCookies marks cookies Secure even on plain HTTP requests, for
+	// an app behind a proxy that terminates TLS. Requests that arrive over
+	// TLS always get Secure cookies.
+	SecureCookies bool
+	// MaxImportSize and MaxDocumentSize bound uploads, in bytes; 0 means
+	// the defaults.
+	MaxImportSize, MaxDocumentSize int64
+	// Hash sets the cost of password hashes; zero means defaultHashParams.
+	Hash hashParams
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives errors and the router's records; nil discards.
+	Logger *slog.Logger
+}
+
+// app is the web app: its storage, its pages and its sign-in limits. It is
+// safe for concurrent use.
+type app struct {
+	cfg      config
+	st       *store
+	pages    map[string]*template.Template
+	decoders []importer.Decoder
+
+	accountLimit, addressLimit *limiter
+	hashSlots                  chan struct{} // bounds the memory sign-ins take at once
+	dummyHash                  string        // checked for unknown accounts, so they take as long
+
+	mu   sync.Mutex
+	dirs map[string]*sqlregistry.Registry // each company's directory, by company ID
+}
+
+// newApp prepares the database (creating or upgrading the tables) and
+// returns the app. Close it when done.
+func newApp(ctx context.Context, cfg config) (*app, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxImportSize == 0 {
+		cfg.MaxImportSize = defaultMaxImportSize
+	}
+	if cfg.MaxDocumentSize == 0 {
+		cfg.MaxDocumentSize = defaultMaxDocumentSize
+	}
+	if cfg.Hash == (hashParams{}) {
+		cfg.Hash = defaultHashParams
+	}
+	if _, err := transport.ParseAddress(cfg.From); err != nil {
+		return nil, fmt.Errorf("the sender address %q: %w", cfg.From, err)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	a := &app{
+		cfg:          cfg,
+		st:           &store{db: cfg.DB, dialect: cfg.Dialect, now: cfg.Now},
+		pages:        pages,
+		decoders:     []importer.Decoder{csvimport.NewDecoder(nil), xlsximport.NewDecoder(nil)},
+		accountLimit: newLimiter(accountFailures, failureWindow),
+		addressLimit: newLimiter(addressFailures, failureWindow),
+		hashSlots:    make(chan struct{}, runtime.GOMAXPROCS(0)),
+		dummyHash:    hashPassword("", cfg.Hash),
+		dirs:         make(map[string]*sqlregistry.Registry),
+	}
+	if err := a.st.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("preparing the database: %w", err)
+	}
+	return a, nil
+}
+
+// Close releases the companies' directories. It does not close the database.
+func (a *app) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var errs []error
+	for id, d := range a.dirs {
+		errs = append(errs, d.Close())
+		delete(a.dirs, id)
+	}
+	return errors.Join(errs...)
+}
+
+// directory returns the recipient directory of a company: a sqlregistry
+// Registry whose tenant is the company ID, made once and kept.
+func (a *app) directory(ctx context.Context, companyID string) (*sqlregistry.Registry, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if d, ok := a.dirs[companyID]; ok {
+		return d, nil
+	}
+	d, err := sqlregistry.New(ctx, a.cfg.DB, a.cfg.Dialect, companyID, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.dirs[companyID] = d
+	return d, nil
+}
+
+// router returns the distribution router of a company's request: the
+// company's directory and stored settings, the app's transport and sender.
+func (a *app) router(ctx context.Context, sc *scope) (*distribution.Router, error) {
+	s, err := sc.data.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.Company, s.From = sc.session.Company.ID, a.cfg.From
+	return distribution.NewRouter(sc.dir, a.cfg.Transport, s, &distribution.Options{
+		Parse:  &docparse.Options{MaxSize: a.cfg.MaxDocumentSize},
+		Logger: a.cfg.Logger,
+	})
+}
+
+// scope is everything a signed-in request may use: the user's session and
+// the services of the user's company, already bound to it. It is built in
+// one place, signedIn, from the session cookie alone; handlers never take a
+// company from the request, so another company's data is out of reach and
+// looks like it does not exist (404).
+type scope struct {
+	lang    string
+	session session
+	dir     *sqlregistry.Registry // the company's recipient directory
+	data    companyData           // the company's settings, log and uploads
+}
+
+// scopedHandler is a handler for signed-in users.
+type scopedHandler func(w http.ResponseWriter, r *http.Request, sc *scope)
+
+// Handler returns the app's HTTP handler.
+func (a *app) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET /static/{file}", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /login", a.loginPage)
+	mux.HandleFunc("POST /login", a.login)
+
+	page := func(pattern string, h scopedHandler) { mux.Handle(pattern, a.signedIn(h)) }
+	form := func(pattern string, limit int64, h scopedHandler) { mux.Handle(pattern, a.signedIn(a.form(limit, h))) }
+	page("GET /{$}", func(w http.ResponseWriter, r *http.Request, _ *scope) {
+		http.Redirect(w, r, "/directory", http.StatusSeeOther)
+	})
+	form("POST /logout", formLimit, a.logout)
+
+	page("GET /directory", a.listEntries)
+	page("GET /directory/new", a.newEntryPage)
+	form("POST /directory/new", formLimit, a.addEntry)
+	page("GET /directory/edit", a.editEntryPage)
+	form("POST /directory/edit", formLimit, a.editEntry)
+	page("GET /directory/delete", a.deleteEntryPage)
+	form("POST /directory/delete", formLimit, a.deleteEntry)
+	page("GET /directory/export/{format}", a.export)
+
+	page("GET /import", a.importPage)
+	page("GET /import/template/{format}", a.template)
+	form("POST /import", a.cfg.MaxImportSize, a.importUpload)
+	form("POST /import/confirm", formLimit, a.importConfirm)
+	form("POST /import/cancel", formLimit, a.importCancel)
+
+	page("GET /send", a.sendPage)
+	form("POST /send", a.cfg.MaxDocumentSize, a.sendUpload)
+	form("POST /send/confirm", formLimit, a.sendConfirm)
+	page("GET /log", a.logPage)
+	page("GET /log/{id}", a.deliveryPage)
+
+	page("GET /settings", a.settingsPage)
+	form("POST /settings", formLimit, a.saveSettings)
+
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, r, nil, http.StatusNotFound, "error.notFound")
+	})
+	return secure(a.switchLanguage(mux))
+}
+
+// secure sets the security headers of every response: a Content Security
+// Policy that allows no script at all (the app needs none), no framing, no
+// MIME sniffing, no referrer to other sites, and no caching of pages that
+// hold company data.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			hd.Set("Cache-Control", "no-store")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// switchLanguage implements the language switch: a GET with ?lang=fi (sv,
+// en) stores the choice in a cookie and redirects to the same page without
+// the parameter, so the switch works on every page without JavaScript.
+func (a *app) switchLanguage(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := r.URL.Query().Get("lang")
+		if r.Method != http.MethodGet || lang == "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if _, ok := languageNames[lang]; ok {
+			http.SetCookie(w, a.cookie(r, langCookie, lang, "/", 365*24*time.Hour))
+		}
+		q := r.URL.Query()
+		q.Del("lang")
+		// One leading slash, so that "//host/" cannot redirect off the site.
+		target := "/" + strings.TrimLeft(r.URL.EscapedPath(), "/")
+		if len(q) > 0 {
+			target += "?" + q.Encode()
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+	})
+}
+
+// sessionCookie holds a signed-in browser's session token.
+const sessionCookie = "jakelu_session"
+
+// signedIn resolves the session cookie to the user's company and hands h
+// the company's scope. It is the one place that decides which company a
+// request acts for. Without a live session it redirects to the sign-in page.
+func (a *app) signedIn(h scopedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		ss, err := a.st.session(r.Context(), c.Value)
+		if errors.Is(err, errNotFound) {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			a.fail(w, r, nil, http.StatusInternalServerError, "error.internal", err)
+			return
+		}
+		sc := &scope{lang: requestLanguage(r), session: ss,
+			data: companyData{st: a.st, companyID: ss.Company.ID, sessionID: ss.ID}}
+		if sc.dir, err = a.directory(r.Context(), ss.Company.ID); err != nil {
+			a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+			return
+		}
+		h(w, r, sc)
+	})
+}
+
+// form reads the body of a POST, at most limit bytes of file plus the
+// fields, and checks the session's CSRF token before calling h. An oversized
+// body gets 413 with a message naming the limit; a missing or wrong token
+// 403, and h is not called.
+func (a *app) form(limit int64, h scopedHandler) scopedHandler {
+	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit+formOverhead)
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(limit + formOverhead)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+		} else {
+			err = r.ParseForm()
+		}
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge) || fileOver(r, limit):
+			a.fail(w, r, sc, http.StatusRequestEntityTooLarge, "error.tooLarge", formatSize(sc.lang, limit))
+		case err != nil:
+			a.fail(w, r, sc, http.StatusBadRequest, "error.badRequest")
+		case !tokenMatches(r.PostFormValue("csrf"), sc.session.CSRF):
+			a.fail(w, r, sc, http.StatusForbidden, "error.csrf")
+		default:
+			h(w, r, sc)
+		}
+	}
+}
+
+// fileOver reports whether a file in a multipart form is larger than limit.
+func fileOver(r *http.Request, limit int64) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	for _, fhs := range r.MultipartForm.File {
+		for _, fh := range fhs {
+			if fh.Size > limit {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tokenMatches compares a token from a form with the expected one in
+// constant time; an empty token never matches.
+func tokenMatches(got, want string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// view is what every page template is executed with.
+type view struct {
+	Lang    string
+	Title   string
+	Nav     string // the active menu item
+	User    string // "" on the sign-in page
+	Company string
+	CSRF    string
+	Page    any // the page's own data
+}
+
+// T returns the UI text for key in the page's language.
+func (v *view) T(key string, args ...any) string { return translate(v.Lang, key, args...) }
+
+// N returns the text for key with the count n in front of args, using the
+// singular text (key+".one") when n is 1.
+func (v *view) N(key string, n int, args ...any) string {
+	if n == 1 {
+		return translate(v.Lang, key+".one", args...)
+	}
+	return translate(v.Lang, key, append([]any{n}, args...)...)
+}
+
+// Time formats a date and time for the page's language.
+func (v *view) Time(t time.Time) string { return formatTime(v.Lang, t, true) }
+
+// Date formats the date of t for the page's language.
+func (v *view) Date(t time.Time) string { return formatTime(v.Lang, t, false) }
+
+// Languages lists the languages of the UI and of e-mails.
+func (v *view) Languages() []string { return languages }
+
+// NativeName returns a language's name in itself, for the language switch.
+func (v *view) NativeName(lang string) string { return languageNames[lang] }
+
+// LanguageName returns a language's name in the page's language, or the
+// code itself for a language the app does not know.
+func (v *view) LanguageName(lang string) string {
+	if _, ok := languageNames[lang]; !ok {
+		return lang
+	}
+	return v.T("lang." + lang)
+}
+
+// Sub returns the view with other page data, for a template that renders
+// a part of the page.
+func (v *view) Sub(page any) *view {
+	c := *v
+	c.Page = page
+	return &c
+}
+
+// parsePages parses every page template with the layout.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{"join": strings.Join}
+	pages := make(map[string]*template.Template)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "templates/")
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", name)
+		if err != nil {
+			return nil, err
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+// render writes a page with the status. sc is nil on the sign-in page.
+// The page is rendered into memory first, so that a template error gives a
+// clean 500 rather than half a page.
+func (a *app) render(w http.ResponseWriter, r *http.Request, sc *scope, status int, name string, v *view) {
+	if sc != nil {
+		v.Lang, v.User, v.Company, v.CSRF = sc.lang, sc.session.Email, sc.session.Company.Name, sc.session.CSRF
+	} else if v.Lang == "" {
+		v.Lang = requestLanguage(r)
+	}
+	var buf bytes.Buffer
+	if err := a.pages[name].Execute(&buf, v); err != nil {
+		a.cfg.Logger.Error("rendering a page", "page", name, "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// errorPage is the data of error.html.
+type errorPage struct {
+	Message string
+	Back    string // where "Go back" leads
+}
+
+// fail shows the error page with a message (a text key and its arguments)
+// and the status. An error among args is logged, not shown: only 500s carry
+// one, and their details are for the operator.
+func (a *app) fail(w http.ResponseWriter, r *http.Request, sc *scope, status int, key string, args ...any) {
+	var shown []any
+	for _, arg := range args {
+		if err, ok := arg.(error); ok {
+			a.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			continue
+		}
+		shown = append(shown, arg)
+	}
+	lang := requestLanguage(r)
+	if sc != nil {
+		lang = sc.lang
+	}
+	// "Go back" leads to the section the request was in.
+	section, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	back := "/" + section
+	if status == http.StatusNotFound {
+		back = "/"
+	}
+	a.render(w, r, sc, status, "error.html", &view{Lang: lang, Title: translate(lang, "error.title"),
+		Page: errorPage{Message: translate(lang, key, shown...), Back: back}})
+}
