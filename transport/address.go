@@ -387,10 +387,21 @@ func checkHostname(d string) AddressReason {
 		}
 		rest = after
 	}
-	if strings.Trim(d[dot+1:], "0123456789") == "" {
+	if allDigits(d[dot+1:]) {
 		return ReasonInvalidDomain
 	}
 	return ""
+}
+
+// allDigits reports whether s is made of ASCII digits only: a top-level
+// label like that makes the name look like an IPv4 address.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // plainASCII reports whether s is already a valid address in the form
@@ -438,6 +449,21 @@ func validLocal(l string) bool {
 	if l[0] == '.' || l[len(l)-1] == '.' || strings.Contains(l, "..") {
 		return false
 	}
+	for i := 0; i < len(l); i++ {
+		if atext[l[i]] || l[i] == '.' {
+			continue
+		}
+		if l[i] < 0x80 {
+			return false
+		}
+		return validLocalUnicode(l[i:])
+	}
+	return true
+}
+
+// validLocalUnicode checks the rest of a local part from its first
+// character that is not ASCII.
+func validLocalUnicode(l string) bool {
 	for _, r := range l {
 		if r >= 0x80 {
 			if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsNumber(r) {
@@ -453,11 +479,7 @@ func validLocal(l string) bool {
 }
 
 func isAtext(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+	return atext[c]
 }
 
 func isASCII(s string) bool {
@@ -468,3 +490,13 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// atext holds the ASCII characters RFC 5322 allows in an unquoted local
+// part besides the dot.
+var atext = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-/=?^_`{|}~", byte(c)) >= 0
+	}
+	return t
+}()
