@@ -59,3 +59,19 @@ func ExampleMemory() {
 	// 0123: not found
 	// 1 123 [liisa@yritys.example laskut@yritys.example] sv
 }
+
+func ExampleEntryError_Message() {
+	_, err := registry.Entry{CustomerNumber: "10202", To: []string{"laskut@vasatradgard.example", "matti@"}}.Normalize()
+	var ee *registry.EntryError
+	if errors.As(err, &ee) {
+		fmt.Println(ee.Field, ee.Value)
+		for _, lang := range []string{"en", "fi", "sv"} {
+			fmt.Println(ee.Message(lang))
+		}
+	}
+	// Output:
+	// To matti@
+	// “matti@” is not a valid e-mail address: there is nothing after the @.
+	// ”matti@” ei ole kelvollinen sähköpostiosoite: @-merkin jälkeen ei ole mitään.
+	// ”matti@” är inte en giltig e-postadress: det finns inget efter @.
+}

@@ -64,6 +64,93 @@ func (e *EntryError) Error() string {
 // Unwrap returns the cause and [ErrInvalidEntry].
 func (e *EntryError) Unwrap() []error { return []error{ErrInvalidEntry, e.Err} }
 
+// Message says what is wrong with the entry and how to fix it, in the
+// language lang ("fi", "sv" or "en"; any other is English), for people who
+// edit the directory by hand. Host apps show it next to the field named by
+// Field; the Error text stays for logs.
+func (e *EntryError) Message(lang string) string {
+	var ae *transport.AddressError
+	if errors.As(e.Err, &ae) {
+		return fmt.Sprintf(localize(lang, entryText["address"]), ae.Input, ae.Reason.Message(lang))
+	}
+	for _, m := range entryMessages {
+		if errors.Is(e.Err, m.err) {
+			return fmt.Sprintf(localize(lang, entryText[m.key]), m.args...)
+		}
+	}
+	return fmt.Sprintf(localize(lang, entryText["other"]), e.Field)
+}
+
+// entryMessages maps the reasons in [EntryError.Err] to their texts.
+var entryMessages = []struct {
+	err  error
+	key  string
+	args []any
+}{
+	{ErrEmptyCustomerNumber, "empty", nil},
+	{ErrCustomerNumberTooLong, "long", []any{MaxCustomerNumberLength}},
+	{ErrCustomerNumberSpace, "space", nil},
+	{ErrNoAddress, "noAddress", nil},
+	{ErrTooManyAddresses, "tooMany", []any{MaxAddresses}},
+	{ErrInvalidLanguage, "language", nil},
+}
+
+// entryText holds the messages of [EntryError.Message] in English, Finnish
+// and Swedish.
+var entryText = map[string][3]string{
+	"address": {
+		"“%s” is not a valid e-mail address: %s.",
+		"”%s” ei ole kelvollinen sähköpostiosoite: %s.",
+		"”%s” är inte en giltig e-postadress: %s.",
+	},
+	"empty": {
+		"Enter the customer number.",
+		"Kirjoita asiakasnumero.",
+		"Ange kundnumret.",
+	},
+	"long": {
+		"The customer number is longer than %d characters: shorten it.",
+		"Asiakasnumero on yli %d merkkiä pitkä: lyhennä sitä.",
+		"Kundnumret är längre än %d tecken: korta av det.",
+	},
+	"space": {
+		"Remove the spaces at the start or end of the customer number, and any line break, tab or other invisible character.",
+		"Poista asiakasnumeron alusta tai lopusta välilyönnit sekä rivinvaihdot, sarkaimet ja muut näkymättömät merkit.",
+		"Ta bort mellanslagen i början eller slutet av kundnumret samt radbrytningar, tabbar och andra osynliga tecken.",
+	},
+	"noAddress": {
+		"Enter at least one e-mail address.",
+		"Kirjoita vähintään yksi sähköpostiosoite.",
+		"Ange minst en e-postadress.",
+	},
+	"tooMany": {
+		"A customer can have at most %d addresses (recipients and copies together): remove some.",
+		"Asiakkaalla voi olla enintään %d osoitetta (vastaanottajat ja kopiot yhteensä): poista osa.",
+		"En kund kan ha högst %d adresser (mottagare och kopior tillsammans): ta bort några.",
+	},
+	"language": {
+		"Give the language as a lower-case language code such as fi, sv or en.",
+		"Anna kieli pienin kirjaimin kirjoitettuna kielikoodina, esimerkiksi fi, sv tai en.",
+		"Ange språket som en språkkod med små bokstäver, till exempel fi, sv eller en.",
+	},
+	"other": {
+		"The value of %s cannot be used.",
+		"Kentän %s arvoa ei voi käyttää.",
+		"Värdet i fältet %s kan inte användas.",
+	},
+}
+
+// localize picks the text for lang from English, Finnish and Swedish.
+func localize(lang string, t [3]string) string {
+	switch lang {
+	case "fi":
+		return t[1]
+	case "sv":
+		return t[2]
+	}
+	return t[0]
+}
+
 // Reasons an entry is invalid, used as [EntryError.Err].
 var (
 	ErrEmptyCustomerNumber   = errors.New("registry: customer number is empty")

@@ -160,6 +160,38 @@ func TestEntryNormalizeErrors(t *testing.T) {
 	}
 }
 
+// TestEntryErrorMessage checks that every reason an entry is refused has
+// its own message in each language, with the limit where there is one.
+func TestEntryErrorMessage(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want [3]string // en, fi, sv
+	}{
+		{registry.ErrEmptyCustomerNumber, [3]string{"Enter the customer number.", "Kirjoita asiakasnumero.", "Ange kundnumret."}},
+		{registry.ErrCustomerNumberTooLong, [3]string{
+			"The customer number is longer than 100 characters: shorten it.",
+			"Asiakasnumero on yli 100 merkkiä pitkä: lyhennä sitä.",
+			"Kundnumret är längre än 100 tecken: korta av det."}},
+		{registry.ErrCustomerNumberSpace, [3]string{"Remove the spaces", "Poista asiakasnumeron", "Ta bort mellanslagen"}},
+		{registry.ErrNoAddress, [3]string{"Enter at least one e-mail address.", "Kirjoita vähintään yksi sähköpostiosoite.", "Ange minst en e-postadress."}},
+		{registry.ErrTooManyAddresses, [3]string{"at most 50 addresses", "enintään 50 osoitetta", "högst 50 adresser"}},
+		{registry.ErrInvalidLanguage, [3]string{"such as fi, sv or en", "esimerkiksi fi, sv tai en", "till exempel fi, sv eller en"}},
+		{errors.New("something new"), [3]string{"The value of To cannot be used.", "Kentän To arvoa ei voi käyttää.", "Värdet i fältet To kan inte användas."}},
+	} {
+		t.Run(c.err.Error(), func(t *testing.T) {
+			ee := &registry.EntryError{CustomerNumber: "1", Field: "To", Err: c.err}
+			for i, lang := range []string{"en", "fi", "sv"} {
+				if got := ee.Message(lang); !strings.Contains(got, c.want[i]) {
+					t.Errorf("Message(%q) = %q, want it to contain %q", lang, got, c.want[i])
+				}
+			}
+			if got, want := ee.Message("de"), ee.Message("en"); got != want {
+				t.Errorf("Message(\"de\") = %q, want the English %q", got, want)
+			}
+		})
+	}
+}
+
 func TestValidLanguages(t *testing.T) {
 	for lang, ok := range map[string]bool{
 		"": true, "fi": true, "sv": true, "en-GB": true, "zh-Hant": true, "se-FI": true,

@@ -78,30 +78,10 @@ func entryErrors(lang string, err error, p *entryPage) bool {
 		return false
 	}
 	field := map[string]string{"CustomerNumber": "customer", "To": "to", "Cc": "cc", "Language": "language"}[ee.Field]
-	var ae *transport.AddressError
-	var msg string
-	switch {
-	case errors.As(ee.Err, &ae):
-		msg = translate(lang, "err.address", ae.Input, ae.Reason.Message(lang))
-	case errors.Is(ee.Err, registry.ErrEmptyCustomerNumber):
-		msg = translate(lang, "err.cnEmpty")
-	case errors.Is(ee.Err, registry.ErrCustomerNumberTooLong):
-		msg = translate(lang, "err.cnTooLong", registry.MaxCustomerNumberLength)
-	case errors.Is(ee.Err, registry.ErrCustomerNumberSpace):
-		msg = translate(lang, "err.cnSpace")
-	case errors.Is(ee.Err, registry.ErrNoAddress):
-		msg = translate(lang, "err.noAddress")
-	case errors.Is(ee.Err, registry.ErrTooManyAddresses):
-		msg = translate(lang, "err.tooMany", registry.MaxAddresses)
-	case errors.Is(ee.Err, registry.ErrInvalidLanguage):
-		msg = translate(lang, "err.language")
-	default:
-		msg = translate(lang, "err.invalidText")
-	}
 	if field == "" {
 		field = "customer"
 	}
-	p.Errors = map[string]string{field: msg}
+	p.Errors = map[string]string{field: ee.Message(lang)}
 	return true
 }
 

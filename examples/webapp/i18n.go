@@ -192,14 +192,6 @@ var texts = map[string][3]string{
 	"form.fix":           {"Please correct the marked field.", "Korjaa merkitty kenttä.", "Rätta det markerade fältet."},
 
 	// Why an entry cannot be saved (the registry's errors).
-	"err.cnEmpty":     {"Enter the customer number.", "Kirjoita asiakasnumero.", "Ange kundnumret."},
-	"err.cnTooLong":   {"The customer number is longer than %d characters.", "Asiakasnumero on yli %d merkkiä pitkä.", "Kundnumret är längre än %d tecken."},
-	"err.cnSpace":     {"The customer number contains a line break, a tab or another invisible character.", "Asiakasnumerossa on rivinvaihto, sarkain tai muu näkymätön merkki.", "Kundnumret innehåller en radbrytning, en tabb eller ett annat osynligt tecken."},
-	"err.noAddress":   {"Enter at least one e-mail address.", "Kirjoita vähintään yksi sähköpostiosoite.", "Ange minst en e-postadress."},
-	"err.tooMany":     {"A customer can have at most %d addresses.", "Asiakkaalla voi olla enintään %d osoitetta.", "En kund kan ha högst %d adresser."},
-	"err.address":     {"“%s” is not a valid e-mail address: %s.", "”%s” ei ole kelvollinen sähköpostiosoite: %s.", "”%s” är inte en giltig e-postadress: %s."},
-	"err.language":    {"Choose a language from the list.", "Valitse kieli luettelosta.", "Välj ett språk i listan."},
-	"err.invalidText": {"This value cannot be used.", "Tätä arvoa ei voi käyttää.", "Värdet kan inte användas."},
 
 	// Import.
 	"import.title":          {"Import customers", "Tuo asiakkaita", "Importera kunder"},
