@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // Explain renders the plan as short sentences in lang ("fi", "sv" or "en";
@@ -21,7 +23,7 @@ func (p *Plan) Explain(lang string) string {
 // Explain renders the step as one sentence in lang ("fi", "sv" or "en";
 // anything else gives English).
 func (s Step) Explain(lang string) string {
-	t := texts[langIndex(lang)]
+	t := texts[i18n.Index(lang)]
 	switch s.Code {
 	case StepDisabled, StepDocumentOff, StepDocumentNone, StepDirectoryOff, StepNoCustomerNumber, StepDirectoryNotTried:
 		return t.fixed[s.Code]
@@ -43,17 +45,6 @@ func (s Step) Explain(lang string) string {
 		return t.decision[s.Source]
 	}
 	return string(s.Code)
-}
-
-// langIndex maps a language to its index in texts.
-func langIndex(lang string) int {
-	switch lang {
-	case "fi":
-		return 1
-	case "sv":
-		return 2
-	}
-	return 0
 }
 
 // shortPath keeps the last two elements of an element path, enough for a

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/transport"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // Precedence decides which method gives the recipients when both the
@@ -97,7 +99,7 @@ func (e *SettingsError) Unwrap() []error { return []error{ErrInvalidSettings, e.
 // ("fi", "sv" or "en"; anything else gives English), for a host app to show
 // next to the field.
 func (e *SettingsError) Message(lang string) string {
-	i := langIndex(lang)
+	i := i18n.Index(lang)
 	var ae *transport.AddressError
 	if errors.As(e.Err, &ae) && e.Value != "" {
 		return fmt.Sprintf(settingsTexts["address"][i], e.Value, ae.Reason.Message(lang))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // The sentinel errors. Every error Parse and ParseAll return is a
@@ -145,13 +147,7 @@ func (e *ParseError) Message(lang string) string {
 	if !ok {
 		t = errorTexts["invalid-document"]
 	}
-	switch lang {
-	case "fi":
-		return t[1]
-	case "sv":
-		return t[2]
-	}
-	return t[0]
+	return i18n.Pick(lang, t)
 }
 
 // errorTexts holds the explanations of the error codes in English, Finnish

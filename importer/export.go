@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/jakelu/jakelu/registry"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // Record is one row of a template or an export: the three columns as
@@ -25,7 +27,7 @@ var headers = [3]Record{
 // Header returns the header row of templates and exports in lang ("fi",
 // "sv" or "en"; anything else means English). Read recognises the headers
 // of every language.
-func Header(lang string) Record { return headers[langIndex(lang)] }
+func Header(lang string) Record { return headers[i18n.Index(lang)] }
 
 var examples = [3][]Record{
 	{
@@ -50,7 +52,7 @@ var examples = [3][]Record{
 // and one address shared by two customer numbers. The slice is new on
 // every call.
 func Examples(lang string) []Record {
-	return append([]Record(nil), examples[langIndex(lang)]...)
+	return append([]Record(nil), examples[i18n.Index(lang)]...)
 }
 
 var help = [3][]string{
@@ -92,7 +94,7 @@ var help = [3][]string{
 // Help returns the instructions for filling in the template in lang, one
 // paragraph per element, the first a title. The slice is new on every call.
 func Help(lang string) []string {
-	return append([]string(nil), help[langIndex(lang)]...)
+	return append([]string(nil), help[i18n.Index(lang)]...)
 }
 
 // ExportRecords pages through reg in customer-number order and calls fn

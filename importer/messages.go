@@ -3,37 +3,21 @@ package importer
 import (
 	"strconv"
 	"strings"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // Languages are plain strings: "fi" (Finnish), "sv" (Swedish) and "en"
 // (English). A region or upper case is ignored ("fi-FI", "SV"); anything
-// else means English.
-const (
-	langEN = iota
-	langFI
-	langSV
-)
-
-// langIndex maps a language string to its index in the catalogue.
-func langIndex(lang string) int {
-	if i := strings.IndexAny(lang, "-_"); i >= 0 {
-		lang = lang[:i]
-	}
-	switch strings.ToLower(lang) {
-	case "fi":
-		return langFI
-	case "sv":
-		return langSV
-	}
-	return langEN
-}
+// else means English. langEN is English's i18n.Index.
+const langEN = 0
 
 // langCodes are the canonical language strings by index.
 var langCodes = [3]string{"en", "fi", "sv"}
 
 // Language returns the language the importer speaks for lang: "fi", "sv"
 // or, for anything else, "en". "fi-FI" and "SV" are understood.
-func Language(lang string) string { return langCodes[langIndex(lang)] }
+func Language(lang string) string { return langCodes[i18n.Index(lang)] }
 
 // messages holds the explanation of each code in English, Finnish and
 // Swedish. Placeholders: {value} the quoted value, {column} the column
@@ -202,7 +186,7 @@ var messages = map[Code][3]string{
 // included; see [Problem.Position]. A code without a message (a Problem a
 // host app made up) gives its code and value.
 func (p Problem) Message(lang string) string {
-	li := langIndex(lang)
+	li := i18n.Index(lang)
 	t, ok := messages[p.Code]
 	if !ok {
 		if p.Value == "" {
@@ -231,7 +215,7 @@ var positions = [3][2]string{
 // ("rivi 5, sarake B", "rad 5, kolumn B"), or "" for a problem with the
 // whole file.
 func (p Problem) Position(lang string) string {
-	li := langIndex(lang)
+	li := i18n.Index(lang)
 	switch {
 	case p.Row <= 0:
 		return ""

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jakelu/jakelu/transport"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // Limits an [Entry] must respect.
@@ -71,14 +73,14 @@ func (e *EntryError) Unwrap() []error { return []error{ErrInvalidEntry, e.Err} }
 func (e *EntryError) Message(lang string) string {
 	var ae *transport.AddressError
 	if errors.As(e.Err, &ae) {
-		return fmt.Sprintf(localize(lang, entryText["address"]), ae.Input, ae.Reason.Message(lang))
+		return fmt.Sprintf(i18n.Pick(lang, entryText["address"]), ae.Input, ae.Reason.Message(lang))
 	}
 	for _, m := range entryMessages {
 		if errors.Is(e.Err, m.err) {
-			return fmt.Sprintf(localize(lang, entryText[m.key]), m.args...)
+			return fmt.Sprintf(i18n.Pick(lang, entryText[m.key]), m.args...)
 		}
 	}
-	return fmt.Sprintf(localize(lang, entryText["other"]), e.Field)
+	return fmt.Sprintf(i18n.Pick(lang, entryText["other"]), e.Field)
 }
 
 // entryMessages maps the reasons in [EntryError.Err] to their texts.
@@ -138,17 +140,6 @@ var entryText = map[string][3]string{
 		"Kentän %s arvoa ei voi käyttää.",
 		"Värdet i fältet %s kan inte användas.",
 	},
-}
-
-// localize picks the text for lang from English, Finnish and Swedish.
-func localize(lang string, t [3]string) string {
-	switch lang {
-	case "fi":
-		return t[1]
-	case "sv":
-		return t[2]
-	}
-	return t[0]
 }
 
 // Reasons an entry is invalid, used as [EntryError.Err].

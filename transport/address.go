@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // Limits on addresses, from RFC 5321 §4.5.3.1 and RFC 3696 erratum 1690.
@@ -117,13 +119,7 @@ func (r AddressReason) Message(lang string) string {
 	if !ok {
 		return string(r)
 	}
-	switch lang {
-	case "fi":
-		return t[1]
-	case "sv":
-		return t[2]
-	}
-	return t[0]
+	return i18n.Pick(lang, t)
 }
 
 // AddressError reports an address [ParseAddress] rejected and why. It
