@@ -155,6 +155,30 @@ func (c *Composed) Receipt(res RecipientResult) *Receipt {
 // is used. The MIME boundaries derive from the Message-ID, so the same
 // message with the same Message-ID and Date composes to the same bytes.
 func Compose(m *Message, opts *ComposeOptions) (*Composed, error) {
+	c, err := check(m, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.write(m)
+	e := c.envelope()
+	e.Data = c.buf.Bytes()
+	return e, nil
+}
+
+// Envelope checks m exactly as [Compose] does and returns what Compose
+// would, without writing the message: Data is nil. It is for transports
+// and test doubles that need the Message-ID and the recipients but not the
+// bytes.
+func Envelope(m *Message, opts *ComposeOptions) (*Composed, error) {
+	c, err := check(m, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.envelope(), nil
+}
+
+// check returns a composer that has checked m.
+func check(m *Message, opts *ComposeOptions) (*composer, error) {
 	if opts == nil {
 		opts = &ComposeOptions{}
 	}
@@ -162,15 +186,18 @@ func Compose(m *Message, opts *ComposeOptions) (*Composed, error) {
 	if err := c.check(m); err != nil {
 		return nil, err
 	}
-	c.write(m)
+	return c, nil
+}
+
+// envelope returns the envelope of the checked message.
+func (c *composer) envelope() *Composed {
 	return &Composed{
 		MessageID:  c.id,
 		From:       c.from.wire,
 		Recipients: c.rcpt,
 		RcptTo:     c.rcptWire,
 		SMTPUTF8:   c.utf8,
-		Data:       c.buf.Bytes(),
-	}, nil
+	}
 }
 
 // addr is a checked address: its display name and wire form.

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -238,33 +239,39 @@ func TestCompose_Errors(t *testing.T) {
 		{"Message-ID without @", func(m *transport.Message) { m.MessageID = "abc" }, "MessageID", transport.HeaderInvalidMessageID, nil},
 		{"text not UTF-8", func(m *transport.Message) { m.Text = "a\xffb" }, "Text", transport.HeaderInvalidEncoding, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	// Envelope checks exactly as Compose does.
+	for _, fn := range []struct {
+		name string
+		fn   func(*transport.Message, *transport.ComposeOptions) (*transport.Composed, error)
+	}{{"Compose", transport.Compose}, {"Envelope", transport.Envelope}} {
+		for _, tt := range tests {
+			t.Run(fn.name+"/"+tt.name, func(t *testing.T) {
+				m := invoice()
+				tt.mod(m)
+				_, err := fn.fn(m, nil)
+				var he *transport.HeaderError
+				if !errors.As(err, &he) {
+					t.Fatalf("error %v, want a *HeaderError", err)
+				}
+				if he.Field != tt.field || he.Reason != tt.reason {
+					t.Errorf("field %q reason %q, want %q %q", he.Field, he.Reason, tt.field, tt.reason)
+				}
+				if tt.is != nil && !errors.Is(err, tt.is) {
+					t.Errorf("error %v does not match %v", err, tt.is)
+				}
+				if !transport.IsInput(err) || !strings.Contains(err.Error(), tt.field) {
+					t.Errorf("error %q: want an input error naming %s", err, tt.field)
+				}
+			})
+		}
+		t.Run(fn.name+"/no recipients", func(t *testing.T) {
 			m := invoice()
-			tt.mod(m)
-			_, err := transport.Compose(m, nil)
-			var he *transport.HeaderError
-			if !errors.As(err, &he) {
-				t.Fatalf("error %v, want a *HeaderError", err)
-			}
-			if he.Field != tt.field || he.Reason != tt.reason {
-				t.Errorf("field %q reason %q, want %q %q", he.Field, he.Reason, tt.field, tt.reason)
-			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("error %v does not match %v", err, tt.is)
-			}
-			if !transport.IsInput(err) || !strings.Contains(err.Error(), tt.field) {
-				t.Errorf("error %q: want an input error naming %s", err, tt.field)
+			m.To, m.Cc, m.Bcc = nil, nil, nil
+			if _, err := fn.fn(m, nil); !errors.Is(err, transport.ErrNoRecipients) || !transport.IsInput(err) {
+				t.Errorf("error %v, want ErrNoRecipients", err)
 			}
 		})
 	}
-	t.Run("no recipients", func(t *testing.T) {
-		m := invoice()
-		m.To, m.Cc, m.Bcc = nil, nil, nil
-		if _, err := transport.Compose(m, nil); !errors.Is(err, transport.ErrNoRecipients) || !transport.IsInput(err) {
-			t.Errorf("error %v, want ErrNoRecipients", err)
-		}
-	})
 	t.Run("SMTPUTF8 allowed", func(t *testing.T) {
 		m := invoice()
 		m.To[0].Address = "jörg@example.com"
@@ -273,6 +280,27 @@ func TestCompose_Errors(t *testing.T) {
 			t.Errorf("SMTPUTF8 %v, RcptTo %q", c.SMTPUTF8, c.RcptTo)
 		}
 	})
+}
+
+// TestEnvelope checks that Envelope returns what Compose does, without the
+// bytes.
+func TestEnvelope(t *testing.T) {
+	m := invoice()
+	m.To[0].Address = "jörg@example.com"
+	m.Cc = append(m.Cc, mail.Address{Address: "kopio@ääkköset.example"})
+	opts := &transport.ComposeOptions{SMTPUTF8: true}
+	c := compose(t, m, opts)
+	e, err := transport.Envelope(m, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Data != nil {
+		t.Errorf("Envelope wrote %d bytes", len(e.Data))
+	}
+	c.Data = nil
+	if !reflect.DeepEqual(e, c) {
+		t.Errorf("Envelope = %+v\nCompose  = %+v", e, c)
+	}
 }
 
 func TestReceipt_Err(t *testing.T) {

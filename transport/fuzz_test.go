@@ -3,6 +3,7 @@ package transport_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -31,6 +32,9 @@ func FuzzCompose(f *testing.F) {
 			Date:        time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC),
 		}
 		c, err := transport.Compose(m, nil)
+		if _, eerr := transport.Envelope(m, nil); fmt.Sprint(eerr) != fmt.Sprint(err) {
+			t.Fatalf("Envelope error %v, Compose error %v: want the same", eerr, err)
+		}
 		if err != nil {
 			var he *transport.HeaderError
 			if !errors.As(err, &he) || !transport.IsInput(err) {

@@ -13,7 +13,8 @@ import (
 // for host apps' unit tests. The zero value delivers every message.
 //
 // Send behaves like a real transport: it refuses invalid messages with the
-// same errors as [transport.Compose] (allowing SMTPUTF8), delivers nothing
+// same errors as [transport.Compose] (allowing SMTPUTF8; it checks with
+// [transport.Envelope], so it writes no bytes), delivers nothing
 // when ctx is already cancelled, and reports one result per distinct
 // recipient. Fail and Outcome simulate failures. A Recorder is safe for
 // concurrent use; set Fail and Outcome before the first Send.
@@ -45,7 +46,7 @@ var ErrSimulated = errors.New("transporttest: failure simulated by Recorder.Outc
 // generated) when at least one recipient is delivered or ambiguous, and
 // returns the receipt.
 func (r *Recorder) Send(ctx context.Context, msg *transport.Message) (*transport.Receipt, error) {
-	c, err := transport.Compose(msg, &transport.ComposeOptions{SMTPUTF8: true})
+	c, err := transport.Envelope(msg, &transport.ComposeOptions{SMTPUTF8: true})
 	if err != nil {
 		return transport.Refuse(msg, err)
 	}
