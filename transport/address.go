@@ -168,6 +168,11 @@ func ParseAddress(s string) (string, error) {
 	if plainASCII(s) {
 		return s, nil
 	}
+	return parseAddress(s)
+}
+
+// parseAddress is ParseAddress for input that is not plainly an address.
+func parseAddress(s string) (string, error) {
 	if len(s) > maxInputLength {
 		return "", addrErr(s, ReasonTooLong)
 	}
@@ -401,29 +406,60 @@ func allDigits(s string) bool {
 }
 
 // plainASCII reports whether s is already a valid address in the form
-// ParseAddress returns: printable ASCII without spaces, one @, a valid local
-// part and a lower-case host name. Such input, the common case in bulk
-// imports, is returned as it is, without allocating.
+// ParseAddress returns: printable ASCII, a local part of dot-separated
+// atext atoms, one @ and a lower-case host name of at least two LDH labels
+// whose last is not all digits. Such input, the common case in bulk
+// imports, is returned as it is, without allocating. It reads s once; any
+// other input takes ParseAddress's careful path.
 func plainASCII(s string) bool {
-	at := -1
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '@':
-			if at >= 0 {
+	if len(s) > MaxAddressLength {
+		return false
+	}
+	at := 0
+	for dot := true; ; at++ { // dot: the previous character was a dot, or there was none
+		if at == len(s) {
+			return false // no @
+		}
+		c := s[at]
+		if c == '@' {
+			if dot || at > MaxLocalPartLength {
+				return false // empty local part, or one that ends with a dot
+			}
+			break
+		}
+		if c == '.' {
+			if dot {
+				return false // leading or double dot
+			}
+			dot = true
+			continue
+		}
+		if !atext[c] {
+			return false
+		}
+		dot = false
+	}
+	label, digits, dots := at+1, true, 0 // the label's start; whether it is all digits
+	for i := at + 1; ; i++ {
+		if i == len(s) || s[i] == '.' {
+			if n := i - label; n == 0 || n > 63 || s[label] == '-' || s[i-1] == '-' {
 				return false
 			}
-			at = i
-		case c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '[':
-			return false
-		case at >= 0 && c >= 'A' && c <= 'Z':
+			if i == len(s) {
+				return dots > 0 && !digits && len(s)-at-1 <= 253
+			}
+			label, digits = i+1, true
+			dots++
+			continue
+		}
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z' || c == '-':
+			digits = false
+		case c >= '0' && c <= '9':
+		default:
 			return false
 		}
 	}
-	if at <= 0 || at > MaxLocalPartLength || len(s) > MaxAddressLength || strings.HasPrefix(s, "mailto:") {
-		return false
-	}
-	return validLocal(s[:at]) && checkHostname(s[at+1:]) == ""
 }
 
 func checkLabel(l string) bool {

@@ -136,10 +136,17 @@ func FuzzParseAddress(f *testing.F) {
 		"matti@example.fi", "mailto:a@b.fi", "Matti <m@b.fi>", "a@b", "a@b_c.fi",
 		"salg@signatør.dk", "jörg@b.fi", `"x y"@b.fi`, "a@[127.0.0.1]", "a\u200b@b.fi",
 		"a@b.fi\r\nBcc: x@y.fi", "a@b.fi; c@d.fi", "a@xn--signatr-v1a.dk",
+		".a@b.fi", "a.@b.fi", "a..b@b.fi", "a@b.123", "a@-b.fi", "a@b-.fi", "a@b..fi", "a@B.fi", "A.b+c@b1.fi",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// The fast path takes only what the careful one returns unchanged.
+		if plainASCII(s) {
+			if got, err := parseAddress(s); got != s || err != nil {
+				t.Fatalf("plainASCII(%q) is true, but the careful path gives %q, %v", s, got, err)
+			}
+		}
 		got, err := ParseAddress(s)
 		if err != nil {
 			if got != "" || !errors.Is(err, ErrInvalidAddress) {
