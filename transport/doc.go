@@ -18,6 +18,9 @@
 // first: no value with a line break or other control character can reach
 // a header, so header injection is impossible. Internationalised domains
 // go on the wire as A-labels; non-ASCII local parts need SMTPUTF8.
+// [Envelope] runs the same checks and returns the envelope without the
+// bytes, for a backend that does not need them (an API-based mail service
+// that takes the fields, or a test double).
 //
 // # Implementing a Transport
 //
