@@ -644,7 +644,7 @@ func (c *composer) unstructured(name, v string) {
 	c.startHeader(name)
 	switch {
 	case v == "":
-	case isPlainText(v):
+	case isPlainText(v, c.room()):
 		for _, w := range strings.Split(v, " ") {
 			c.token(w)
 		}
@@ -657,29 +657,41 @@ func (c *composer) unstructured(name, v string) {
 }
 
 // isPlainText reports whether v can be written unencoded: printable ASCII
-// words of at most 76 octets separated by single spaces, without "=?".
-func isPlainText(v string) bool {
+// words separated by single spaces, without "=?", the first at most first
+// octets long and the others at most 76, so that every line stays within
+// foldAt.
+func isPlainText(v string, first int) bool {
 	if strings.Contains(v, "=?") {
 		return false
 	}
-	word := 0
+	word, limit := 0, min(first, 76)
 	for i := 0; i < len(v); i++ {
 		switch b := v[i]; {
 		case b == ' ':
 			if word == 0 {
 				return false // leading or double space
 			}
-			word = 0
+			word, limit = 0, 76
 		case b < '!' || b > '~':
 			return false
 		default:
 			word++
-			if word > 76 {
+			if word > limit {
 				return false
 			}
 		}
 	}
 	return word > 0
+}
+
+// room returns how long the next token may be to fit within foldAt: on the
+// current line when it holds no token yet (the token cannot be folded onto
+// a line of its own), else on a new line.
+func (c *composer) room() int {
+	if c.lineHasToken {
+		return foldAt - 1
+	}
+	return foldAt - c.line - 1
 }
 
 func (c *composer) addressHeader(name string, list []addr) {
@@ -722,7 +734,7 @@ func (c *composer) phrase(name string) []string {
 		}
 	}
 	switch {
-	case atoms && isPlainText(name):
+	case atoms && isPlainText(name, c.room()):
 		return strings.Split(name, " ")
 	case printable && len(name) <= 60 && !strings.Contains(name, "=?") && strings.TrimSpace(name) == name:
 		r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)

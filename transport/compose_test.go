@@ -212,6 +212,24 @@ func TestCompose_LongValues(t *testing.T) {
 	}
 }
 
+// TestCompose_LongFirstWord writes ASCII words that fit a line of their own
+// but not after the field name: they must be encoded, not overflow.
+func TestCompose_LongFirstWord(t *testing.T) {
+	for _, n := range []int{68, 69, 70, 74, 76, 77, 90} {
+		m := invoice()
+		m.Subject = strings.Repeat("0", n)
+		m.To = []mail.Address{{Name: strings.Repeat("N", n), Address: "matti@example.com"}}
+		c := compose(t, m, nil) // checkLines: no header line over 78 octets
+		got, err := transporttest.ParseMessage(c.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Subject != m.Subject || got.To[0].Name != m.To[0].Name {
+			t.Errorf("%d characters: Subject %q, To name %q", n, got.Subject, got.To[0].Name)
+		}
+	}
+}
+
 func TestCompose_Errors(t *testing.T) {
 	tests := []struct {
 		name   string
