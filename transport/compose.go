@@ -480,10 +480,19 @@ func (c *composer) textPart(ct, text string) {
 	c.header("Content-Type", ct+"; charset=utf-8")
 	c.header("Content-Transfer-Encoding", "quoted-printable")
 	c.buf.WriteString("\r\n")
+	// Line breaks become LF first: mime/quotedprintable's Writer, after a
+	// lone CR, drops the next LF when an encoded byte stands between them
+	// ("\r\x00\n" loses its line break), so it is given LFs only.
+	if strings.IndexByte(text, '\r') >= 0 {
+		text = crlf.Replace(text)
+	}
 	qp := quotedprintable.NewWriter(&c.buf)
 	qp.Write([]byte(text)) // writes to a bytes.Buffer: no error
 	qp.Close()
 }
+
+// crlf turns CRLF and lone CR line breaks into LF.
+var crlf = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 func (c *composer) attachment(a Attachment, ct string) {
 	plain := a.Filename == "" || isPlainParam(a.Filename)
