@@ -15,7 +15,7 @@ import (
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
-	"github.com/jakelu/jakelu/registry"
+	"github.com/jakelu/jakelu/importer/internal/importtest"
 )
 
 // outcome is what reading a file gave, in a compact comparable form:
@@ -36,27 +36,13 @@ func read(t *testing.T, input []byte, opts *importer.Options, dec *csvimport.Dec
 	b, err := importer.Read(bytes.NewReader(input), []importer.Decoder{dec}, opts)
 	var o outcome
 	if err != nil {
-		var ie *importer.ImportError
-		if !errors.As(err, &ie) {
-			t.Fatalf("Read: %v", err)
-		}
-		for _, p := range ie.Problems {
-			s := fmt.Sprintf("%d:%s:%s", p.Row, p.Column, p.Code)
-			if p.Reason != "" {
-				s += ":" + string(p.Reason)
-			}
-			o.problems = append(o.problems, s)
-		}
+		o.problems = importtest.ProblemStrings(t, err)
 		return o
 	}
 	for _, e := range b.Entries {
-		o.entries = append(o.entries, entryString(e))
+		o.entries = append(o.entries, importtest.EntryString(e))
 	}
 	return o
-}
-
-func entryString(e registry.Entry) string {
-	return e.CustomerNumber + "=" + strings.Join(e.To, " ") + "|" + strings.Join(e.Cc, " ")
 }
 
 // hostileCase is one input of HOSTILE.md §2.2 (CSV) or §2.4 (addresses)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
+	"github.com/jakelu/jakelu/importer/internal/importtest"
 	"github.com/jakelu/jakelu/registry"
 )
 
@@ -71,7 +72,7 @@ func TestRoundTrip(t *testing.T) {
 func entryMap(entries []registry.Entry) map[string]string {
 	m := make(map[string]string, len(entries))
 	for _, e := range entries {
-		m[e.CustomerNumber] = entryString(e)
+		m[e.CustomerNumber] = importtest.EntryString(e)
 	}
 	return m
 }

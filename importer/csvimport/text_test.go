@@ -10,6 +10,7 @@ import (
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
+	"github.com/jakelu/jakelu/importer/internal/importtest"
 )
 
 // bigFile is a CSV file of n plain rows, "c<i>,a<i>@x.fi", with extra rows
@@ -114,7 +115,7 @@ func TestDecoder_moreRowsThanExpected(t *testing.T) {
 		}
 		var got []string
 		for _, e := range batch.Entries {
-			got = append(got, entryString(e))
+			got = append(got, importtest.EntryString(e))
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%T: %d entries, want %d", r, len(got), len(want))

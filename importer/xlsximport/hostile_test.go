@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
+	"github.com/jakelu/jakelu/importer/internal/importtest"
 	"github.com/jakelu/jakelu/importer/xlsximport"
 )
 
@@ -33,21 +33,11 @@ func read(t *testing.T, data []byte, opts *importer.Options, xopts *xlsximport.O
 	b, err := importer.Read(bytes.NewReader(data), decoders, opts)
 	var o outcome
 	if err != nil {
-		var ie *importer.ImportError
-		if !errors.As(err, &ie) {
-			t.Fatalf("Read: %v", err)
-		}
-		for _, p := range ie.Problems {
-			s := fmt.Sprintf("%d:%s:%s", p.Row, p.Column, p.Code)
-			if p.Reason != "" {
-				s += ":" + string(p.Reason)
-			}
-			o.problems = append(o.problems, s)
-		}
+		o.problems = importtest.ProblemStrings(t, err)
 		return o
 	}
 	for _, e := range b.Entries {
-		o.entries = append(o.entries, e.CustomerNumber+"="+strings.Join(e.To, " ")+"|"+strings.Join(e.Cc, " "))
+		o.entries = append(o.entries, importtest.EntryString(e))
 	}
 	for _, w := range b.Warnings {
 		o.warnings = append(o.warnings, fmt.Sprintf("%d:%s:%s", w.Row, w.Column, w.Code))

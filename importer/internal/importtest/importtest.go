@@ -7,11 +7,13 @@ package importtest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/metrics"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -196,4 +198,30 @@ func CheckRead(t *testing.T, b *importer.Batch, err error, maxProblems int) {
 	if _, err := (registry.Batch{Put: b.Entries}).Normalize(); err != nil {
 		t.Fatalf("the registry refuses the batch: %v", err)
 	}
+}
+
+// ProblemStrings returns the problems err lists, in the compact form the
+// table tests compare: "row:column:code", plus ":reason" for an address.
+// An error that is not an *importer.ImportError fails t.
+func ProblemStrings(t testing.TB, err error) []string {
+	t.Helper()
+	var ie *importer.ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("Read: %v", err)
+	}
+	var out []string
+	for _, p := range ie.Problems {
+		s := fmt.Sprintf("%d:%s:%s", p.Row, p.Column, p.Code)
+		if p.Reason != "" {
+			s += ":" + string(p.Reason)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// EntryString returns e in the compact form the table tests compare:
+// "customer number=To|Cc", addresses separated by spaces.
+func EntryString(e registry.Entry) string {
+	return e.CustomerNumber + "=" + strings.Join(e.To, " ") + "|" + strings.Join(e.Cc, " ")
 }
