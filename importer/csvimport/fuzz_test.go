@@ -2,8 +2,6 @@ package csvimport_test
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/jakelu/jakelu/importer"
@@ -15,17 +13,7 @@ import (
 // never read past the size limit and give either a valid batch or an
 // *importer.ImportError. Seeded from testdata/*.csv and the HOSTILE cases.
 func FuzzCSVImport(f *testing.F) {
-	files, err := filepath.Glob("testdata/*.csv")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	importtest.AddSeeds(f, "testdata/*.csv")
 	for _, tc := range hostileCSV {
 		if len(tc.input) < 4096 {
 			f.Add([]byte(tc.input))

@@ -2,8 +2,6 @@ package xlsximport_test
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/jakelu/jakelu/importer"
@@ -21,17 +19,7 @@ var (
 // panic, stay within the limits and give either a valid batch or an
 // *importer.ImportError. Seeded from testdata and the HOSTILE cases.
 func FuzzXLSXImport(f *testing.F) {
-	files, err := filepath.Glob("testdata/*.xlsx")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	importtest.AddSeeds(f, "testdata/*.xlsx")
 	for _, tc := range hostileXLSX(f) {
 		if len(tc.data) < 8<<10 {
 			f.Add(tc.data)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -224,4 +225,21 @@ func ProblemStrings(t testing.TB, err error) []string {
 // "customer number=To|Cc", addresses separated by spaces.
 func EntryString(e registry.Entry) string {
 	return e.CustomerNumber + "=" + strings.Join(e.To, " ") + "|" + strings.Join(e.Cc, " ")
+}
+
+// AddSeeds adds every file matching pattern (such as "testdata/*.csv") to
+// f's seed corpus; finding none fails f.
+func AddSeeds(f *testing.F, pattern string) {
+	f.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds match %s: %v", pattern, err)
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 }
