@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
-
 	"github.com/jakelu/jakelu/internal/i18n"
 )
 

@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
-	"github.com/jakelu/jakelu/transport"
-
 	"github.com/jakelu/jakelu/internal/i18n"
+	"github.com/jakelu/jakelu/transport"
 )
 
 // Precedence decides which method gives the recipients when both the

@@ -4,9 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/jakelu/jakelu/registry"
-
 	"github.com/jakelu/jakelu/internal/i18n"
+	"github.com/jakelu/jakelu/registry"
 )
 
 // Record is one row of a template or an export: the three columns as

@@ -10,9 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jakelu/jakelu/transport"
-
 	"github.com/jakelu/jakelu/internal/i18n"
+	"github.com/jakelu/jakelu/transport"
 )
 
 // Limits an [Entry] must respect.

@@ -191,8 +191,6 @@ var texts = map[string][3]string{
 	"form.cancel":        {"Cancel", "Peruuta", "Avbryt"},
 	"form.fix":           {"Please correct the marked field.", "Korjaa merkitty kenttä.", "Rätta det markerade fältet."},
 
-	// Why an entry cannot be saved (the registry's errors).
-
 	// Import.
 	"import.title":          {"Import customers", "Tuo asiakkaita", "Importera kunder"},
 	"import.lead":           {"Upload an Excel (XLSX) or CSV file. You will see every change before anything is imported.", "Lataa Excel- (XLSX) tai CSV-tiedosto. Näet kaikki muutokset ennen kuin mitään tuodaan.", "Ladda upp en Excel- (XLSX) eller CSV-fil. Du ser alla ändringar innan något importeras."},
