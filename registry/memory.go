@@ -362,7 +362,7 @@ func (m *Memory) Apply(ctx context.Context, b Batch) (Summary, error) {
 	// Writers are serialized, so m.shards cannot change under us; readers
 	// share it.
 	old := m.shards
-	c := m.check(ctx, &old, b.Put)
+	c := m.check(ctx, &old, b.Put, b.Normalized)
 	if c.err != nil && c.errAt < 0 {
 		return Summary{}, c.err // ctx's
 	}
@@ -466,7 +466,7 @@ func (j *applyJob) build(ctx context.Context, s uint8, old *dir) (*dir, shardRes
 		addrs += len(old.addrs) - old.unused - c.foundAddrs[s]
 	}
 	next := newDir(entries, addrs)
-	fresh := metaIndex{d: next, now: j.now, index: map[metaKey]uint32{}}
+	fresh := &metaIndex{d: next, now: j.now, first: make([]metaRef, 0, firstMetas)}
 	remap := make([]uint32, len(old.metas))
 	ids := c.order[c.start[s]:c.start[s+1]]
 	for n, i := range ids {
@@ -542,11 +542,13 @@ func (j *applyJob) build(ctx context.Context, s uint8, old *dir) (*dir, shardRes
 }
 
 // metaIndex gives the entries an Apply adds or changes their metas in d,
-// one per language and address counts.
+// one per language and address counts. A batch has few of these, so the
+// first ones are searched in a short list, which is faster than a map.
 type metaIndex struct {
-	d     *dir
-	now   time.Time
-	index map[metaKey]uint32
+	d      *dir
+	now    time.Time
+	first  []metaRef          // the first few keys
+	others map[metaKey]uint32 // the rest
 }
 
 // metaKey is what tells apart the metas of an Apply.
@@ -555,13 +557,34 @@ type metaKey struct {
 	n, nTo   uint8
 }
 
+// metaRef is a key of metaIndex and the index of its meta.
+type metaRef struct {
+	key metaKey
+	i   uint32
+}
+
+// firstMetas is how many keys metaIndex keeps in its list.
+const firstMetas = 16
+
 // of returns the meta of e with the language lang.
-func (x metaIndex) of(e *Entry, lang string) uint32 {
+func (x *metaIndex) of(e *Entry, lang string) uint32 {
 	k := metaKey{language: lang, n: uint8(len(e.To) + len(e.Cc)), nTo: uint8(len(e.To))}
-	mi, ok := x.index[k]
+	for _, r := range x.first {
+		if r.key == k {
+			return r.i
+		}
+	}
+	mi, ok := x.others[k]
 	if !ok {
 		mi = x.d.addMeta(meta{updated: x.now, language: lang, n: k.n, nTo: k.nTo})
-		x.index[k] = mi
+		if len(x.first) < firstMetas {
+			x.first = append(x.first, metaRef{k, mi})
+		} else {
+			if x.others == nil {
+				x.others = map[metaKey]uint32{}
+			}
+			x.others[k] = mi
+		}
 	}
 	return mi
 }
@@ -610,9 +633,9 @@ func (c *checked) add(w *checked) {
 const checkChunk = 4096
 
 // check normalizes the entries of put, without copying what is already
-// normalized, and finds their shards and the stored entries, in parallel
-// chunks.
-func (m *Memory) check(ctx context.Context, old *[numShards]*dir, put []Entry) checked {
+// normalized (or, if their addresses are normalized, checks the rest), and
+// finds their shards and the stored entries, in parallel chunks.
+func (m *Memory) check(ctx context.Context, old *[numShards]*dir, put []Entry, normalized bool) checked {
 	c := checked{shard: make([]uint8, len(put)), errAt: -1}
 	for _, d := range old {
 		if len(d.refs) > 0 {
@@ -630,7 +653,12 @@ func (m *Memory) check(ctx context.Context, old *[numShards]*dir, put []Entry) c
 			return
 		}
 		for i := p * checkChunk; i < min((p+1)*checkChunk, len(put)); i++ {
-			n, err := put[i].normalize()
+			n, err := &put[i], error(nil)
+			if normalized {
+				err = n.checkShape()
+			} else {
+				n, err = n.normalize()
+			}
 			if err != nil {
 				w.err, w.errAt = &BatchError{Index: i, CustomerNumber: put[i].CustomerNumber, Err: err}, i
 				return

@@ -48,3 +48,29 @@ func TestMemoryCompacts(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryManyMetas applies a batch whose entries have more kinds of
+// meta (language and address counts) than metaIndex keeps in its list, and
+// checks that every entry comes back with its own.
+func TestMemoryManyMetas(t *testing.T) {
+	var put []Entry
+	for i := range 4000 {
+		e := Entry{CustomerNumber: fmt.Sprint(i), Language: []string{"", "fi", "sv", "en"}[i%4]}
+		for k := range 1 + i%7 {
+			e.To = append(e.To, fmt.Sprintf("to%d.%d@example.fi", i, k))
+		}
+		for k := range i % 3 {
+			e.Cc = append(e.Cc, fmt.Sprintf("cc%d.%d@example.fi", i, k))
+		}
+		put = append(put, e)
+	}
+	m := NewMemory(nil)
+	if _, err := m.Apply(t.Context(), Batch{Put: put}); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range put {
+		if got, err := m.Lookup(t.Context(), e.CustomerNumber); err != nil || !got.Equal(e) {
+			t.Fatalf("Lookup(%q) = %+v, %v; want %+v", e.CustomerNumber, got, err, e)
+		}
+	}
+}

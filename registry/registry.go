@@ -230,20 +230,11 @@ func (e Entry) Normalize() (Entry, error) {
 // already canonical (UpdatedAt aside), without allocating, or else a
 // normalized copy. Stores that copy what they keep use it.
 func (e *Entry) normalize() (*Entry, error) {
+	if err := e.checkShape(); err != nil {
+		return nil, err
+	}
 	fail := func(field, value string, err error) (*Entry, error) {
 		return nil, &EntryError{CustomerNumber: e.CustomerNumber, Field: field, Value: value, Err: err}
-	}
-	if err := CheckCustomerNumber(e.CustomerNumber); err != nil {
-		return fail("CustomerNumber", e.CustomerNumber, err)
-	}
-	if len(e.To) == 0 {
-		return fail("To", "", ErrNoAddress)
-	}
-	if len(e.To)+len(e.Cc) > MaxAddresses {
-		return fail("To", "", ErrTooManyAddresses)
-	}
-	if !validLanguage(e.Language) {
-		return fail("Language", e.Language, ErrInvalidLanguage)
 	}
 	// First check without allocating: an entry written by a store or read
 	// by the importer is canonical already.
@@ -284,6 +275,27 @@ func (e *Entry) normalize() (*Entry, error) {
 		n.Cc = nil
 	}
 	return n, nil
+}
+
+// checkShape checks all of e but its addresses themselves: the customer
+// number, the number of addresses and the language. It is what is left of
+// normalize for an entry of a [Batch] whose addresses are Normalized.
+func (e *Entry) checkShape() error {
+	fail := func(field, value string, err error) error {
+		return &EntryError{CustomerNumber: e.CustomerNumber, Field: field, Value: value, Err: err}
+	}
+	if err := CheckCustomerNumber(e.CustomerNumber); err != nil {
+		return fail("CustomerNumber", e.CustomerNumber, err)
+	}
+	switch {
+	case len(e.To) == 0:
+		return fail("To", "", ErrNoAddress)
+	case len(e.To)+len(e.Cc) > MaxAddresses:
+		return fail("To", "", ErrTooManyAddresses)
+	case !validLanguage(e.Language):
+		return fail("Language", e.Language, ErrInvalidLanguage)
+	}
+	return nil
 }
 
 // SameAddress reports whether a and b are the same address for the purpose
@@ -458,6 +470,14 @@ type Batch struct {
 	// ReplaceAll makes the directory hold exactly the entries in Put: every
 	// other entry is deleted. Delete must be empty when it is set.
 	ReplaceAll bool
+	// Normalized tells that the addresses in Put are normalized already:
+	// each as [transport.ParseAddress] returns it, without duplicates, as
+	// [Entry.Normalize] leaves them (and importer.Read's batches have
+	// them). A Batcher may then skip parsing them again, which is most of
+	// the work of checking a large batch; everything else is still
+	// checked. Set it only for addresses that come from Normalize or
+	// ParseAddress unchanged: others may be stored as they are.
+	Normalized bool
 }
 
 // ErrInvalidBatch is matched (with [errors.Is]) by every [*BatchError].
@@ -488,16 +508,24 @@ var (
 )
 
 // Normalize checks b and returns a copy whose entries are normalized (see
-// [Entry.Normalize]), or a [*BatchError] naming the first problem. Batcher
+// [Entry.Normalize]; with b.Normalized set their addresses are taken as
+// they are), or a [*BatchError] naming the first problem. Batcher
 // implementations call it before changing anything.
 func (b Batch) Normalize() (Batch, error) {
 	if b.ReplaceAll && len(b.Delete) > 0 {
 		return Batch{}, &BatchError{Index: -1, Err: ErrReplaceAllWithDelete}
 	}
-	out := Batch{Put: make([]Entry, len(b.Put)), ReplaceAll: b.ReplaceAll}
+	out := Batch{Put: make([]Entry, len(b.Put)), ReplaceAll: b.ReplaceAll, Normalized: true}
 	seen := make(map[string]int, len(b.Put))
 	for i, e := range b.Put {
-		n, err := e.Normalize()
+		var n Entry
+		var err error
+		if b.Normalized {
+			n, err = e.Clone(), e.checkShape()
+			n.UpdatedAt = time.Time{}
+		} else {
+			n, err = e.Normalize()
+		}
 		if err != nil {
 			return Batch{}, &BatchError{Index: i, CustomerNumber: e.CustomerNumber, Err: err}
 		}

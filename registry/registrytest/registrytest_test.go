@@ -316,6 +316,29 @@ func TestRulesCatchBrokenRegistries(t *testing.T) {
 				return m.Memory.Apply(ctx, b)
 			}
 		}},
+		{"Apply skips the Cc of a Normalized batch", "Batcher/NormalizedBatch", func(m *mutant, _ []registry.Entry) {
+			m.apply = func(ctx context.Context, b registry.Batch) (registry.Summary, error) {
+				if b.Normalized {
+					b.Put = slices.Clone(b.Put)
+					for i := range b.Put {
+						b.Put[i].Cc = nil
+					}
+				}
+				return m.Memory.Apply(ctx, b)
+			}
+		}},
+		{"Apply with Normalized set checks nothing", "Batcher/InvalidBatchChangesNothing", func(m *mutant, _ []registry.Entry) {
+			m.apply = func(ctx context.Context, b registry.Batch) (registry.Summary, error) {
+				if b.Normalized {
+					for _, e := range b.Put {
+						if e.CustomerNumber == "" || len(e.To) == 0 {
+							return registry.Summary{}, nil
+						}
+					}
+				}
+				return m.Memory.Apply(ctx, b)
+			}
+		}},
 		{"Apply erases languages", "Batcher/KeepsLanguage", func(m *mutant, _ []registry.Entry) {
 			m.apply = func(ctx context.Context, b registry.Batch) (registry.Summary, error) {
 				s, err := m.Memory.Apply(ctx, b)

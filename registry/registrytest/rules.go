@@ -101,6 +101,7 @@ var rules = []rule{
 
 	{name: "Batcher/PutAndDelete", needs: batcher, seed: basicSeed, check: checkApply},
 	{name: "Batcher/ReplaceAll", needs: batcher, seed: basicSeed, check: checkReplaceAll},
+	{name: "Batcher/NormalizedBatch", needs: batcher, seed: basicSeed, check: checkNormalizedBatch},
 	{name: "Batcher/KeepsLanguage", needs: batcher, seed: basicSeed, check: checkKeepsLanguage},
 	{name: "Batcher/InvalidBatchChangesNothing", needs: batcher, seed: basicSeed, check: checkInvalidBatch},
 	{name: "Batcher/CancelledContext", needs: batcher, seed: basicSeed, check: checkApplyCancelled},
@@ -516,8 +517,14 @@ func applyCase(replaceAll bool) (registry.Batch, registry.Summary, []registry.En
 	return b, registry.Summary{Added: 1, Changed: 1, Unchanged: 1, Deleted: 1}, []registry.Entry{basicSeed[0], changed, addedWant}
 }
 
-func checkApplyCase(t tb, reg registry.Registry, replaceAll bool) {
+func checkApplyCase(t tb, reg registry.Registry, replaceAll, normalized bool) {
 	b, wantSummary, want := applyCase(replaceAll)
+	if normalized {
+		var err error
+		if b, err = b.Normalize(); err != nil || !b.Normalized {
+			t.Fatalf("Batch.Normalize = %+v, %v; want a batch with Normalized set", b, err)
+		}
+	}
 	before, err := reg.Lookup(t.Context(), basicSeed[0].CustomerNumber)
 	if err != nil {
 		t.Fatalf("Lookup(%q): %v", basicSeed[0].CustomerNumber, err)
@@ -584,8 +591,12 @@ func checkKeepsLanguage(t tb, reg registry.Registry) {
 	expectState(t, reg, []registry.Entry{a1}, "123", "00123")
 }
 
-func checkApply(t tb, reg registry.Registry)      { checkApplyCase(t, reg, false) }
-func checkReplaceAll(t tb, reg registry.Registry) { checkApplyCase(t, reg, true) }
+func checkApply(t tb, reg registry.Registry)      { checkApplyCase(t, reg, false, false) }
+func checkReplaceAll(t tb, reg registry.Registry) { checkApplyCase(t, reg, true, false) }
+
+// checkNormalizedBatch applies checkApply's batch normalized, with
+// Batch.Normalized set: the result is the same.
+func checkNormalizedBatch(t tb, reg registry.Registry) { checkApplyCase(t, reg, false, true) }
 
 func checkInvalidBatch(t tb, reg registry.Registry) {
 	bt := reg.(registry.Batcher)
@@ -598,6 +609,8 @@ func checkInvalidBatch(t tb, reg registry.Registry) {
 	}{
 		{"invalid address", registry.Batch{Put: []registry.Entry{valid, changed, {CustomerNumber: "N2", To: []string{"not an address"}}}, Delete: []string{"A1"}}, 2},
 		{"duplicate customer number", registry.Batch{Put: []registry.Entry{valid, changed, valid}}, 2},
+		{"Normalized set and an empty customer number", registry.Batch{Put: []registry.Entry{valid, changed, {To: []string{"uusi@example.fi"}}}, Normalized: true}, 2},
+		{"Normalized set and an entry without addresses", registry.Batch{Put: []registry.Entry{valid, changed, {CustomerNumber: "N2"}}, Normalized: true}, 2},
 		{"put and delete of one customer number", registry.Batch{Put: []registry.Entry{valid, changed}, Delete: []string{"00123", "N1"}}, 1},
 		{"ReplaceAll with deletes", registry.Batch{Put: []registry.Entry{valid}, Delete: []string{"A1"}, ReplaceAll: true}, -1},
 	} {
