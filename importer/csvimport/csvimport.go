@@ -53,6 +53,11 @@ func (*Decoder) Format() importer.Format { return importer.CSV }
 // row). A stray or unclosed quotation mark gives an *importer.ImportError
 // with importer.CodeMalformedCSV.
 //
+// Records are split into fields by an encoding/csv Reader set up here and
+// mapped onto importer.Record, columns A to C, by gocsv (see the package
+// documentation); cells past column C are passed on as they are, for
+// validation to refuse.
+//
 // Most callers use importer.Read, which also validates the rows.
 func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 	t, err := newText(r)
@@ -67,36 +72,128 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-
+	src := &records{r: cr}
+	var recs []importer.Record
 	var row importer.Row
-	endLine := 0 // the line the previous record ended on
 	for {
-		rec, err := cr.Read()
+		err := src.fill()
+		if len(src.rows) > 0 {
+			// Positional mapping: no header matching, none of gocsv's
+			// package-level settings apply, and strings stay strings.
+			if err := gocsv.UnmarshalCSVWithoutHeaders(src, &recs); err != nil {
+				return err
+			}
+			for i, rec := range recs[:len(src.meta)] {
+				m := src.meta[i]
+				row.Number = m.number
+				row.Cells = append(row.Cells[:0], importer.Cell{Value: rec.CustomerNumber}, importer.Cell{Value: rec.To}, importer.Cell{Value: rec.Cc})
+				row.Cells = row.Cells[:min(m.fields, 3)]
+				for _, f := range src.extra[m.extra:m.extraEnd] {
+					row.Cells = append(row.Cells, importer.Cell{Value: f})
+				}
+				if err := yield(&row); err != nil {
+					return err
+				}
+			}
+		}
 		if err == io.EOF {
 			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// recordsPerCall is how many records Decode has gocsv map at a time.
+const recordsPerCall = 1024
+
+// records is the gocsv.CSVReader that Decode hands to gocsv: a group of
+// records read from the csv.Reader, columns A to C of each, with what
+// gocsv does not map kept aside.
+type records struct {
+	r       *csv.Reader
+	endLine int // the line the last record read ended on
+	number  int // the row number of the last record read
+
+	rows   [][]string // fields A to C of each record
+	taken  int        // how many of rows gocsv has read
+	fields []string   // the backing array of rows
+	meta   []recordMeta
+	extra  []string // the fields past column C, of every record
+}
+
+// recordMeta is what gocsv does not see of a record.
+type recordMeta struct {
+	number          int // row number
+	fields          int // fields in the record
+	extra, extraEnd int // its fields past column C: extra[extra:extraEnd]
+}
+
+var _ gocsv.CSVReader = (*records)(nil)
+
+// fill reads the next recordsPerCall records, or fewer at the end of the
+// file or at an error, which it returns (io.EOF at the end; an
+// *importer.ImportError for malformed CSV, numbered as the row it starts
+// on).
+func (s *records) fill() error {
+	s.rows, s.taken, s.fields, s.meta, s.extra = s.rows[:0], 0, s.fields[:0], s.meta[:0], s.extra[:0]
+	err := s.read()
+	off := 0
+	for _, m := range s.meta {
+		n := min(m.fields, 3)
+		s.rows = append(s.rows, s.fields[off:off+n:off+n])
+		off += n
+	}
+	return err
+}
+
+// read reads the records of fill.
+func (s *records) read() error {
+	for len(s.meta) < recordsPerCall {
+		rec, err := s.r.Read()
+		if err == io.EOF {
+			return err
 		} else if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				return importer.NewImportError(importer.Problem{
-					Row:   row.Number + max(pe.StartLine-endLine, 1),
+					Row:   s.number + max(pe.StartLine-s.endLine, 1),
 					Value: pe.Err.Error(),
 					Code:  importer.CodeMalformedCSV,
 				})
 			}
 			return err
 		}
-		start, _ := cr.FieldPos(0)
-		row.Number += start - endLine
-		last, _ := cr.FieldPos(len(rec) - 1)
-		endLine = last + strings.Count(rec[len(rec)-1], "\n")
-		row.Cells = row.Cells[:0]
-		for _, f := range rec {
-			row.Cells = append(row.Cells, importer.Cell{Value: f})
+		start, _ := s.r.FieldPos(0)
+		s.number += start - s.endLine
+		last, _ := s.r.FieldPos(len(rec) - 1)
+		s.endLine = last + strings.Count(rec[len(rec)-1], "\n")
+		m := recordMeta{number: s.number, fields: len(rec), extra: len(s.extra)}
+		if len(rec) > 3 {
+			s.extra = append(s.extra, rec[3:]...)
+			rec = rec[:3]
 		}
-		if err := yield(&row); err != nil {
-			return err
-		}
+		m.extraEnd = len(s.extra)
+		s.meta = append(s.meta, m)
+		s.fields = append(s.fields, rec...)
 	}
+	return nil
+}
+
+// ReadAll returns the records fill read that gocsv has not taken yet.
+func (s *records) ReadAll() ([][]string, error) {
+	rows := s.rows[s.taken:]
+	s.taken = len(s.rows)
+	return rows, nil
+}
+
+// Read returns the next record fill read, or io.EOF.
+func (s *records) Read() ([]string, error) {
+	if s.taken == len(s.rows) {
+		return nil, io.EOF
+	}
+	s.taken++
+	return s.rows[s.taken-1], nil
 }
 
 // text is a file's content as UTF-8 without a byte order mark, read block

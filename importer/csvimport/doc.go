@@ -29,20 +29,27 @@
 //
 // # gocsv
 //
-// Records are read with encoding/csv directly, never with gocsv: gocsv's
-// header mapping is a case-sensitive match against struct tags (a localized
-// or headerless file gives rows of empty strings without an error), its
-// integer conversion parses "00123" as octal, its settings are
-// package-level globals that any other code in the process may change, and
-// it is slow. Measured on the benchmark's file of 1,000,000 rows (75 MB) on
-// the 2-core test machine, encoding/csv with ReuseRecord reads every record
-// in 0.08 s, while gocsv's streaming decode of the same *csv.Reader into a
-// two-field struct (UnmarshalDecoderToCallback, reflection per field) takes
-// 0.7 s: about as long as the whole import — reading, checking every row
-// and address, and applying to a registry.Memory — is allowed to take.
-// Writing uses gocsv's struct mapping (MarshalCSVWithoutHeaders) on
+// Records are split into fields by an encoding/csv Reader that Decode sets
+// up itself (delimiter, any number of fields, records reused), and gocsv
+// maps them onto importer.Record, the same struct templates and exports are
+// written from, by position (UnmarshalCSVWithoutHeaders over our own
+// gocsv.CSVReader, a thousand records at a time). gocsv's header matching is
+// not used: it is a case-sensitive comparison with struct tags, and a
+// localized or headerless file would give rows of empty strings without an
+// error; the header row is recognised by importer.Read in every language.
+// Record has only string fields, so no customer number is ever parsed as a
+// number (gocsv reads "00123" into an integer as octal 83), and no struct
+// tags, so that none of gocsv's package-level settings, which any code in
+// the process may change, affects the mapping; none is read or set here.
+// Fields past column C are passed on beside gocsv, which cannot map them
+// (it would index past Record's fields), for importer.Read to refuse.
+//
+// The mapping costs about 0.3 s of processor time per million rows
+// (reflection and a small allocation per field), about as much as
+// encoding/csv's reading; importer.Read makes up for it elsewhere (see
+// BenchmarkImportCSV). Writing uses gocsv's MarshalCSVWithoutHeaders on
 // importer.Record through our own *csv.Writer, with our own localized
-// header; no gocsv global is read or set in a way that changes the output.
+// header.
 //
 // # Concurrency
 //
