@@ -114,6 +114,12 @@ func Diff(ctx context.Context, reg registry.Registry, b *Batch) (*Changes, error
 // exactly the file's addresses and keeps its language (the file has none);
 // without ReplaceAll the other customer numbers are kept.
 //
+// For a batch that Read returned, the addresses are passed on as
+// registry.Batch.Normalized, so that the registry does not parse them
+// again: a caller that changes the entries of such a batch must keep their
+// addresses normalized (see registry.Entry.Normalize). The entries of a
+// Batch made otherwise are checked in full.
+//
 // A registry that does not implement registry.Batcher gives
 // [ErrNotBatcher], a nil or empty batch [ErrEmptyBatch]; errors from the
 // registry, including ctx's, are returned as they are.
@@ -125,7 +131,7 @@ func Apply(ctx context.Context, reg registry.Registry, b *Batch) (registry.Summa
 	if !ok {
 		return registry.Summary{}, ErrNotBatcher
 	}
-	return batcher.Apply(ctx, registry.Batch{Put: b.Entries, ReplaceAll: b.ReplaceAll})
+	return batcher.Apply(ctx, registry.Batch{Put: b.Entries, ReplaceAll: b.ReplaceAll, Normalized: b.read})
 }
 
 // listFactor is how much larger than a batch a directory may be for Diff

@@ -188,6 +188,45 @@ func TestDiffAndApply_errors(t *testing.T) {
 	}
 }
 
+// batchSpy is a Batcher that records the batch it is given.
+type batchSpy struct {
+	*registry.Memory
+	got registry.Batch
+}
+
+func (s *batchSpy) Apply(ctx context.Context, b registry.Batch) (registry.Summary, error) {
+	s.got = b
+	return s.Memory.Apply(ctx, b)
+}
+
+// TestApply_normalized checks that Apply tells the registry that the
+// addresses of a batch Read returned are normalized, and not those of a
+// Batch made by hand, which the registry then checks in full.
+func TestApply_normalized(t *testing.T) {
+	read, err := readRows(t, nil, text(1, "1", "a@x.fi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	handMade := &importer.Batch{Entries: []registry.Entry{{CustomerNumber: "1", To: []string{"not an address"}}}}
+	for _, tt := range []struct {
+		name       string
+		b          *importer.Batch
+		normalized bool
+		err        error
+	}{
+		{"read", read, true, nil},
+		{"hand-made", handMade, false, registry.ErrInvalidBatch},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			spy := &batchSpy{Memory: registry.NewMemory(nil)}
+			_, err := importer.Apply(t.Context(), spy, tt.b)
+			if !errors.Is(err, tt.err) || spy.got.Normalized != tt.normalized {
+				t.Errorf("Apply = %v with Normalized %t, want %v with %t", err, spy.got.Normalized, tt.err, tt.normalized)
+			}
+		})
+	}
+}
+
 // TestApply_atomicMemory checks that an import failing on its last row
 // leaves a Memory unchanged, both when the file is refused by Read and when
 // the registry refuses the last entry of a batch.
@@ -280,7 +319,7 @@ func testAtomic(t *testing.T, newReg func(t *testing.T, seed []registry.Entry) r
 				t.Fatal(err)
 			}
 			b.ReplaceAll = replaceAll
-			b.Entries = append(b.Entries, registry.Entry{CustomerNumber: "1", To: []string{"not an address"}})
+			b.Entries = append(b.Entries, registry.Entry{CustomerNumber: "1\x00", To: []string{"a@x.fi"}})
 			if _, err := importer.Apply(t.Context(), reg, b); !errors.Is(err, registry.ErrInvalidBatch) {
 				t.Fatalf("Apply error = %v, want registry.ErrInvalidBatch", err)
 			}

@@ -186,6 +186,7 @@ func (v *validator) finish() (*Batch, error) {
 		return nil, &ImportError{Problems: v.problems, Total: v.total}
 	}
 	v.batch.EmptyRows = v.lastRow - v.content
+	v.batch.read = true
 	b := v.batch // not &v.batch, which would keep the validator
 	return &b, nil
 }
@@ -513,15 +514,24 @@ func (c *chunk) customerNumber(row int, cell Cell) string {
 	if c.kindProblem(row, "A", cell) {
 		return ""
 	}
+	s := unquote(cell.Value)
+	if cell.Kind == KindText && plainCustomerNumber(s) {
+		return s
+	}
+	return c.anyCustomerNumber(row, cell, s)
+}
+
+// anyCustomerNumber is customerNumber for a cell of any kind, s its text
+// without the apostrophe: it looks for every problem.
+func (c *chunk) anyCustomerNumber(row int, cell Cell, s string) string {
 	fail := func(code Code, limit int64) string {
 		c.fail(Problem{Row: row, Column: "A", Value: shorten(cell.Value), Code: code, Limit: limit})
 		return ""
 	}
-	s := unquote(cell.Value)
 	if hasControl(s) {
 		return fail(CodeControlCharacter, 0)
 	}
-	if s = strings.TrimFunc(s, unicode.IsSpace); s == "" {
+	if s = trimSpace(s); s == "" {
 		return fail(CodeEmptyCustomerNumber, 0)
 	}
 	if cell.Kind == KindNumber {
@@ -567,20 +577,31 @@ func (c *chunk) addresses(row int, col string, cell Cell, to []string) []string 
 	if len(s) > maxCellLength {
 		return fail(Problem{Value: shorten(s), Code: CodeValueTooLong, Limit: maxCellLength})
 	}
-	var plain bool
-	if c.parts, plain = splitPlain(c.parts[:0], s); !plain {
-		if hasControl(s) {
-			return fail(Problem{Value: shorten(s), Code: CodeControlCharacter})
-		}
-		switch separatorAfterAddress(s) {
-		case ',':
-			return fail(Problem{Value: shorten(s), Code: CodeCommaBetweenAddresses})
-		case ';':
-			return fail(Problem{Value: shorten(s), Code: CodeSemicolonBetweenAddresses})
-		}
-		if c.parts = append(c.parts[:0], transport.SplitAddressList(s)...); len(c.parts) == 0 {
-			c.parts = append(c.parts, s) // only separators, such as ","
-		}
+	if list, ok := c.plainAddresses(s, to); ok {
+		return list
+	}
+	return c.anyAddresses(row, col, s, to)
+}
+
+// anyAddresses is addresses for a cell of any kind, s its text (without the
+// apostrophe, not blank and not too long): it looks for every problem.
+func (c *chunk) anyAddresses(row int, col string, s string, to []string) []string {
+	fail := func(p Problem) []string {
+		p.Row, p.Column = row, col
+		c.fail(p)
+		return nil
+	}
+	if hasControl(s) {
+		return fail(Problem{Value: shorten(s), Code: CodeControlCharacter})
+	}
+	switch separatorAfterAddress(s) {
+	case ',':
+		return fail(Problem{Value: shorten(s), Code: CodeCommaBetweenAddresses})
+	case ';':
+		return fail(Problem{Value: shorten(s), Code: CodeSemicolonBetweenAddresses})
+	}
+	if c.parts = append(c.parts[:0], transport.SplitAddressList(s)...); len(c.parts) == 0 {
+		c.parts = append(c.parts, s) // only separators, such as ","
 	}
 	if cap(c.addrs)-len(c.addrs) < len(c.parts) {
 		c.addrs = make([]string, 0, max(slabSize, len(c.parts)))
@@ -610,28 +631,39 @@ func (c *chunk) addresses(row int, col string, cell Cell, to []string) []string 
 	return c.addrs[start:len(c.addrs):len(c.addrs)]
 }
 
-// splitPlain appends the addresses of an address cell of the common kind
-// to dst and returns true: printable ASCII without display names and
-// without ',' or ';', split on spaces (as transport.SplitAddressList would).
-// For any other cell it returns false, and the cell needs the careful
-// checks.
-func splitPlain(dst []string, s string) ([]string, bool) {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ':
-			if i > start {
-				dst = append(dst, s[start:i])
-			}
-			start = i + 1
-		case c < ' ' || c > '~' || c == ',' || c == ';' || c == '<' || c == '>':
-			return dst, false
+// plainAddresses returns the addresses of an address cell of the common
+// kind, allocated from the chunk's slab and without duplicates (nor any
+// already in to): addresses separated by spaces that transport.ParseAddress
+// returns as they are. For any other cell it returns false, having kept
+// nothing, and the cell needs the careful checks, which give the same
+// addresses for a cell of this kind: reading such a cell once is most of
+// what validating a large file takes.
+func (c *chunk) plainAddresses(s string, to []string) ([]string, bool) {
+	start := len(c.addrs)
+	for rest := s; rest != ""; {
+		part := rest
+		if i := strings.IndexByte(rest, ' '); i >= 0 {
+			part, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
 		}
+		if part == "" {
+			continue
+		}
+		if a, err := transport.ParseAddress(part); err != nil || a != part {
+			c.addrs = c.addrs[:start]
+			return nil, false
+		}
+		if containsAddress(to, part) || containsAddress(c.addrs[start:], part) {
+			continue
+		}
+		if len(c.addrs) == cap(c.addrs) { // a new slab, with the addresses so far
+			c.addrs = append(make([]string, 0, max(slabSize, 2*(len(c.addrs)-start))), c.addrs[start:]...)
+			start = 0
+		}
+		c.addrs = append(c.addrs, part)
 	}
-	if start < len(s) {
-		dst = append(dst, s[start:])
-	}
-	return dst, true
+	return c.addrs[start:len(c.addrs):len(c.addrs)], len(c.addrs) > start
 }
 
 // separatorAfterAddress returns the first ',' or ';' that follows an
@@ -695,6 +727,16 @@ func isBlank(s string) bool {
 	return true
 }
 
+// trimSpace is strings.TrimFunc(s, unicode.IsSpace), without a call per
+// character when s starts and ends with a character of ASCII that is not a
+// space, as nearly every value does.
+func trimSpace(s string) string {
+	if len(s) > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimFunc(s, unicode.IsSpace)
+}
+
 // unquote drops the apostrophe that marks a value as text in a spreadsheet
 // (and that Export adds before values a spreadsheet would take for a
 // formula).
@@ -726,9 +768,35 @@ func hasControl(s string) bool {
 	return false
 }
 
+// plainCustomerNumber reports whether s is a customer number of the
+// common kind, which every check below would pass as it is: not too long,
+// and only printable ASCII other than space and '+' (without which it
+// cannot be in scientific notation).
+func plainCustomerNumber(s string) bool {
+	if s == "" || len(s) > registry.MaxCustomerNumberLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' || c == '+' {
+			return false
+		}
+	}
+	return true
+}
+
 // isScientific reports whether s looks like a number in the scientific
 // notation Excel writes for long numbers: 1.23457E+10, 1E+15.
 func isScientific(s string) bool {
+	for i := 0; ; i++ { // the common case, without a copy
+		if i == len(s) {
+			return false
+		}
+		if c := s[i]; c == 'E' || c == 'e' {
+			break
+		} else if (c < '0' || c > '9') && c != '.' {
+			return false
+		}
+	}
 	mant, exp, ok := strings.Cut(strings.ToUpper(s), "E+")
 	if !ok || exp == "" || mant == "" || !allDigits(exp) {
 		return false

@@ -46,3 +46,40 @@ func TestDuplicatesWhenHashesCollide(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastPaths checks that the fast paths for customer numbers and
+// address cells agree with the careful ones: whenever plainCustomerNumber
+// or plainAddresses takes a value, the careful checks (which they skip)
+// find nothing wrong and give the same result, and the slab holds nothing
+// of the cells plainAddresses does not take.
+func FuzzFastPaths(f *testing.F) {
+	for _, s := range []string{
+		"a@x.fi", "a@x.fi b@y.fi", " a@x.fi  A@x.fi ", "a@x.fi,b@y.fi", "a@x.fi, b@y.fi",
+		"Matti <m@x.fi>", "mailto:a@x.fi", "a@X.FI", "a@x", "a@x.fi\tb@y.fi", "a@ä.fi",
+		"00123", "1.23E+10", "1e5", " 12", "A-1/2", "'00123",
+	} {
+		f.Add(s, "b@y.fi")
+	}
+	f.Fuzz(func(t *testing.T, s, to string) {
+		if plainCustomerNumber(s) {
+			careful := &chunk{}
+			if got := careful.anyCustomerNumber(1, Cell{Value: s}, s); got != s || len(careful.problems) > 0 {
+				t.Fatalf("plainCustomerNumber(%q) is true; the careful path gives %q, %v", s, got, careful.problems)
+			}
+		}
+		c := &chunk{}
+		toList := []string{to}
+		got, ok := c.plainAddresses(s, toList)
+		if !ok {
+			if len(c.addrs) != 0 {
+				t.Fatalf("plainAddresses(%q) refused the cell but kept %q", s, c.addrs)
+			}
+			return
+		}
+		careful := &chunk{}
+		want := careful.anyAddresses(1, "B", s, toList)
+		if len(careful.problems) > 0 || !reflect.DeepEqual(got, want) {
+			t.Fatalf("plainAddresses(%q) = %q; the careful path gives %q, %v", s, got, want, careful.problems)
+		}
+	})
+}
