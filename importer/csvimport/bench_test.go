@@ -20,33 +20,29 @@ var benchCSV = sync.OnceValue(func() []byte { return importtest.CSV(importtest.R
 // BenchmarkImportCSV reads the generated directory (importtest.Rows rows,
 // 1–3 addresses each; set JAKELU_BENCH_ROWS for a quicker run) and applies
 // it to a registry.Memory, against the naive baseline: encoding/csv and
-// transport.ParseAddress on every address, the results kept. It reports
-// rows/s, the peak heap, the process's CPU seconds per run (all goroutines:
-// jakelu uses every processor, the baseline one) and, for jakelu, the time
-// relative to the median of the baseline runs (see importtest.Baseline).
+// transport.ParseAddress on every address, the results kept. Both report
+// rows/s, the peak heap and the process's CPU seconds per run (all
+// goroutines: jakelu uses every processor, the baseline one); jakelu also
+// reports x-baseline, its time relative to a baseline run made just before
+// each of its runs (see importtest.Compare).
 func BenchmarkImportCSV(b *testing.B) {
 	data := benchCSV()
 	rows := importtest.Rows()
-	var baseline importtest.Baseline
+	baseline := func() {
+		if kept := naiveImport(b, data); len(kept) != rows {
+			b.Fatalf("baseline kept %d rows, want %d", len(kept), rows)
+		}
+	}
 	b.Run("baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
-		measure := importtest.StartMeasure()
-		for b.Loop() {
-			kept := naiveImport(b, data)
-			if len(kept) != rows {
-				b.Fatalf("baseline kept %d rows, want %d", len(kept), rows)
-			}
-		}
-		measure.Report(b, rows)
-		baseline.Add(b, rows)
+		importtest.Run(b, rows, baseline)
 	})
 	b.Run("jakelu", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
 		decoders := []importer.Decoder{csvimport.NewDecoder(nil)}
-		measure := importtest.StartMeasure()
-		for b.Loop() {
+		importtest.Compare(b, rows, baseline, func() {
 			batch, err := importer.Read(bytes.NewReader(data), decoders, nil)
 			if err != nil {
 				b.Fatal(err)
@@ -55,15 +51,13 @@ func BenchmarkImportCSV(b *testing.B) {
 			if err != nil || s.Added != rows {
 				b.Fatalf("Apply = %+v, %v; want %d added", s, err, rows)
 			}
-		}
-		measure.Report(b, rows)
-		baseline.Report(b, rows)
+		})
 	})
 }
 
 // naiveImport is the baseline: read every record with encoding/csv, split
 // column B on white space and validate each address, keeping the results.
-func naiveImport(b *testing.B, data []byte) [][]string {
+func naiveImport(b testing.TB, data []byte) [][]string {
 	r := csv.NewReader(bytes.NewReader(data))
 	if _, err := r.Read(); err != nil { // header
 		b.Fatal(err)

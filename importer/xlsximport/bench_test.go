@@ -88,53 +88,49 @@ func generateXLSX(n int) []byte {
 // BenchmarkImportXLSX reads the generated directory (importtest.Rows rows,
 // 1–3 addresses each, shared strings as Excel writes them; set
 // JAKELU_BENCH_ROWS for a quicker run) with Read, against excelize's own
-// Rows() iteration over the same file with the same unzip limits. It
-// reports rows/s, the peak heap, the process's CPU seconds per run and, for
-// jakelu, the time relative to the median of the excelize-rows runs (see
-// importtest.Baseline).
+// Rows() iteration over the same file with the same unzip limits. Both
+// report rows/s, the peak heap and the process's CPU seconds per run;
+// jakelu also reports x-baseline, its time relative to an excelize-rows run
+// made just before each of its runs (see importtest.Compare).
 func BenchmarkImportXLSX(b *testing.B) {
 	data := benchXLSX()
 	rows := importtest.Rows()
-	var baseline importtest.Baseline
+	excelizeRows := func() {
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+			UnzipSizeLimit: xlsximport.DefaultUnzipSizeLimit, UnzipXMLSizeLimit: xlsximport.DefaultUnzipXMLSizeLimit,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		it, err := f.Rows("Sheet1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for it.Next() {
+			if _, err := it.Columns(); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if err := it.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if n != rows+1 {
+			b.Fatalf("excelize read %d rows, want %d", n, rows+1)
+		}
+	}
 	b.Run("excelize-rows", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
-		measure := importtest.StartMeasure()
-		for b.Loop() {
-			f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-				UnzipSizeLimit: xlsximport.DefaultUnzipSizeLimit, UnzipXMLSizeLimit: xlsximport.DefaultUnzipXMLSizeLimit,
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			it, err := f.Rows("Sheet1")
-			if err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for it.Next() {
-				if _, err := it.Columns(); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if err := it.Close(); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
-			if n != rows+1 {
-				b.Fatalf("excelize read %d rows, want %d", n, rows+1)
-			}
-		}
-		measure.Report(b, rows)
-		baseline.Add(b, rows)
+		importtest.Run(b, rows, excelizeRows)
 	})
 	b.Run("jakelu", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
 		decoders := []importer.Decoder{xlsximport.NewDecoder(nil)}
-		measure := importtest.StartMeasure()
-		for b.Loop() {
+		importtest.Compare(b, rows, excelizeRows, func() {
 			batch, err := importer.Read(bytes.NewReader(data), decoders, nil)
 			if err != nil {
 				b.Fatal(err)
@@ -142,8 +138,6 @@ func BenchmarkImportXLSX(b *testing.B) {
 			if len(batch.Entries) != rows {
 				b.Fatalf("read %d entries, want %d", len(batch.Entries), rows)
 			}
-		}
-		measure.Report(b, rows)
-		baseline.Report(b, rows)
+		})
 	})
 }

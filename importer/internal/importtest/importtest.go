@@ -77,32 +77,79 @@ func CSV(n int) []byte {
 	return bytes.Clone(buf.Bytes())
 }
 
-// Measure records what a benchmark loop costs besides wall time: the
-// largest heap seen (bytes in live and not yet swept heap objects, sampled
-// every millisecond) and the CPU time of the whole process (user and
-// system, every thread), which on a shared machine is a steadier figure
-// than the wall clock.
-type Measure struct {
-	peak atomic.Uint64
-	stop chan struct{}
-	done chan struct{}
-	cpu  time.Duration // the process's CPU time at the start
+// Run is the loop of a benchmark whose every iteration calls fn, which
+// handles rows rows. Before each call it collects garbage, untimed, so
+// that no call pays for an earlier one's garbage, as an import in a server
+// would not. Besides the time it reports rows/s, peak-heap-MB and cpu-s/op
+// (see measure).
+func Run(b *testing.B, rows int, fn func()) {
+	m := startMeasure()
+	for b.Loop() {
+		m.pause(b)
+		m.resume(b)
+		fn()
+	}
+	m.report(b, rows)
 }
 
-// StartMeasure collects garbage, so that the heap sample starts from the
-// live heap, and measures until Report.
-func StartMeasure() *Measure {
+// Compare is Run for a benchmark compared with a baseline: each iteration
+// calls baseline (untimed and unmeasured) and then fn, each after a garbage
+// collection, and it also reports x-baseline, the median over the
+// iterations of the time of fn divided by the time of baseline in the same
+// iteration. On a shared machine whose speed drifts, this pairing gives a
+// far steadier ratio than comparing runs made one after the other.
+func Compare(b *testing.B, rows int, baseline, fn func()) {
+	m := startMeasure()
+	var ratios []float64
+	for b.Loop() {
+		m.pause(b)
+		start := time.Now()
+		baseline()
+		base := time.Since(start)
+		runtime.GC()
+		m.resume(b)
+		start = time.Now()
+		fn()
+		ratios = append(ratios, time.Since(start).Seconds()/base.Seconds())
+	}
+	m.report(b, rows)
+	slices.Sort(ratios)
+	b.ReportMetric((ratios[(len(ratios)-1)/2]+ratios[len(ratios)/2])/2, "x-baseline")
+}
+
+// measure records what the measured parts of a benchmark loop cost besides
+// wall time: the peak heap, as the most that the bytes in live and not yet
+// swept heap objects (sampled every millisecond) grew above the live heap
+// at the start — the heap the code measured adds, the benchmark's own input
+// excluded — and the CPU time of the whole process (user and system, every
+// thread), which on a shared machine is a steadier figure than the wall
+// clock.
+type measure struct {
+	active  atomic.Bool
+	base    uint64 // the live heap at the start
+	peak    atomic.Uint64
+	stop    chan struct{}
+	done    chan struct{}
+	cpu     time.Duration // CPU time of the measured parts so far
+	cpuFrom time.Duration // the process's CPU time when the current part started
+}
+
+// startMeasure collects garbage, so that the heap sample starts from the
+// live heap, and starts measuring.
+func startMeasure() *measure {
 	runtime.GC()
-	m := &Measure{stop: make(chan struct{}), done: make(chan struct{}), cpu: cpuTime()}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	m := &measure{base: sample[0].Value.Uint64(), stop: make(chan struct{}), done: make(chan struct{}), cpuFrom: cpuTime()}
+	m.active.Store(true)
 	go func() {
 		defer close(m.done)
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
 		for {
 			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > m.peak.Load() {
-				m.peak.Store(v)
+			if v := sample[0].Value.Uint64(); m.active.Load() && v > m.base && v-m.base > m.peak.Load() {
+				m.peak.Store(v - m.base)
 			}
 			select {
 			case <-m.stop:
@@ -114,43 +161,33 @@ func StartMeasure() *Measure {
 	return m
 }
 
-// Report ends the measure and reports, for a loop that handled rows rows
+// pause stops the timer and the measure.
+func (m *measure) pause(b *testing.B) {
+	b.StopTimer()
+	m.active.Store(false)
+	m.cpu += cpuTime() - m.cpuFrom
+}
+
+// resume collects garbage and starts the measure and the timer again.
+func (m *measure) resume(b *testing.B) {
+	runtime.GC()
+	m.cpuFrom = cpuTime()
+	m.active.Store(true)
+	b.StartTimer()
+}
+
+// report ends the measure and reports, for a loop that handled rows rows
 // per iteration: rows/s, the peak heap (peak-heap-MB, 2^20 bytes) and the
 // process's CPU seconds per iteration (cpu-s/op, on systems that tell).
-func (m *Measure) Report(b *testing.B, rows int) {
+func (m *measure) report(b *testing.B, rows int) {
+	m.pause(b)
 	close(m.stop)
 	<-m.done
 	b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(m.peak.Load())/(1<<20), "peak-heap-MB")
-	if end := cpuTime(); end > 0 {
-		b.ReportMetric((end-m.cpu).Seconds()/float64(b.N), "cpu-s/op")
+	if m.cpuFrom > 0 {
+		b.ReportMetric(m.cpu.Seconds()/float64(b.N), "cpu-s/op")
 	}
-}
-
-// Baseline collects the time per row of a benchmark's baseline runs, for
-// the ratio the runs it is compared with report. With -count, the testing
-// package runs a sub-benchmark that many times before the next one, so
-// every baseline run comes before the runs compared with it.
-type Baseline struct {
-	perRow []float64 // ns per row of each baseline run
-}
-
-// Add records a finished baseline run that handled rows rows per
-// iteration.
-func (bl *Baseline) Add(b *testing.B, rows int) {
-	bl.perRow = append(bl.perRow, float64(b.Elapsed().Nanoseconds())/float64(b.N*rows))
-}
-
-// Report reports x-baseline for a finished run that handled rows rows per
-// iteration: its time per row relative to the median of the baseline runs,
-// which a run of the machine's other work affects less than the last one.
-func (bl *Baseline) Report(b *testing.B, rows int) {
-	if len(bl.perRow) == 0 {
-		return // the baseline was not run (-bench selected only this)
-	}
-	sorted := slices.Sorted(slices.Values(bl.perRow))
-	median := (sorted[(len(sorted)-1)/2] + sorted[len(sorted)/2]) / 2
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows)/median, "x-baseline")
 }
 
 // CheckRead checks what importer.Read returned for any input: either a
