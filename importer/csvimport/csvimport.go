@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gocarina/gocsv"
@@ -72,23 +73,36 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	src := &records{r: cr}
+
+	// The file is read on a goroutine of its own, a few groups of records
+	// ahead of the mapping and yielding here, so that reading and what the
+	// caller does with the rows use two processors. Decode returns only
+	// once that goroutine has stopped reading r.
+	rd := &reader{r: cr, groups: make(chan *records, readAhead), free: make(chan *records, readAhead+1), done: make(chan struct{})}
+	var wg sync.WaitGroup
+	wg.Go(rd.run)
+	defer func() {
+		close(rd.done)
+		wg.Wait()
+	}()
 	var recs []importer.Record
 	var row importer.Row
-	for {
-		err := src.fill()
-		if len(src.rows) > 0 {
+	for g := range rd.groups {
+		if g.panicked != nil {
+			panic(g.panicked) // from r, say: where it would have been without the goroutine
+		}
+		if len(g.rows) > 0 {
 			// Positional mapping: no header matching, none of gocsv's
 			// package-level settings apply, and strings stay strings.
-			if err := gocsv.UnmarshalCSVWithoutHeaders(src, &recs); err != nil {
+			if err := gocsv.UnmarshalCSVWithoutHeaders(g, &recs); err != nil {
 				return err
 			}
-			for i, rec := range recs[:len(src.meta)] {
-				m := src.meta[i]
+			for i, rec := range recs[:len(g.meta)] {
+				m := g.meta[i]
 				row.Number = m.number
 				row.Cells = append(row.Cells[:0], importer.Cell{Value: rec.CustomerNumber}, importer.Cell{Value: rec.To}, importer.Cell{Value: rec.Cc})
 				row.Cells = row.Cells[:min(m.fields, 3)]
-				for _, f := range src.extra[m.extra:m.extraEnd] {
+				for _, f := range g.extra[m.extra:m.extraEnd] {
 					row.Cells = append(row.Cells, importer.Cell{Value: f})
 				}
 				if err := yield(&row); err != nil {
@@ -96,30 +110,46 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 				}
 			}
 		}
-		if err == io.EOF {
+		if g.err == io.EOF {
 			return nil
-		} else if err != nil {
-			return err
+		} else if g.err != nil {
+			return g.err
 		}
+		rd.free <- g
 	}
+	return nil
 }
 
-// recordsPerCall is how many records Decode has gocsv map at a time.
-const recordsPerCall = 1024
+// Sizes of Decode's groups of records.
+const (
+	recordsPerCall = 1024 // records in a group, which gocsv maps in one call
+	readAhead      = 4    // groups read ahead of the mapping
+)
 
-// records is the gocsv.CSVReader that Decode hands to gocsv: a group of
-// records read from the csv.Reader, columns A to C of each, with what
-// gocsv does not map kept aside.
-type records struct {
+// reader reads the records of a file in groups, on a goroutine of its own
+// (run), for Decode.
+type reader struct {
 	r       *csv.Reader
 	endLine int // the line the last record read ended on
 	number  int // the row number of the last record read
 
+	groups chan *records // the groups read, in order; the last has err set
+	free   chan *records // groups Decode is done with, to be reused
+	done   chan struct{} // closed when Decode returns
+}
+
+// records is a group of records read from the file, columns A to C of
+// each, with what gocsv does not map kept aside; it is the gocsv.CSVReader
+// that Decode hands to gocsv.
+type records struct {
 	rows   [][]string // fields A to C of each record
 	taken  int        // how many of rows gocsv has read
 	fields []string   // the backing array of rows
 	meta   []recordMeta
 	extra  []string // the fields past column C, of every record
+
+	err      error // what ended the group early: io.EOF at the end of the file, or a reading error
+	panicked any   // what reading panicked with, if it did
 }
 
 // recordMeta is what gocsv does not see of a record.
@@ -131,63 +161,103 @@ type recordMeta struct {
 
 var _ gocsv.CSVReader = (*records)(nil)
 
-// fill reads the next recordsPerCall records, or fewer at the end of the
-// file or at an error, which it returns (io.EOF at the end; an
-// *importer.ImportError for malformed CSV, numbered as the row it starts
-// on).
-func (s *records) fill() error {
-	s.rows, s.taken, s.fields, s.meta, s.extra = s.rows[:0], 0, s.fields[:0], s.meta[:0], s.extra[:0]
-	err := s.read()
+// run reads groups of records and sends them to rd.groups until the end of
+// the file, an error or rd.done. A panic is sent on as a group too.
+func (rd *reader) run() {
+	defer close(rd.groups)
+	g, made := (*records)(nil), 0
+	defer func() {
+		if p := recover(); p != nil {
+			select {
+			case rd.groups <- &records{panicked: p}:
+			case <-rd.done:
+			}
+		}
+	}()
+	for {
+		select {
+		case <-rd.done:
+			return
+		case g = <-rd.free:
+		default:
+			if made < cap(rd.free) {
+				g, made = &records{}, made+1
+			} else {
+				select {
+				case g = <-rd.free:
+				case <-rd.done:
+					return
+				}
+			}
+		}
+		rd.fill(g)
+		select {
+		case rd.groups <- g:
+		case <-rd.done:
+			return
+		}
+		if g.err != nil {
+			return
+		}
+	}
+}
+
+// fill reads the next recordsPerCall records into g, or fewer at the end
+// of the file or at an error, which it sets as g.err (io.EOF at the end;
+// an *importer.ImportError for malformed CSV, numbered as the row it
+// starts on).
+func (rd *reader) fill(g *records) {
+	g.rows, g.taken, g.fields, g.meta, g.extra = g.rows[:0], 0, g.fields[:0], g.meta[:0], g.extra[:0]
+	g.err = rd.read(g)
 	off := 0
-	for _, m := range s.meta {
+	for _, m := range g.meta {
 		n := min(m.fields, 3)
-		s.rows = append(s.rows, s.fields[off:off+n:off+n])
+		g.rows = append(g.rows, g.fields[off:off+n:off+n])
 		off += n
 	}
-	return err
 }
 
 // read reads the records of fill.
-func (s *records) read() error {
-	for len(s.meta) < recordsPerCall {
-		rec, err := s.r.Read()
+func (rd *reader) read(g *records) error {
+	for len(g.meta) < recordsPerCall {
+		rec, err := rd.r.Read()
 		if err == io.EOF {
 			return err
 		} else if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				return importer.NewImportError(importer.Problem{
-					Row:   s.number + max(pe.StartLine-s.endLine, 1),
+					Row:   rd.number + max(pe.StartLine-rd.endLine, 1),
 					Value: pe.Err.Error(),
 					Code:  importer.CodeMalformedCSV,
 				})
 			}
 			return err
 		}
-		start, _ := s.r.FieldPos(0)
-		s.number += start - s.endLine
-		last, _ := s.r.FieldPos(len(rec) - 1)
-		s.endLine = last + strings.Count(rec[len(rec)-1], "\n")
-		m := recordMeta{number: s.number, fields: len(rec), extra: len(s.extra)}
+		start, _ := rd.r.FieldPos(0)
+		rd.number += start - rd.endLine
+		last, _ := rd.r.FieldPos(len(rec) - 1)
+		rd.endLine = last + strings.Count(rec[len(rec)-1], "\n")
+		m := recordMeta{number: rd.number, fields: len(rec), extra: len(g.extra)}
 		if len(rec) > 3 {
-			s.extra = append(s.extra, rec[3:]...)
+			g.extra = append(g.extra, rec[3:]...)
 			rec = rec[:3]
 		}
-		m.extraEnd = len(s.extra)
-		s.meta = append(s.meta, m)
-		s.fields = append(s.fields, rec...)
+		m.extraEnd = len(g.extra)
+		g.meta = append(g.meta, m)
+		g.fields = append(g.fields, rec...)
 	}
 	return nil
 }
 
-// ReadAll returns the records fill read that gocsv has not taken yet.
+// ReadAll returns the records of the group that gocsv has not taken yet.
 func (s *records) ReadAll() ([][]string, error) {
 	rows := s.rows[s.taken:]
 	s.taken = len(s.rows)
 	return rows, nil
 }
 
-// Read returns the next record fill read, or io.EOF.
+// Read returns the next record of the group, or io.EOF.
 func (s *records) Read() ([]string, error) {
 	if s.taken == len(s.rows) {
 		return nil, io.EOF

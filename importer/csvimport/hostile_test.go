@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 
@@ -216,3 +217,58 @@ func TestDecoder_stopsWhenYieldFails(t *testing.T) {
 		t.Errorf("a failing reader gave %v, want its error", err)
 	}
 }
+
+// watchedReader serves a file, panicking at its end if panicAtEnd is set,
+// and fails the test if it is read after closed is set.
+type watchedReader struct {
+	t          *testing.T
+	r          io.Reader
+	panicAtEnd bool
+	closed     atomic.Bool
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	if w.closed.Load() {
+		w.t.Error("the file was read after Decode returned")
+	}
+	n, err := w.r.Read(p)
+	if err == io.EOF && w.panicAtEnd {
+		panic("reader broke")
+	}
+	return n, err
+}
+
+// TestDecoder_readingGoroutine checks that Decode, which reads the file on
+// a goroutine of its own, never reads it after returning, also when it
+// stops early, and that a panic while reading reaches Decode's caller.
+func TestDecoder_readingGoroutine(t *testing.T) {
+	var file strings.Builder
+	for i := range 50_000 { // several groups and blocks
+		fmt.Fprintf(&file, "%d,a%d@x.fi\n", i, i)
+	}
+	for _, stopAfter := range []int{1, 5000, 0} {
+		w := &watchedReader{t: t, r: strings.NewReader(file.String())}
+		n := 0
+		err := csvimport.NewDecoder(nil).Decode(w, func(*importer.Row) error {
+			if n++; n == stopAfter {
+				return errStopped
+			}
+			return nil
+		})
+		w.closed.Store(true)
+		if stopAfter == 0 && (err != nil || n != 50_000) || stopAfter > 0 && (err != errStopped || n != stopAfter) {
+			t.Errorf("stop after %d: Decode = %v after %d rows", stopAfter, err, n)
+		}
+	}
+	w := &watchedReader{t: t, r: strings.NewReader(file.String()), panicAtEnd: true}
+	defer func() {
+		w.closed.Store(true)
+		if p := recover(); p != "reader broke" {
+			t.Errorf("recovered %v, want the reader's panic", p)
+		}
+	}()
+	csvimport.NewDecoder(nil).Decode(w, func(*importer.Row) error { return nil })
+	t.Error("Decode returned, want the reader's panic")
+}
+
+var errStopped = errors.New("stopped")
