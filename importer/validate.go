@@ -569,13 +569,9 @@ func (c *chunk) addresses(row int, col string, cell Cell, to []string) []string 
 	if isBlank(s) {
 		return nil
 	}
-	fail := func(p Problem) []string {
-		p.Row, p.Column = row, col
-		c.fail(p)
-		return nil
-	}
 	if len(s) > maxCellLength {
-		return fail(Problem{Value: shorten(s), Code: CodeValueTooLong, Limit: maxCellLength})
+		c.fail(Problem{Row: row, Column: col, Value: shorten(s), Code: CodeValueTooLong, Limit: maxCellLength})
+		return nil
 	}
 	if list, ok := c.plainAddresses(s, to); ok {
 		return list

@@ -165,7 +165,6 @@ var _ gocsv.CSVReader = (*records)(nil)
 // the file, an error or rd.done. A panic is sent on as a group too.
 func (rd *reader) run() {
 	defer close(rd.groups)
-	g, made := (*records)(nil), 0
 	defer func() {
 		if p := recover(); p != nil {
 			select {
@@ -174,7 +173,9 @@ func (rd *reader) run() {
 			}
 		}
 	}()
+	made := 0 // groups allocated, at most cap(rd.free)
 	for {
+		var g *records
 		select {
 		case <-rd.done:
 			return
