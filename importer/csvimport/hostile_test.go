@@ -11,12 +11,14 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/gocarina/gocsv"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
 	"github.com/jakelu/jakelu/importer/internal/importtest"
+	"github.com/jakelu/jakelu/registry"
 )
 
 // outcome is what reading a file gave, in a compact comparable form:
@@ -272,3 +274,46 @@ func TestDecoder_readingGoroutine(t *testing.T) {
 }
 
 var errStopped = errors.New("stopped")
+
+// TestGocsvSettingsChangeNothing changes every package-level setting of
+// gocsv, as other code in a host app may, and checks that reading and
+// writing give exactly what they give with the defaults.
+func TestGocsvSettingsChangeNothing(t *testing.T) {
+	valid := []byte("Asiakasnumero;Sähköposti;CC\n00123;a@x.fi b@x.fi;c@x.fi\n'0042;d@x.fi\n")
+	invalid := []byte("Asiakasnumero;Sähköposti;CC\n00123;a@x.fi b@x.fi;c@x.fi\n1.23E+10;d@x.fi\n00124;e@x.fi;;x\n")
+	run := func() ([]outcome, string) {
+		var out bytes.Buffer
+		if err := csvimport.WriteTemplate(&out, "fi"); err != nil {
+			t.Fatal(err)
+		}
+		reg := registry.NewMemory(nil)
+		if err := reg.Put(t.Context(), registry.Entry{CustomerNumber: "=1", To: []string{"a@x.fi"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := csvimport.Export(t.Context(), &out, reg, "sv"); err != nil {
+			t.Fatal(err)
+		}
+		return []outcome{read(t, valid, nil, nil), read(t, invalid, nil, nil)}, out.String()
+	}
+	wantRead, wantWritten := run()
+
+	tagName, tagSeparator := gocsv.TagName, gocsv.TagSeparator
+	unmatched, double, align := gocsv.FailIfUnmatchedStructTags, gocsv.FailIfDoubleHeaderNames, gocsv.ShouldAlignDuplicateHeadersWithStructFieldOrder
+	t.Cleanup(func() {
+		gocsv.TagName, gocsv.TagSeparator = tagName, tagSeparator
+		gocsv.FailIfUnmatchedStructTags, gocsv.FailIfDoubleHeaderNames, gocsv.ShouldAlignDuplicateHeadersWithStructFieldOrder = unmatched, double, align
+		gocsv.SetHeaderNormalizer(gocsv.DefaultNameNormalizer())
+		gocsv.SetCSVReader(gocsv.DefaultCSVReader)
+		gocsv.SetCSVWriter(gocsv.DefaultCSVWriter)
+	})
+	gocsv.TagName, gocsv.TagSeparator = "json", "|"
+	gocsv.FailIfUnmatchedStructTags, gocsv.FailIfDoubleHeaderNames, gocsv.ShouldAlignDuplicateHeadersWithStructFieldOrder = true, true, true
+	gocsv.SetHeaderNormalizer(strings.ToUpper)
+	gocsv.SetCSVReader(func(io.Reader) gocsv.CSVReader { panic("gocsv's reader setting was used") })
+	gocsv.SetCSVWriter(func(io.Writer) *gocsv.SafeCSVWriter { panic("gocsv's writer setting was used") })
+
+	gotRead, gotWritten := run()
+	if !reflect.DeepEqual(gotRead, wantRead) || gotWritten != wantWritten {
+		t.Errorf("with gocsv's settings changed:\nread %+v\nwrote %q\nwant %+v\nand %q", gotRead, gotWritten, wantRead, wantWritten)
+	}
+}
