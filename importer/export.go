@@ -8,9 +8,13 @@ import (
 	"github.com/jakelu/jakelu/registry"
 )
 
-// Record is one row of a template or an export: the three columns as
-// text. The format packages write records; values in records that come from
-// the registry are already neutralised against formula injection.
+// Record is one row of an import file, a template or an export: the three
+// columns as text. The format packages write records (values in records
+// that come from the registry are already neutralised against formula
+// injection), and csvimport maps the records it reads onto it with gocsv,
+// by position: its fields are strings, so that no value is ever parsed as
+// a number, and carry no struct tags, so that gocsv's settings cannot
+// change the mapping.
 type Record struct {
 	CustomerNumber string // column A
 	To             string // column B: addresses separated by spaces
