@@ -103,10 +103,10 @@ func Compare(b *testing.B, rows int, baseline, fn func()) {
 	var ratios []float64
 	for b.Loop() {
 		m.pause(b)
+		runtime.GC()
 		start := time.Now()
 		baseline()
 		base := time.Since(start)
-		runtime.GC()
 		m.resume(b)
 		start = time.Now()
 		fn()
