@@ -21,31 +21,16 @@ import (
 	"github.com/jakelu/jakelu/registry"
 )
 
-// outcome is what reading a file gave, in a compact comparable form:
-// entries as "customer number=To|Cc" and problems as
-// "row:column:code[:reason]".
-type outcome struct {
-	entries  []string
-	problems []string
-}
+// outcome is what reading a file gave; see importtest.Outcome.
+type outcome = importtest.Outcome
 
-// read reads input with the CSV decoder and returns the outcome. Any error
-// other than an *importer.ImportError fails the test.
+// read reads input with the CSV decoder (a default one if dec is nil).
 func read(t *testing.T, input []byte, opts *importer.Options, dec *csvimport.Decoder) outcome {
 	t.Helper()
 	if dec == nil {
 		dec = csvimport.NewDecoder(nil)
 	}
-	b, err := importer.Read(bytes.NewReader(input), []importer.Decoder{dec}, opts)
-	var o outcome
-	if err != nil {
-		o.problems = importtest.ProblemStrings(t, err)
-		return o
-	}
-	for _, e := range b.Entries {
-		o.entries = append(o.entries, importtest.EntryString(e))
-	}
-	return o
+	return importtest.ReadOutcome(t, input, []importer.Decoder{dec}, opts)
 }
 
 // hostileCase is one input of HOSTILE.md §2.2 (CSV) or §2.4 (addresses)
@@ -141,7 +126,7 @@ func TestHostileCSV(t *testing.T) {
 		tried++
 		ok := t.Run(tc.name, func(t *testing.T) {
 			got := read(t, []byte(tc.input), tc.opts, nil)
-			want := outcome{entries: tc.entries, problems: tc.problems}
+			want := outcome{Entries: tc.entries, Problems: tc.problems}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got  %q\nwant %q", got, want)
 			}
@@ -184,10 +169,10 @@ func TestDecoder_comma(t *testing.T) {
 		input string
 		want  outcome
 	}{
-		{"detected from a header-less file with commas in cells", 0, "1;a@x.fi, b@y.fi\n2;c@x.fi\n", outcome{problems: []string{"1:B:comma-between-addresses"}}},
-		{"detected: semicolons inside cells of a comma file", 0, "1,\"a@x.fi;b@y.fi\"\n2,c@x.fi\n", outcome{problems: []string{"1:B:semicolon-between-addresses"}}},
-		{"configured delimiter wins", ';', "1,2;a@x.fi\n", outcome{entries: []string{"1,2=a@x.fi|"}}},
-		{"detection falls back to comma", 0, "x\n", outcome{problems: []string{"1:B:missing-address"}}},
+		{"detected from a header-less file with commas in cells", 0, "1;a@x.fi, b@y.fi\n2;c@x.fi\n", outcome{Problems: []string{"1:B:comma-between-addresses"}}},
+		{"detected: semicolons inside cells of a comma file", 0, "1,\"a@x.fi;b@y.fi\"\n2,c@x.fi\n", outcome{Problems: []string{"1:B:semicolon-between-addresses"}}},
+		{"configured delimiter wins", ';', "1,2;a@x.fi\n", outcome{Entries: []string{"1,2=a@x.fi|"}}},
+		{"detection falls back to comma", 0, "x\n", outcome{Problems: []string{"1:B:missing-address"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

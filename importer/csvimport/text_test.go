@@ -53,11 +53,11 @@ func TestDecoder_encodingsOfLargeFiles(t *testing.T) {
 				data = append([]byte("\ufeff"), data...)
 			}
 			got := read(t, data, &importer.Options{MaxRows: 2 * n}, nil)
-			if len(got.problems) > 0 || !slices.Equal(got.entries, want) {
-				t.Errorf("got %d entries (%q…) and problems %q; want %d entries", len(got.entries), got.entries[:min(3, len(got.entries))], got.problems, len(want))
-				for i := range min(len(got.entries), len(want)) {
-					if got.entries[i] != want[i] {
-						t.Errorf("entry %d: %q, want %q", i, got.entries[i], want[i])
+			if len(got.Problems) > 0 || !slices.Equal(got.Entries, want) {
+				t.Errorf("got %d entries (%q…) and problems %q; want %d entries", len(got.Entries), got.Entries[:min(3, len(got.Entries))], got.Problems, len(want))
+				for i := range min(len(got.Entries), len(want)) {
+					if got.Entries[i] != want[i] {
+						t.Errorf("entry %d: %q, want %q", i, got.Entries[i], want[i])
 						break
 					}
 				}
@@ -81,8 +81,8 @@ func TestDecoder_characterCutByABlock(t *testing.T) {
 			}
 			b.WriteString(strings.Repeat("x", 64<<10-b.Len()-shift) + c + ",a@x.fi\n")
 			got := read(t, []byte(b.String()), nil, nil)
-			if first, last := got.entries[0], got.entries[len(got.entries)-1]; len(got.problems) > 0 || first != "é=a@x.fi|" || !strings.HasSuffix(last, c+"=a@x.fi|") {
-				t.Errorf("%q shifted by %d: first entry %q, last %q, problems %q", c, shift, first, last, got.problems)
+			if first, last := got.Entries[0], got.Entries[len(got.Entries)-1]; len(got.Problems) > 0 || first != "é=a@x.fi|" || !strings.HasSuffix(last, c+"=a@x.fi|") {
+				t.Errorf("%q shifted by %d: first entry %q, last %q, problems %q", c, shift, first, last, got.Problems)
 			}
 		}
 	}

@@ -20,29 +20,13 @@ import (
 	"github.com/jakelu/jakelu/importer/xlsximport"
 )
 
-// outcome is what reading a file gave, in a compact comparable form:
-// entries as "customer number=To|Cc", problems and warnings as
-// "row:column:code" (problems of invalid addresses also ":reason").
-type outcome struct {
-	entries, warnings, problems []string
-}
+// outcome is what reading a file gave; see importtest.Outcome.
+type outcome = importtest.Outcome
 
+// read reads data with the CSV and XLSX decoders.
 func read(t *testing.T, data []byte, opts *importer.Options, xopts *xlsximport.Options) outcome {
 	t.Helper()
-	decoders := []importer.Decoder{csvimport.NewDecoder(nil), xlsximport.NewDecoder(xopts)}
-	b, err := importer.Read(bytes.NewReader(data), decoders, opts)
-	var o outcome
-	if err != nil {
-		o.problems = importtest.ProblemStrings(t, err)
-		return o
-	}
-	for _, e := range b.Entries {
-		o.entries = append(o.entries, importtest.EntryString(e))
-	}
-	for _, w := range b.Warnings {
-		o.warnings = append(o.warnings, fmt.Sprintf("%d:%s:%s", w.Row, w.Column, w.Code))
-	}
-	return o
+	return importtest.ReadOutcome(t, data, []importer.Decoder{csvimport.NewDecoder(nil), xlsximport.NewDecoder(xopts)}, opts)
 }
 
 // parts are the parts of a hand-made workbook package, by name.
@@ -225,83 +209,83 @@ func hostileXLSX(t testing.TB) []struct {
 		want  outcome
 	}{
 		{name: "zip bomb: an entry declaring 1 GiB", data: ok.withRaw(t, zip.FileHeader{Name: "xl/media/blob.bin", Method: zip.Deflate, UncompressedSize64: 1 << 30, CompressedSize64: 10}, deflate(t, make([]byte, 10))),
-			want: outcome{problems: []string{"0::archive-too-large"}}},
+			want: outcome{Problems: []string{"0::archive-too-large"}}},
 		{name: "zip bomb: 20 MB of spaces packed 1000 to 1", data: minimal("").with(parts{sheet: bigSheet}).zip(t),
-			want: outcome{problems: []string{"0::archive-too-large"}}},
+			want: outcome{Problems: []string{"0::archive-too-large"}}},
 		{name: "explicit unzip size limit", data: ok.zip(t), xopts: &xlsximport.Options{UnzipSizeLimit: 1000},
-			want: outcome{problems: []string{"0::archive-too-large"}}},
+			want: outcome{Problems: []string{"0::archive-too-large"}}},
 		{name: "explicit XML part limit", data: ok.zip(t), xopts: &xlsximport.Options{UnzipXMLSizeLimit: 100},
-			want: outcome{problems: []string{"0::archive-too-large"}}},
+			want: outcome{Problems: []string{"0::archive-too-large"}}},
 		{name: "lying zip header: sheet declares 100 bytes, inflates to more", data: ok.withRaw(t, zip.FileHeader{Name: sheet, Method: zip.Deflate, UncompressedSize64: 100, CRC32: crc}, deflate(t, []byte(realSheet))),
-			want: outcome{problems: []string{"0::malformed-xlsx"}}},
-		{name: "text cell 00123", data: ok.zip(t), want: outcome{entries: []string{"00123=a@x.fi|"}}},
+			want: outcome{Problems: []string{"0::malformed-xlsx"}}},
+		{name: "text cell 00123", data: ok.zip(t), want: outcome{Entries: []string{"00123=a@x.fi|"}}},
 		{name: "number 123 with format 000000 warns", data: minimal(a(1, `<c r="A1" s="3"><v>123</v></c>`)).zip(t),
-			want: outcome{entries: []string{"123=a@x.fi|"}, warnings: []string{"1:A:numeric-cell"}}},
+			want: outcome{Entries: []string{"123=a@x.fi|"}, Warnings: []string{"1:A:numeric-cell"}}},
 		{name: "number 12345678901234 (General) is integer text", data: minimal(a(1, `<c r="A1"><v>12345678901234</v></c>`)).zip(t),
-			want: outcome{entries: []string{"12345678901234=a@x.fi|"}, warnings: []string{"1:A:numeric-cell"}}},
+			want: outcome{Entries: []string{"12345678901234=a@x.fi|"}, Warnings: []string{"1:A:numeric-cell"}}},
 		{name: "number stored in E notation", data: minimal(a(1, `<c r="A1" t="n"><v>1.2345678901E+10</v></c>`)).zip(t),
-			want: outcome{entries: []string{"12345678901=a@x.fi|"}, warnings: []string{"1:A:numeric-cell"}}},
+			want: outcome{Entries: []string{"12345678901=a@x.fi|"}, Warnings: []string{"1:A:numeric-cell"}}},
 		{name: "a quoted d in a number format is not a date", data: minimal(a(1, `<c r="A1" s="4"><v>7</v></c>`)).zip(t),
-			want: outcome{entries: []string{"7=a@x.fi|"}, warnings: []string{"1:A:numeric-cell"}}},
+			want: outcome{Entries: []string{"7=a@x.fi|"}, Warnings: []string{"1:A:numeric-cell"}}},
 		{name: "non-integral and too long numbers", data: minimal(a(1, `<c r="A1"><v>1.5</v></c>`) + a(2, `<c r="A2"><v>1E+16</v></c>`)).zip(t),
-			want: outcome{problems: []string{"1:A:inexact-number", "2:A:inexact-number"}}},
+			want: outcome{Problems: []string{"1:A:inexact-number", "2:A:inexact-number"}}},
 		{name: "date cells", data: minimal(a(1, `<c r="A1" s="1"><v>45688</v></c>`) + a(2, `<c r="A2" s="2"><v>45688.5</v></c>`) + a(3, `<c r="A3" t="d"><v>2025-01-31</v></c>`)).zip(t),
-			want: outcome{problems: []string{"1:A:date-cell", "2:A:date-cell", "3:A:date-cell"}}},
+			want: outcome{Problems: []string{"1:A:date-cell", "2:A:date-cell", "3:A:date-cell"}}},
 		{name: "formula without a cached value", data: minimal(a(1, `<c r="A1"><f>"00"&amp;"7"</f></c>`)).zip(t),
-			want: outcome{problems: []string{"1:A:formula-without-value"}}},
+			want: outcome{Problems: []string{"1:A:formula-without-value"}}},
 		{name: "formulas give their cached values, never evaluated", data: minimal(a(1, `<c r="A1" t="str"><f>"00"&amp;"7"</f><v>007</v></c>`) + row(2, "8", "b@x.fi")).zip(t),
-			want: outcome{entries: []string{"007=a@x.fi|", "8=b@x.fi|"}}},
+			want: outcome{Entries: []string{"007=a@x.fi|", "8=b@x.fi|"}}},
 		{name: "bool cell", data: minimal(a(1, `<c r="A1" t="b"><v>1</v></c>`)).zip(t),
-			want: outcome{problems: []string{"1:A:boolean-cell"}}},
+			want: outcome{Problems: []string{"1:A:boolean-cell"}}},
 		{name: "error cell", data: minimal(`<row r="1"><c r="A1" t="inlineStr"><is><t>1</t></is></c><c r="B1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>`).zip(t),
-			want: outcome{problems: []string{"1:B:error-cell"}}},
+			want: outcome{Problems: []string{"1:B:error-cell"}}},
 		{name: "CR/LF inside a cell, escaped and literal", data: minimal(row(1, "1", "a@b.fi_x000D__x000A_Bcc: x@y.fi") + row(2, "2", "a@b.fi&#13;&#10;Bcc: x@y.fi")).zip(t),
-			want: outcome{problems: []string{"1:B:control-character", "2:B:control-character"}}},
+			want: outcome{Problems: []string{"1:B:control-character", "2:B:control-character"}}},
 		{name: "escaped underscore is text", data: minimal(row(1, "a_x005F_x0041_", "a@x.fi")).zip(t),
-			want: outcome{entries: []string{"a_x0041_=a@x.fi|"}}},
+			want: outcome{Entries: []string{"a_x0041_=a@x.fi|"}}},
 		{name: "empty rows in the middle are skipped", data: minimal(row(1, "1", "a@x.fi") + `<row r="2"/>` + `<row r="3"><c r="A3" s="1"/></row>` + row(5, "5", "b@x.fi")).zip(t),
-			want: outcome{entries: []string{"1=a@x.fi|", "5=b@x.fi|"}}},
+			want: outcome{Entries: []string{"1=a@x.fi|", "5=b@x.fi|"}}},
 		{name: "shared strings, rich text and phonetic runs", data: minimal(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>`,
 			`<t>00</t>`, `<r><t>a@</t></r><r><rPr><b/></rPr><t>x.fi</t></r><rPh sb="0" eb="1"><t>ignored</t></rPh>`).zip(t),
-			want: outcome{entries: []string{"00=a@x.fi|"}}},
+			want: outcome{Entries: []string{"00=a@x.fi|"}}},
 		{name: "shared-string index -1", data: minimal(`<row r="1"><c r="A1" t="s"><v>-1</v></c></row>`, `<t>x</t>`).zip(t),
-			want: outcome{problems: []string{"0::malformed-xlsx"}}},
+			want: outcome{Problems: []string{"0::malformed-xlsx"}}},
 		{name: "shared-string index out of range", data: minimal(`<row r="1"><c r="A1" t="s"><v>1</v></c></row>`, `<t>x</t>`).zip(t),
-			want: outcome{problems: []string{"0::malformed-xlsx"}}},
+			want: outcome{Problems: []string{"0::malformed-xlsx"}}},
 		{name: "cells and rows without references", data: minimal(`<row><c t="inlineStr"><is><t>1</t></is></c><c t="inlineStr"><is><t>a@x.fi</t></is></c></row><row><c t="inlineStr"><is><t>2</t></is></c><c/><c t="inlineStr"><is><t>c@x.fi</t></is></c></row>`).zip(t),
-			want: outcome{problems: []string{"2:B:missing-address"}}},
+			want: outcome{Problems: []string{"2:B:missing-address"}}},
 		{name: "cell beyond column XFD", data: minimal(`<row r="1"><c r="XFE1" t="inlineStr"><is><t>x</t></is></c></row>`).zip(t),
-			want: outcome{problems: []string{"0::malformed-xlsx"}}},
+			want: outcome{Problems: []string{"0::malformed-xlsx"}}},
 		{name: "entity declarations are never expanded", data: minimal("").with(parts{sheet: `<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><worksheet><sheetData>` + row(1, "&b;", "a@x.fi") + `</sheetData></worksheet>`}).zip(t),
-			want: outcome{problems: []string{"0::malformed-xlsx"}}},
+			want: outcome{Problems: []string{"0::malformed-xlsx"}}},
 		{name: "strict OOXML namespaces and prefixes", data: minimal("").with(parts{
 			sheet: `<?xml version="1.0"?><x:worksheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main"><x:sheetData>` +
 				`<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>1</x:t></x:is></x:c><x:c r="B1" t="inlineStr"><x:is><x:t>a@x.fi</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>`,
-		}).zip(t), want: outcome{entries: []string{"1=a@x.fi|"}}},
-		{name: "first visible sheet; hidden ones skipped", data: sheets(t, `state="hidden"`, ``, ``), want: outcome{entries: []string{"2=b@x.fi|"}}},
-		{name: "named sheet, even hidden", data: sheets(t, `state="hidden"`, ``, ``), xopts: &xlsximport.Options{Sheet: "SHEET1"}, want: outcome{entries: []string{"1=a@x.fi|"}}},
-		{name: "named sheet missing", data: sheets(t, "", ``, ``), xopts: &xlsximport.Options{Sheet: "Asiakkaat"}, want: outcome{problems: []string{"0::sheet-not-found"}}},
-		{name: "no visible sheet", data: sheets(t, `state="hidden"`, `state="hidden"`, `state="veryHidden"`), want: outcome{problems: []string{"0::no-visible-sheet"}}},
+		}).zip(t), want: outcome{Entries: []string{"1=a@x.fi|"}}},
+		{name: "first visible sheet; hidden ones skipped", data: sheets(t, `state="hidden"`, ``, ``), want: outcome{Entries: []string{"2=b@x.fi|"}}},
+		{name: "named sheet, even hidden", data: sheets(t, `state="hidden"`, ``, ``), xopts: &xlsximport.Options{Sheet: "SHEET1"}, want: outcome{Entries: []string{"1=a@x.fi|"}}},
+		{name: "named sheet missing", data: sheets(t, "", ``, ``), xopts: &xlsximport.Options{Sheet: "Asiakkaat"}, want: outcome{Problems: []string{"0::sheet-not-found"}}},
+		{name: "no visible sheet", data: sheets(t, `state="hidden"`, `state="hidden"`, `state="veryHidden"`), want: outcome{Problems: []string{"0::no-visible-sheet"}}},
 		{name: "password-protected workbook", data: book(t, func(f *excelize.File) error { return f.SetCellStr("Sheet1", "A1", "1") }, excelize.Options{Password: "secret"}),
-			want: outcome{problems: []string{"0::encrypted-workbook"}}},
-		{name: "legacy .xls saved by LibreOffice", data: testdata(t, "libreoffice.xls"), want: outcome{problems: []string{"0::legacy-xls"}}},
-		{name: ".ods saved by LibreOffice", data: testdata(t, "libreoffice.ods"), want: outcome{problems: []string{"0::ods"}}},
-		{name: "CSV renamed .xlsx is read as CSV", data: []byte("1;a@x.fi\n"), want: outcome{entries: []string{"1=a@x.fi|"}}},
-		{name: "CSV forced to be read as XLSX", data: []byte("1;a@x.fi\n"), opts: &importer.Options{Format: importer.XLSX}, want: outcome{problems: []string{"0::malformed-xlsx"}}},
-		{name: "empty file", data: nil, want: outcome{problems: []string{"0::empty-file"}}},
-		{name: "workbook without rows", data: minimal("").zip(t), want: outcome{problems: []string{"0::empty-file"}}},
-		{name: "truncated workbook", data: ok.zip(t)[:200], want: outcome{problems: []string{"0::malformed-xlsx"}}},
+			want: outcome{Problems: []string{"0::encrypted-workbook"}}},
+		{name: "legacy .xls saved by LibreOffice", data: testdata(t, "libreoffice.xls"), want: outcome{Problems: []string{"0::legacy-xls"}}},
+		{name: ".ods saved by LibreOffice", data: testdata(t, "libreoffice.ods"), want: outcome{Problems: []string{"0::ods"}}},
+		{name: "CSV renamed .xlsx is read as CSV", data: []byte("1;a@x.fi\n"), want: outcome{Entries: []string{"1=a@x.fi|"}}},
+		{name: "CSV forced to be read as XLSX", data: []byte("1;a@x.fi\n"), opts: &importer.Options{Format: importer.XLSX}, want: outcome{Problems: []string{"0::malformed-xlsx"}}},
+		{name: "empty file", data: nil, want: outcome{Problems: []string{"0::empty-file"}}},
+		{name: "workbook without rows", data: minimal("").zip(t), want: outcome{Problems: []string{"0::empty-file"}}},
+		{name: "truncated workbook", data: ok.zip(t)[:200], want: outcome{Problems: []string{"0::malformed-xlsx"}}},
 		{name: "zip that is not a workbook", data: parts{"word/document.xml": "<document/>", "_rels/.rels": strings.Replace(ok["_rels/.rels"], "xl/workbook.xml", "word/document.xml", 1)}.zip(t),
-			want: outcome{problems: []string{"0::unsupported-file-type"}}},
-		{name: "zip without package relationships", data: parts{"hello.txt": "hi"}.zip(t), want: outcome{problems: []string{"0::unsupported-file-type"}}},
+			want: outcome{Problems: []string{"0::unsupported-file-type"}}},
+		{name: "zip without package relationships", data: parts{"hello.txt": "hi"}.zip(t), want: outcome{Problems: []string{"0::unsupported-file-type"}}},
 		{name: "binary workbook (.xlsb)", data: ok.with(parts{"_rels/.rels": strings.Replace(ok["_rels/.rels"], "workbook.xml", "workbook.bin", 1)}).zip(t),
-			want: outcome{problems: []string{"0::unsupported-file-type"}}},
+			want: outcome{Problems: []string{"0::unsupported-file-type"}}},
 		{name: "workbook saved by LibreOffice", data: testdata(t, "libreoffice.xlsx"), want: outcome{
-			entries:  []string{"00123=matti.meikalainen@example.com maija@example.com|kirjanpito@example.org", "12345678901=Äijälä@example.com|", "00125=laskut@example.org|", "00126=laskut@example.org|"},
-			warnings: []string{"3:A:numeric-cell"},
+			Entries:  []string{"00123=matti.meikalainen@example.com maija@example.com|kirjanpito@example.org", "12345678901=Äijälä@example.com|", "00125=laskut@example.org|", "00126=laskut@example.org|"},
+			Warnings: []string{"3:A:numeric-cell"},
 		}},
 		{name: "problems in a workbook saved by LibreOffice", data: testdata(t, "libreoffice-problems.xlsx"), want: outcome{
-			problems: []string{"1:A:inexact-number", "2:A:date-cell", "4:B:comma-between-addresses", "5:B:error-cell"},
+			Problems: []string{"1:A:inexact-number", "2:A:date-cell", "4:B:comma-between-addresses", "5:B:error-cell"},
 		}},
 		{name: "workbook written by excelize, numbers and dates in column A", data: book(t, func(f *excelize.File) error {
 			date, err := f.NewStyle(&excelize.Style{NumFmt: 14})
@@ -321,7 +305,7 @@ func hostileXLSX(t testing.TB) []struct {
 				}
 			}
 			return nil
-		}), want: outcome{problems: []string{"4:A:date-cell", "5:A:boolean-cell"}}},
+		}), want: outcome{Problems: []string{"4:A:date-cell", "5:A:boolean-cell"}}},
 	}
 }
 

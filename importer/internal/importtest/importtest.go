@@ -238,6 +238,32 @@ func CheckRead(t *testing.T, b *importer.Batch, err error, maxProblems int) {
 	}
 }
 
+// Outcome is what importer.Read gave, in a compact form that tests compare
+// whole: entries as EntryString gives them, warnings as "row:column:code"
+// and problems as ProblemStrings gives them.
+type Outcome struct {
+	Entries, Warnings, Problems []string
+}
+
+// ReadOutcome reads data with decoders and opts and returns the outcome.
+// Any error other than an *importer.ImportError fails the test.
+func ReadOutcome(t testing.TB, data []byte, decoders []importer.Decoder, opts *importer.Options) Outcome {
+	t.Helper()
+	b, err := importer.Read(bytes.NewReader(data), decoders, opts)
+	var o Outcome
+	if err != nil {
+		o.Problems = ProblemStrings(t, err)
+		return o
+	}
+	for _, e := range b.Entries {
+		o.Entries = append(o.Entries, EntryString(e))
+	}
+	for _, w := range b.Warnings {
+		o.Warnings = append(o.Warnings, fmt.Sprintf("%d:%s:%s", w.Row, w.Column, w.Code))
+	}
+	return o
+}
+
 // ProblemStrings returns the problems err lists, in the compact form the
 // table tests compare: "row:column:code", plus ":reason" for an address.
 // An error that is not an *importer.ImportError fails t.
