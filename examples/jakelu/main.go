@@ -7,10 +7,49 @@
 //	go run ./examples/jakelu import [--dry-run] [--replace-all] [--db DSN] [--lang fi|sv|en] [--json] FILE
 //	go run ./examples/jakelu template csv|xlsx [--lang fi|sv|en]
 //	go run ./examples/jakelu export [--db DSN] csv|xlsx
-//	go run ./examples/jakelu route [--directory FILE | --db DSN] [--document-address] [--precedence document|directory|both] [--lang fi|sv|en] [--json] DOC...
-//	go run ./examples/jakelu send [routing flags] (--out DIR | --smtp HOST:PORT [--tls MODE]) DOC...
+//	go run ./examples/jakelu route [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] DOC...
+//	go run ./examples/jakelu send [routing flags] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls MODE]) [--json] DOC...
 //
 // Each command prints its own help with -h.
+//
+// # Routing
+//
+// route and send find recipients the same way. Without --document-address
+// the recipient directory is used when --directory or --db names one, and
+// otherwise the e-mail address written in the document. Explicitly:
+// document address only is --document-address without a directory;
+// directory only is --directory FILE (or --db DSN), which
+// --document-address=false states outright; both is --directory FILE
+// --document-address, with --precedence choosing when both give addresses.
+// --document-address=false without a directory, and --precedence without
+// both methods, are usage errors.
+//
+// # Results and exit status
+//
+// Every input ends as one result: each document in each file, or the file
+// itself when it cannot be read or parsed (send reports it "rejected").
+// Nothing stops early: documents sent before a bad file are reported. With
+// --json, route and send print one JSON array on stdout, also for one
+// document: send one object per document with the keys file, number,
+// outcome, source, messageId, recipients (address, outcome, code, error),
+// explain and error; route the keys file, number, to, cc, source, steps
+// (code, text, …), explain and error. On exit 3 every document is still in
+// the array, not sent ("deferred") or not planned, with the configuration
+// error; on exit 2 the array is empty.
+//
+// route and send exit with
+//
+//	0  every document was sent (route: every document was planned)
+//	1  some document was not sent (route: a file could not be read or
+//	   parsed, or the directory lookup failed); its result says why
+//	2  usage error: the command line is wrong; nothing was read or sent
+//	3  configuration error found before any document was sent: the
+//	   directory file, the database, a setting (--precedence, --lang,
+//	   --from), the --out folder or the mail server
+//
+// parse --json prints one object for one document and an array for
+// several, and {"error": {"code", "message"}} when a file cannot be read
+// or parsed (exit 1) or the command line is wrong (exit 2).
 package main
 
 import (
@@ -93,6 +132,42 @@ func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// The exit codes of route and send.
+const (
+	exitOK      = 0 // every document was sent (route: planned)
+	exitNotSent = 1 // some document was not sent; its result says why
+	exitUsage   = 2 // the command line is wrong
+	exitConfig  = 3 // a configuration error found before anything was sent
+)
+
+// sendExitHelp and routeExitHelp end the -h text of send and route.
+const (
+	sendExitHelp = `
+exit status:
+  0  every document was sent
+  1  some document was not sent; its result says why
+  2  usage error: the command line is wrong; nothing was read or sent
+  3  configuration error found before any document was sent (the directory file, --db,
+     --precedence, --lang, --from, the --out folder, the mail server); nothing was sent
+`
+	routeExitHelp = `
+exit status:
+  0  every document was planned (a plan may find no recipient: source none)
+  1  some file could not be read or parsed, or the directory lookup failed; its result says why
+  2  usage error: the command line is wrong; nothing was read
+  3  configuration error: the directory file, --db, --precedence or --lang
+`
+)
+
+// withEpilogue makes fs print text after its flags in its usage.
+func withEpilogue(fs *flag.FlagSet, w io.Writer, text string) {
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(w, text)
+	}
 }
 
 // writeJSON writes v as one line of JSON.

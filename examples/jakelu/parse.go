@@ -93,16 +93,22 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // parseFile reads and parses one file, reading no more than docparse
 // accepts.
 func parseFile(name string) ([]*docparse.Document, error) {
+	data, err := readFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return docparse.ParseAll(data, nil)
+}
+
+// readFile reads a document file, no more than docparse accepts (a larger
+// file is refused by the parser as too large).
+func readFile(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, docparse.DefaultMaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	return docparse.ParseAll(data, nil)
+	return io.ReadAll(io.LimitReader(f, docparse.DefaultMaxSize+1))
 }
 
 // fail reports an error and returns exit code 1: {"error": {...}} on

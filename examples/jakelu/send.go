@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,29 +35,69 @@ type jsonRecipient struct {
 }
 
 // runSend implements "jakelu send": it distributes each document and prints
-// the outcome; it exits 1 if any document was not sent.
+// one result per document; it exits 1 if any document was not sent.
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR | --smtp HOST:PORT [--tls starttls|opportunistic|implicit|none]) DOC...\n\n"+
+	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls starttls|opportunistic|implicit|none]) DOC...\n\n"+
 		"SMTP credentials come from the environment: JAKELU_SMTP_USERNAME and JAKELU_SMTP_PASSWORD.", stderr)
+	withEpilogue(fs, stderr, routingHelp+sendJSONHelp+sendExitHelp)
 	var f routeFlags
 	f.register(fs)
+	from := fs.String("from", "", "the address e-mails are sent from; required with --smtp (with --out, "+placeholderFrom+" when not given)")
 	out := fs.String("out", "", "write the e-mails as .eml files into this folder")
 	smtpAddr := fs.String("smtp", "", "send through this SMTP server (host:port)")
 	var tlsMode smtp.TLSMode
 	fs.TextVar(&tlsMode, "tls", smtp.StartTLS, "SMTP TLS: starttls (required), opportunistic, implicit or none (loopback only)")
 	files, err := parseArgs(fs, args)
-	if err != nil {
-		return 2
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
 	}
-	if len(files) == 0 || (*out == "") == (*smtpAddr == "") {
-		fs.Usage()
-		fmt.Fprintln(stderr, "\njakelu send: give documents and exactly one of --out and --smtp")
-		return 2
+	usage := func(msg string) int {
+		if msg != "" {
+			fs.Usage()
+			fmt.Fprintf(stderr, "\njakelu send: %s\n", msg)
+		}
+		if f.asJSON {
+			writeJSON(stdout, []jsonSent{})
+		}
+		return exitUsage
 	}
+	switch {
+	case err != nil:
+		return usage("") // the flag package printed the usage and the error
+	case len(files) == 0 || (*out == "") == (*smtpAddr == ""):
+		return usage("give documents and exactly one of --out and --smtp")
+	case *smtpAddr != "" && *from == "":
+		return usage("--smtp needs --from ADDR, the address the e-mails are sent from")
+	}
+	if err := f.resolve(fs); err != nil {
+		return usage(err.Error())
+	}
+	if *from == "" {
+		*from = placeholderFrom
+	}
+	// fail reports a configuration error found before any document was
+	// sent: every document is reported not sent.
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "jakelu send: %v\n", err)
-		return 1
+		fmt.Fprintf(stderr, "jakelu send: configuration error: %v\nNothing was sent.\n", err)
+		if f.asJSON {
+			reports := []jsonSent{}
+			for _, in := range readInputs(files) {
+				res := &distribution.Result{Document: in.doc, Outcome: distribution.Rejected, Err: in.err}
+				if in.err == nil {
+					res.Outcome, res.Err = distribution.Deferred, fmt.Errorf("not sent: configuration error: %w", err)
+				}
+				reports = append(reports, sentReport(in.file, res, f.lang))
+			}
+			writeJSON(stdout, reports)
+		}
+		return exitConfig
 	}
+	settings := f.settings(*from)
+	reg, closeReg, err := f.openDirectory(ctx, settings)
+	if err != nil {
+		return fail(err)
+	}
+	defer closeReg()
 
 	var tr transport.Transport
 	if *out != "" {
@@ -78,23 +119,25 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer st.Close()
 		tr = st
 	}
-	r, closeReg, err := f.router(ctx, tr)
+	r, err := distribution.NewRouter(reg, tr, settings, nil)
 	if err != nil {
 		return fail(err)
 	}
-	defer closeReg()
 
-	var reports []jsonSent
-	code := 0
+	reports := []jsonSent{}
+	code := exitOK
 	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return fail(err)
+		// A file may hold several documents; each gets its own result. A
+		// file that cannot be read is one rejected result.
+		var results []*distribution.Result
+		if data, err := readFile(name); err != nil {
+			results = []*distribution.Result{{Outcome: distribution.Rejected, Err: err}}
+		} else {
+			results = r.DistributeAll(ctx, [][]byte{data}, nil)
 		}
-		// A file may hold several documents; each gets its own result.
-		for _, res := range r.DistributeAll(ctx, [][]byte{data}, nil) {
+		for _, res := range results {
 			if res.Outcome != distribution.Sent {
-				code = 1
+				code = exitNotSent
 			}
 			rep := sentReport(name, res, f.lang)
 			if f.asJSON {
@@ -105,7 +148,11 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			for _, rc := range rep.Recipients {
 				rcpts = append(rcpts, rc.Address+" "+rc.Outcome)
 			}
-			fmt.Fprintf(stdout, "%s: document %s %s (source %s) %s\n", rep.File, rep.Number, rep.Outcome, rep.Source, strings.Join(rcpts, ", "))
+			if rep.Number == "" {
+				fmt.Fprintf(stdout, "%s: %s\n", rep.File, rep.Outcome)
+			} else {
+				fmt.Fprintf(stdout, "%s: document %s %s (source %s) %s\n", rep.File, rep.Number, rep.Outcome, rep.Source, strings.Join(rcpts, ", "))
+			}
 			if rep.Error != "" {
 				fmt.Fprintf(stdout, "  %s\n", rep.Error)
 			}
@@ -116,6 +163,16 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return code
 }
+
+// sendJSONHelp describes send --json in its -h text.
+const sendJSONHelp = `
+--json prints one JSON array, one object per document (a file that cannot be read or
+parsed is one "rejected" object naming it): {"file", "number", "outcome", "source",
+"messageId", "recipients": [{"address", "outcome", "code", "error"}], "explain", "error"}.
+outcome is sent, partly-sent, failed, deferred, ambiguous, rejected or not-routed. On
+exit 3 every document is "deferred" with the configuration error (files that cannot be
+read or parsed still "rejected"); on exit 2 the array is empty.
+`
 
 // sentReport summarises one document's result.
 func sentReport(name string, res *distribution.Result, lang string) jsonSent {
