@@ -36,14 +36,15 @@ type jsonRecipient struct {
 // runSend implements "jakelu send": it distributes each document and prints
 // the outcome; it exits 1 if any document was not sent.
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR | --smtp HOST:PORT [--tls starttls|opportunistic|implicit|none]) DOC...\n\n"+
-		"SMTP credentials come from the environment: JAKELU_SMTP_USERNAME and JAKELU_SMTP_PASSWORD.", stderr)
+	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR | --smtp HOST:PORT [--tls starttls|opportunistic|implicit|none] [--tls-ca FILE]) DOC...\n\n"+
+		smtpHelp, stderr)
 	var f routeFlags
 	f.register(fs)
 	out := fs.String("out", "", "write the e-mails as .eml files into this folder")
 	smtpAddr := fs.String("smtp", "", "send through this SMTP server (host:port)")
 	var tlsMode smtp.TLSMode
 	fs.TextVar(&tlsMode, "tls", smtp.StartTLS, "SMTP TLS: starttls (required), opportunistic, implicit or none (loopback only)")
+	tlsCA := fs.String("tls-ca", "", "trust the CA certificates in this PEM `FILE` for the SMTP server (a private relay), not the system's")
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return 2
@@ -67,13 +68,11 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	} else {
-		st, err := smtp.New(*smtpAddr, &smtp.Options{
-			TLS:      tlsMode,
-			Username: os.Getenv("JAKELU_SMTP_USERNAME"),
-			Password: os.Getenv("JAKELU_SMTP_PASSWORD"),
-		})
-		if err != nil {
-			return fail(err)
+		// Checked before any document is sent: a configuration error
+		// exits 3 with nothing sent.
+		st, code := smtpTransport(ctx, *smtpAddr, tlsMode, *tlsCA, stderr)
+		if st == nil {
+			return code
 		}
 		defer st.Close()
 		tr = st
