@@ -249,17 +249,15 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 		return transport.Refuse(msg, err)
 	}
 	rc := m.Receipt(transport.RecipientResult{})
-	set := func(idx []int, err *stageError) {
-		for _, i := range idx {
-			rc.Recipients[i] = err.result(rc.Recipients[i].Address)
-		}
-	}
 	pending := make([]int, len(rc.Recipients))
 	for i := range pending {
 		pending[i] = i
 	}
+	// fail gives the recipients not yet sent err's result.
 	fail := func(err *stageError) (*transport.Receipt, error) {
-		set(pending, err)
+		for _, i := range pending {
+			rc.Recipients[i] = err.result(rc.Recipients[i].Address)
+		}
 		return rc, rc.Err()
 	}
 	if err := ctx.Err(); err != nil {
@@ -291,11 +289,11 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 		again, why := t.deliver(ctx, c, m, rc, pending, reused && !staleUsed, !sessionUsed)
 		t.put(c)
 		switch why {
-		case done:
+		case retryNone:
 			return rc, rc.Err()
-		case stale:
+		case retryStale:
 			staleUsed = true
-		case session:
+		case retrySession:
 			sessionUsed = true
 		}
 		pending, fresh = again, true
@@ -369,10 +367,10 @@ func (t *Transport) Close() error {
 type retryKind int
 
 const (
-	done    retryKind = iota // every recipient has its result
-	stale                    // the pooled connection was dead at its first reply
-	session                  // a reply blamed the session ([sessionReply])
-	reset                    // RSET before a transaction did not get 250
+	retryNone    retryKind = iota // every recipient has its result
+	retryStale                    // the pooled connection was dead at its first reply
+	retrySession                  // a reply blamed the session ([sessionReply])
+	retryReset                    // RSET before a transaction did not get 250
 )
 
 // deliver runs transactions on c for the recipients idx until each has a
@@ -398,13 +396,13 @@ func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed,
 		if _, ok := c.ext["SMTPUTF8"]; !ok {
 			setAll(idx, &stageError{stage: transport.StageMail, out: transport.Failed,
 				err: fmt.Errorf("%w: the server does not offer it", transport.ErrNeedsSMTPUTF8)})
-			return nil, done
+			return nil, retryNone
 		}
 	}
 	if limit, err := strconv.Atoi(c.ext["SIZE"]); err == nil && limit > 0 && len(m.Data) > limit {
 		setAll(idx, &stageError{stage: transport.StageMail, out: transport.Failed,
 			err: fmt.Errorf("%w: %d octets, the server's SIZE is %d", ErrMessageTooLarge, len(m.Data), limit)})
-		return nil, done
+		return nil, retryNone
 	}
 	pending := idx
 	for len(pending) > 0 {
@@ -412,27 +410,27 @@ func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed,
 			if err := c.reset(ctx); err != nil {
 				if ctx.Err() != nil {
 					setAll(pending, err.(*stageError))
-					return nil, done
+					return nil, retryNone
 				}
-				return pending, reset
+				return pending, retryReset
 			}
 		}
 		end := c.transaction(ctx, m, rc, pending, mayStale)
 		mayStale = false
 		switch {
 		case end.stale:
-			return pending, stale
+			return pending, retryStale
 		case len(end.session) > 0 && maySession:
-			return end.session, session
+			return end.session, retrySession
 		case len(end.session) > 0:
-			return nil, done
+			return nil, retryNone
 		}
 		pending = end.next
 		if c.broken && len(pending) > 0 {
-			return nil, done // the recipients refused as too many keep their 452
+			return nil, retryNone // the recipients refused as too many keep their 452
 		}
 	}
-	return nil, done
+	return nil, retryNone
 }
 
 // Verify checks the configuration without sending anything, like
