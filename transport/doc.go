@@ -43,8 +43,15 @@
 // delivered: retry only with the same Message-ID). Its error is a
 // [*SendError] with the [Stage] of the failure; [IsInput] tells an invalid
 // message (a [*HeaderError] or [ErrNoRecipients]: nothing was sent),
-// [IsTemporary] and [IsAmbiguous] the other classes. Invalid addresses are
-// [*AddressError] values matching [ErrInvalidAddress].
+// [IsTemporary] and [IsAmbiguous] the other classes. [IsConfig] tells a
+// failure of the set-up rather than of the message or the moment (a TLS
+// certificate that does not verify, STARTTLS missing, authentication
+// refused): the recipients are Deferred, so the mail is kept, but every
+// message will fail the same way until someone fixes the configuration, so
+// a caller should stop and say so ("the mail server's TLS setup is wrong:
+// …") instead of "retry later". A backend marks such causes by wrapping
+// them in a [*ConfigError]. Invalid addresses are [*AddressError] values
+// matching [ErrInvalidAddress].
 //
 // # Ownership and concurrency
 //

@@ -164,8 +164,8 @@ type RecipientResult struct {
 // Err returns nil when every recipient in r was delivered, and otherwise a
 // [*SendError] summarising the results: Stage, Code, EnhancedCode and Err of
 // the first recipient not delivered, Temporary when any recipient is
-// [Deferred], Ambiguous when any is [Ambiguous], and every address not
-// delivered. Transport implementations return it from Send.
+// [Deferred], Ambiguous when any is [Ambiguous], Config when any
+// result's Err is a [*ConfigError], and every address not delivered. Transport implementations return it from Send.
 func (r *Receipt) Err() error {
 	var se *SendError
 	for _, res := range r.Recipients {
@@ -176,6 +176,7 @@ func (r *Receipt) Err() error {
 			se = &SendError{Stage: res.Stage, Code: res.Code, EnhancedCode: res.EnhancedCode, Err: res.Err}
 		}
 		se.Recipients = append(se.Recipients, res.Address)
+		se.Config = se.Config || isConfigErr(res.Err)
 		se.Temporary = se.Temporary || res.Outcome == Deferred
 		se.Ambiguous = se.Ambiguous || res.Outcome == Ambiguous
 	}
@@ -232,9 +233,53 @@ type SendError struct {
 	// Ambiguous is true when the message may have been stored although no
 	// reply confirmed it (failure after the final dot).
 	Ambiguous bool
+	// Config is true when the failure shows that the sending set-up is
+	// wrong rather than the message or the moment: a TLS certificate that
+	// does not verify, STARTTLS required but not offered, authentication
+	// refused or impossible, a server that cannot be reached when checked
+	// before sending. Every message will meet it until someone fixes the
+	// configuration (of this side or the server's); the recipients are
+	// [Deferred], so no mail is lost. [IsConfig] tests for it.
+	Config bool
 	// Recipients lists the addresses not delivered.
 	Recipients []string
 	Err        error // the underlying error
+}
+
+// ConfigError marks an error as a configuration problem (see
+// [SendError.Config]): a backend wraps such a cause in it before putting
+// it into a [RecipientResult], and [Receipt.Err] then sets Config. It adds
+// nothing to the message and unwraps to Err, so errors.Is and errors.As
+// still find the cause.
+type ConfigError struct {
+	Err error // the cause, e.g. a *tls.CertificateVerificationError
+}
+
+// Error returns the cause's message.
+func (e *ConfigError) Error() string {
+	if e.Err == nil {
+		return "transport: configuration error"
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// IsConfig reports whether err says the sending configuration is wrong (a
+// [*SendError] with Config set, or a [*ConfigError] anywhere in its
+// chain): the mail was kept (the recipients are [Deferred]), but retrying
+// will not help until the configuration or the server's set-up is fixed.
+// A caller should stop sending and tell whoever configures it, e.g. "the
+// mail server's TLS setup is wrong: …".
+func IsConfig(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Config || isConfigErr(err)
+}
+
+func isConfigErr(err error) bool {
+	var ce *ConfigError
+	return errors.As(err, &ce)
 }
 
 // IsTemporary reports whether err is a [*SendError] after which retrying
@@ -277,6 +322,10 @@ func (e *SendError) Error() string {
 		switch {
 		case e.Ambiguous:
 			b.WriteString(" [ambiguous: the message may have been delivered; retry only with the same Message-ID, or hold for review]")
+		case e.Config && e.Temporary:
+			b.WriteString(" [configuration: the sending set-up or the server's is wrong; the mail was kept: fix the configuration, then retry]")
+		case e.Config:
+			b.WriteString(" [configuration: the sending set-up or the server's is wrong: fix the configuration]")
 		case e.Temporary:
 			b.WriteString(" [temporary: retry the deferred recipients later]")
 		default:

@@ -37,8 +37,8 @@ type jsonRecipient struct {
 // runSend implements "jakelu send": it distributes each document and prints
 // one result per document; it exits 1 if any document was not sent.
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls starttls|opportunistic|implicit|none]) DOC...\n\n"+
-		"SMTP credentials come from the environment: JAKELU_SMTP_USERNAME and JAKELU_SMTP_PASSWORD.", stderr)
+	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls starttls|opportunistic|implicit|none] [--tls-ca FILE]) DOC...\n\n"+
+		smtpHelp, stderr)
 	withEpilogue(fs, stderr, routingHelp+sendJSONHelp+sendExitHelp)
 	var f routeFlags
 	f.register(fs)
@@ -47,6 +47,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	smtpAddr := fs.String("smtp", "", "send through this SMTP server (host:port)")
 	var tlsMode smtp.TLSMode
 	fs.TextVar(&tlsMode, "tls", smtp.StartTLS, "SMTP TLS: starttls (required), opportunistic, implicit or none (loopback only)")
+	tlsCA := fs.String("tls-ca", "", "trust the CA certificates in this PEM `FILE` for the SMTP server (a private relay), not the system's")
 	files, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -108,11 +109,9 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	} else {
-		st, err := smtp.New(*smtpAddr, &smtp.Options{
-			TLS:      tlsMode,
-			Username: os.Getenv("JAKELU_SMTP_USERNAME"),
-			Password: os.Getenv("JAKELU_SMTP_PASSWORD"),
-		})
+		// Checked before any document is sent: a configuration error
+		// exits 3 with nothing sent.
+		st, err := smtpTransport(ctx, *smtpAddr, tlsMode, *tlsCA, stderr)
 		if err != nil {
 			return fail(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -127,24 +128,44 @@ func replyErr(cmd string, r reply) *ReplyError {
 // outcome classifies a reply that did not succeed, or a failure without
 // reply (code 0), at a stage: 4xx and network failures before the final
 // dot are Deferred, 5xx Failed except 552 on RCPT (RFC 5321 §4.5.3.1.10),
-// 530 (authentication required, RFC 4954) and at the session stages: a
-// 5xx banner, EHLO, TLS or AUTH refusal is the server's or the
+// 530 (authentication required, RFC 4954), a reply that blames the
+// session rather than the message ([sessionReply]) and at the session
+// stages: a 5xx banner, EHLO, TLS or AUTH refusal is the server's or the
 // configuration's problem, not the message's. After the final dot
 // anything but 2xx, 4xx or 5xx is Ambiguous: the server may have stored
 // the message.
-func outcome(stage transport.Stage, code int) transport.Outcome {
-	class := code / 100
+func outcome(stage transport.Stage, r reply) transport.Outcome {
+	class := r.code / 100
 	switch {
 	case stage == transport.StageFinal && class == 2:
 		return transport.Delivered
 	case stage == transport.StageFinal && class != 4 && class != 5:
 		return transport.Ambiguous
-	case class == 5 && stage == transport.StageRcpt && code == 552, code == 530:
+	case class == 5 && stage == transport.StageRcpt && r.code == 552, r.code == 530, sessionReply(r):
 		return transport.Deferred
 	case class == 5 && !sessionStage(stage):
 		return transport.Failed
 	}
 	return transport.Deferred
+}
+
+// sessionReply reports whether r says that the session is wrong rather
+// than the message: 421 (the server is closing the session), 503 (bad
+// sequence of commands), a 5xx with an RFC 3463 code 5.5.x other than
+// 5.5.3 (too many recipients) — invalid command, syntax error, invalid
+// arguments, wrong protocol version — or, without an enhanced code, 500
+// and 501 (syntax errors). Such a reply is never a permanent failure of
+// the message: the server and the client are out of step.
+func sessionReply(r reply) bool {
+	switch {
+	case r.code == 421 || r.code == 503:
+		return true
+	case r.code/100 != 5:
+		return false
+	case r.enhanced != "":
+		return strings.HasPrefix(r.enhanced, "5.5.") && r.enhanced != "5.5.3"
+	}
+	return r.code == 500 || r.code == 501
 }
 
 // sessionStage reports whether stage comes before MAIL: a failure there is
@@ -157,26 +178,62 @@ func sessionStage(stage transport.Stage) bool {
 	return false
 }
 
+// configProblem reports whether a failure shows that the set-up is wrong
+// rather than the message or the moment: a certificate that does not
+// verify, a TLS handshake with a server that does not speak TLS there, TLS
+// required but not offered or refused for good (5xx to STARTTLS),
+// plaintext to a host that is not loopback, and authentication refused
+// (5xx to AUTH), impossible or required but not configured (530).
+func configProblem(stage transport.Stage, r reply, err error) bool {
+	var (
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		record  tls.RecordHeaderError
+	)
+	switch {
+	case errors.Is(err, ErrTLSRequired), errors.Is(err, ErrPlaintextNotLoopback),
+		errors.Is(err, ErrInsecureAuth), errors.Is(err, ErrAuthNotOffered):
+		return true
+	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
+		return true
+	case stage == transport.StageTLS && (errors.As(err, &record) || r.code/100 == 5):
+		return true
+	case stage == transport.StageAuth && r.code/100 == 5:
+		return true
+	}
+	return r.code == 530
+}
+
 // stageError is a failure of the session with its stage and reply.
 type stageError struct {
 	stage transport.Stage
 	reply reply             // code 0 when there was none
 	out   transport.Outcome // the outcome, when not derived from stage and reply
-	err   error
+	// config marks the failure as a configuration problem also when
+	// configProblem does not (Verify: a server that cannot be reached).
+	config bool
+	err    error
 }
 
 func (e *stageError) Error() string { return e.err.Error() }
 func (e *stageError) Unwrap() error { return e.err }
 
-// result turns e into the result of a recipient.
+// result turns e into the result of a recipient; a configuration problem's
+// error is wrapped in a [transport.ConfigError].
 func (e *stageError) result(addr string) transport.RecipientResult {
 	out := e.out
 	if out == 0 {
-		out = outcome(e.stage, e.reply.code)
+		out = outcome(e.stage, e.reply)
+	}
+	err := e.err
+	if e.config || configProblem(e.stage, e.reply, e.err) {
+		err = &transport.ConfigError{Err: err}
 	}
 	return transport.RecipientResult{
 		Address: addr, Outcome: out, Stage: e.stage,
-		Code: e.reply.code, EnhancedCode: e.reply.enhanced, Err: e.err,
+		Code: e.reply.code, EnhancedCode: e.reply.enhanced, Err: err,
 	}
 }
 
@@ -189,7 +246,7 @@ type conn struct {
 	ext   map[string]string // EHLO keywords (upper case) → parameters
 	tls   bool
 	used  int    // mail transactions started on this connection
-	dirty bool   // a transaction was left open: RSET before the next
+	dirty bool   // the last transaction did not end with 2xx after its data: RSET before the next
 	buf   []byte // reused buffer for dot-stuffed message data
 	timer *time.Timer
 	// broken is set when the connection must not be reused.
@@ -364,11 +421,11 @@ func (c *conn) hello(ctx context.Context) error {
 	return c.expect(ctx, transport.StageHello, "HELO", "HELO "+c.t.opts.LocalName, 250)
 }
 
-// auth authenticates with PLAIN or LOGIN, never without TLS unless TLS is
-// off altogether (loopback).
+// auth authenticates with PLAIN or LOGIN, never without TLS unless
+// Options.AllowInsecureAuth allows it to a loopback server.
 func (c *conn) auth(ctx context.Context) error {
 	o := &c.t.opts
-	if !c.tls && o.TLS != NoTLS {
+	if !c.tls && !(o.AllowInsecureAuth && isLoopback(c.nc.RemoteAddr())) {
 		return &stageError{stage: transport.StageAuth, err: ErrInsecureAuth}
 	}
 	mechs := strings.Fields(strings.ToUpper(c.ext["AUTH"]))
@@ -386,6 +443,22 @@ func (c *conn) auth(ctx context.Context) error {
 		return c.expect(ctx, transport.StageAuth, "AUTH LOGIN password", b64([]byte(o.Password)), 235)
 	}
 	return &stageError{stage: transport.StageAuth, err: fmt.Errorf("%w (it offers %q)", ErrAuthNotOffered, c.ext["AUTH"])}
+}
+
+// reset ends whatever transaction the server may still hold with RSET;
+// anything but 250 means the connection cannot be trusted: it is then
+// marked broken, and the caller dials a new one.
+func (c *conn) reset(ctx context.Context) error {
+	r, err := c.cmd(ctx, transport.StageMail, "RSET")
+	if err != nil {
+		return err
+	}
+	if r.code != 250 {
+		c.broken = true
+		return &stageError{stage: transport.StageMail, reply: r, err: replyErr("RSET", r)}
+	}
+	c.dirty = false
+	return nil
 }
 
 // quit ends the session politely and closes the connection.

@@ -2,9 +2,12 @@ package smtp_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log"
 	"net/mail"
+	"os"
 	"time"
 
 	"github.com/jakelu/jakelu/transport"
@@ -42,4 +45,36 @@ func ExampleNew() {
 	default:
 		log.Printf("failed: %v", err)
 	}
+}
+
+// This example needs an SMTP relay, so it is compiled but not run. The
+// relay's certificate was issued by a private CA, read from a PEM file;
+// Verify finds a wrong configuration before anything is sent.
+func ExampleTransport_Verify() {
+	pem, err := os.ReadFile("/etc/jakelu/relay-ca.pem")
+	if err != nil {
+		log.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		log.Fatal("relay-ca.pem holds no PEM certificate")
+	}
+	tr, err := smtp.New("relay.internal.example:587", &smtp.Options{
+		TLSConfig: &tls.Config{RootCAs: roots},
+		Username:  "laskutus",
+		Password:  os.Getenv("SMTP_PASSWORD"),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	switch err := tr.Verify(ctx); {
+	case transport.IsConfig(err):
+		log.Fatalf("the mail server's setup is wrong: %v", err)
+	case err != nil:
+		log.Printf("the mail server is not available now; sending will defer: %v", err)
+	}
+	// ... tr.Send(ctx, msg) for each message
 }

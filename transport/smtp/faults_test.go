@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +39,9 @@ type scenario struct {
 	want  map[string]transport.Outcome
 	stage transport.Stage // the SendError's stage, "" when all delivered
 	errIs error           // a target the error must match, if any
+	// config is whether the error must be a configuration error
+	// (transport.IsConfig).
+	config bool
 	// errAs checks the error further, if set.
 	errAs func(error) bool
 	// stored is the number of messages the server must have stored.
@@ -47,6 +51,31 @@ type scenario struct {
 	// second attempt must deliver to every recipient.
 	retry bool
 	check func(t *testing.T, srv *transporttest.Server)
+	// batch, when set, sends many messages one after another through one
+	// transport instead of the one message.
+	batch *batch
+}
+
+// batch is a scenario's run of messages: message i (from 1) is the base
+// message named "<scenario> <i>", and want counts the messages by outcome
+// (every recipient of a message must have the same outcome). The
+// scenario's stage and errIs apply to the messages not delivered.
+type batch struct {
+	messages int
+	want     map[transport.Outcome]int
+}
+
+// nth answers r to the n-th command verb ("." for the end of data) the
+// server reads, counted across connections, and normally to the others.
+// Each call makes a new counter.
+func nth(verb string, n int32, r transporttest.Response) func(transporttest.Command) transporttest.Response {
+	var seen atomic.Int32
+	return func(c transporttest.Command) transporttest.Response {
+		if c.Verb == verb && seen.Add(1) == n {
+			return r
+		}
+		return transporttest.Response{}
+	}
 }
 
 func all(o transport.Outcome) map[string]transport.Outcome {
@@ -92,19 +121,19 @@ func faultScenarios() []scenario {
 		{name: "no ESMTP, HELO fallback", script: transporttest.Script{Respond: reply("EHLO", "", r(502, "5.5.1", "EHLO not implemented"))},
 			want: all(ok), stored: 1},
 		{name: "no PIPELINING", script: transporttest.Script{Hide: []string{"PIPELINING"}}, want: all(ok), stored: 1},
-		{name: "STARTTLS required, not offered", opts: tlsOn, want: all(def), stage: transport.StageTLS, errIs: smtp.ErrTLSRequired},
+		{name: "STARTTLS required, not offered", opts: tlsOn, want: all(def), stage: transport.StageTLS, errIs: smtp.ErrTLSRequired, config: true},
 		{name: "STARTTLS refused 454", script: transporttest.Script{TLS: transporttest.StartTLS, Respond: reply("STARTTLS", "", r(454, "4.7.0", "TLS not available"))},
 			opts: tlsOn, want: all(def), stage: transport.StageTLS},
 		{name: "STARTTLS opportunistic, refused: plaintext", script: transporttest.Script{TLS: transporttest.StartTLS, Respond: reply("STARTTLS", "", r(454, "4.7.0", "TLS not available"))},
 			opts: func(o *smtp.Options) { tlsOn(o); o.TLS = smtp.StartTLSOpportunistic }, want: all(ok), stored: 1},
 		{name: "certificate self-signed", script: transporttest.Script{TLS: transporttest.StartTLS, Cert: transporttest.CertSelfSigned},
-			opts: tlsOn, want: all(def), stage: transport.StageTLS, errAs: certError},
+			opts: tlsOn, want: all(def), stage: transport.StageTLS, errAs: certError, config: true},
 		{name: "certificate wrong name", script: transporttest.Script{TLS: transporttest.StartTLS, Cert: transporttest.CertWrongName},
-			opts: tlsOn, want: all(def), stage: transport.StageTLS, errAs: certError},
+			opts: tlsOn, want: all(def), stage: transport.StageTLS, errAs: certError, config: true},
 		{name: "certificate expired", script: transporttest.Script{TLS: transporttest.StartTLS, Cert: transporttest.CertExpired},
-			opts: tlsOn, want: all(def), stage: transport.StageTLS, errAs: certError},
+			opts: tlsOn, want: all(def), stage: transport.StageTLS, errAs: certError, config: true},
 		{name: "certificate bad, opportunistic still fails closed", script: transporttest.Script{TLS: transporttest.StartTLS, Cert: transporttest.CertWrongName},
-			opts: func(o *smtp.Options) { tlsOn(o); o.TLS = smtp.StartTLSOpportunistic }, want: all(def), stage: transport.StageTLS, errAs: certError},
+			opts: func(o *smtp.Options) { tlsOn(o); o.TLS = smtp.StartTLSOpportunistic }, want: all(def), stage: transport.StageTLS, errAs: certError, config: true},
 		{name: "implicit TLS", script: transporttest.Script{TLS: transporttest.ImplicitTLS},
 			opts: func(o *smtp.Options) { tlsOn(o); o.TLS = smtp.ImplicitTLS }, want: all(ok), stored: 1,
 			check: func(t *testing.T, srv *transporttest.Server) {
@@ -122,20 +151,26 @@ func faultScenarios() []scenario {
 		{name: "AUTH LOGIN", script: transporttest.Script{TLS: transporttest.StartTLS, Auth: []string{"LOGIN"}, Username: "u", Password: "p", RequireAuth: true},
 			opts: auth("u", "p"), want: all(ok), stored: 1},
 		{name: "AUTH wrong password", script: transporttest.Script{TLS: transporttest.StartTLS, Auth: []string{"PLAIN"}, Username: "u", Password: "p", RequireAuth: true},
-			opts: auth("u", "wrong"), want: all(def), stage: transport.StageAuth},
+			opts: auth("u", "wrong"), want: all(def), stage: transport.StageAuth, config: true},
 		{name: "AUTH not offered", script: transporttest.Script{TLS: transporttest.StartTLS},
-			opts: auth("u", "p"), want: all(def), stage: transport.StageAuth, errIs: smtp.ErrAuthNotOffered},
+			opts: auth("u", "p"), want: all(def), stage: transport.StageAuth, errIs: smtp.ErrAuthNotOffered, config: true},
 		{name: "AUTH never without TLS", script: transporttest.Script{Auth: []string{"PLAIN"}, Username: "u", Password: "p"},
-			opts: func(o *smtp.Options) { auth("u", "p")(o); o.TLS = smtp.StartTLSOpportunistic }, want: all(def), stage: transport.StageAuth, errIs: smtp.ErrInsecureAuth,
+			opts: func(o *smtp.Options) { auth("u", "p")(o); o.TLS = smtp.StartTLSOpportunistic }, want: all(def), stage: transport.StageAuth, errIs: smtp.ErrInsecureAuth, config: true,
+			check: noAuth},
+		{name: "AUTH never without TLS, also on loopback with TLS off", script: transporttest.Script{Auth: []string{"PLAIN"}, Username: "u", Password: "p", RequireAuth: true},
+			opts: func(o *smtp.Options) { o.Username, o.Password = "u", "p" }, want: all(def), stage: transport.StageAuth, errIs: smtp.ErrInsecureAuth, config: true,
+			check: noAuth},
+		{name: "AUTH without TLS when allowed, on loopback", script: transporttest.Script{Auth: []string{"PLAIN"}, Username: "u", Password: "p", RequireAuth: true},
+			opts: func(o *smtp.Options) { o.Username, o.Password, o.AllowInsecureAuth = "u", "p", true }, want: all(ok), stored: 1,
 			check: func(t *testing.T, srv *transporttest.Server) {
-				for _, c := range srv.Commands() {
-					if c.Verb == "AUTH" {
-						t.Errorf("credentials sent without TLS")
-					}
+				if m := srv.Messages()[0]; m.User != "u" {
+					t.Errorf("stored by user %q, want u", m.User)
 				}
 			}},
+		{name: "implicit TLS to a plaintext server", opts: func(o *smtp.Options) { tlsOn(o); o.TLS = smtp.ImplicitTLS },
+			want: all(def), stage: transport.StageTLS, config: true},
 		{name: "AUTH required, none configured", script: transporttest.Script{RequireAuth: true},
-			want: all(def), stage: transport.StageMail},
+			want: all(def), stage: transport.StageMail, config: true},
 		{name: "MAIL 451", script: transporttest.Script{Respond: reply("MAIL", "", r(451, "4.3.0", "local error"))},
 			want: all(def), stage: transport.StageMail},
 		{name: "MAIL 550", script: transporttest.Script{Respond: reply("MAIL", "", r(550, "5.1.8", "bad sender domain"))},
@@ -177,8 +212,10 @@ func faultScenarios() []scenario {
 			want: map[string]transport.Outcome{"a@example.com": ok, "b@example.com": ok, "c@example.com": ok, "d@example.com": ok, "e@example.com": ok}, stored: 3},
 		{name: "DATA 451", script: transporttest.Script{Respond: reply("DATA", "", r(451, "4.3.0", "try later"))},
 			want: all(def), stage: transport.StageData},
-		{name: "DATA 554", script: transporttest.Script{Respond: reply("DATA", "", r(554, "5.5.1", "no valid recipients"))},
+		{name: "DATA 554", script: transporttest.Script{Respond: reply("DATA", "", r(554, "5.7.1", "rejected by policy"))},
 			want: all(fail), stage: transport.StageData},
+		{name: "DATA 554 5.5.1 blames the session: deferred after one retry", script: transporttest.Script{Respond: reply("DATA", "", r(554, "5.5.1", "no valid recipients"))},
+			want: all(def), stage: transport.StageData, errIs: smtp.ErrSessionState, check: connections(2)},
 		{name: "connection reset mid-DATA", script: transporttest.Script{Respond: reply("DATA", "", transporttest.Response{DropAfterBytes: 4096})},
 			// Larger than the socket buffers, so the reset meets a write.
 			msg: attach(24 << 20), want: all(def), stage: transport.StageData},
@@ -213,6 +250,46 @@ func faultScenarios() []scenario {
 			cancelAt: "RCPT", want: all(def), stage: transport.StageRcpt, errIs: context.Canceled},
 		{name: "context cancelled after the final dot", script: transporttest.Script{Respond: reply(".", "", transporttest.Response{Delay: time.Second})},
 			cancelAt: ".", want: all(amb), stage: transport.StageFinal, errIs: context.Canceled, stored: 1},
+		{name: "MAIL 503 on the first connection: retried on a new one", script: transporttest.Script{Respond: onConn(1, reply("MAIL", "", r(503, "5.5.1", "Bad sequence of commands")))},
+			want: all(ok), stored: 1, check: connections(2)},
+		{name: "MAIL 503 on every connection: deferred after one retry", script: transporttest.Script{Respond: reply("MAIL", "", r(503, "5.5.1", "Bad sequence of commands"))},
+			want: all(def), stage: transport.StageMail, errIs: smtp.ErrSessionState, check: connections(2)},
+		{name: "MAIL 421 and close on the first connection: retried on a new one", script: transporttest.Script{Respond: onConn(1, reply("MAIL", "", transporttest.Response{Code: 421, Enhanced: "4.3.2", Text: "shutting down", CloseAfter: true}))},
+			want: all(ok), stored: 1, check: connections(2)},
+		{name: "RCPT 503 after one accepted, first connection: retried, each stored once", script: transporttest.Script{Respond: onConn(1, reply("RCPT", "b@example.com", r(503, "5.5.1", "Bad sequence of commands")))},
+			want: all(ok), stored: 1, check: connections(2)},
+		{name: "RCPT 500 without enhanced code on every connection", script: transporttest.Script{Hide: []string{"ENHANCEDSTATUSCODES"}, Respond: reply("RCPT", "c@example.com", r(500, "", "command unrecognized"))},
+			want: all(def), stage: transport.StageRcpt, errIs: smtp.ErrSessionState, check: connections(2)},
+		{name: "final 503 is deferred, not failed", script: transporttest.Script{Respond: reply(".", "", r(503, "5.5.1", "Bad sequence of commands"))},
+			want: all(def), stage: transport.StageFinal, errIs: smtp.ErrSessionState},
+		{name: "final 421 and close", script: transporttest.Script{Respond: reply(".", "", transporttest.Response{Code: 421, Enhanced: "4.3.2", Text: "shutting down", CloseAfter: true})},
+			want: all(def), stage: transport.StageFinal, errIs: smtp.ErrSessionState},
+		// Mailpit answered 451 at the dot for message 90 of 180 and then
+		// 503 to every MAIL on the same connection, as it kept the failed
+		// transaction's state: only message 90 may be deferred.
+		{name: "180 messages, final 451 on message 90, server keeps the failed state",
+			script: transporttest.Script{KeepFailedTransaction: true, Respond: nth(".", 90, r(451, "4.3.0", "shutting down"))},
+			batch:  &batch{messages: 180, want: map[transport.Outcome]int{ok: 179, def: 1}}, stage: transport.StageFinal},
+		{name: "180 messages, final 421 and close on message 90",
+			script: transporttest.Script{KeepFailedTransaction: true, Respond: nth(".", 90, transporttest.Response{Code: 421, Enhanced: "4.3.2", Text: "shutting down", CloseAfter: true})},
+			batch:  &batch{messages: 180, want: map[transport.Outcome]int{ok: 179, def: 1}}, stage: transport.StageFinal},
+		{name: "180 messages, DATA 451 on message 90, server keeps the failed state",
+			script: transporttest.Script{KeepFailedTransaction: true, Respond: nth("DATA", 90, r(451, "4.3.0", "try later"))},
+			batch:  &batch{messages: 180, want: map[transport.Outcome]int{ok: 179, def: 1}}, stage: transport.StageData},
+		{name: "180 messages, every RCPT of message 90 refused, server keeps the failed state",
+			script: transporttest.Script{KeepFailedTransaction: true, Respond: func() func(transporttest.Command) transporttest.Response {
+				var mails atomic.Int32
+				return func(c transporttest.Command) transporttest.Response {
+					if c.Verb == "MAIL" {
+						mails.Add(1)
+					}
+					if c.Verb == "RCPT" && mails.Load() == 90 {
+						return r(550, "5.1.1", "no such user")
+					}
+					return transporttest.Response{}
+				}
+			}()},
+			batch: &batch{messages: 180, want: map[transport.Outcome]int{ok: 179, fail: 1}}, stage: transport.StageRcpt},
 		{name: "SMTPUTF8 needed, not offered", msg: func(m *transport.Message) { m.Cc = []mail.Address{{Address: "jörg@example.com"}} },
 			want: map[string]transport.Outcome{"a@example.com": fail, "b@example.com": fail, "jörg@example.com": fail}, stage: transport.StageMail, errIs: transport.ErrNeedsSMTPUTF8},
 		{name: "SMTPUTF8 offered", script: transporttest.Script{SMTPUTF8: true}, msg: func(m *transport.Message) { m.Cc = []mail.Address{{Address: "jörg@example.com"}} },
@@ -228,6 +305,34 @@ func faultScenarios() []scenario {
 }
 
 func tlsOn(o *smtp.Options) { o.TLS = smtp.StartTLS }
+
+// onConn applies respond on connection n only.
+func onConn(n int, respond func(transporttest.Command) transporttest.Response) func(transporttest.Command) transporttest.Response {
+	return func(c transporttest.Command) transporttest.Response {
+		if c.Conn != n {
+			return transporttest.Response{}
+		}
+		return respond(c)
+	}
+}
+
+// connections checks that the client opened n connections.
+func connections(n int) func(t *testing.T, srv *transporttest.Server) {
+	return func(t *testing.T, srv *transporttest.Server) {
+		if got := srv.Connections(); got != n {
+			t.Errorf("%d connections, want %d", got, n)
+		}
+	}
+}
+
+// noAuth checks that no credentials were sent.
+func noAuth(t *testing.T, srv *transporttest.Server) {
+	for _, c := range srv.Commands() {
+		if c.Verb == "AUTH" {
+			t.Errorf("credentials sent without TLS")
+		}
+	}
+}
 
 func auth(user, pass string) func(*smtp.Options) {
 	return func(o *smtp.Options) { o.TLS, o.Username, o.Password = smtp.StartTLS, user, pass }
@@ -287,6 +392,9 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 func runScenario(t *testing.T, sc scenario) (lost, dup, misclassified int, ambiguous bool) {
+	if sc.batch != nil {
+		return runBatch(t, sc)
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	script := sc.script
@@ -398,6 +506,80 @@ func runScenario(t *testing.T, sc scenario) (lost, dup, misclassified int, ambig
 	return lost, dup, misclassified, ambiguous
 }
 
+// runBatch sends sc.batch.messages messages one after another through one
+// transport and checks each receipt, its error's class and what the server
+// stored.
+func runBatch(t *testing.T, sc scenario) (lost, dup, misclassified int, ambiguous bool) {
+	srv := transporttest.NewServer(t, &sc.script)
+	opts := &smtp.Options{TLS: smtp.NoTLS}
+	if sc.opts != nil {
+		sc.opts(opts)
+	}
+	tr, err := smtp.New(srv.Addr(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	got := make(map[transport.Outcome]int)
+	outcomes := make(map[string]transport.Outcome) // Message-ID → outcome
+	data := make(map[string]string)                // Message-ID → composed bytes
+	for i := 1; i <= sc.batch.messages; i++ {
+		msg := baseMessage(fmt.Sprintf("%s %d", sc.name, i))
+		composed, err := transport.Compose(msg, &transport.ComposeOptions{SMTPUTF8: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[msg.MessageID] = string(composed.Data)
+		rc, err := tr.Send(t.Context(), msg)
+		o := rc.Recipients[0].Outcome
+		for _, r := range rc.Recipients {
+			if r.Outcome != o {
+				t.Errorf("message %d: recipients' outcomes differ: %v", i, rc.Recipients)
+				misclassified++
+			}
+		}
+		got[o]++
+		outcomes[msg.MessageID] = o
+		ambiguous = ambiguous || o == transport.Ambiguous
+		if o != transport.Delivered {
+			t.Logf("message %d %v: %v", i, o, err)
+		}
+		checkErrorClass(t, sc, rc, err, &misclassified)
+	}
+	if !mapsEqual(got, sc.batch.want) {
+		t.Errorf("messages by outcome %v, want %v", got, sc.batch.want)
+		misclassified++
+	}
+	tr.Close()
+	srv.Close()
+	copies := make(map[string]int)
+	for _, st := range srv.Messages() {
+		m, err := transporttest.ParseMessage(st.Data)
+		if err != nil {
+			t.Fatalf("stored message %d: %v", st.ID, err)
+		}
+		copies[m.MessageID]++
+		if string(st.Data) != data[m.MessageID] {
+			t.Errorf("stored message %d (%s) differs from the composed bytes", st.ID, m.MessageID)
+		}
+		if o := outcomes[m.MessageID]; o != transport.Delivered && o != transport.Ambiguous {
+			t.Errorf("%s was stored but reported %v", m.MessageID, o)
+			misclassified++
+		}
+	}
+	for id, o := range outcomes {
+		if o == transport.Delivered && copies[id] == 0 {
+			t.Errorf("%s reported delivered but not stored", id)
+			lost++
+		}
+		if copies[id] > 1 {
+			dup += copies[id] - 1
+			t.Errorf("%s stored %d times", id, copies[id])
+		}
+	}
+	return lost, dup, misclassified, ambiguous
+}
+
 func checkErrorClass(t *testing.T, sc scenario, rc *transport.Receipt, err error, misclassified *int) {
 	t.Helper()
 	var anyDef, anyAmb, allOK = false, false, true
@@ -434,6 +616,9 @@ func checkErrorClass(t *testing.T, sc scenario, rc *transport.Receipt, err error
 	if sc.errAs != nil && !sc.errAs(err) {
 		bad("error %v is not of the expected type", err)
 	}
+	if transport.IsConfig(err) != sc.config {
+		bad("IsConfig = %v, want %v: %v", transport.IsConfig(err), sc.config, err)
+	}
 }
 
 func toWire(c *transport.Composed, addr string) string {
@@ -450,7 +635,7 @@ func fromWire(c *transport.Composed, wire string) string {
 	return wire
 }
 
-func mapsEqual(a, b map[string]transport.Outcome) bool {
+func mapsEqual[K, V comparable](a, b map[K]V) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -206,3 +206,75 @@ func TestNew(t *testing.T) {
 		}
 	}
 }
+
+// TestTransport_ResetBeforeReuse sends a message that fails in some way,
+// then another on the same transport: the pooled connection must be reset
+// with RSET (and replaced when RSET is refused), or not reused at all,
+// before the second message, against a server that keeps a failed
+// transaction's state as Mailpit did.
+func TestTransport_ResetBeforeReuse(t *testing.T) {
+	r := func(code int, enh string) transporttest.Response {
+		return transporttest.Response{Code: code, Enhanced: enh, Text: "scripted"}
+	}
+	tests := []struct {
+		name string
+		// fail answers the first message's commands; the second message
+		// gets normal replies.
+		fail func(transporttest.Command) transporttest.Response
+		rset transporttest.Response // the reply to RSET; zero for 250
+		opts *smtp.Options
+		// conn1 is how connection 1's commands must end (the second
+		// message's part), conns the connections opened.
+		conn1 string
+		conns int
+	}{
+		{name: "451 at the dot", fail: onVerb(".", r(451, "4.3.0")), conn1: ". RSET MAIL RCPT RCPT RCPT DATA .", conns: 1},
+		{name: "451 at MAIL", fail: onVerb("MAIL", r(451, "4.3.0")), conn1: "DATA RSET MAIL RCPT RCPT RCPT DATA .", conns: 1},
+		{name: "every RCPT refused", fail: onVerb("RCPT", r(550, "5.1.1")), conn1: "DATA RSET MAIL RCPT RCPT RCPT DATA .", conns: 1},
+		{name: "451 at DATA", fail: onVerb("DATA", r(451, "4.3.0")), conn1: "DATA RSET MAIL RCPT RCPT RCPT DATA .", conns: 1},
+		{name: "554 at the dot", fail: onVerb(".", r(554, "5.7.1")), conn1: ". RSET MAIL RCPT RCPT RCPT DATA .", conns: 1},
+		{name: "RSET refused: a new connection", fail: onVerb(".", r(451, "4.3.0")), rset: r(502, "5.5.1"), conn1: ". RSET", conns: 2},
+		{name: "RSET dropped: a new connection", fail: onVerb(".", r(451, "4.3.0")), rset: transporttest.Response{Drop: true}, conn1: ". RSET", conns: 2},
+		{name: "RCPT timeout: not reused", fail: onVerb("RCPT", transporttest.Response{Delay: 2 * time.Second}),
+			opts: &smtp.Options{Timeouts: smtp.Timeouts{Command: 300 * time.Millisecond}}, conn1: "MAIL RCPT", conns: 2},
+		{name: "503 at MAIL: closed", fail: onVerb("MAIL", r(503, "5.5.1")), conn1: "EHLO MAIL RCPT RCPT RCPT DATA", conns: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var second atomic.Bool
+			srv := transporttest.NewServer(t, &transporttest.Script{KeepFailedTransaction: true, Respond: func(c transporttest.Command) transporttest.Response {
+				switch {
+				case c.Verb == "RSET":
+					return tt.rset
+				case !second.Load():
+					return tt.fail(c)
+				}
+				return transporttest.Response{}
+			}})
+			tr := newTransport(t, srv, tt.opts)
+			if _, err := tr.Send(t.Context(), baseMessage("fails")); err == nil {
+				t.Fatal("the first message was delivered; the script should refuse it")
+			}
+			second.Store(true)
+			mustSend(t, tr, "after the failure")
+			if got := verbs(srv, 1); !strings.HasSuffix(got, tt.conn1) {
+				t.Errorf("connection 1 read %q, want it to end %q", got, tt.conn1)
+			}
+			if n := srv.Connections(); n != tt.conns {
+				t.Errorf("%d connections, want %d", n, tt.conns)
+			}
+			if n := srv.Received(); n != 1 {
+				t.Errorf("stored %d messages, want 1", n)
+			}
+		})
+	}
+}
+
+func onVerb(verb string, r transporttest.Response) func(transporttest.Command) transporttest.Response {
+	return func(c transporttest.Command) transporttest.Response {
+		if c.Verb == verb {
+			return r
+		}
+		return transporttest.Response{}
+	}
+}

@@ -50,31 +50,49 @@ func TestReadReply(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	tests := []struct {
-		stage transport.Stage
-		code  int
-		want  transport.Outcome
+		stage    transport.Stage
+		code     int
+		enhanced string
+		want     transport.Outcome
+		session  bool // sessionReply's answer
 	}{
-		{transport.StageGreeting, 421, transport.Deferred},
-		{transport.StageGreeting, 554, transport.Deferred},
-		{transport.StageAuth, 535, transport.Deferred},
-		{transport.StageTLS, 0, transport.Deferred},
-		{transport.StageMail, 451, transport.Deferred},
-		{transport.StageMail, 550, transport.Failed},
-		{transport.StageMail, 530, transport.Deferred},
-		{transport.StageRcpt, 450, transport.Deferred},
-		{transport.StageRcpt, 550, transport.Failed},
-		{transport.StageRcpt, 552, transport.Deferred},
-		{transport.StageData, 0, transport.Deferred},
-		{transport.StageData, 554, transport.Failed},
-		{transport.StageFinal, 250, transport.Delivered},
-		{transport.StageFinal, 451, transport.Deferred},
-		{transport.StageFinal, 552, transport.Failed},
-		{transport.StageFinal, 0, transport.Ambiguous},
-		{transport.StageFinal, 354, transport.Ambiguous},
+		{transport.StageGreeting, 421, "", transport.Deferred, true},
+		{transport.StageGreeting, 554, "", transport.Deferred, false},
+		{transport.StageAuth, 535, "5.7.8", transport.Deferred, false},
+		{transport.StageTLS, 0, "", transport.Deferred, false},
+		{transport.StageMail, 451, "4.3.0", transport.Deferred, false},
+		{transport.StageMail, 550, "5.1.8", transport.Failed, false},
+		{transport.StageMail, 530, "5.7.0", transport.Deferred, false},
+		{transport.StageMail, 503, "5.5.1", transport.Deferred, true},
+		{transport.StageMail, 503, "", transport.Deferred, true},
+		{transport.StageMail, 500, "", transport.Deferred, true},
+		{transport.StageMail, 501, "5.5.4", transport.Deferred, true},
+		{transport.StageMail, 421, "4.3.2", transport.Deferred, true},
+		{transport.StageRcpt, 450, "", transport.Deferred, false},
+		{transport.StageRcpt, 550, "5.1.1", transport.Failed, false},
+		{transport.StageRcpt, 501, "5.1.3", transport.Failed, false},
+		{transport.StageRcpt, 552, "", transport.Deferred, false},
+		{transport.StageRcpt, 552, "5.5.3", transport.Deferred, false},
+		{transport.StageRcpt, 502, "5.5.1", transport.Deferred, true},
+		{transport.StageData, 0, "", transport.Deferred, false},
+		{transport.StageData, 554, "", transport.Failed, false},
+		{transport.StageData, 554, "5.7.1", transport.Failed, false},
+		{transport.StageData, 554, "5.5.1", transport.Deferred, true},
+		{transport.StageFinal, 250, "2.0.0", transport.Delivered, false},
+		{transport.StageFinal, 451, "4.3.0", transport.Deferred, false},
+		{transport.StageFinal, 421, "4.3.2", transport.Deferred, true},
+		{transport.StageFinal, 503, "5.5.1", transport.Deferred, true},
+		{transport.StageFinal, 552, "5.3.4", transport.Failed, false},
+		{transport.StageFinal, 0, "", transport.Ambiguous, false},
+		{transport.StageFinal, 354, "", transport.Ambiguous, false},
 	}
 	for _, tt := range tests {
-		if got := outcome(tt.stage, tt.code); got != tt.want {
-			t.Errorf("outcome(%s, %d) = %v, want %v", tt.stage, tt.code, got, tt.want)
+		r := reply{code: tt.code, enhanced: tt.enhanced}
+		if got := outcome(tt.stage, r); got != tt.want {
+			t.Errorf("outcome(%s, %d %s) = %v, want %v", tt.stage, tt.code, tt.enhanced, got, tt.want)
+		}
+		if got := sessionReply(r); got != tt.session {
+			t.Errorf("sessionReply(%d %s) = %v, want %v", tt.code, tt.enhanced, got, tt.session)
 		}
 	}
 }
@@ -82,7 +100,8 @@ func TestOutcome(t *testing.T) {
 // FuzzReply reads arbitrary server output as a reply (seeds in
 // testdata/fuzz/FuzzReply). It must never panic; a reply it accepts has a
 // code from 100 to 599, and classifying it at any stage gives exactly one
-// outcome, Delivered only for a 2xx after the final dot.
+// outcome, Delivered only for a 2xx after the final dot, never Failed for
+// a reply that blames the session.
 func FuzzReply(f *testing.F) {
 	stages := []transport.Stage{transport.StageGreeting, transport.StageHello, transport.StageTLS, transport.StageAuth,
 		transport.StageMail, transport.StageRcpt, transport.StageData, transport.StageFinal}
@@ -95,12 +114,15 @@ func FuzzReply(f *testing.F) {
 			t.Fatalf("code %d accepted", r.code)
 		}
 		for _, s := range stages {
-			o := outcome(s, r.code)
+			o := outcome(s, r)
 			if o < transport.Delivered || o > transport.Failed {
 				t.Fatalf("outcome(%s, %d) = %d", s, r.code, o)
 			}
 			if o == transport.Delivered && (s != transport.StageFinal || r.code/100 != 2) {
 				t.Fatalf("outcome(%s, %d) = delivered", s, r.code)
+			}
+			if o == transport.Failed && sessionReply(r) {
+				t.Fatalf("outcome(%s, %d %s) = failed for a reply that blames the session", s, r.code, r.enhanced)
 			}
 		}
 	})

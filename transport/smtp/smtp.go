@@ -24,13 +24,14 @@ const (
 	StartTLS TLSMode = iota
 	// StartTLSOpportunistic uses STARTTLS when the server offers it and
 	// accepts it, and goes on in plaintext otherwise. AUTH is still never
-	// sent without TLS.
+	// sent without TLS ([ErrInsecureAuth]).
 	StartTLSOpportunistic
 	// ImplicitTLS speaks TLS from the first byte (submission over TLS,
 	// port 465).
 	ImplicitTLS
 	// NoTLS sends in plaintext. It is allowed only to a loopback address
-	// (a local relay or a test server).
+	// (a local relay or a test server). With credentials, AUTH is refused
+	// ([ErrInsecureAuth]) unless [Options.AllowInsecureAuth] is set.
 	NoTLS
 )
 
@@ -83,12 +84,24 @@ type Timeouts struct {
 // Options configures a [Transport]. A nil *Options means the defaults.
 type Options struct {
 	TLS TLSMode // StartTLS by default
-	// TLSConfig is cloned for every TLS connection; nil means the system's
-	// root certificates. ServerName defaults to the host of addr.
+	// TLSConfig is cloned for every TLS connection. ServerName defaults
+	// to the host of addr and MinVersion to TLS 1.2. A nil RootCAs (or a
+	// nil TLSConfig) means the system's root certificates; on Linux and
+	// the other Unix systems except macOS, the SSL_CERT_FILE (a PEM
+	// bundle) and SSL_CERT_DIR environment variables replace them for the
+	// whole process. For a relay whose certificate a private CA issued,
+	// set RootCAs to a pool holding that CA, e.g. from a PEM file with
+	// x509.CertPool.AppendCertsFromPEM. Never set InsecureSkipVerify.
 	TLSConfig *tls.Config
 	// Username and Password, when Username is set, authenticate with AUTH
-	// PLAIN (or LOGIN when the server offers only that), only over TLS.
+	// PLAIN (or LOGIN when the server offers only that), only over TLS:
+	// without it AUTH is refused with [ErrInsecureAuth], unless
+	// AllowInsecureAuth.
 	Username, Password string
+	// AllowInsecureAuth lets AUTH go without TLS, and then only to a
+	// loopback address: it is for tests against a local server that wants
+	// credentials. Never set it for a real server.
+	AllowInsecureAuth bool
 	// LocalName is the name sent with EHLO; default "localhost". Set it to
 	// the host's fully qualified name for relays that check it.
 	LocalName string
@@ -113,8 +126,8 @@ var (
 	// on a loopback address.
 	ErrPlaintextNotLoopback = errors.New("smtp: TLS can be turned off only for a loopback server")
 	// ErrInsecureAuth: credentials are set but the connection is not
-	// encrypted.
-	ErrInsecureAuth = errors.New("smtp: will not send the password over a connection without TLS")
+	// encrypted (see [Options.AllowInsecureAuth]).
+	ErrInsecureAuth = errors.New("smtp: will not send the password over a connection without TLS; use a TLS mode the server supports")
 	// ErrAuthNotOffered: credentials are set but the server offers
 	// neither AUTH PLAIN nor LOGIN.
 	ErrAuthNotOffered = errors.New("smtp: the server does not offer AUTH PLAIN or LOGIN")
@@ -123,6 +136,14 @@ var (
 	ErrMessageTooLarge = errors.New("smtp: the message is larger than the server accepts")
 	// ErrClosed: Send was called after Close.
 	ErrClosed = errors.New("smtp: transport closed")
+	// ErrSessionState: the server answered a transaction with a reply
+	// that blames the session rather than the message (503 bad sequence
+	// of commands, another 5.5.x, or 421): before the final dot also on a
+	// new connection, or at the final dot. The recipients are Deferred:
+	// the message was not sent.
+	ErrSessionState = errors.New("smtp: the server's session state was wrong: it refused a command as out of sequence or was closing the session, so the message was not sent; it is kept: retry later, and check the server if this goes on")
+	// errNotNew: the Transport was not made by New.
+	errNotNew = errors.New("smtp: Transport not made by New; use smtp.New")
 )
 
 // Transport sends messages to one SMTP server over a pool of connections.
@@ -213,17 +234,28 @@ func New(addr string, opts *Options) (*Transport, error) {
 // reply to the final dot Ambiguous. Failures before MAIL (connect,
 // greeting, EHLO, TLS, AUTH) leave every recipient Deferred.
 //
-// A pooled connection that turns out dead before the message could have
-// been delivered is replaced once, transparently. ctx bounds the whole
-// call, including the wait for a free connection.
+// A pooled connection whose last transaction did not end with a 2xx
+// after the final dot is reset with RSET first, and replaced when RSET
+// does not get 250. A pooled connection that turns out dead before the
+// message could have been delivered is replaced once, transparently. A
+// reply before the final dot that blames the session rather than the
+// message (503, another 5.5.x, 421) closes the connection and the
+// transaction is tried once more on a new one; if the server answers so
+// again, the recipients are Deferred with [ErrSessionState]. ctx bounds
+// the whole call, including the wait for a free connection.
 func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transport.Receipt, error) {
 	m, err := transport.Compose(msg, &transport.ComposeOptions{SMTPUTF8: true})
 	if err != nil {
 		return transport.Refuse(msg, err)
 	}
 	rc := m.Receipt(transport.RecipientResult{})
+	pending := make([]int, len(rc.Recipients))
+	for i := range pending {
+		pending[i] = i
+	}
+	// fail gives the recipients not yet sent err's result.
 	fail := func(err *stageError) (*transport.Receipt, error) {
-		for i := range rc.Recipients {
+		for _, i := range pending {
 			rc.Recipients[i] = err.result(rc.Recipients[i].Address)
 		}
 		return rc, rc.Err()
@@ -246,18 +278,25 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 	}
 	defer func() { <-t.slots }()
 
-	for attempt := 0; ; attempt++ {
-		c, reused, err := t.get(ctx, attempt > 0)
+	var fresh, staleUsed, sessionUsed bool
+	for {
+		c, reused, err := t.get(ctx, fresh)
 		if err != nil {
 			var se *stageError
 			errors.As(err, &se)
 			return fail(se)
 		}
-		retry := t.deliver(ctx, c, m, rc, reused && attempt == 0)
+		again, why := t.deliver(ctx, c, m, rc, pending, reused && !staleUsed, !sessionUsed)
 		t.put(c)
-		if !retry {
+		switch why {
+		case retryNone:
 			return rc, rc.Err()
+		case retryStale:
+			staleUsed = true
+		case retrySession:
+			sessionUsed = true
 		}
+		pending, fresh = again, true
 	}
 }
 
@@ -323,11 +362,25 @@ func (t *Transport) Close() error {
 	return nil
 }
 
-// deliver runs transactions on c until every recipient has a result. It
-// reports whether the connection was found dead before anything could be
-// delivered and the message should go on a new connection (only when
-// mayRetry).
-func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed, rc *transport.Receipt, mayRetry bool) (retry bool) {
+// retryKind says why [Transport.deliver] wants recipients sent again on a
+// new connection.
+type retryKind int
+
+const (
+	retryNone    retryKind = iota // every recipient has its result
+	retryStale                    // the pooled connection was dead at its first reply
+	retrySession                  // a reply blamed the session ([sessionReply])
+	retryReset                    // RSET before a transaction did not get 250
+)
+
+// deliver runs transactions on c for the recipients idx until each has a
+// result. Otherwise it returns the recipients to send again on a new
+// connection and why: a pooled connection found dead at its first reply
+// (only when mayStale: then no result is recorded for them), a reply that
+// blamed the session (only when maySession; their results say so, in case
+// the next attempt cannot be made), or an RSET that failed (nothing was
+// attempted for them on c).
+func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed, rc *transport.Receipt, idx []int, mayStale, maySession bool) (again []int, why retryKind) {
 	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(past) })
 	defer func() {
 		if !stop() {
@@ -339,33 +392,98 @@ func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed,
 			rc.Recipients[i] = err.result(rc.Recipients[i].Address)
 		}
 	}
-	all := make([]int, len(m.Recipients))
-	for i := range all {
-		all[i] = i
-	}
 	if m.SMTPUTF8 {
 		if _, ok := c.ext["SMTPUTF8"]; !ok {
-			setAll(all, &stageError{stage: transport.StageMail, out: transport.Failed,
+			setAll(idx, &stageError{stage: transport.StageMail, out: transport.Failed,
 				err: fmt.Errorf("%w: the server does not offer it", transport.ErrNeedsSMTPUTF8)})
-			return false
+			return nil, retryNone
 		}
 	}
 	if limit, err := strconv.Atoi(c.ext["SIZE"]); err == nil && limit > 0 && len(m.Data) > limit {
-		setAll(all, &stageError{stage: transport.StageMail, out: transport.Failed,
+		setAll(idx, &stageError{stage: transport.StageMail, out: transport.Failed,
 			err: fmt.Errorf("%w: %d octets, the server's SIZE is %d", ErrMessageTooLarge, len(m.Data), limit)})
-		return false
+		return nil, retryNone
 	}
-	pending := all
+	pending := idx
 	for len(pending) > 0 {
-		var stale bool
-		pending, stale = c.transaction(ctx, m, rc, pending, mayRetry)
-		if stale {
-			return true
+		if c.dirty {
+			if err := c.reset(ctx); err != nil {
+				if ctx.Err() != nil {
+					setAll(pending, err.(*stageError))
+					return nil, retryNone
+				}
+				return pending, retryReset
+			}
 		}
-		mayRetry = false
+		end := c.transaction(ctx, m, rc, pending, mayStale)
+		mayStale = false
+		switch {
+		case end.stale:
+			return pending, retryStale
+		case len(end.session) > 0 && maySession:
+			return end.session, retrySession
+		case len(end.session) > 0:
+			return nil, retryNone
+		}
+		pending = end.next
 		if c.broken && len(pending) > 0 {
-			return false // the recipients refused as too many keep their 452
+			return nil, retryNone // the recipients refused as too many keep their 452
 		}
 	}
-	return false
+	return nil, retryNone
+}
+
+// Verify checks the configuration without sending anything, like
+// nodemailer's verify: it opens a new connection and runs the session up
+// to where a message could be sent (greeting, EHLO, STARTTLS or implicit
+// TLS with the certificate check, AUTH when credentials are set), then
+// keeps the connection in the pool for the next Send. Call it once before
+// sending a batch, so that a wrong configuration shows before any message
+// is attempted.
+//
+// It returns nil when a message could be sent now, and otherwise a
+// [*transport.SendError] without recipients at the stage that failed, with
+// the server's reply if there was one. [transport.IsConfig] reports true
+// for it when the server cannot be reached (connection refused, unknown
+// host, connect timeout), for TLS and certificate problems, STARTTLS
+// missing, plaintext to a host that is not loopback, and authentication
+// refused or impossible; other failures (a busy server's 421) are
+// temporary. ctx bounds the whole call.
+func (t *Transport) Verify(ctx context.Context) error {
+	if t.slots == nil {
+		return errNotNew
+	}
+	fail := func(e *stageError) error {
+		res := e.result("")
+		return &transport.SendError{Stage: res.Stage, Code: res.Code, EnhancedCode: res.EnhancedCode,
+			Temporary: res.Outcome == transport.Deferred, Config: transport.IsConfig(res.Err), Err: res.Err}
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(&stageError{stage: transport.StageConnect, err: err})
+	}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return fail(&stageError{stage: transport.StageConnect, err: ErrClosed})
+	}
+	t.inflight.Add(1)
+	t.mu.Unlock()
+	defer t.inflight.Done()
+	select {
+	case t.slots <- struct{}{}:
+	case <-ctx.Done():
+		return fail(&stageError{stage: transport.StageConnect, err: ctx.Err()})
+	}
+	defer func() { <-t.slots }()
+	c, err := t.dial(ctx)
+	if err != nil {
+		var se *stageError
+		errors.As(err, &se)
+		// Not reaching the server at all is a configuration problem
+		// here, before sending: a wrong host or port, or a firewall.
+		se.config = se.config || se.stage == transport.StageConnect && ctx.Err() == nil
+		return fail(se)
+	}
+	t.put(c)
+	return nil
 }

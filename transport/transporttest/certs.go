@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"math/big"
 	"net"
 	"time"
@@ -32,6 +33,7 @@ const (
 // testPKI is a test CA and the server certificate of the kind asked for.
 type testPKI struct {
 	roots *x509.CertPool
+	caPEM []byte // the CA certificate, PEM-encoded
 	cert  tls.Certificate
 }
 
@@ -88,5 +90,6 @@ func newTestPKI(kind CertKind) (*testPKI, error) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca)
-	return &testPKI{roots: roots, cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}}, nil
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	return &testPKI{roots: roots, caPEM: caPEM, cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}}, nil
 }

@@ -40,6 +40,8 @@ type scriptConn struct {
 	inEHLO    bool      // collecting the EHLO reply
 	final     *Response // the script's response to ".", for the reply after the data
 	closeNext bool      // close after the next reply
+	last      string    // the verb whose reply go-smtp writes next ("." after the data)
+	txOpen    bool      // a transaction is open (Script.KeepFailedTransaction)
 }
 
 func newScriptConn(s *Server, raw net.Conn, n int) *scriptConn {
@@ -156,7 +158,7 @@ func (c *scriptConn) readContent() error {
 		c.dropAfter -= len(line)
 	}
 	if c.lineStart && string(line) == ".\r\n" {
-		c.data = false
+		c.data, c.last = false, "."
 	}
 	c.lineStart = line[len(line)-1] == '\n'
 	c.pending = line
@@ -198,8 +200,14 @@ func (c *scriptConn) readCommand() error {
 			return net.ErrClosed
 		}
 		return nil // swallowed: go-smtp never sees the command
+	case c.s.script.KeepFailedTransaction && c.txOpen && cmd.Verb == "MAIL":
+		return c.writeReply(Response{Code: 503, Enhanced: "5.5.1", Text: "Bad sequence of commands"})
 	}
 	c.closeNext = r.CloseAfter
+	c.last = cmd.Verb
+	if cmd.Verb == "RSET" || cmd.Verb == "EHLO" || cmd.Verb == "HELO" {
+		c.txOpen = false
+	}
 	switch cmd.Verb {
 	case "STARTTLS":
 		if c.s.script.TLS == StartTLS && !c.tls && !c.s.hidden("STARTTLS") {
@@ -258,6 +266,14 @@ func (c *scriptConn) Write(p []byte) (int, error) {
 		}
 		c.closeNext = c.closeNext || r.CloseAfter
 	}
+	if code, ok := replyCode(p); ok {
+		switch c.last {
+		case "MAIL":
+			c.txOpen = c.txOpen || code/100 == 2
+		case ".":
+			c.txOpen = c.txOpen && code/100 != 2
+		}
+	}
 	if _, err := c.conn().Write(p); err != nil {
 		return 0, err
 	}
@@ -265,6 +281,17 @@ func (c *scriptConn) Write(p []byte) (int, error) {
 		c.Close()
 	}
 	return len(p), nil
+}
+
+// replyCode returns the code of a reply whose last line p holds.
+func replyCode(p []byte) (int, bool) {
+	text := strings.TrimRight(string(p), "\r\n")
+	last := text[strings.LastIndexByte(text, '\n')+1:]
+	if len(last) < 4 || last[3] != ' ' {
+		return 0, false
+	}
+	code, err := strconv.Atoi(last[:3])
+	return code, err == nil
 }
 
 // capabilities rewrites go-smtp's EHLO reply: hidden keywords and CHUNKING

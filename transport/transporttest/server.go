@@ -74,6 +74,15 @@ type Script struct {
 	// Discard keeps no message data and no command log, only the count
 	// ([Server.Received]): for benchmarks.
 	Discard bool
+
+	// KeepFailedTransaction makes the server keep a failed transaction's
+	// state, as Mailpit did: a transaction that an accepted MAIL opened
+	// stays open until a 2xx reply after its data, RSET, EHLO or HELO, and
+	// while it is open every MAIL gets "503 5.5.1 Bad sequence of
+	// commands". A client that reuses the connection after a refusal (a
+	// 4xx or 5xx reply to RCPT, DATA or the final dot) without RSET meets
+	// that 503.
+	KeepFailedTransaction bool
 }
 
 // Command is what a [Script.Respond] function decides about.
@@ -194,6 +203,11 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // certificate (unless [CertSelfSigned]): put it in the client's
 // tls.Config.RootCAs.
 func (s *Server) RootCAs() *x509.CertPool { return s.pki.roots }
+
+// RootCAPEM returns the test CA of [Server.RootCAs] as a PEM file's
+// content, for a client that reads its roots from a file (a CA bundle
+// flag, SSL_CERT_FILE).
+func (s *Server) RootCAPEM() []byte { return slices.Clone(s.pki.caPEM) }
 
 // Messages returns copies of the messages stored so far, in order.
 func (s *Server) Messages() []Stored {
@@ -428,6 +442,7 @@ func (ss *session) Data(r io.Reader) error {
 	resp := ss.s.respond(Command{Conn: ss.c.n, Verb: "."})
 	if resp.Code >= 400 {
 		ss.s.sleep(resp.Delay)
+		ss.c.closeNext = ss.c.closeNext || resp.CloseAfter
 		return &gosmtp.SMTPError{Code: resp.Code, EnhancedCode: enhanced(resp), Message: replyText(resp)}
 	}
 	ss.s.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/textproto"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jakelu/jakelu/transport/transporttest"
@@ -208,4 +209,99 @@ func TestServer_Certificates(t *testing.T) {
 			conn.Close()
 		}
 	}
+}
+
+func TestServer_KeepFailedTransaction(t *testing.T) {
+	atDot := func(c *client) { c.send("x@example.com"); c.expect(451) }
+	atRcpt := func(c *client) {
+		c.cmd(250, "MAIL FROM:<a@example.fi>")
+		c.cmd(451, "RCPT TO:<refused@example.com>")
+	}
+	tests := []struct {
+		name string
+		keep bool
+		// first runs the first transaction; the server refuses
+		// refused@example.com at RCPT and refused@example.fi at MAIL.
+		first func(c *client)
+		reset string // the command sent before the next MAIL, "" for none
+		mail  int    // the reply the next MAIL must get
+		// refuseDot refuses the first message at the dot.
+		refuseDot bool
+	}{
+		{"refused at the dot, kept", true, atDot, "", 503, true},
+		{"refused at the dot, RSET", true, atDot, "RSET", 250, true},
+		{"refused at the dot, EHLO", true, atDot, "EHLO again", 250, true},
+		{"refused at the dot, not kept", false, atDot, "", 250, true},
+		{"RCPT refused, kept", true, atRcpt, "", 503, false},
+		{"RCPT refused, RSET", true, atRcpt, "RSET", 250, false},
+		{"MAIL refused, nothing kept", true, func(c *client) { c.cmd(550, "MAIL FROM:<refused@example.fi>") }, "", 250, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var dots atomic.Int32
+			srv := transporttest.NewServer(t, &transporttest.Script{KeepFailedTransaction: tt.keep, Respond: func(c transporttest.Command) transporttest.Response {
+				switch {
+				case c.Verb == "." && dots.Add(1) == 1 && tt.refuseDot,
+					c.Verb == "RCPT" && c.Address == "refused@example.com":
+					return transporttest.Response{Code: 451, Enhanced: "4.3.0", Text: "later"}
+				case c.Verb == "MAIL" && c.Address == "refused@example.fi":
+					return transporttest.Response{Code: 550, Enhanced: "5.1.8", Text: "bad sender"}
+				}
+				return transporttest.Response{}
+			}})
+			c := dial(t, srv)
+			c.expect(220)
+			c.cmd(250, "EHLO test")
+			tt.first(c)
+			if tt.reset != "" {
+				c.cmd(250, tt.reset)
+			}
+			if text := c.cmd(tt.mail, "MAIL FROM:<a@example.fi>"); tt.mail == 503 && text != "5.5.1 Bad sequence of commands" {
+				t.Errorf("MAIL refused with %q", text)
+			}
+			if tt.mail == 503 {
+				// Still refused: only RSET (or EHLO) ends the old state.
+				c.cmd(503, "MAIL FROM:<a@example.fi>")
+				c.cmd(250, "RSET")
+				c.cmd(250, "MAIL FROM:<a@example.fi>")
+			}
+			c.cmd(250, "RCPT TO:<ok@example.com>")
+			c.cmd(354, "DATA")
+			w := c.tc.DotWriter()
+			w.Write([]byte("Subject: y\r\n\r\nbody\r\n"))
+			w.Close()
+			c.expect(250)
+			// A delivered transaction leaves nothing open.
+			c.cmd(250, "MAIL FROM:<a@example.fi>")
+			if srv.Received() != 1 {
+				t.Errorf("stored %d messages, want 1", srv.Received())
+			}
+		})
+	}
+}
+
+func TestServer_RefuseFinalAndClose(t *testing.T) {
+	srv := transporttest.NewServer(t, &transporttest.Script{Respond: respond(".", transporttest.Response{Code: 421, Enhanced: "4.3.2", Text: "shutting down", CloseAfter: true})})
+	c := dial(t, srv)
+	c.expect(220)
+	c.cmd(250, "HELO test")
+	c.send("x@example.com")
+	c.expect(421)
+	c.closed()
+	if srv.Received() != 0 {
+		t.Errorf("stored %d messages after a 421, want 0", srv.Received())
+	}
+}
+
+func TestServer_RootCAPEM(t *testing.T) {
+	srv := transporttest.NewServer(t, &transporttest.Script{TLS: transporttest.ImplicitTLS})
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(srv.RootCAPEM()) {
+		t.Fatalf("RootCAPEM is not a PEM certificate: %q", srv.RootCAPEM())
+	}
+	conn, err := tls.Dial("tcp", srv.Addr(), &tls.Config{RootCAs: roots, ServerName: "localhost"})
+	if err != nil {
+		t.Fatalf("handshake with the roots from RootCAPEM: %v", err)
+	}
+	conn.Close()
 }
