@@ -228,6 +228,7 @@ func checkDocs(docs []*Document, err error, tag string, whole func() []byte) ([]
 		case d.XML == nil:
 			d.XML = whole()
 		}
+		d.emails = nil // only needed while the document is built
 		checkEncoding(d)
 	}
 	return docs, nil
