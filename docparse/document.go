@@ -352,11 +352,17 @@ func (d *Document) validEmails(text, path string) []string {
 	addrs := make([]string, 0, len(parts))
 	for _, part := range parts {
 		if !strings.Contains(part, "@") {
+			if d.omitWarning() {
+				continue
+			}
 			d.warn("not-an-email", path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
 			continue
 		}
 		a, err := transport.ParseAddress(part)
 		if err != nil {
+			if d.omitWarning() {
+				continue // spare building a warning that would be left out
+			}
 			reason := err.Error()
 			var ae *transport.AddressError
 			if errors.As(err, &ae) {
@@ -412,11 +418,20 @@ func (d *Document) CustomerNumbersByKind(kinds ...IDKind) []Identifier {
 	return ids
 }
 
+// omitWarning reports whether Warnings is full, counting one more omitted
+// warning when it is.
+func (d *Document) omitWarning() bool {
+	if len(d.Warnings) < MaxWarnings {
+		return false
+	}
+	d.WarningsOmitted++
+	return true
+}
+
 // warn appends a warning about value, found at path, or counts it in
 // WarningsOmitted once Warnings holds MaxWarnings.
 func (d *Document) warn(code, path, value string, cause error, format string, args ...any) {
-	if len(d.Warnings) >= MaxWarnings {
-		d.WarningsOmitted++
+	if d.omitWarning() {
 		return
 	}
 	d.Warnings = append(d.Warnings, Warning{Code: code, Path: path, Value: value, Message: fmt.Sprintf(format, args...), Err: cause})
