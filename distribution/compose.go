@@ -117,10 +117,14 @@ func (e *TooLargeError) Error() string {
 // the company, the document number, the document's bytes and the
 // recipients, so composing the same document for the same recipients again
 // gives the same Message-ID. It returns a [*TooLargeError] when the e-mail
-// would exceed the size limit.
+// would exceed the size limit and a [*TooManyRecipientsError] when the plan
+// has more recipients than Options.MaxRecipients.
 func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message, error) {
 	s := r.settings
 	to, cc := plan.Addresses()
+	if n := len(to) + len(cc); n > r.maxRecipients() {
+		return nil, &TooManyRecipientsError{Number: doc.Number, Count: n, Max: r.maxRecipients()}
+	}
 	msg := &transport.Message{
 		From:      mail.Address{Name: cleanName(firstNonEmpty(s.FromName, doc.Seller.Name)), Address: s.From},
 		To:        addressList(to),

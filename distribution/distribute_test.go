@@ -152,6 +152,7 @@ func TestDistribute_outcomes(t *testing.T) {
 	tests := []struct {
 		name     string
 		settings func(*distribution.Settings)
+		opts     *distribution.Options
 		input    []byte
 		outcome  func(*transport.Message, string) transport.Outcome
 		want     distribution.Outcome
@@ -177,6 +178,10 @@ func TestDistribute_outcomes(t *testing.T) {
 			outcome: func(*transport.Message, string) transport.Outcome { return transport.Failed }},
 		{name: "ambiguous", input: ubl, want: distribution.Ambiguous, sent: 1,
 			outcome: func(*transport.Message, string) transport.Outcome { return transport.Ambiguous }},
+		{name: "too_many_recipients", opts: &distribution.Options{MaxRecipients: 2}, input: ubl,
+			want: distribution.Rejected, err: distribution.ErrTooManyRecipients},
+		{name: "recipients_at_the_limit", opts: &distribution.Options{MaxRecipients: 3}, input: ubl,
+			want: distribution.Sent, sent: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -185,7 +190,7 @@ func TestDistribute_outcomes(t *testing.T) {
 				tt.settings(&s)
 			}
 			rec := &transporttest.Recorder{Outcome: tt.outcome}
-			r, err := distribution.NewRouter(directory(t, "fi"), rec, s, nil)
+			r, err := distribution.NewRouter(directory(t, "fi"), rec, s, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}

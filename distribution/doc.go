@@ -28,13 +28,20 @@
 // every step; [Plan.Explain] renders it as sentences in Finnish, Swedish or
 // English.
 //
+// One e-mail never goes to more than Options.MaxRecipients addresses, To
+// and Cc counted together ([DefaultMaxRecipients], 50, when 0): a document
+// whose decision gives more is not sent at all, its plan has no recipients
+// and its last step says why, and Plan and Distribute return a
+// [*TooManyRecipientsError] (outcome Rejected). The plan lists the
+// document's addresses up to that limit and counts the rest in one step.
+//
 // # Outcomes
 //
 // Every document given to [Router.Distribute] or [Router.DistributeAll]
 // ends in exactly one [Outcome]: Sent, PartlySent, Failed (permanent),
 // Deferred (temporary: retry later), Ambiguous (maybe delivered: the
-// connection was lost after the message was sent), Rejected (input error)
-// or NotRouted (no recipient, or distribution off). The Result carries the
+// connection was lost after the message was sent), Rejected (input error,
+// too many recipients) or NotRouted (no recipient, or distribution off). The Result carries the
 // plan, the Message-ID and the transport's per-recipient receipt. The
 // Message-ID is derived from the company, the document number, the
 // document's bytes and the recipients, so a repeated distribution of the
@@ -54,8 +61,10 @@
 //
 // [ErrDistributionDisabled], [ErrNoRecipient] (as [*NoRecipientError]
 // carrying the plan), [*LookupError] (the directory failed; retry later),
-// [*TooLargeError], [*SettingsError], [ErrSeveralDocuments], and the errors
-// of docparse and transport, wrapped in a Result.
+// [*TooLargeError], [*TooManyRecipientsError] (matching
+// [ErrTooManyRecipients]; its Message says what to fix in Finnish, Swedish
+// or English), [*SettingsError], [ErrSeveralDocuments], and the errors of
+// docparse and transport, wrapped in a Result.
 //
 // # Concurrency
 //

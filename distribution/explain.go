@@ -40,6 +40,10 @@ func (s Step) Explain(lang string) string {
 		return fmt.Sprintf(t.hit, capitalize(t.kinds[s.Kind]), s.CustomerNumber, addrs)
 	case StepDirectoryMiss:
 		return fmt.Sprintf(t.miss, capitalize(t.kinds[s.Kind]), s.CustomerNumber)
+	case StepDocumentMore:
+		return fmt.Sprintf(t.more, s.Count)
+	case StepTooManyRecipients:
+		return fmt.Sprintf(t.tooMany, s.Count, s.Max)
 	case StepDecision:
 		return t.decision[s.Source]
 	}
@@ -73,6 +77,8 @@ type explainTexts struct {
 	hit             string // Kind, value, addresses
 	miss            string // Kind, value
 	copy            string
+	more            string // count
+	tooMany         string // count, limit
 	kinds           map[docparse.IDKind]string
 	decision        map[Source]string
 }
@@ -94,6 +100,8 @@ var texts = [3]explainTexts{
 		hit:             "%s %s is in the recipient directory: %s.",
 		miss:            "%s %s is not in the recipient directory.",
 		copy:            "copy to",
+		more:            "The document gives %d more addresses.",
+		tooMany:         "The document would go to %d addresses (recipients and copies together), more than the %d one e-mail may have, so it is not sent: correct the addresses in the document or in the recipient directory.",
 		kinds: map[docparse.IDKind]string{
 			docparse.KindCustomerNumber:  "customer number",
 			docparse.KindSupplierAccount: "customer account",
@@ -124,6 +132,8 @@ var texts = [3]explainTexts{
 		hit:             "%s %s on vastaanottajarekisterissä: %s.",
 		miss:            "%s %s ei ole vastaanottajarekisterissä.",
 		copy:            "kopio",
+		more:            "Asiakirjassa on vielä %d muuta osoitetta.",
+		tooMany:         "Asiakirja menisi %d osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä %d, joten sitä ei lähetetä: korjaa asiakirjan tai vastaanottajarekisterin osoitteet.",
 		kinds: map[docparse.IDKind]string{
 			docparse.KindCustomerNumber:  "asiakasnumero",
 			docparse.KindSupplierAccount: "asiakastili",
@@ -154,6 +164,8 @@ var texts = [3]explainTexts{
 		hit:             "%s %s finns i mottagarregistret: %s.",
 		miss:            "%s %s finns inte i mottagarregistret.",
 		copy:            "kopia till",
+		more:            "Dokumentet anger ytterligare %d adresser.",
+		tooMany:         "Dokumentet skulle gå till %d adresser (mottagare och kopior sammanlagt), fler än de %d ett e-postmeddelande får ha, så det skickas inte: rätta adresserna i dokumentet eller i mottagarregistret.",
 		kinds: map[docparse.IDKind]string{
 			docparse.KindCustomerNumber:  "kundnummer",
 			docparse.KindSupplierAccount: "kundkonto",

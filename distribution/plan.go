@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
 )
@@ -44,6 +45,7 @@ const (
 	StepDocumentAddress   StepCode = "document-address"         // the document gives Address at Path
 	StepDocumentInvalid   StepCode = "document-address-invalid" // the document has an invalid Address at Path (Reason)
 	StepDocumentNone      StepCode = "document-no-address"      // the document gives no address
+	StepDocumentMore      StepCode = "document-more-addresses"  // the document gives Count more addresses than the steps list
 	StepDirectoryOff      StepCode = "directory-off"            // method 2 is switched off
 	StepNoCustomerNumber  StepCode = "no-customer-number"       // the document has no identifier of a kind in use
 	StepCustomerSkipped   StepCode = "customer-number-skipped"  // an identifier of a kind the company does not use
@@ -51,6 +53,10 @@ const (
 	StepDirectoryMiss     StepCode = "directory-miss"           // CustomerNumber not in the directory
 	StepDirectoryNotTried StepCode = "directory-not-tried"      // not looked up: the document's addresses come first
 	StepDecision          StepCode = "decision"                 // the final decision: Source under Precedence
+	// StepTooManyRecipients is the final decision when Source gives Count
+	// recipients, To and Cc together, more than the limit Max
+	// (Options.MaxRecipients): the document is not sent.
+	StepTooManyRecipients StepCode = "too-many-recipients"
 )
 
 // Step is one step of a routing decision. Only the fields that matter for
@@ -66,6 +72,8 @@ type Step struct {
 	Cc             []string                `json:"cc,omitempty"`
 	Source         Source                  `json:"source,omitempty"`
 	Precedence     Precedence              `json:"precedence,omitempty"`
+	Count          int                     `json:"count,omitempty"` // how many addresses, for StepDocumentMore and StepTooManyRecipients
+	Max            int                     `json:"max,omitempty"`   // the recipient limit, for StepTooManyRecipients
 }
 
 // Plan is a routing decision for one document: who receives it, why, and
@@ -112,6 +120,43 @@ func (e *NoRecipientError) Error() string {
 // Unwrap returns [ErrNoRecipient].
 func (e *NoRecipientError) Unwrap() error { return ErrNoRecipient }
 
+// ErrTooManyRecipients is matched by every [*TooManyRecipientsError].
+var ErrTooManyRecipients = errors.New("distribution: too many recipients for one e-mail")
+
+// TooManyRecipientsError reports a document whose e-mail would have more
+// recipients, To and Cc together, than the router allows
+// (Options.MaxRecipients). Nothing is sent: one e-mail to thousands of
+// addresses is never what a document means. The plan returned with it has
+// no recipients and explains why.
+type TooManyRecipientsError struct {
+	Number string // the document number
+	Count  int    // the recipients the document would have, To and Cc together
+	Max    int    // the limit
+}
+
+// Error states the count, the limit and what to do.
+func (e *TooManyRecipientsError) Error() string {
+	return fmt.Sprintf("distribution: document %q would go to %d recipients (To and Cc together), more than the limit of %d for one e-mail (Options.MaxRecipients); nothing was sent: correct the addresses in the document or its recipient directory entry",
+		e.Number, e.Count, e.Max)
+}
+
+// Unwrap returns [ErrTooManyRecipients].
+func (e *TooManyRecipientsError) Unwrap() error { return ErrTooManyRecipients }
+
+// Message explains the problem to the person who handles the document, in
+// lang ("fi", "sv" or "en"; anything else gives English).
+func (e *TooManyRecipientsError) Message(lang string) string {
+	return fmt.Sprintf(tooManyTexts[i18n.Index(lang)], e.Number, e.Count, e.Max)
+}
+
+// tooManyTexts are the messages of TooManyRecipientsError in English,
+// Finnish and Swedish: number, count, limit.
+var tooManyTexts = [3]string{
+	"Document %s would go to %d addresses (recipients and copies together), more than the %d one e-mail may have, so it was not sent. Correct the addresses in the document or in its recipient directory entry.",
+	"Asiakirja %s menisi %d osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä %d, joten sitä ei lähetetty. Korjaa asiakirjan tai sen vastaanottajarekisterin tietueen osoitteet.",
+	"Dokument %s skulle gå till %d adresser (mottagare och kopior sammanlagt), fler än de %d ett e-postmeddelande får ha, så det skickades inte. Rätta adresserna i dokumentet eller i dess post i mottagarregistret.",
+}
+
 // LookupError reports a directory lookup that failed for another reason
 // than a missing entry, e.g. an unreachable database. The document could
 // not be routed; retry later.
@@ -132,7 +177,9 @@ func (e *LookupError) Unwrap() error { return e.Err }
 // sending anything. It looks customer numbers up in the directory (reads
 // only). It returns [ErrDistributionDisabled] when the master switch is off,
 // a [*NoRecipientError] carrying the plan when no method gives a recipient,
-// and a [*LookupError] when the directory cannot be read.
+// a [*TooManyRecipientsError] when they are more than Options.MaxRecipients
+// (the plan then has no recipients and its last step says why), and a
+// [*LookupError] when the directory cannot be read.
 func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error) {
 	p := &Plan{Number: doc.Number, Source: SourceNone}
 	s := r.settings
@@ -144,7 +191,7 @@ func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error
 
 	var docTo []Recipient
 	if s.DocumentAddress {
-		docTo = documentRecipients(doc, p)
+		docTo = documentRecipients(doc, p, r.maxRecipients())
 	} else {
 		p.Steps = append(p.Steps, Step{Code: StepDocumentOff})
 	}
@@ -189,6 +236,11 @@ func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error
 		entryLang = entry.Language
 	}
 	p.Language = s.language(entryLang, doc.Language)
+	if n, limit := len(p.To)+len(p.Cc), r.maxRecipients(); n > limit {
+		p.Steps = append(p.Steps, Step{Code: StepTooManyRecipients, Source: p.Source, Count: n, Max: limit})
+		p.To, p.Cc, p.Source = nil, nil, SourceNone
+		return p, &TooManyRecipientsError{Number: doc.Number, Count: n, Max: limit}
+	}
 	p.Steps = append(p.Steps, Step{Code: StepDecision, Source: p.Source, Precedence: s.precedence()})
 	if p.Source == SourceNone {
 		return p, &NoRecipientError{Plan: p}
@@ -197,12 +249,19 @@ func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error
 }
 
 // documentRecipients records the document's addresses (valid and invalid)
-// as steps and returns the valid ones.
-func documentRecipients(doc *docparse.Document, p *Plan) []Recipient {
-	var out []Recipient
-	for _, e := range doc.Emails {
+// as steps and returns the valid ones. Of the valid ones it records the
+// first limit, one step each, and counts the rest in one step, so that a
+// document with a million addresses does not make a million steps.
+func documentRecipients(doc *docparse.Document, p *Plan, limit int) []Recipient {
+	out := make([]Recipient, 0, len(doc.Emails))
+	for i, e := range doc.Emails {
 		out = append(out, Recipient{Address: e.Address, Source: SourceDocument, Path: e.Path})
-		p.Steps = append(p.Steps, Step{Code: StepDocumentAddress, Address: e.Address, Path: e.Path})
+		if i < limit {
+			p.Steps = append(p.Steps, Step{Code: StepDocumentAddress, Address: e.Address, Path: e.Path})
+		}
+	}
+	if more := len(doc.Emails) - limit; more > 0 {
+		p.Steps = append(p.Steps, Step{Code: StepDocumentMore, Count: more})
 	}
 	for _, w := range doc.Warnings {
 		var ae *transport.AddressError
@@ -244,8 +303,10 @@ func (r *Router) lookup(ctx context.Context, doc *docparse.Document, p *Plan) (*
 func (r *Router) candidates(doc *docparse.Document, p *Plan) []docparse.Identifier {
 	kinds := r.settings.CustomerNumberKinds
 	var out []docparse.Identifier
+	seen := map[string]bool{}
 	for _, id := range doc.CustomerNumbersByKind(kinds...) {
-		if !slices.ContainsFunc(out, func(o docparse.Identifier) bool { return o.Value == id.Value }) {
+		if !seen[id.Value] {
+			seen[id.Value] = true
 			out = append(out, id)
 		}
 	}
@@ -257,6 +318,14 @@ func (r *Router) candidates(doc *docparse.Document, p *Plan) []docparse.Identifi
 		}
 	}
 	return out
+}
+
+// maxRecipients returns the limit of recipients of one e-mail.
+func (r *Router) maxRecipients() int {
+	if r.maxRcpt <= 0 {
+		return DefaultMaxRecipients
+	}
+	return r.maxRcpt
 }
 
 // union returns a followed by the recipients of b whose address is not in

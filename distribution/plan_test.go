@@ -12,6 +12,7 @@ import (
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/transporttest"
 )
 
 // noSend is a transport for tests that only plan.
@@ -352,6 +353,158 @@ func TestSettingsError_Message(t *testing.T) {
 		}
 		if got := se.Message(tt.lang); got != tt.want {
 			t.Errorf("Message(%s) = %q, want %q", tt.lang, got, tt.want)
+		}
+	}
+}
+
+// manyAddresses returns a document that gives n valid addresses and
+// carries customer number 1001 (To 2, Cc 1 in testDirectory).
+func manyAddresses(n int) *docparse.Document {
+	d := testDoc("absent", cn("1001", docparse.KindCustomerNumber))
+	for i := range n {
+		d.Emails = append(d.Emails, docparse.Email{Address: fmt.Sprintf("a%d@buyer.fi", i), Path: "Invoice/AccountingCustomerParty/Party/Contact/ElectronicMail"})
+	}
+	return d
+}
+
+// TestRouter_MaxRecipients checks the limit of recipients, To and Cc
+// together, of one document's e-mail: more is never sent, the plan says why
+// in every language and has no recipients, Distribute ends Rejected with a
+// *TooManyRecipientsError, and a document's addresses beyond the limit are
+// counted in one step rather than listed.
+func TestRouter_MaxRecipients(t *testing.T) {
+	dir := testDirectory(t)
+	base := Settings{Enabled: true, From: "noreply@operator.fi", DocumentAddress: true, Directory: true}
+	tests := []struct {
+		name      string
+		max       int // Options.MaxRecipients
+		prec      Precedence
+		doc       *docparse.Document
+		wantCount int // 0: within the limit
+		wantMax   int
+		wantSteps int // how many steps the plan may have at most
+	}{
+		{name: "default limit, 50 addresses", doc: manyAddresses(50), wantSteps: 52},
+		{name: "default limit, 51 addresses", doc: manyAddresses(51), wantCount: 51, wantMax: DefaultMaxRecipients, wantSteps: 53},
+		{name: "default limit, 5000 addresses", doc: manyAddresses(5000), wantCount: 5000, wantMax: DefaultMaxRecipients, wantSteps: 53},
+		{name: "directory entry of 3 under a limit of 3", max: 3, prec: DirectoryFirst, doc: manyAddresses(0), wantSteps: 3},
+		{name: "directory entry of 3 over a limit of 2", max: 2, prec: DirectoryFirst, doc: manyAddresses(0), wantCount: 3, wantMax: 2, wantSteps: 3},
+		{name: "both methods: the union counts", max: 4, prec: Both, doc: manyAddresses(2), wantCount: 5, wantMax: 4, wantSteps: 5},
+		{name: "directory first ignores the document's many addresses", max: 10, prec: DirectoryFirst, doc: manyAddresses(100), wantSteps: 13},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := base
+			s.Precedence = tt.prec
+			rec := &transporttest.Recorder{}
+			r, err := NewRouter(dir, rec, s, &Options{MaxRecipients: tt.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := r.Plan(t.Context(), tt.doc)
+			if len(p.Steps) > tt.wantSteps {
+				t.Errorf("%d steps, want at most %d: %v", len(p.Steps), tt.wantSteps, codes(p))
+			}
+			for _, lang := range Languages {
+				if e := p.Explain(lang); strings.Contains(e, "%!") {
+					t.Errorf("Explain(%s) = %q", lang, e)
+				}
+			}
+			res, derr := r.DistributeDocument(t.Context(), tt.doc)
+			if tt.wantCount == 0 {
+				if err != nil || derr != nil || res.Outcome != Sent || len(rec.Messages()) != 1 {
+					t.Fatalf("Plan: %v; Distribute: %s, %v, %d sent; want sent once", err, res.Outcome, derr, len(rec.Messages()))
+				}
+				return
+			}
+			var tm *TooManyRecipientsError
+			if !errors.As(err, &tm) || !errors.Is(err, ErrTooManyRecipients) || tm.Count != tt.wantCount || tm.Max != tt.wantMax || tm.Number != tt.doc.Number {
+				t.Fatalf("Plan error %#v, want *TooManyRecipientsError{Count: %d, Max: %d}", err, tt.wantCount, tt.wantMax)
+			}
+			last := p.Steps[len(p.Steps)-1]
+			if last.Code != StepTooManyRecipients || last.Count != tt.wantCount || last.Max != tt.wantMax || len(p.To)+len(p.Cc) != 0 || p.Source != SourceNone {
+				t.Errorf("plan %+v, last step %+v; want no recipients and the reason last", p, last)
+			}
+			if !errors.Is(derr, ErrTooManyRecipients) || res.Outcome != Rejected || len(rec.Messages()) != 0 {
+				t.Errorf("Distribute: %s, %v, %d sent; want Rejected with ErrTooManyRecipients and nothing sent", res.Outcome, derr, len(rec.Messages()))
+			}
+		})
+	}
+}
+
+// TestCompose_tooManyRecipients checks that Compose refuses a plan a caller
+// built with more recipients than the limit.
+func TestCompose_tooManyRecipients(t *testing.T) {
+	r, err := NewRouter(nil, noSend, Settings{Enabled: true, From: "noreply@operator.fi", DocumentAddress: true}, &Options{MaxRecipients: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		to, cc int
+		ok     bool
+	}{
+		{"at the limit", 1, 1, true},
+		{"over it in To", 3, 0, false},
+		{"over it with Cc", 2, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &Plan{Number: "INV-7", Language: "en", Source: SourceDocument}
+			for i := range tt.to + tt.cc {
+				rc := Recipient{Address: fmt.Sprintf("r%d@buyer.fi", i), Source: SourceDocument}
+				if i < tt.to {
+					p.To = append(p.To, rc)
+				} else {
+					p.Cc = append(p.Cc, rc)
+				}
+			}
+			_, err := r.Compose(testDoc("valid"), p)
+			var tm *TooManyRecipientsError
+			if tt.ok != (err == nil) || !tt.ok && (!errors.As(err, &tm) || tm.Count != tt.to+tt.cc || tm.Max != 2) {
+				t.Fatalf("Compose: %v", err)
+			}
+		})
+	}
+}
+
+func TestTooManyRecipientsError_Message(t *testing.T) {
+	e := &TooManyRecipientsError{Number: "INV-7", Count: 5000, Max: 50}
+	tests := []struct{ lang, want string }{
+		{"en", "Document INV-7 would go to 5000 addresses (recipients and copies together), more than the 50 one e-mail may have, so it was not sent. Correct the addresses in the document or in its recipient directory entry."},
+		{"fi", "Asiakirja INV-7 menisi 5000 osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä 50, joten sitä ei lähetetty. Korjaa asiakirjan tai sen vastaanottajarekisterin tietueen osoitteet."},
+		{"sv", "Dokument INV-7 skulle gå till 5000 adresser (mottagare och kopior sammanlagt), fler än de 50 ett e-postmeddelande får ha, så det skickades inte. Rätta adresserna i dokumentet eller i dess post i mottagarregistret."},
+		{"de", "Document INV-7 would go to 5000 addresses (recipients and copies together), more than the 50 one e-mail may have, so it was not sent. Correct the addresses in the document or in its recipient directory entry."},
+	}
+	for _, tt := range tests {
+		if got := e.Message(tt.lang); got != tt.want {
+			t.Errorf("Message(%s) = %q, want %q", tt.lang, got, tt.want)
+		}
+	}
+	if got := e.Error(); !strings.Contains(got, `"INV-7"`) || !strings.Contains(got, "5000") || !strings.Contains(got, "50") || !strings.Contains(got, "MaxRecipients") {
+		t.Errorf("Error() = %q, want the number, the count, the limit and the option", got)
+	}
+}
+
+// TestPlan_Explain_tooMany checks the sentences of the steps a document
+// with too many addresses gives.
+func TestPlan_Explain_tooMany(t *testing.T) {
+	r, err := NewRouter(nil, noSend, Settings{Enabled: true, From: "noreply@operator.fi", DocumentAddress: true}, &Options{MaxRecipients: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.Plan(t.Context(), manyAddresses(3))
+	want := map[string]string{
+		"en": "The document gives the address a0@buyer.fi (Contact/ElectronicMail). The document gives 2 more addresses. The recipient directory is not in use. " +
+			"The document would go to 3 addresses (recipients and copies together), more than the 1 one e-mail may have, so it is not sent: correct the addresses in the document or in the recipient directory.",
+		"fi": "Asiakirjassa on osoite a0@buyer.fi (Contact/ElectronicMail). Asiakirjassa on vielä 2 muuta osoitetta. Vastaanottajarekisteri ei ole käytössä. " +
+			"Asiakirja menisi 3 osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä 1, joten sitä ei lähetetä: korjaa asiakirjan tai vastaanottajarekisterin osoitteet.",
+		"sv": "Dokumentet anger adressen a0@buyer.fi (Contact/ElectronicMail). Dokumentet anger ytterligare 2 adresser. Mottagarregistret används inte. " +
+			"Dokumentet skulle gå till 3 adresser (mottagare och kopior sammanlagt), fler än de 1 ett e-postmeddelande får ha, så det skickas inte: rätta adresserna i dokumentet eller i mottagarregistret.",
+	}
+	for _, lang := range Languages {
+		if got := p.Explain(lang); got != want[lang] {
+			t.Errorf("Explain(%s):\n got %s\nwant %s", lang, got, want[lang])
 		}
 	}
 }

@@ -24,6 +24,7 @@ type Router struct {
 	templates map[string]*mailTemplate
 	parse     *docparse.Options
 	maxSize   int64
+	maxRcpt   int
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -41,6 +42,11 @@ type Options struct {
 	// MaxMessageSize is the largest e-mail, in bytes as sent, that the
 	// router composes; 0 means [DefaultMaxMessageSize].
 	MaxMessageSize int64
+	// MaxRecipients is the most recipients, To and Cc counted together,
+	// one document's e-mail may have; 0 means [DefaultMaxRecipients]. A
+	// document whose plan has more is not sent: Plan and Distribute return
+	// a [*TooManyRecipientsError] and the outcome is Rejected.
+	MaxRecipients int
 	// Now returns the time written in the Date header; nil means time.Now.
 	Now func() time.Time
 	// Logger receives one record per distributed document; nil discards.
@@ -50,6 +56,12 @@ type Options struct {
 // DefaultMaxMessageSize is the default limit of an e-mail's size: common
 // mail servers accept 25 MB or more, some only 20 MB.
 const DefaultMaxMessageSize = 20 << 20
+
+// DefaultMaxRecipients is the default limit of recipients (To and Cc
+// together) of one document's e-mail. A customer's invoice goes to a few
+// addresses; a document that lists thousands is a mistake or an attack,
+// and one e-mail to all of them must never be sent.
+const DefaultMaxRecipients = 50
 
 // NewRouter returns a router that looks customer numbers up in reg and sends
 // through tr under the settings s. reg may be nil when s.Directory is off. It
@@ -79,11 +91,15 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 		templates: tmpls,
 		parse:     opts.Parse,
 		maxSize:   opts.MaxMessageSize,
+		maxRcpt:   opts.MaxRecipients,
 		now:       opts.Now,
 		log:       opts.Logger,
 	}
 	if r.maxSize <= 0 {
 		r.maxSize = DefaultMaxMessageSize
+	}
+	if r.maxRcpt <= 0 {
+		r.maxRcpt = DefaultMaxRecipients
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -118,7 +134,8 @@ const (
 	// same Message-ID is recognisable downstream.
 	Ambiguous Outcome = "ambiguous"
 	// Rejected: the input cannot be distributed as it is (not a document,
-	// no document number, too large an e-mail). Fix the input.
+	// no document number, too large an e-mail, too many recipients). Fix
+	// the input.
 	Rejected Outcome = "rejected"
 	// NotRouted: distribution is off, or no method gave a recipient.
 	NotRouted Outcome = "not-routed"
@@ -146,7 +163,9 @@ var ErrSeveralDocuments = errors.New("distribution: the input holds several docu
 // is [ErrDistributionDisabled]. Input that is not a single parseable
 // document ends Rejected with the docparse error (or
 // [ErrSeveralDocuments]); a document without recipients ends NotRouted with
-// a [*NoRecipientError]; send failures end Failed, Deferred, Ambiguous or
+// a [*NoRecipientError]; a document with more recipients than
+// Options.MaxRecipients ends Rejected with a [*TooManyRecipientsError],
+// and nothing is sent; send failures end Failed, Deferred, Ambiguous or
 // PartlySent with the transport's error.
 func (r *Router) Distribute(ctx context.Context, data []byte) (*Result, error) {
 	if !r.settings.Enabled {
@@ -266,6 +285,9 @@ func (r *Router) distribute(ctx context.Context, doc *docparse.Document) *Result
 	switch {
 	case errors.As(err, &lookupErr), err != nil && ctx.Err() != nil:
 		res.Outcome, res.Err = Deferred, err
+		return res
+	case errors.Is(err, ErrTooManyRecipients):
+		res.Outcome, res.Err = Rejected, err
 		return res
 	case err != nil:
 		res.Outcome, res.Err = NotRouted, err

@@ -189,6 +189,9 @@ func treeDiff(data []byte, opts *docparse.Options) string {
 	for i := range docs {
 		a, b := reflect.ValueOf(*docs[i]), reflect.ValueOf(*tdocs[i])
 		for f := range a.NumField() {
+			if !a.Type().Field(f).IsExported() {
+				continue
+			}
 			if x, y := a.Field(f).Interface(), b.Field(f).Interface(); !reflect.DeepEqual(x, y) {
 				return fmt.Sprintf("document %d: %s differs:\nstream: %.500v\ntree:   %.500v", i+1, a.Type().Field(f).Name, x, y)
 			}

@@ -75,14 +75,28 @@ type Document struct {
 
 	// Attachments are the binary objects embedded in the document, decoded.
 	Attachments []Attachment
-	// Warnings are problems that did not stop parsing.
+	// Warnings are problems that did not stop parsing: the first
+	// MaxWarnings of them.
 	Warnings []Warning
+	// WarningsOmitted counts the warnings found after the first
+	// MaxWarnings, which are left out of Warnings, so that a document with
+	// a million invalid addresses costs a hundred warnings and a count,
+	// not a million warnings. Zero when Warnings lists them all.
+	WarningsOmitted int
 
 	// XML is the bytes of this document alone: the input itself when it
 	// holds one document, or this document's own part of a file that holds
 	// several, so that it can be passed on without leaking the others.
 	XML []byte
+
+	// emails indexes Emails for AddEmails while a document is being built;
+	// Parse and ParseAll return documents without it.
+	emails *emailIndex
 }
+
+// MaxWarnings is how many warnings a Document keeps; the number of those
+// found beyond it is Document.WarningsOmitted.
+const MaxWarnings = 100
 
 // Flavour is the specification a document claims to follow.
 type Flavour struct {
@@ -188,21 +202,139 @@ const maxCustomerNumberLength = 100
 //   - text may hold several addresses separated by commas, semicolons or
 //     white space, each optionally with "mailto:" or as "Name <addr>";
 //   - each is validated and normalized by [transport.ParseAddress];
-//   - an address already in d.Emails (compared case-insensitively) is not
-//     added again;
+//   - an address already in d.Emails (compared case-insensitively, as
+//     [strings.EqualFold] compares) is not added again;
 //   - an invalid address (code "invalid-email"), and text without an "@"
 //     such as the placeholder "Email address" (code "not-an-email"),
 //     becomes a [Warning] with the path; empty text is ignored.
 //
 // It returns the valid addresses of text in order, duplicates included.
+// Its cost grows with the addresses in text, not with those already in
+// d.Emails: a document with a million addresses is read in linear time.
+// Addresses a caller appends to d.Emails itself, or a d.Emails it
+// replaces, count as well.
 func (d *Document) AddEmails(text, path string) []string {
 	addrs := d.validEmails(text, path)
+	if d.emails == nil && len(d.Emails)+len(addrs) <= smallEmails {
+		// The common case, a few addresses: no index needed.
+		for _, a := range addrs {
+			if !slices.ContainsFunc(d.Emails, func(e Email) bool { return strings.EqualFold(e.Address, a) }) {
+				d.Emails = append(d.Emails, Email{Address: a, Path: path})
+			}
+		}
+		return addrs
+	}
+	d.Emails = slices.Grow(d.Emails, len(addrs))
+	d.emailIndex(len(addrs))
 	for _, a := range addrs {
-		if !slices.ContainsFunc(d.Emails, func(e Email) bool { return strings.EqualFold(e.Address, a) }) {
+		if !d.emailIndex(0).has(d.Emails, a) {
 			d.Emails = append(d.Emails, Email{Address: a, Path: path})
+			d.emails.add(d.Emails)
 		}
 	}
 	return addrs
+}
+
+// smallEmails is how many addresses a document may hold before AddEmails
+// indexes them rather than compare each new one with all of them.
+const smallEmails = 16
+
+// emailIndex is the set of the addresses in a Document's Emails, keyed by
+// foldKey, so that AddEmails finds a duplicate in constant time.
+type emailIndex struct {
+	keys  map[string]int // foldKey of each address → its index in Emails
+	n     int            // len(Emails) when indexed
+	first *Email         // &Emails[0] when indexed, to notice a replaced slice
+}
+
+// emailIndex returns d's index of d.Emails, first rebuilding it, with room
+// for more addresses, if d.Emails is not the slice it indexes (a caller
+// appended to it or replaced it, slices.Grow moved it, or d is a copy of
+// another Document).
+func (d *Document) emailIndex(more int) *emailIndex {
+	x := d.emails
+	if x != nil && x.n == len(d.Emails) && (x.n == 0 || x.first == &d.Emails[0]) {
+		return x
+	}
+	x = &emailIndex{keys: make(map[string]int, len(d.Emails)+more)}
+	for i, e := range d.Emails {
+		if _, dup := x.keys[foldKey(e.Address)]; !dup {
+			x.keys[foldKey(e.Address)] = i
+		}
+	}
+	x.mark(d.Emails)
+	d.emails = x
+	return x
+}
+
+// has reports whether an address equal to a under strings.EqualFold is in
+// emails, the slice x indexes.
+func (x *emailIndex) has(emails []Email, a string) bool {
+	i, ok := x.keys[foldKey(a)]
+	return ok && strings.EqualFold(emails[i].Address, a)
+}
+
+// add indexes the last address of emails, just appended.
+func (x *emailIndex) add(emails []Email) {
+	x.keys[foldKey(emails[len(emails)-1].Address)] = len(emails) - 1
+	x.mark(emails)
+}
+
+func (x *emailIndex) mark(emails []Email) {
+	x.n, x.first = len(emails), nil
+	if len(emails) > 0 {
+		x.first = &emails[0]
+	}
+}
+
+// foldKey returns a key for s that two strings share exactly when
+// strings.EqualFold reports them equal: each rune is replaced by one
+// representative of its Unicode simple case folding orbit (the lower-case
+// letter for ASCII, else the orbit's smallest rune), and invalid UTF-8
+// bytes, which EqualFold reads as U+FFFD, by U+FFFD. For the usual ASCII
+// address without upper-case letters the key is s itself.
+func foldKey(s string) string {
+	ascii, upper := true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	switch {
+	case ascii && !upper:
+		return s
+	case ascii:
+		b := []byte(s)
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		return string(b)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s { // invalid bytes come as utf8.RuneError, as in EqualFold
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldRune returns the representative of r's simple case folding orbit:
+// the lower-case letter when the orbit holds an ASCII letter (so that ASCII
+// text is its own key), else the smallest rune of the orbit.
+func foldRune(r rune) rune {
+	low := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		low = min(low, f)
+	}
+	if 'A' <= low && low <= 'Z' {
+		low += 'a' - 'A'
+	}
+	return low
 }
 
 // validEmails returns the valid addresses in text, adding a warning for each
@@ -216,14 +348,21 @@ func (d *Document) validEmails(text, path string) []string {
 		d.warn("not-an-email", path, text, nil, "%q is not an e-mail address (no @); it was ignored", shorten(text))
 		return nil
 	}
-	var addrs []string
-	for _, part := range transport.SplitAddressList(text) {
+	parts := transport.SplitAddressList(text)
+	addrs := make([]string, 0, len(parts))
+	for _, part := range parts {
 		if !strings.Contains(part, "@") {
+			if d.omitWarning() {
+				continue
+			}
 			d.warn("not-an-email", path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
 			continue
 		}
 		a, err := transport.ParseAddress(part)
 		if err != nil {
+			if d.omitWarning() {
+				continue // spare building a warning that would be left out
+			}
 			reason := err.Error()
 			var ae *transport.AddressError
 			if errors.As(err, &ae) {
@@ -279,7 +418,21 @@ func (d *Document) CustomerNumbersByKind(kinds ...IDKind) []Identifier {
 	return ids
 }
 
-// warn appends a warning about value, found at path.
+// omitWarning reports whether Warnings is full, counting one more omitted
+// warning when it is.
+func (d *Document) omitWarning() bool {
+	if len(d.Warnings) < MaxWarnings {
+		return false
+	}
+	d.WarningsOmitted++
+	return true
+}
+
+// warn appends a warning about value, found at path, or counts it in
+// WarningsOmitted once Warnings holds MaxWarnings.
 func (d *Document) warn(code, path, value string, cause error, format string, args ...any) {
+	if d.omitWarning() {
+		return
+	}
 	d.Warnings = append(d.Warnings, Warning{Code: code, Path: path, Value: value, Message: fmt.Sprintf(format, args...), Err: cause})
 }

@@ -25,3 +25,6 @@ func Streamed(data []byte, opts *Options) bool {
 	_, needTree, _ := segs[0].stream(o)
 	return !needTree
 }
+
+// FoldKey is foldKey, the key AddEmails de-duplicates addresses by.
+var FoldKey = foldKey

@@ -46,7 +46,12 @@ func newBuiltin(sp *spec, root string, credit bool) *builtin {
 
 // Extract reads the documents under root in one walk over the tree.
 func (b *builtin) Extract(root *etree.Element) ([]*Document, error) {
-	w := &walker{b: b}
+	return b.extract(root, DefaultMaxSize)
+}
+
+// extract is Extract for an input size limit of maxSize.
+func (b *builtin) extract(root *etree.Element, maxSize int64) ([]*Document, error) {
+	w := &walker{b: b, maxSize: maxSize}
 	w.walkTree(root)
 	return w.result(root)
 }

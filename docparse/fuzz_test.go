@@ -29,6 +29,9 @@ func FuzzParse(f *testing.F) {
 		`<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>`,
 		soapOpen + `<?xml version="1.0" encoding="ISO-8859-15"?>` + finvoice("1", "\xc4y"),
 		ubl(`<cbc:ID>1</cbc:ID><cac:AccountingCustomerParty><cac:Party><cbc:EndpointID schemeID="EM">a@b.fi;c@d</cbc:EndpointID></cac:Party></cac:AccountingCustomerParty>`),
+		string(teappsFile("<!--h-->" + teappsInv("A") + "<!--A|B-->" + teappsInv("B") + "<!--t-->")),
+		string(teappsFile(teappsInv("A")+"<NOTE/>"+teappsInv("B"), teappsInv("C"))),
+		string(manyEmails(40)),
 	} {
 		f.Add([]byte(s))
 	}

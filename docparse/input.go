@@ -355,8 +355,12 @@ func bodyPayload(env *etree.Element, s *segment) []root {
 // shorten returns s trimmed and cut to 40 characters for messages.
 func shorten(s string) string {
 	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
+	n := 0
+	for i := range s { // never converts all of a long s
+		if n == 40 {
+			return s[:i] + "…"
+		}
+		n++
 	}
 	return s
 }

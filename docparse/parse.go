@@ -195,12 +195,20 @@ func (o *options) extract(r root) ([]*Document, *ParseError) {
 			"the root element <%s> %s is not a supported e-invoice; supported are UBL 2 Invoice and CreditNote, Svefaktura 1.0, UN/CEFACT CII, ZUGFeRD 1.0, Finvoice and TEAPPSXML (a host app can add an Extractor in Options)",
 			e.Tag, ns)}
 	}
-	docs, err := x.Extract(e)
+	var (
+		docs []*Document
+		err  error
+	)
+	if b, ok := x.(*builtin); ok {
+		docs, err = b.extract(e, o.maxSize)
+	} else {
+		docs, err = x.Extract(e)
+	}
 	return checkDocs(docs, err, e.Tag, func() []byte {
 		if r.alone {
 			return bytes.Clone(r.seg.original)
 		}
-		return standalone(e, nil)
+		return standalone(e)
 	})
 }
 
@@ -228,6 +236,7 @@ func checkDocs(docs []*Document, err error, tag string, whole func() []byte) ([]
 		case d.XML == nil:
 			d.XML = whole()
 		}
+		d.emails = nil // only needed while the document is built
 		checkEncoding(d)
 	}
 	return docs, nil
@@ -250,85 +259,153 @@ func checkEncoding(d *Document) {
 // standalone returns the document at root as an XML file of its own: an XML
 // declaration; the comments, processing instructions and DOCTYPE that
 // precede root at the top level of its file; and root with the namespace
-// declarations it inherits from its ancestors. When only is not nil, root's
-// descendants that are siblings of only with only's name are left out, so a
-// batch file keeps just the document starting at only. The file keeps the
+// declarations it inherits from its ancestors. The file keeps the
 // character encoding its source declared when that can encode every
 // character, else it is UTF-8.
-func standalone(root, only *etree.Element) []byte {
-	var b bytes.Buffer
-	ws := &etree.WriteSettings{}
-	label := ""
-	if doc := root.Parent(); doc != nil && doc.Parent() == nil {
-		for _, t := range doc.Child {
-			if p, ok := t.(*etree.ProcInst); ok && p.Target == "xml" {
-				label = declaredEncoding(p.Inst)
-			}
-		}
-		start := 0
-		for i := root.Index() - 1; i >= 0; i-- {
-			if _, ok := doc.Child[i].(*etree.Element); ok {
-				start = i + 1
+func standalone(root *etree.Element) []byte {
+	return newSplitter(root, nil).file(nil)
+}
+
+// maxFrameCopies is how many times the input size limit the copies of a
+// batch's frame (everything in the file outside its documents) may take
+// together, one copy in each document's XML: a 32 MiB file whose frame
+// is 16 MiB and which holds 250,000 tiny documents would otherwise take
+// 4 TB to split. A real frame is a few hundred bytes.
+const maxFrameCopies = 8
+
+// A splitter writes each document of a file that holds several (the
+// elements docs under root, a TEAPPSXML file's INVOICEs) as an XML file of
+// its own, as standalone does for one, keeping that document and leaving
+// out the others. Everything else is the frame the documents share and is
+// kept in each, except the content between two documents (white space, a
+// comment), which only the two documents beside it keep. So writing all the
+// documents costs the file's size plus one frame per document, however
+// many there are.
+type splitter struct {
+	root *etree.Element
+	// kids holds, for root and every other ancestor of a document, the
+	// positions in its Child of the children that are documents (maybe
+	// none), in order; pos holds each document's index in its parent's kids.
+	kids   map[*etree.Element][]int
+	pos    map[*etree.Element]int
+	prolog []byte // the comments, processing instructions and DOCTYPE before root
+	label  string // the encoding the file declares
+	ns     []etree.Attr
+	ws     etree.WriteSettings
+	buf    bytes.Buffer // reused by each call of file
+}
+
+func newSplitter(root *etree.Element, docs []*etree.Element) *splitter {
+	s := &splitter{root: root, kids: map[*etree.Element][]int{root: nil}, pos: make(map[*etree.Element]int, len(docs)), ns: inheritedNamespaces(root)}
+	for _, d := range docs { // in document order, so each kids list is sorted
+		p := d.Parent()
+		s.pos[d] = len(s.kids[p])
+		s.kids[p] = append(s.kids[p], d.Index())
+		for a := p.Parent(); p != root && a != nil; p, a = a, a.Parent() {
+			if _, ok := s.kids[a]; ok {
 				break
 			}
+			s.kids[a] = nil
 		}
-		for _, t := range doc.Child[start:root.Index()] {
-			switch t := t.(type) {
-			case *etree.ProcInst:
-				if t.Target == "xml" {
-					continue
-				}
-			case *etree.Comment, *etree.Directive:
-			default:
+	}
+	doc := root.Parent()
+	if doc == nil || doc.Parent() != nil {
+		return s
+	}
+	for _, t := range doc.Child {
+		if p, ok := t.(*etree.ProcInst); ok && p.Target == "xml" {
+			s.label = declaredEncoding(p.Inst)
+		}
+	}
+	start := 0
+	for i := root.Index() - 1; i >= 0; i-- {
+		if _, ok := doc.Child[i].(*etree.Element); ok {
+			start = i + 1
+			break
+		}
+	}
+	var b bytes.Buffer
+	for _, t := range doc.Child[start:root.Index()] {
+		switch t := t.(type) {
+		case *etree.ProcInst:
+			if t.Target == "xml" {
 				continue
 			}
-			t.WriteTo(&b, ws)
-			b.WriteByte('\n')
+		case *etree.Comment, *etree.Directive:
+		default:
+			continue
+		}
+		t.WriteTo(&b, &s.ws)
+		b.WriteByte('\n')
+	}
+	s.prolog = b.Bytes()
+	return s
+}
+
+// file returns the XML file of the document only, one of the splitter's
+// documents, or with only nil the frame alone (all of the file but its
+// documents).
+func (s *splitter) file(only *etree.Element) []byte {
+	b := &s.buf
+	b.Reset()
+	const utf8Decl = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+	b.WriteString(utf8Decl)
+	b.Write(s.prolog)
+	s.write(b, s.root, only, s.ns)
+	if enc, err := lookupEncoding(s.label); err == nil && enc != nil && !strings.HasPrefix(strings.ToLower(s.label), "utf") {
+		if out, err := enc.NewEncoder().Bytes(b.Bytes()[len(utf8Decl):]); err == nil {
+			return append([]byte(`<?xml version="1.0" encoding="`+s.label+`"?>`+"\n"), out...)
 		}
 	}
-	var chain []*etree.Element // the ancestors of only below root
-	for e := only; e != nil && e != root; e = e.Parent() {
-		chain = append(chain, e)
+	return bytes.Clone(b.Bytes())
+}
+
+// write writes e, which holds only or is root, with the namespace
+// declarations inherited. Of the children that are documents only only is
+// kept; of the rest, those before the first document and after the last
+// are kept, and those between two documents only when one of them is only.
+func (s *splitter) write(b *bytes.Buffer, e, only *etree.Element, inherited []etree.Attr) {
+	ws := &s.ws
+	b.WriteByte('<')
+	b.WriteString(e.FullTag())
+	for _, a := range append(inherited, e.Attr...) {
+		b.WriteByte(' ')
+		a.WriteTo(b, ws)
 	}
-	var write func(e *etree.Element, inherited []etree.Attr)
-	write = func(e *etree.Element, inherited []etree.Attr) {
-		if len(inherited) == 0 && e != root && !containsElem(chain, e) {
-			e.WriteTo(&b, ws)
-			return
-		}
-		b.WriteByte('<')
-		b.WriteString(e.FullTag())
-		for _, a := range append(inherited, e.Attr...) {
-			b.WriteByte(' ')
-			a.WriteTo(&b, ws)
-		}
-		if len(e.Child) == 0 {
-			b.WriteString("/>")
-			return
-		}
-		b.WriteByte('>')
-		for _, t := range e.Child {
-			c, ok := t.(*etree.Element)
-			switch {
-			case !ok:
-				t.WriteTo(&b, ws)
-			case only != nil && c != only && c.Parent() == only.Parent() && c.Tag == only.Tag && c.Space == only.Space:
-				// another document of the batch
-			default:
-				write(c, nil)
+	if len(e.Child) == 0 {
+		b.WriteString("/>")
+		return
+	}
+	b.WriteByte('>')
+	kids := s.kids[e]
+	ranges := [][2]int{{0, len(e.Child)}}
+	if len(kids) > 0 {
+		first, last := kids[0], kids[len(kids)-1]
+		ranges = [][2]int{{0, first}, {last + 1, len(e.Child)}}
+		if k, ok := s.pos[only]; ok && only.Parent() == e {
+			lo, hi := 0, len(e.Child)
+			if k > 0 {
+				lo = kids[k-1] + 1
 			}
-		}
-		b.WriteString("</")
-		b.WriteString(e.FullTag())
-		b.WriteByte('>')
-	}
-	write(root, inheritedNamespaces(root))
-	if enc, err := lookupEncoding(label); err == nil && enc != nil && !strings.HasPrefix(strings.ToLower(label), "utf") {
-		if out, err := enc.NewEncoder().Bytes(b.Bytes()); err == nil {
-			return append([]byte(`<?xml version="1.0" encoding="`+label+`"?>`+"\n"), out...)
+			if k < len(kids)-1 {
+				hi = kids[k+1]
+			}
+			ranges = [][2]int{{0, min(first, lo)}, {lo, hi}, {max(last+1, hi), len(e.Child)}}
 		}
 	}
-	return append([]byte(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"), b.Bytes()...)
+	for _, r := range ranges { // they hold no document but only
+		for _, t := range e.Child[r[0]:r[1]] {
+			c, ok := t.(*etree.Element)
+			if _, frame := s.kids[c]; ok && frame {
+				s.write(b, c, only, nil)
+				continue
+			}
+			t.WriteTo(b, ws)
+		}
+	}
+	b.WriteString("</")
+	b.WriteString(e.FullTag())
+	b.WriteByte('>')
 }
 
 // declaredEncoding returns the encoding an XML declaration's content names.
@@ -340,15 +417,6 @@ func declaredEncoding(decl string) string {
 	}
 	label, _, _ := strings.Cut(rest[1:], rest[:1])
 	return label
-}
-
-func containsElem(list []*etree.Element, e *etree.Element) bool {
-	for _, x := range list {
-		if x == e {
-			return true
-		}
-	}
-	return false
 }
 
 // inheritedNamespaces returns the namespace declarations of e's ancestors

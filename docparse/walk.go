@@ -152,6 +152,7 @@ type walker struct {
 	docs    []*docState
 	cur     *docState // the document being read
 	version string    // format version stated once for all documents of a file
+	maxSize int64     // Options.MaxSize, which bounds the XML of split documents
 	err     *ParseError
 }
 
@@ -334,8 +335,22 @@ func (w *walker) result(root *etree.Element) ([]*Document, error) {
 			}
 			return nil, e
 		}
-		if len(docs) > 1 {
-			d.XML = standalone(root, w.docs[i].elem)
+	}
+	if len(docs) > 1 {
+		elems := make([]*etree.Element, len(w.docs))
+		for i, ds := range w.docs {
+			elems[i] = ds.elem
+		}
+		sp := newSplitter(root, elems)
+		limit := maxFrameCopies * cmp.Or(w.maxSize, DefaultMaxSize)
+		frame := int64(len(sp.file(nil)))
+		if frame*int64(len(docs)) > limit {
+			return nil, &ParseError{Code: "too-large", Path: b.eachPath, Detail: fmt.Sprintf(
+				"each of the file's %d documents would carry its own copy of the %d bytes outside the documents, more than %d bytes in all (%d times the size limit, see Options.MaxSize); a real file keeps what is outside its documents short: correct the sending system or split the file",
+				len(docs), frame, limit, maxFrameCopies)}
+		}
+		for i, d := range docs {
+			d.XML = sp.file(elems[i])
 		}
 	}
 	return docs, nil

@@ -296,6 +296,11 @@ func SplitAddressList(s string) []string {
 				i = j
 				continue
 			}
+			// No angle address follows: each of these words stays a part,
+			// and none is scanned again (which made many words quadratic).
+			out = append(out, parts[i:j]...)
+			i = j - 1
+			continue
 		}
 		out = append(out, p)
 	}

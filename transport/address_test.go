@@ -120,11 +120,25 @@ func TestSplitAddressList(t *testing.T) {
 		{"Matti Meikäläinen <m@b.fi>, c@d.fi", []string{"Matti Meikäläinen <m@b.fi>", "c@d.fi"}},
 		{"<m@b.fi> <n@b.fi>", []string{"<m@b.fi>", "<n@b.fi>"}},
 		{"Emailadresse", []string{"Emailadresse"}},
+		{"see below a@b.fi Name <c@d.fi>", []string{"see", "below", "a@b.fi", "Name <c@d.fi>"}},
+		{"x y <z", []string{"x y <z"}},
 	}
 	for _, tt := range tests {
 		if got := SplitAddressList(tt.in); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("SplitAddressList(%q) = %q; want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestSplitAddressList_ManyWords splits a text of a million words without
+// an address among them but one at the end, as a hostile document can
+// write at an e-mail position: every word stays a part (each word used to
+// be scanned to the end again, which never finished).
+func TestSplitAddressList_ManyWords(t *testing.T) {
+	const n = 1_000_000
+	parts := SplitAddressList(strings.Repeat("word ", n) + "a@b.fi")
+	if len(parts) != n+1 || parts[0] != "word" || parts[n-1] != "word" || parts[n] != "a@b.fi" {
+		t.Fatalf("%d parts, want %d words and the address", len(parts), n)
 	}
 }
 
