@@ -237,26 +237,8 @@ func (rd *reader) fill(g *records) {
 func (rd *reader) read(g *records) error {
 	for len(g.meta) < recordsPerCall && g.text < groupText && len(g.extra) < groupExtra {
 		rec, cut, err := rd.r.Read()
-		var pe *parseError
-		var tm *tooManyFields
-		switch {
-		case err == io.EOF:
-			return err
-		case errors.As(err, &pe):
-			return importer.NewImportError(importer.Problem{
-				Row:   rd.number + max(pe.start-rd.endLine, 1),
-				Value: pe.err.Error(),
-				Code:  importer.CodeMalformedCSV,
-			})
-		case errors.As(err, &tm):
-			return importer.NewImportError(importer.Problem{
-				Row:    rd.number + max(tm.start-rd.endLine, 1),
-				Column: columnName(tm.column),
-				Value:  preview(tm.value),
-				Code:   importer.CodeTooManyColumns,
-			})
-		case err != nil:
-			return err
+		if err != nil {
+			return rd.readError(err)
 		}
 		rd.number += rd.r.start - rd.endLine
 		rd.endLine = rd.r.endLine
@@ -279,6 +261,30 @@ func (rd *reader) read(g *records) error {
 		g.fields = append(g.fields, rec...)
 	}
 	return nil
+}
+
+// readError returns what read returns for an error of the field reader:
+// io.EOF and reading errors as they are, an *importer.ImportError for the
+// file's own, numbered as the row the record starts on.
+func (rd *reader) readError(err error) error {
+	var pe *parseError
+	var tm *tooManyFields
+	switch {
+	case errors.As(err, &pe):
+		return importer.NewImportError(importer.Problem{
+			Row:   rd.number + max(pe.start-rd.endLine, 1),
+			Value: pe.err.Error(),
+			Code:  importer.CodeMalformedCSV,
+		})
+	case errors.As(err, &tm):
+		return importer.NewImportError(importer.Problem{
+			Row:    rd.number + max(tm.start-rd.endLine, 1),
+			Column: columnName(tm.column),
+			Value:  preview(tm.value),
+			Code:   importer.CodeTooManyColumns,
+		})
+	}
+	return err
 }
 
 // ReadAll returns the records of the group that gocsv has not taken yet.
