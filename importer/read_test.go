@@ -673,3 +673,29 @@ func readerLike(r io.Reader, cr *countingReader) io.Reader {
 	}
 	return cr
 }
+
+// TestRead_wideRows reads rows of many cells, which the validator checks
+// in chunks of fewer rows so that wide rows cannot multiply its memory,
+// and checks that every problem still comes in row order.
+func TestRead_wideRows(t *testing.T) {
+	const rows, width = 5000, 40
+	var in []importer.Row
+	var want []importer.Problem
+	for i := 1; i <= rows; i++ {
+		r := text(i, fmt.Sprintf("c%d", i), fmt.Sprintf("a%d@x.fi", i))
+		r.Cells = append(r.Cells, make([]importer.Cell, width-2)...)
+		switch {
+		case i%1000 == 0:
+			r.Cells[width-1].Value = "x"
+			want = append(want, importer.Problem{Row: i, Column: "AN", Value: "x", Code: importer.CodeTooManyColumns})
+		case i%1500 == 0:
+			r.Cells[0].Value = "c1"
+			want = append(want, importer.Problem{Row: i, Column: "A", Value: "c1", Code: importer.CodeDuplicateCustomerNumber, OtherRow: 1})
+		}
+		in = append(in, r)
+	}
+	_, err := readRows(t, nil, in...)
+	if got := problems(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems:\n got %v\nwant %v", got, want)
+	}
+}
