@@ -320,6 +320,7 @@ type text struct {
 	blocks  [][]byte // decoded text not read yet, from blocks[0][off:]
 	off     int
 	pending [][]byte // Windows-1252 blocks read ahead, to decode after blocks
+	decoded []byte   // the last of them decoded, a block that is reused
 	spare   []byte   // a block that has been read, for next to reuse
 }
 
@@ -484,9 +485,20 @@ func (t *text) add(b []byte) error {
 	return nil
 }
 
-// decodePending decodes the first of the pending blocks into blocks.
+// decodePending decodes the first of the pending blocks into blocks,
+// reusing the block of decoded text read last, so that decoding a file
+// read ahead allocates nothing while its blocks are dropped.
 func (t *text) decodePending() {
-	t.blocks = append(t.blocks, windows1252(t.pending[0]))
+	out := t.decoded[:0]
+	for _, c := range t.pending[0] {
+		if c < utf8.RuneSelf {
+			out = append(out, c)
+		} else {
+			out = utf8.AppendRune(out, charmap.Windows1252.DecodeByte(c))
+		}
+	}
+	t.decoded = out
+	t.blocks = append(t.blocks, out)
 	t.pending[0], t.pending = nil, t.pending[1:]
 }
 

@@ -40,6 +40,9 @@ func TestImportMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped with -short: writes files of 100 to 300 MB and reads each in a child process")
 	}
+	if raceEnabled {
+		t.Skip("skipped under the race detector, which multiplies the memory and time measured; run without -race")
+	}
 	const mib = 1 << 20
 	line := func(n int64) func(*bufio.Writer) {
 		return func(w *bufio.Writer) {
