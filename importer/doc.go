@@ -57,7 +57,9 @@
 // rows counted), its column letter, the offending value, a stable [Code]
 // and, for invalid addresses, the transport.AddressReason. The listing is
 // capped at Options.MaxProblems (1,000 by default) with the total counted,
-// so that a broken million-row file cannot flood memory. Problems that
+// so that a broken million-row file cannot flood memory; a problem that
+// stopped the reading (too many rows, a file the decoder cannot read on) is
+// listed even then, last, in place of the last of the others. Problems that
 // concern the whole file (too large, encrypted workbook, legacy .xls,
 // OpenDocument, not a spreadsheet) have row 0; a file too large gets that
 // problem alone, since the rows read before the limit are only a part of
@@ -72,8 +74,15 @@
 // Read never reads more than Options.MaxFileSize bytes (256 MiB by default)
 // nor accepts more than Options.MaxRows data rows (1,000,000); a customer
 // number is at most registry.MaxCustomerNumberLength characters, an entry
-// has at most registry.MaxAddresses addresses. The format packages add
-// their own limits, such as the XLSX unzip limits.
+// has at most registry.MaxAddresses addresses. A file whose size Read
+// knows before reading — Options.Size, or the reader's own (a bytes or
+// strings reader, an os.File, an upload from mime/multipart) — is refused
+// at once if it is over the limit, without reading any of it; any other is
+// refused as soon as the limit is crossed. No value costs more than
+// [MaxCellSize] (64 KiB): a decoder may cut a longer one and mark it
+// [Cell.Cut], and validation looks at no more of a value than its limits
+// need, so that a 250 MB line is refused with a few megabytes of memory.
+// The format packages add their own limits, such as the XLSX unzip limits.
 //
 // # Performance
 //
@@ -97,7 +106,9 @@
 //
 // A [Decoder] turns a file into [Row] values with the cell kinds it knows
 // ([KindNumber], [KindDate], …); Read validates them. Return
-// [NewImportError] for a file that cannot be read.
+// [NewImportError] for a file that cannot be read. A decoder that reads
+// values piece by piece need not hold more than [MaxCellSize] bytes of one:
+// it passes the start and sets [Cell.Cut].
 //
 // # Concurrency and ownership
 //

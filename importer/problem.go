@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jakelu/jakelu/transport"
 )
@@ -98,11 +97,20 @@ func (p Problem) String() string {
 const maxValueLength = 100
 
 // shorten cuts s to maxValueLength characters, marking the cut with "…".
+// It looks at no more of s than it keeps, and the result never shares
+// the memory of a longer s.
 func shorten(s string) string {
-	if len(s) <= maxValueLength || utf8.RuneCountInString(s) <= maxValueLength {
+	if len(s) <= maxValueLength {
 		return s
 	}
-	return string([]rune(s)[:maxValueLength]) + "…"
+	n := 0
+	for i := range s {
+		if n == maxValueLength {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 // ErrInvalidFile is matched (with [errors.Is]) by every [*ImportError].

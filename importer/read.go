@@ -37,8 +37,23 @@ type Options struct {
 	// are recognised either way.
 	Format Format
 	// MaxFileSize is the largest file accepted, in bytes; 0 means
-	// DefaultMaxFileSize. Read never reads more than this from the reader.
+	// DefaultMaxFileSize. Read never reads more than this from the reader,
+	// and refuses a file it knows to be larger (see Size) before reading
+	// any of it.
 	MaxFileSize int64
+	// Size is the size of the file in bytes, when the caller knows it
+	// (the length of an upload, say); 0 means unknown. A Size over
+	// MaxFileSize is refused with CodeFileTooLarge before anything is
+	// read. Read also takes the size from the reader when it tells it: a
+	// Len() int method (bytes.Reader, strings.Reader, bytes.Buffer: the
+	// bytes left), a Size() int64 method (io.SectionReader, what
+	// multipart.FileHeader.Open returns for an upload kept in memory) or a
+	// Stat() (fs.FileInfo, error) method of a regular file (os.File, also
+	// an upload kept on disk), less what has been read already if it is an
+	// io.Seeker; if it is an io.ReaderAt too, the byte past the limit is
+	// read to confirm the size. A Size smaller than the file does not lift
+	// the limit.
+	Size int64
 	// MaxRows is the most data rows accepted; 0 means DefaultMaxRows.
 	MaxRows int
 	// MaxProblems is how many problems an ImportError (and how many
@@ -78,10 +93,24 @@ const (
 	KindFormulaWithoutValue                 // a formula whose result was not saved; Value is ""
 )
 
+// MaxCellSize is the most of a cell's value, in bytes, that a [Decoder]
+// needs to pass on: every value validation accepts is shorter. A decoder
+// may keep only the first MaxCellSize bytes of a longer value (ending at a
+// character boundary) and set [Cell.Cut], so that a hostile file with a
+// value of hundreds of megabytes costs no more than this.
+const MaxCellSize = 64 << 10
+
 // Cell is one cell of a [Row] as a [Decoder] reads it, before validation.
 type Cell struct {
 	Value string
 	Kind  CellKind
+	// Cut reports that Value is only the start of the cell's value, which
+	// was longer than MaxCellSize. Validation refuses such a cell:
+	// CodeValueTooLong in the columns the file uses, CodeTooManyColumns
+	// past them, CodeWrongHeader in a header row; it is never blank and
+	// never a heading. (A decoder that drops only spaces need not set it:
+	// the start of such a value validates as the whole value would.)
+	Cut bool
 }
 
 // Row is one row of a file as a [Decoder] reads it, before validation.
@@ -160,6 +189,12 @@ var errStop = errors.New("importer: stop reading")
 func Read(r io.Reader, decoders []Decoder, opts *Options) (*Batch, error) {
 	o := opts.withDefaults()
 	size := sizeHint(r)
+	if o.Size > o.MaxFileSize || size > o.MaxFileSize && hasByteAt(r, o.MaxFileSize) {
+		return nil, NewImportError(Problem{Code: CodeFileTooLarge, Limit: o.MaxFileSize})
+	}
+	if size <= 0 {
+		size = o.Size
+	}
 	br := bufio.NewReaderSize(&limitedReader{r: r, left: o.MaxFileSize}, sniffLen)
 	head, err := br.Peek(sniffLen)
 	if err != nil && err != io.EOF {
@@ -215,9 +250,7 @@ func Read(r io.Reader, decoders []Decoder, opts *Options) (*Batch, error) {
 		v.problems, v.total = nil, 0
 		v.fail(Problem{Code: CodeFileTooLarge, Limit: o.MaxFileSize})
 	case errors.As(err, &ie):
-		for _, p := range ie.Problems {
-			v.fail(p)
-		}
+		v.stop(ie.Problems...)
 	default:
 		return nil, err
 	}
@@ -225,20 +258,51 @@ func Read(r io.Reader, decoders []Decoder, opts *Options) (*Batch, error) {
 }
 
 // sizeHint returns how many bytes r holds if it tells (as bytes.Reader,
-// strings.Reader, bytes.Buffer, io.SectionReader and regular files do),
-// else 0.
+// strings.Reader, bytes.Buffer, io.SectionReader and regular files do; see
+// Options.Size), else 0.
 func sizeHint(r io.Reader) int64 {
+	var size int64
 	switch r := r.(type) {
 	case interface{ Len() int }:
-		return int64(r.Len())
+		return int64(r.Len()) // what is left to read
 	case interface{ Size() int64 }:
-		return r.Size()
+		size = r.Size()
 	case interface{ Stat() (fs.FileInfo, error) }:
-		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
-			return fi.Size()
+		fi, err := r.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return 0
+		}
+		size = fi.Size()
+	default:
+		return 0
+	}
+	return max(size-offset(r), 0)
+}
+
+// offset returns how much of r has been read already if it tells (as an
+// io.Seeker), else 0.
+func offset(r io.Reader) int64 {
+	if s, ok := r.(io.Seeker); ok {
+		if at, err := s.Seek(0, io.SeekCurrent); err == nil {
+			return at
 		}
 	}
 	return 0
+}
+
+// hasByteAt reports whether r, whose size says it is larger than the
+// limit, holds a byte at offset n from where reading would start, as far
+// as it can tell without reading: an io.ReaderAt is asked for that byte
+// (so that a reader whose Size claims more than it holds is read as any
+// other), any other reader is taken at its word.
+func hasByteAt(r io.Reader, n int64) bool {
+	ra, ok := r.(io.ReaderAt)
+	if !ok {
+		return true
+	}
+	var b [1]byte
+	k, _ := ra.ReadAt(b[:], offset(r)+n)
+	return k == 1
 }
 
 // estimateRows guesses, a little generously, how many rows a CSV file of

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -309,6 +312,32 @@ func TestRead_problems(t *testing.T) {
 			want: []importer.Problem{{Row: 1, Column: "D", Value: "d@x.fi", Code: importer.CodeTooManyColumns}},
 		},
 		{
+			name: "cells a decoder cut are too long wherever they are, and never blank",
+			rows: []importer.Row{
+				{Number: 1, Cells: []importer.Cell{{Value: "123", Cut: true}, {Value: "a@x.fi"}}},
+				{Number: 2, Cells: []importer.Cell{{Value: "2"}, {Value: "a@x.fi", Cut: true}}},
+				{Number: 3, Cells: []importer.Cell{{Value: "3"}, {Value: "a@x.fi"}, {Value: " ", Cut: true}}},
+				{Number: 4, Cells: []importer.Cell{{Value: "4"}, {Value: "a@x.fi"}, {}, {Value: "", Cut: true}}},
+				{Number: 5, Cells: []importer.Cell{{Value: "   ", Cut: true}}},
+			},
+			want: []importer.Problem{
+				{Row: 1, Column: "A", Value: "123", Code: importer.CodeValueTooLong, Limit: registry.MaxCustomerNumberLength},
+				{Row: 2, Column: "B", Value: "a@x.fi", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (transport.MaxAddressLength + 1)},
+				{Row: 3, Column: "C", Value: " ", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (transport.MaxAddressLength + 1)},
+				{Row: 4, Column: "D", Code: importer.CodeTooManyColumns},
+				{Row: 5, Column: "A", Value: "   ", Code: importer.CodeValueTooLong, Limit: registry.MaxCustomerNumberLength},
+				{Row: 5, Column: "B", Code: importer.CodeMissingAddress},
+			},
+		},
+		{
+			name: "a cut cell is never a heading",
+			rows: []importer.Row{
+				{Number: 1, Cells: []importer.Cell{{Value: "Customer number", Cut: true}, {Value: "E-mail"}}},
+				text(2, "1", "a@x.fi"),
+			},
+			want: []importer.Problem{{Row: 1, Column: "A", Value: "Customer number", Code: importer.CodeWrongHeader}},
+		},
+		{
 			name: "header only",
 			rows: []importer.Row{text(1, "Customer number", "E-mail")},
 			want: []importer.Problem{{Code: importer.CodeEmptyFile}},
@@ -421,6 +450,92 @@ func TestRead_limits(t *testing.T) {
 			t.Errorf("problems = %#v, want %#v", got, want)
 		}
 	})
+	t.Run("the problem that stopped reading is listed past MaxProblems", func(t *testing.T) {
+		tooMany := importer.Problem{Row: 4, Code: importer.CodeTooManyRows, Limit: 3}
+		malformed := importer.Problem{Row: 6, Value: "bare quote", Code: importer.CodeMalformedCSV}
+		first := []importer.Problem{
+			{Row: 1, Column: "A", Code: importer.CodeEmptyCustomerNumber},
+			{Row: 1, Column: "B", Value: "bad", Code: importer.CodeInvalidAddress, Reason: transport.ReasonMissingAt},
+		}
+		tests := []struct {
+			name        string
+			opts        importer.Options
+			dec         importer.Decoder
+			maxProblems int
+			want        []importer.Problem
+			total       int
+		}{
+			{"too many rows, one listed", importer.Options{MaxRows: 3, MaxProblems: 1}, rowsDecoder(rows(5)), 1, []importer.Problem{tooMany}, 7},
+			{"too many rows, three listed", importer.Options{MaxRows: 3, MaxProblems: 3}, rowsDecoder(rows(5)), 3, append(first[:2:2], tooMany), 7},
+			{"decoder error, one listed", importer.Options{MaxProblems: 1}, stopDecoder{rows(5), malformed}, 1, []importer.Problem{malformed}, 11},
+			{"decoder error, three listed", importer.Options{MaxProblems: 3}, stopDecoder{rows(5), malformed}, 3, append(first[:2:2], malformed), 11},
+			{"decoder error, all listed", importer.Options{}, stopDecoder{rows(1), malformed}, 3, append(first[:2:2], malformed), 3},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				tt.opts.Format = rowsFormat
+				_, err := importer.Read(strings.NewReader("x"), []importer.Decoder{tt.dec}, &tt.opts)
+				got := problems(t, err)
+				var ie *importer.ImportError
+				if errors.As(err, &ie); !reflect.DeepEqual(got, tt.want) || ie.Total != tt.total {
+					t.Errorf("problems (of %d):\n got %#v\nwant %#v (of %d)", ie.Total, got, tt.want, tt.total)
+				}
+			})
+		}
+	})
+	t.Run("file too large, known before reading", func(t *testing.T) {
+		const limit = 1000
+		file := func(t *testing.T, size int64, at int64) *os.File {
+			f, err := os.Create(filepath.Join(t.TempDir(), "f.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			if _, err := f.Write(bytes.Repeat([]byte("x"), int(size))); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Seek(at, io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+		over := strings.Repeat("x", limit+1)
+		tests := []struct {
+			name    string
+			r       func(t *testing.T) io.Reader
+			size    int64 // Options.Size
+			refused bool
+			readAny bool // whether anything was read of the file
+		}{
+			{"bytes.Reader", func(*testing.T) io.Reader { return bytes.NewReader([]byte(over)) }, 0, true, false},
+			{"strings.Reader, partly read", func(*testing.T) io.Reader {
+				r := strings.NewReader(over)
+				r.Seek(2, io.SeekStart)
+				return r
+			}, 0, false, true},
+			{"bytes.Buffer", func(*testing.T) io.Reader { return bytes.NewBufferString(over) }, 0, true, false},
+			{"os.File", func(t *testing.T) io.Reader { return file(t, limit+1, 0) }, 0, true, false},
+			{"os.File, partly read", func(t *testing.T) io.Reader { return file(t, limit+1, 1) }, 0, false, true},
+			{"io.SectionReader", func(*testing.T) io.Reader { return io.NewSectionReader(strings.NewReader(over), 0, limit+1) }, 0, true, false},
+			{"io.SectionReader claiming more than it holds", func(*testing.T) io.Reader { return io.NewSectionReader(strings.NewReader("x"), 0, 1<<40) }, 0, false, true},
+			{"a size that only Size() tells", func(*testing.T) io.Reader { return sizedReader{strings.NewReader("x"), limit + 1} }, 0, true, false},
+			{"Options.Size", func(*testing.T) io.Reader { return struct{ io.Reader }{strings.NewReader("x")} }, limit + 1, true, false},
+			{"Options.Size within the limit", func(*testing.T) io.Reader { return struct{ io.Reader }{strings.NewReader("x")} }, limit, false, true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := tt.r(t)
+				cr := &countingReader{r: r}
+				dec := readAllDecoder{}
+				_, err := importer.Read(readerLike(r, cr), []importer.Decoder{dec}, &importer.Options{Format: rowsFormat, MaxFileSize: limit, Size: tt.size})
+				var ie *importer.ImportError
+				refused := errors.As(err, &ie) && len(ie.Problems) == 1 && ie.Problems[0].Code == importer.CodeFileTooLarge && ie.Problems[0].Limit == limit
+				if refused != tt.refused || (cr.n > 0) != tt.readAny {
+					t.Errorf("err = %v after reading %d bytes; want refused %v, read %v", err, cr.n, tt.refused, tt.readAny)
+				}
+			})
+		}
+	})
 	t.Run("file too large", func(t *testing.T) {
 		for _, size := range []int{10, 5000} {
 			_, err := importer.Read(bytes.NewReader(bytes.Repeat([]byte("x"), size+1)), []importer.Decoder{rowsDecoder{}}, &importer.Options{Format: rowsFormat, MaxFileSize: int64(size)})
@@ -474,5 +589,113 @@ func TestRead_sniff(t *testing.T) {
 				t.Errorf("problems = %#v, want %#v", got, want)
 			}
 		})
+	}
+}
+
+// stopDecoder yields rows and then fails with an *importer.ImportError, as
+// a decoder does that finds the file broken.
+type stopDecoder struct {
+	rows []importer.Row
+	p    importer.Problem
+}
+
+func (stopDecoder) Format() importer.Format { return rowsFormat }
+
+func (d stopDecoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
+	if err := (rowsDecoder(d.rows)).Decode(r, yield); err != nil {
+		return err
+	}
+	return importer.NewImportError(d.p)
+}
+
+// readAllDecoder reads the whole file and yields one valid row.
+type readAllDecoder struct{}
+
+func (readAllDecoder) Format() importer.Format { return rowsFormat }
+
+func (readAllDecoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
+	return rowsDecoder{text(1, "1", "a@x.fi")}.Decode(r, yield)
+}
+
+// sizedReader tells a size, and nothing else.
+type sizedReader struct {
+	io.Reader
+	size int64
+}
+
+func (s sizedReader) Size() int64 { return s.size }
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readerLike returns a reader that reads through cr and has the methods
+// of r that Read looks at for the size (Len, Size, Stat, Seek, ReadAt).
+func readerLike(r io.Reader, cr *countingReader) io.Reader {
+	type lener interface{ Len() int }
+	type sizer interface{ Size() int64 }
+	type stater interface {
+		Stat() (fs.FileInfo, error)
+	}
+	switch r := r.(type) {
+	case lener:
+		return struct {
+			io.Reader
+			lener
+		}{cr, r}
+	case *os.File:
+		return struct {
+			io.Reader
+			stater
+			io.Seeker
+			io.ReaderAt
+		}{cr, r, r, r}
+	case *io.SectionReader:
+		return struct {
+			io.Reader
+			sizer
+			io.Seeker
+			io.ReaderAt
+		}{cr, r, r, r}
+	case sizer:
+		return struct {
+			io.Reader
+			sizer
+		}{cr, r}
+	}
+	return cr
+}
+
+// TestRead_wideRows reads rows of many cells, which the validator checks
+// in chunks of fewer rows so that wide rows cannot multiply its memory,
+// and checks that every problem still comes in row order.
+func TestRead_wideRows(t *testing.T) {
+	const rows, width = 5000, 40
+	var in []importer.Row
+	var want []importer.Problem
+	for i := 1; i <= rows; i++ {
+		r := text(i, fmt.Sprintf("c%d", i), fmt.Sprintf("a%d@x.fi", i))
+		r.Cells = append(r.Cells, make([]importer.Cell, width-2)...)
+		switch {
+		case i%1000 == 0:
+			r.Cells[width-1].Value = "x"
+			want = append(want, importer.Problem{Row: i, Column: "AN", Value: "x", Code: importer.CodeTooManyColumns})
+		case i%1500 == 0:
+			r.Cells[0].Value = "c1"
+			want = append(want, importer.Problem{Row: i, Column: "A", Value: "c1", Code: importer.CodeDuplicateCustomerNumber, OtherRow: 1})
+		}
+		in = append(in, r)
+	}
+	_, err := readRows(t, nil, in...)
+	if got := problems(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems:\n got %v\nwant %v", got, want)
 	}
 }

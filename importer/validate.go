@@ -99,10 +99,11 @@ type dupKey struct {
 
 // Sizes of the pipeline.
 const (
-	chunkRows = 2048 // data rows per chunk
-	maxChunks = 16   // chunks under way at once
-	slabSize  = 4096 // addresses per allocation of a chunk's address slab
-	dupShards = 32   // parts of the duplicate index, each small enough for the processor's caches
+	chunkRows  = 2048          // data rows per chunk
+	chunkCells = 8 * chunkRows // cells after which a chunk of wide rows is sent early
+	maxChunks  = 16            // chunks under way at once
+	slabSize   = 4096          // addresses per allocation of a chunk's address slab
+	dupShards  = 32            // parts of the duplicate index, each small enough for the processor's caches
 )
 
 // newValidator returns a validator that expects about rows data rows (0 if
@@ -157,7 +158,7 @@ func (v *validator) run(decode func(yield func(*Row) error) error) error {
 	workers.Wait()
 	v.duplicates()
 	if v.tooMany.Code != "" {
-		v.fail(v.tooMany)
+		v.stop(v.tooMany)
 	}
 	return err
 }
@@ -168,6 +169,15 @@ func (v *validator) fail(p Problem) {
 	if len(v.problems) < v.o.MaxProblems {
 		v.problems = append(v.problems, p)
 	}
+}
+
+// stop records the problems that stopped the reading, after every other:
+// they are listed even when Options.MaxProblems others were, in place of
+// the last of those.
+func (v *validator) stop(ps ...Problem) {
+	v.total += len(ps)
+	ps = ps[:min(len(ps), v.o.MaxProblems)]
+	v.problems = append(v.problems[:min(len(v.problems), v.o.MaxProblems-len(ps))], ps...)
 }
 
 func (v *validator) warn(p Problem) {
@@ -221,7 +231,7 @@ func (v *validator) dispatch(r *Row) error {
 	start := len(c.cells)
 	c.cells = append(c.cells, r.Cells...)
 	c.rows = append(c.rows, Row{Number: r.Number, Cells: c.cells[start:len(c.cells):len(c.cells)]})
-	if len(c.rows) == chunkRows {
+	if len(c.rows) == chunkRows || len(c.cells) >= chunkCells {
 		v.send()
 	}
 	return nil
@@ -446,16 +456,26 @@ var headerWords = map[string]int{
 }
 
 // headerKey reduces a heading to lower-case letters and digits, so that
-// "E-mail", "e mail" and "EMAIL" compare equal.
+// "E-mail", "e mail" and "EMAIL" compare equal. A key longer than every
+// header word is cut short (it matches none), so that a long value costs
+// nothing.
 func headerKey(s string) string {
-	var b strings.Builder
+	var b [4 * maxHeaderKey]byte
+	k := b[:0]
+	n := 0
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(unicode.ToLower(r))
+			if n++; n > maxHeaderKey {
+				break
+			}
+			k = utf8.AppendRune(k, unicode.ToLower(r))
 		}
 	}
-	return b.String()
+	return string(k)
 }
+
+// maxHeaderKey is one more than the letters of the longest header word.
+const maxHeaderKey = 20
 
 // header reports whether r, the first non-empty row, is a header row: one
 // with a recognised heading. A header row's headings must be in their
@@ -464,7 +484,7 @@ func headerKey(s string) string {
 func (v *validator) header(r *Row) bool {
 	found := false
 	for _, c := range r.Cells {
-		if c.Kind == KindText && headerWords[headerKey(c.Value)] != headNone {
+		if c.Kind == KindText && !c.Cut && headerWords[headerKey(c.Value)] != headNone {
 			found = true
 			break
 		}
@@ -481,7 +501,7 @@ func (v *validator) header(r *Row) bool {
 		if i < 3 {
 			want = []int{headCustomer, headTo, headCc}[i]
 		}
-		if c.Kind != KindText || want == headNone || headerWords[headerKey(c.Value)] != want {
+		if c.Kind != KindText || c.Cut || want == headNone || headerWords[headerKey(c.Value)] != want {
 			v.chunk().fail(Problem{Row: r.Number, Column: columnName(i), Value: shorten(c.Value), Code: CodeWrongHeader})
 			continue
 		}
@@ -512,6 +532,10 @@ func (c *chunk) kindProblem(row int, col string, cell Cell) bool {
 // the customer number, or "" with the problem recorded.
 func (c *chunk) customerNumber(row int, cell Cell) string {
 	if c.kindProblem(row, "A", cell) {
+		return ""
+	}
+	if cell.Cut {
+		c.fail(Problem{Row: row, Column: "A", Value: shorten(cell.Value), Code: CodeValueTooLong, Limit: registry.MaxCustomerNumberLength})
 		return ""
 	}
 	s := unquote(cell.Value)
@@ -566,10 +590,10 @@ func (c *chunk) addresses(row int, col string, cell Cell, to []string) []string 
 		return nil
 	}
 	s := unquote(cell.Value)
-	if isBlank(s) {
+	if !cell.Cut && isBlank(s) {
 		return nil
 	}
-	if len(s) > maxCellLength {
+	if len(s) > maxCellLength || cell.Cut {
 		c.fail(Problem{Row: row, Column: col, Value: shorten(s), Code: CodeValueTooLong, Limit: maxCellLength})
 		return nil
 	}
@@ -708,7 +732,7 @@ func containsAddress(list []string, a string) bool {
 
 // blank reports whether c holds nothing but spaces (or a lone apostrophe).
 func blank(c Cell) bool {
-	return c.Kind == KindText && isBlank(unquote(c.Value))
+	return c.Kind == KindText && !c.Cut && isBlank(unquote(c.Value))
 }
 
 func isBlank(s string) bool {

@@ -3,7 +3,9 @@ package importer
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestDuplicatesWhenHashesCollide reads rows whose customer numbers all
@@ -82,4 +84,50 @@ func FuzzFastPaths(f *testing.F) {
 			t.Fatalf("plainAddresses(%q) = %q; the careful path gives %q, %v", s, got, want, careful.problems)
 		}
 	})
+}
+
+func TestShorten(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{strings.Repeat("a", 100), strings.Repeat("a", 100)},
+		{strings.Repeat("a", 101), strings.Repeat("a", 100) + "…"},
+		{strings.Repeat("ä", 100), strings.Repeat("ä", 100)},
+		{strings.Repeat("ä", 101), strings.Repeat("ä", 100) + "…"},
+		{strings.Repeat("€", 60) + strings.Repeat("a", 1<<20), strings.Repeat("€", 60) + strings.Repeat("a", 40) + "…"},
+		{"\xff" + strings.Repeat("a", 200), "\xff" + strings.Repeat("a", 99) + "…"},
+	}
+	for _, tt := range tests {
+		if got := shorten(tt.in); got != tt.want {
+			t.Errorf("shorten(%d bytes) = %q, want %q", len(tt.in), got, tt.want)
+		}
+	}
+	long := strings.Repeat("a", 1<<20)
+	if n := testing.AllocsPerRun(10, func() { shorten(long) }); n > 1 {
+		t.Errorf("shorten of a megabyte allocates %v times, want once", n)
+	}
+}
+
+func TestHeaderKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"E-mail", "email"},
+		{" KUNDNUMMER ", "kundnummer"},
+		{"Sähköpostiosoitteet", "sähköpostiosoitteet"},
+		{"Kopio (CC)", "kopiocc"},
+		{strings.Repeat("Ä", maxHeaderKey+5), strings.Repeat("ä", maxHeaderKey)},
+		{"E-mail" + strings.Repeat("-", 1<<20), "email"},
+	}
+	for _, tt := range tests {
+		if got := headerKey(tt.in); got != tt.want {
+			t.Errorf("headerKey(%.30q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for w := range headerWords {
+		if n := utf8.RuneCountInString(w); n >= maxHeaderKey {
+			t.Errorf("header word %q has %d letters; maxHeaderKey must be more", w, n)
+		}
+	}
+	long := strings.Repeat("a", 1<<20)
+	if n := testing.AllocsPerRun(10, func() { headerKey(long) }); n > 1 {
+		t.Errorf("headerKey of a megabyte allocates %v times, want at most once", n)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gocarina/gocsv"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/registry"
@@ -24,7 +25,8 @@ import (
 // defaults.
 type Options struct {
 	// Comma is the field delimiter. 0 means it is detected from the file:
-	// ',', ';' or a tab. Any delimiter encoding/csv accepts may be set.
+	// ',', ';' or a tab. Any delimiter encoding/csv accepts may be set: a
+	// character other than a quotation mark, a line break, NUL or U+FFFD.
 	Comma rune
 }
 
@@ -52,11 +54,15 @@ func (*Decoder) Format() importer.Format { return importer.CSV }
 // lines are no records); see importer.Decoder. Row numbers count lines as a
 // spreadsheet shows them (a quoted field with a line break is still one
 // row). A stray or unclosed quotation mark gives an *importer.ImportError
-// with importer.CodeMalformedCSV.
+// with importer.CodeMalformedCSV, a value past column XFD one with
+// importer.CodeTooManyColumns, and a delimiter that cannot be one
+// (Options.Comma a quotation mark, a line break or NUL) an error that is
+// not an *importer.ImportError.
 //
-// Records are split into fields by an encoding/csv Reader set up here and
-// mapped onto importer.Record, columns A to C, by gocsv (see the package
-// documentation); cells past column C are passed on as they are, for
+// Records are split into fields as an encoding/csv Reader would split
+// them, but no value longer than importer.MaxCellSize is kept whole (see
+// the package documentation), and mapped onto importer.Record, columns A
+// to C, by gocsv; cells past column C are passed on as they are, for
 // validation to refuse.
 //
 // Most callers use importer.Read, which also validates the rows.
@@ -69,16 +75,16 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 	if comma == 0 {
 		comma = detectComma(t.head())
 	}
-	cr := csv.NewReader(t)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	fr, err := newFieldReader(t, comma)
+	if err != nil {
+		return err
+	}
 
 	// The file is read on a goroutine of its own, a few groups of records
 	// ahead of the mapping and yielding here, so that reading and what the
 	// caller does with the rows use two processors. Decode returns only
 	// once that goroutine has stopped reading r.
-	rd := &reader{r: cr, groups: make(chan *records, readAhead), free: make(chan *records, readAhead+1), done: make(chan struct{})}
+	rd := &reader{r: fr, groups: make(chan *records, readAhead), free: make(chan *records, readAhead+1), done: make(chan struct{})}
 	var wg sync.WaitGroup
 	wg.Go(rd.run)
 	defer func() {
@@ -100,10 +106,13 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 			for i, rec := range recs[:len(g.meta)] {
 				m := g.meta[i]
 				row.Number = m.number
-				row.Cells = append(row.Cells[:0], importer.Cell{Value: rec.CustomerNumber}, importer.Cell{Value: rec.To}, importer.Cell{Value: rec.Cc})
+				row.Cells = append(row.Cells[:0],
+					importer.Cell{Value: rec.CustomerNumber, Cut: m.cut&1 != 0},
+					importer.Cell{Value: rec.To, Cut: m.cut&2 != 0},
+					importer.Cell{Value: rec.Cc, Cut: m.cut&4 != 0})
 				row.Cells = row.Cells[:min(m.fields, 3)]
-				for _, f := range g.extra[m.extra:m.extraEnd] {
-					row.Cells = append(row.Cells, importer.Cell{Value: f})
+				for i, f := range g.extra[m.extra:m.extraEnd] {
+					row.Cells = append(row.Cells, importer.Cell{Value: f, Cut: g.extraCut[m.extra+i]})
 				}
 				if err := yield(&row); err != nil {
 					return err
@@ -122,14 +131,16 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 
 // Sizes of Decode's groups of records.
 const (
-	recordsPerCall = 1024 // records in a group, which gocsv maps in one call
-	readAhead      = 4    // groups read ahead of the mapping
+	recordsPerCall = 1024    // records in a group, which gocsv maps in one call
+	readAhead      = 4       // groups read ahead of the mapping
+	groupText      = 4 << 20 // bytes of field text after which a group ends early
+	groupExtra     = 1 << 15 // fields past column C after which a group ends early
 )
 
 // reader reads the records of a file in groups, on a goroutine of its own
 // (run), for Decode.
 type reader struct {
-	r       *csv.Reader
+	r       *fieldReader
 	endLine int // the line the last record read ended on
 	number  int // the row number of the last record read
 
@@ -142,11 +153,13 @@ type reader struct {
 // each, with what gocsv does not map kept aside; it is the gocsv.CSVReader
 // that Decode hands to gocsv.
 type records struct {
-	rows   [][]string // fields A to C of each record
-	taken  int        // how many of rows gocsv has read
-	fields []string   // the backing array of rows
-	meta   []recordMeta
-	extra  []string // the fields past column C, of every record
+	rows     [][]string // fields A to C of each record
+	taken    int        // how many of rows gocsv has read
+	fields   []string   // the backing array of rows
+	meta     []recordMeta
+	extra    []string // the fields past column C, of every record
+	extraCut []bool   // whether each of extra was cut
+	text     int      // bytes of field text in the group
 
 	err      error // what ended the group early: io.EOF at the end of the file, or a reading error
 	panicked any   // what reading panicked with, if it did
@@ -154,9 +167,10 @@ type records struct {
 
 // recordMeta is what gocsv does not see of a record.
 type recordMeta struct {
-	number          int // row number
-	fields          int // fields in the record
-	extra, extraEnd int // its fields past column C: extra[extra:extraEnd]
+	number          int   // row number
+	fields          int   // fields in the record
+	cut             uint8 // which of fields A to C were cut: bit 0 for A, 1 for B, 2 for C
+	extra, extraEnd int   // its fields past column C: extra[extra:extraEnd]
 }
 
 var _ gocsv.CSVReader = (*records)(nil)
@@ -208,7 +222,7 @@ func (rd *reader) run() {
 // an *importer.ImportError for malformed CSV, numbered as the row it
 // starts on).
 func (rd *reader) fill(g *records) {
-	g.rows, g.taken, g.fields, g.meta, g.extra = g.rows[:0], 0, g.fields[:0], g.meta[:0], g.extra[:0]
+	g.rows, g.taken, g.fields, g.meta, g.extra, g.extraCut, g.text = g.rows[:0], 0, g.fields[:0], g.meta[:0], g.extra[:0], g.extraCut[:0], 0
 	g.err = rd.read(g)
 	off := 0
 	for _, m := range g.meta {
@@ -218,30 +232,28 @@ func (rd *reader) fill(g *records) {
 	}
 }
 
-// read reads the records of fill.
+// read reads the records of fill: recordsPerCall of them, or fewer if
+// they are long or wide (see groupText and groupExtra).
 func (rd *reader) read(g *records) error {
-	for len(g.meta) < recordsPerCall {
-		rec, err := rd.r.Read()
-		if err == io.EOF {
-			return err
-		} else if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return importer.NewImportError(importer.Problem{
-					Row:   rd.number + max(pe.StartLine-rd.endLine, 1),
-					Value: pe.Err.Error(),
-					Code:  importer.CodeMalformedCSV,
-				})
-			}
-			return err
+	for len(g.meta) < recordsPerCall && g.text < groupText && len(g.extra) < groupExtra {
+		rec, cut, err := rd.r.Read()
+		if err != nil {
+			return rd.readError(err)
 		}
-		start, _ := rd.r.FieldPos(0)
-		rd.number += start - rd.endLine
-		last, _ := rd.r.FieldPos(len(rec) - 1)
-		rd.endLine = last + strings.Count(rec[len(rec)-1], "\n")
+		rd.number += rd.r.start - rd.endLine
+		rd.endLine = rd.r.endLine
 		m := recordMeta{number: rd.number, fields: len(rec), extra: len(g.extra)}
+		for i, c := range cut[:min(len(cut), 3)] {
+			if c {
+				m.cut |= 1 << i
+			}
+		}
+		for _, f := range rec {
+			g.text += len(f)
+		}
 		if len(rec) > 3 {
 			g.extra = append(g.extra, rec[3:]...)
+			g.extraCut = append(g.extraCut, cut[3:]...)
 			rec = rec[:3]
 		}
 		m.extraEnd = len(g.extra)
@@ -249,6 +261,30 @@ func (rd *reader) read(g *records) error {
 		g.fields = append(g.fields, rec...)
 	}
 	return nil
+}
+
+// readError returns what read returns for an error of the field reader:
+// io.EOF and reading errors as they are, an *importer.ImportError for the
+// file's own, numbered as the row the record starts on.
+func (rd *reader) readError(err error) error {
+	var pe *parseError
+	var tm *tooManyFields
+	switch {
+	case errors.As(err, &pe):
+		return importer.NewImportError(importer.Problem{
+			Row:   rd.number + max(pe.start-rd.endLine, 1),
+			Value: pe.err.Error(),
+			Code:  importer.CodeMalformedCSV,
+		})
+	case errors.As(err, &tm):
+		return importer.NewImportError(importer.Problem{
+			Row:    rd.number + max(tm.start-rd.endLine, 1),
+			Column: columnName(tm.column),
+			Value:  preview(tm.value),
+			Code:   importer.CodeTooManyColumns,
+		})
+	}
+	return err
 }
 
 // ReadAll returns the records of the group that gocsv has not taken yet.
@@ -277,13 +313,15 @@ func (s *records) Read() ([]string, error) {
 // tell (one invalid byte makes the whole file Windows-1252), so text reads
 // the rest before passing any of it on.
 type text struct {
-	r      io.Reader // nil at the end of the file
-	size   int       // size of the next block
-	carry  []byte    // the start of a character cut by the end of the last block
-	enc    encoding
-	blocks [][]byte // decoded text not read yet, from blocks[0][off:]
-	off    int
-	spare  []byte // a block that has been read, for next to reuse
+	r       io.Reader // nil at the end of the file
+	size    int       // size of the next block
+	carry   []byte    // the start of a character cut by the end of the last block
+	enc     encoding
+	blocks  [][]byte // decoded text not read yet, from blocks[0][off:]
+	off     int
+	pending [][]byte // Windows-1252 blocks read ahead, to decode after blocks
+	decoded []byte   // the last of them decoded, a block that is reused
+	spare   []byte   // a block that has been read, for next to reuse
 }
 
 // encoding is what text knows of a file's encoding.
@@ -313,17 +351,16 @@ func newText(r io.Reader) (*text, error) {
 	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
 		t.enc, b = isUTF8, b[3:]
 	case bytes.HasPrefix(b, []byte("\xff\xfe")), bytes.HasPrefix(b, []byte("\xfe\xff")):
-		rest, err := t.rest()
-		if err != nil {
+		// UTF-16, transcoded to UTF-8 as it is read. (The decoder fails
+		// only without a byte order mark; invalid text becomes U+FFFD.)
+		var src io.Reader = bytes.NewReader(append(b, t.carry...))
+		if t.r != nil {
+			src = io.MultiReader(src, t.r)
+		}
+		t.r, t.carry, t.enc, t.size = transform.NewReader(src, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()), nil, isUTF8, sampleSize
+		if b, err = t.next(); err != nil {
 			return nil, err
 		}
-		all := bytes.Join(append([][]byte{b}, rest...), nil)
-		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(all)
-		if err != nil {
-			t.enc, out = isWindows1252, windows1252(all)
-		}
-		t.blocks = [][]byte{out}
-		return t, nil
 	}
 	return t, t.add(b)
 }
@@ -334,7 +371,7 @@ func (t *text) head() ([]byte, bool) {
 	if len(t.blocks) == 0 {
 		return nil, true
 	}
-	return t.blocks[0], t.r == nil && len(t.blocks) == 1
+	return t.blocks[0], t.r == nil && len(t.blocks) == 1 && len(t.pending) == 0
 }
 
 // Read reads decoded text, reading and decoding the next block of the file
@@ -349,6 +386,10 @@ func (t *text) Read(p []byte) (int, error) {
 			n := copy(p, t.blocks[0][t.off:])
 			t.off += n
 			return n, nil
+		}
+		if len(t.pending) > 0 {
+			t.decodePending()
+			continue
 		}
 		if t.r == nil {
 			return 0, io.EOF
@@ -429,7 +470,11 @@ func (t *text) add(b []byte) error {
 				t.blocks = append(t.blocks, rest...)
 				return nil
 			}
-			b = bytes.Join(rest, nil)
+			// Windows-1252, a byte a character: each block is decoded
+			// when it is read, so that the file is not in memory twice.
+			t.enc, t.pending = isWindows1252, rest
+			t.decodePending()
+			return nil
 		}
 		t.enc = isWindows1252
 	}
@@ -438,6 +483,23 @@ func (t *text) add(b []byte) error {
 	}
 	t.blocks = append(t.blocks, b)
 	return nil
+}
+
+// decodePending decodes the first of the pending blocks into blocks,
+// reusing the block of decoded text read last, so that decoding a file
+// read ahead allocates nothing while its blocks are dropped.
+func (t *text) decodePending() {
+	out := t.decoded[:0]
+	for _, c := range t.pending[0] {
+		if c < utf8.RuneSelf {
+			out = append(out, c)
+		} else {
+			out = utf8.AppendRune(out, charmap.Windows1252.DecodeByte(c))
+		}
+	}
+	t.decoded = out
+	t.blocks = append(t.blocks, out)
+	t.pending[0], t.pending = nil, t.pending[1:]
 }
 
 // windows1252 decodes Windows-1252 text.

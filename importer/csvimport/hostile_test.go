@@ -91,6 +91,14 @@ var hostileCSV = []hostileCase{
 	{name: "too many rows", input: "1,a@x.fi\n2,b@x.fi\n3,c@x.fi\n", opts: &importer.Options{MaxRows: 2}, problems: []string{"3::too-many-rows"}},
 	{name: "one huge field over the size cap", input: "1," + strings.Repeat("a", 1<<16) + "@x.fi\n", opts: &importer.Options{MaxFileSize: 1 << 15}, problems: []string{"0::file-too-large"}},
 	{name: "a long field under the size cap", input: "1," + strings.Repeat("a", 1<<15) + "@x.fi\n", problems: []string{"1:B:value-too-long"}},
+	{name: "a megabyte value is cut and refused", input: "1," + strings.Repeat("a", 1<<20) + "\n2,b@x.fi\n", problems: []string{"1:B:value-too-long"}},
+	{name: "a megabyte customer number", input: "1,a@x.fi\n" + strings.Repeat("7", 1<<20) + ",b@x.fi\n", problems: []string{"2:A:value-too-long"}},
+	{name: "a megabyte quoted cell over many lines is one row", input: "1,\"" + strings.Repeat("a\"\"\r\n", 1<<18) + "\"\n\n2,bad\n", problems: []string{"1:B:value-too-long", "3:B:invalid-address:missing-at"}},
+	{name: "a megabyte of spaces after a value is read as the value", input: "1,a@x.fi\n2" + strings.Repeat(" ", 1<<20) + ",b@x.fi\n", entries: []string{"1=a@x.fi|", "2=b@x.fi|"}},
+	{name: "a megabyte cell past column C", input: "1,a@x.fi,," + strings.Repeat("d", 1<<20) + "\n", problems: []string{"1:D:too-many-columns"}},
+	{name: "a bare quote after a megabyte", input: "1,a@x.fi\n2," + strings.Repeat("b", 1<<20) + "\"\n", problems: []string{"2::malformed-csv"}},
+	{name: "empty cells past column XFD are dropped", input: "1,a@x.fi" + strings.Repeat(",", 1<<20) + "\n", entries: []string{"1=a@x.fi|"}},
+	{name: "a value past column XFD", input: "1,a@x.fi" + strings.Repeat(",", 1<<15) + "x\n", problems: []string{"1:AVLJ:too-many-columns"}},
 	{name: "problems in every row are all listed", input: "1,x\n2,y\n3,z\n", problems: []string{"1:B:invalid-address:missing-at", "2:B:invalid-address:missing-at", "3:B:invalid-address:missing-at"}},
 
 	// HOSTILE.md §2.4, addresses in an import file.

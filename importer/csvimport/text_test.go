@@ -39,18 +39,23 @@ func TestDecoder_encodingsOfLargeFiles(t *testing.T) {
 		name   string
 		insert map[int][2]string
 		bom    bool
+		utf16  bool // the whole file in UTF-16 with a byte order mark
 	}{
-		{"ASCII", nil, false},
-		{"Windows-1252 after a megabyte of ASCII", map[int][2]string{60_000: {"\xc4ij\xe4l\xe4,j\xf6rg@x.fi\n", "Äijälä=jörg@x.fi|"}, 140_000: {"\xe4,a@x.fi\n", "ä=a@x.fi|"}}, false},
-		{"UTF-8 after a megabyte of ASCII", map[int][2]string{60_000: {"Äijälä,jörg@x.fi\n", "Äijälä=jörg@x.fi|"}, 140_000: {"日本,a@x.fi\n", "日本=a@x.fi|"}}, false},
-		{"UTF-8, then a byte that is not: all Windows-1252", map[int][2]string{60_000: {"Äijälä,a@x.fi\n", "Ã„ijÃ¤lÃ¤=a@x.fi|"}, 140_000: {"j\xf6rg,b@x.fi\n", "jörg=b@x.fi|"}}, false},
-		{"byte order mark: UTF-8 throughout", map[int][2]string{60_000: {"Äijälä,jörg@x.fi\n", "Äijälä=jörg@x.fi|"}}, true},
+		{"ASCII", nil, false, false},
+		{"Windows-1252 after a megabyte of ASCII", map[int][2]string{60_000: {"\xc4ij\xe4l\xe4,j\xf6rg@x.fi\n", "Äijälä=jörg@x.fi|"}, 140_000: {"\xe4,a@x.fi\n", "ä=a@x.fi|"}}, false, false},
+		{"UTF-8 after a megabyte of ASCII", map[int][2]string{60_000: {"Äijälä,jörg@x.fi\n", "Äijälä=jörg@x.fi|"}, 140_000: {"日本,a@x.fi\n", "日本=a@x.fi|"}}, false, false},
+		{"UTF-8, then a byte that is not: all Windows-1252", map[int][2]string{60_000: {"Äijälä,a@x.fi\n", "Ã„ijÃ¤lÃ¤=a@x.fi|"}, 140_000: {"j\xf6rg,b@x.fi\n", "jörg=b@x.fi|"}}, false, false},
+		{"byte order mark: UTF-8 throughout", map[int][2]string{60_000: {"Äijälä,jörg@x.fi\n", "Äijälä=jörg@x.fi|"}}, true, false},
+		{"UTF-16, transcoded as it is read", map[int][2]string{60_000: {"Äijälä,jörg@x.fi\n", "Äijälä=jörg@x.fi|"}, 140_000: {"😀,a@x.fi\n", "😀=a@x.fi|"}}, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data, want := bigFile(n, tt.insert)
 			if tt.bom {
 				data = append([]byte("\ufeff"), data...)
+			}
+			if tt.utf16 {
+				data = []byte(utf16LE(string(data)))
 			}
 			got := read(t, data, &importer.Options{MaxRows: 2 * n}, nil)
 			if len(got.Problems) > 0 || !slices.Equal(got.Entries, want) {

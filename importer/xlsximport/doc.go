@@ -29,7 +29,11 @@
 // anything over 8 MiB (a zip bomb), and Options.UnzipXMLSizeLimit (256 MiB)
 // for each part held in memory. The archive reader stops at a part's
 // declared size, so a lying header cannot unpack more. The upload itself is
-// read into memory, bounded by importer's Options.MaxFileSize.
+// read into memory, bounded by importer's Options.MaxFileSize; a file that
+// importer.Read knows to be larger (from Options.Size or the reader's own
+// size) is refused before any of it is read or unpacked. A cell's value is
+// held whole while its XML is read (the parts' limits bound it), but
+// validation looks at no more of a long value than its limits need.
 //
 // # excelize
 //

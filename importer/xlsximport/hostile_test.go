@@ -218,6 +218,10 @@ func hostileXLSX(t testing.TB) []struct {
 			want: outcome{Problems: []string{"0::archive-too-large"}}},
 		{name: "lying zip header: sheet declares 100 bytes, inflates to more", data: ok.withRaw(t, zip.FileHeader{Name: sheet, Method: zip.Deflate, UncompressedSize64: 100, CRC32: crc}, deflate(t, []byte(realSheet))),
 			want: outcome{Problems: []string{"0::malformed-xlsx"}}},
+		{name: "file larger than MaxFileSize", data: ok.zip(t), opts: &importer.Options{MaxFileSize: 100},
+			want: outcome{Problems: []string{"0::file-too-large"}}},
+		{name: "a megabyte cell", data: minimal(row(1, "1", strings.Repeat("a", 1<<20)) + row(2, strings.Repeat("7", 1<<20), "b@x.fi")).zip(t),
+			want: outcome{Problems: []string{"1:B:value-too-long", "2:A:value-too-long"}}},
 		{name: "text cell 00123", data: ok.zip(t), want: outcome{Entries: []string{"00123=a@x.fi|"}}},
 		{name: "number 123 with format 000000 warns", data: minimal(a(1, `<c r="A1" s="3"><v>123</v></c>`)).zip(t),
 			want: outcome{Entries: []string{"123=a@x.fi|"}, Warnings: []string{"1:A:numeric-cell"}}},
@@ -343,4 +347,29 @@ func TestHostileXLSX(t *testing.T) {
 		}
 	}
 	fmt.Printf("HOSTILE area=xlsx tried=%d handled=%d unexpected=%d\n", tried, handled, tried-handled)
+}
+
+// TestRead_tooLargeBeforeUnzipping checks that a workbook whose reader
+// tells a size over the limit is refused before any of it is read.
+func TestRead_tooLargeBeforeUnzipping(t *testing.T) {
+	data := minimal(row(1, "1", "a@x.fi")).zip(t)
+	r := &lenReader{r: bytes.NewReader(data)}
+	_, err := importer.Read(r, []importer.Decoder{xlsximport.NewDecoder(nil)}, &importer.Options{MaxFileSize: int64(len(data) - 1)})
+	if got := importtest.ProblemStrings(t, err); len(got) != 1 || got[0] != "0::file-too-large" || r.read > 0 {
+		t.Errorf("problems %q after reading %d bytes, want file-too-large before reading", got, r.read)
+	}
+}
+
+// lenReader tells the bytes left of a bytes.Reader and counts those read.
+type lenReader struct {
+	r    *bytes.Reader
+	read int
+}
+
+func (l *lenReader) Len() int { return l.r.Len() }
+
+func (l *lenReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.read += n
+	return n, err
 }

@@ -1,7 +1,7 @@
 // Package importtest holds what the importer packages' tests share: the
 // generated directory the benchmarks read, the measure of their peak heap
-// and CPU time, and the invariants every fuzz target checks. Only tests
-// import it.
+// and CPU time, the peak memory of a child process (RunChild), and the
+// invariants every fuzz target checks. Only tests import it.
 package importtest
 
 import (

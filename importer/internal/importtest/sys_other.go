@@ -2,7 +2,14 @@
 
 package importtest
 
-import "time"
+import (
+	"os"
+	"time"
+)
 
 // cpuTime returns 0: the process's CPU time is not measured on this system.
 func cpuTime() time.Duration { return 0 }
+
+// maxRSS returns 0: the peak resident set size is not measured on this
+// system.
+func maxRSS(*os.ProcessState) int64 { return 0 }
