@@ -44,7 +44,11 @@
 // [*SendError] with the [Stage] of the failure; [IsInput] tells an invalid
 // message (a [*HeaderError] or [ErrNoRecipients]: nothing was sent),
 // [IsTemporary] and [IsAmbiguous] the other classes. Invalid addresses are
-// [*AddressError] values matching [ErrInvalidAddress].
+// [*AddressError] values matching [ErrInvalidAddress]. A transport that
+// cannot send at all (a nil [SendFunc]; a nil or zero smtp.Transport or
+// file.Transport; a nil *transporttest.Recorder) leaves every recipient
+// [Deferred] with an error matching [ErrNoTransport]. The library's
+// transports treat a nil context as context.Background().
 //
 // # Ownership and concurrency
 //
