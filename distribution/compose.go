@@ -119,6 +119,14 @@ func (e *TooLargeError) Error() string {
 // gives the same Message-ID. It returns a [*TooLargeError] when the e-mail
 // would exceed the size limit.
 func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message, error) {
+	switch {
+	case r == nil || r.templates == nil:
+		return nil, ErrNotCreated
+	case doc == nil:
+		return nil, ErrNilDocument
+	case plan == nil:
+		return nil, errors.New("distribution: Compose needs a plan (nil *Plan); pass the one Router.Plan returned")
+	}
 	s := r.settings
 	to, cc := plan.Addresses()
 	msg := &transport.Message{
