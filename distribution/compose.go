@@ -120,6 +120,14 @@ func (e *TooLargeError) Error() string {
 // would exceed the size limit and a [*TooManyRecipientsError] when the plan
 // has more recipients than Options.MaxRecipients.
 func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message, error) {
+	switch {
+	case r == nil || r.templates == nil:
+		return nil, ErrNotCreated
+	case doc == nil:
+		return nil, ErrNilDocument
+	case plan == nil:
+		return nil, errors.New("distribution: Compose needs a plan (nil *Plan); pass the one Router.Plan returned")
+	}
 	s := r.settings
 	to, cc := plan.Addresses()
 	if n := len(to) + len(cc); n > r.maxRecipients() {

@@ -66,6 +66,13 @@
 // or English), [*SettingsError], [ErrSeveralDocuments], and the errors of
 // docparse and transport, wrapped in a Result.
 //
+// Careless calls get errors, not panics: a nil document is Rejected with
+// [ErrNilDocument]; a Router not made by [NewRouter] (a nil *Router,
+// Router{}) leaves every document Deferred with [ErrNotCreated]; NewRouter
+// treats a typed-nil registry such as (*registry.Memory)(nil) as no
+// registry and refuses a nil or typed-nil transport (an error matching
+// transport.ErrNoTransport). A nil context means context.Background().
+//
 // # Concurrency
 //
 // A Router is safe for concurrent use; it keeps no state between calls

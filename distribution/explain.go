@@ -12,6 +12,9 @@ import (
 // anything else gives English), for a support person or the customer
 // service screen of a host app.
 func (p *Plan) Explain(lang string) string {
+	if p == nil {
+		return ""
+	}
 	parts := make([]string, 0, len(p.Steps))
 	for _, s := range p.Steps {
 		parts = append(parts, s.Explain(lang))

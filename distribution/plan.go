@@ -90,6 +90,9 @@ type Plan struct {
 
 // Addresses returns the To and Cc addresses of the plan.
 func (p *Plan) Addresses() (to, cc []string) {
+	if p == nil {
+		return nil, nil
+	}
 	for _, r := range p.To {
 		to = append(to, r.Address)
 	}
@@ -114,6 +117,9 @@ type NoRecipientError struct {
 
 // Error names the document and summarises why.
 func (e *NoRecipientError) Error() string {
+	if e.Plan == nil {
+		return ErrNoRecipient.Error()
+	}
 	return fmt.Sprintf("distribution: no recipient for document %q: %s", e.Plan.Number, e.Plan.Explain("en"))
 }
 
@@ -181,6 +187,13 @@ func (e *LookupError) Unwrap() error { return e.Err }
 // (the plan then has no recipients and its last step says why), and a
 // [*LookupError] when the directory cannot be read.
 func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error) {
+	ctx, err := r.usable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		return nil, ErrNilDocument
+	}
 	p := &Plan{Number: doc.Number, Source: SourceNone}
 	s := r.settings
 	if !s.Enabled {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"reflect"
 	"sync"
 	"time"
 
@@ -71,11 +72,14 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if isNil(reg) {
+		reg = nil // a typed nil, e.g. (*registry.Memory)(nil), is no registry either
+	}
+	if isNil(tr) {
+		return nil, fmt.Errorf("distribution: NewRouter needs a transport, got %T(nil): %w", tr, transport.ErrNoTransport)
+	}
 	if s.Directory && reg == nil {
 		return nil, &SettingsError{Field: "Directory", Value: "true", Err: errors.New("the recipient directory is on but no registry was given")}
-	}
-	if tr == nil {
-		return nil, errors.New("distribution: NewRouter needs a transport")
 	}
 	if opts == nil {
 		opts = &Options{}
@@ -111,7 +115,37 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 }
 
 // Settings returns the settings the router was built with.
-func (r *Router) Settings() Settings { return r.settings }
+func (r *Router) Settings() Settings {
+	if r == nil {
+		return Settings{}
+	}
+	return r.settings
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer,
+// func, map, slice or channel, such as (*registry.Memory)(nil).
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// usable returns [ErrNotCreated] for a nil Router or one not made by
+// [NewRouter], and a non-nil ctx: nil means context.Background().
+func (r *Router) usable(ctx context.Context) (context.Context, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if r == nil || r.transport == nil {
+		return ctx, ErrNotCreated
+	}
+	return ctx, nil
+}
 
 // Outcome is how the distribution of one document ended. Every document ends
 // in exactly one outcome.
@@ -156,6 +190,15 @@ type Result struct {
 // DistributeAll, which sends each of them.
 var ErrSeveralDocuments = errors.New("distribution: the input holds several documents; use DistributeAll")
 
+// ErrNotCreated is returned by the methods of a nil [Router] or of one that
+// was not made by [NewRouter] (such as Router{}); the documents end
+// Deferred, unsent.
+var ErrNotCreated = errors.New("distribution: the Router was not created by NewRouter; build it with NewRouter")
+
+// ErrNilDocument is returned for a nil *docparse.Document; the document
+// ends Rejected.
+var ErrNilDocument = errors.New("distribution: no document (nil *docparse.Document); pass the document docparse.Parse returned")
+
 // Distribute parses data, plans the recipients, composes the e-mail and
 // sends it. It always returns a non-nil Result; the error is Result.Err.
 //
@@ -168,6 +211,10 @@ var ErrSeveralDocuments = errors.New("distribution: the input holds several docu
 // and nothing is sent; send failures end Failed, Deferred, Ambiguous or
 // PartlySent with the transport's error.
 func (r *Router) Distribute(ctx context.Context, data []byte) (*Result, error) {
+	ctx, err := r.usable(ctx)
+	if err != nil {
+		return &Result{Outcome: Deferred, Err: err}, err
+	}
 	if !r.settings.Enabled {
 		res := &Result{Outcome: NotRouted, Err: ErrDistributionDisabled}
 		r.logResult(ctx, res)
@@ -189,6 +236,10 @@ func (r *Router) Distribute(ctx context.Context, data []byte) (*Result, error) {
 // DistributeDocument plans, composes and sends an already parsed document,
 // like [Router.Distribute] does after parsing.
 func (r *Router) DistributeDocument(ctx context.Context, doc *docparse.Document) (*Result, error) {
+	ctx, err := r.usable(ctx)
+	if err != nil {
+		return &Result{Document: doc, Outcome: Deferred, Err: err}, err
+	}
 	res := r.distribute(ctx, doc)
 	return res, res.Err
 }
@@ -210,6 +261,14 @@ type BatchOptions struct {
 // Rejected result. Documents not yet sent when ctx is cancelled end
 // Deferred with the context's error.
 func (r *Router) DistributeAll(ctx context.Context, inputs [][]byte, opts *BatchOptions) []*Result {
+	ctx, err := r.usable(ctx)
+	if err != nil {
+		results := make([]*Result, len(inputs))
+		for i := range results {
+			results[i] = &Result{Outcome: Deferred, Err: err}
+		}
+		return results
+	}
 	if opts == nil {
 		opts = &BatchOptions{}
 	}
@@ -279,6 +338,10 @@ func (r *Router) DistributeAll(ctx context.Context, inputs [][]byte, opts *Batch
 func (r *Router) distribute(ctx context.Context, doc *docparse.Document) *Result {
 	res := &Result{Document: doc}
 	defer r.logResult(ctx, res)
+	if doc == nil {
+		res.Outcome, res.Err = Rejected, ErrNilDocument
+		return res
+	}
 	plan, err := r.Plan(ctx, doc)
 	res.Plan = plan
 	var lookupErr *LookupError

@@ -103,6 +103,9 @@ func (e *SettingsError) Message(lang string) string {
 	if errors.As(e.Err, &ae) && e.Value != "" {
 		return fmt.Sprintf(settingsTexts["address"][i], e.Value, ae.Reason.Message(lang))
 	}
+	if e.Field == "" { // not a SettingsError made by this package
+		return settingsTexts["settings"][i]
+	}
 	if t, ok := settingsTexts[e.Field]; ok {
 		if !strings.Contains(t[i], "%q") {
 			return t[i]
@@ -144,6 +147,11 @@ var settingsTexts = map[string][3]string{
 		"The recipient directory is switched on but the service has no directory to use.",
 		"Vastaanottajarekisteri on otettu käyttöön, mutta palvelulla ei ole rekisteriä.",
 		"Mottagarregistret är påslaget men tjänsten har inget register.",
+	},
+	"settings": {
+		"The settings cannot be used.",
+		"Asetuksia ei voi käyttää.",
+		"Inställningarna kan inte användas.",
 	},
 	"": {
 		"The setting %s cannot be %q.",

@@ -92,8 +92,14 @@ type Extractor interface {
 // ExtractFunc adapts a function to the [Extractor] interface.
 type ExtractFunc func(root *etree.Element) ([]*Document, error)
 
-// Extract calls f(root).
-func (f ExtractFunc) Extract(root *etree.Element) ([]*Document, error) { return f(root) }
+// Extract calls f(root). A nil f returns an error (in Options.Extractors,
+// a nil Extractor, not a nil ExtractFunc, turns a format off).
+func (f ExtractFunc) Extract(root *etree.Element) ([]*Document, error) {
+	if f == nil {
+		return nil, errors.New("docparse: the ExtractFunc is nil; give it a function, or use a nil Extractor to turn the format off")
+	}
+	return f(root)
+}
 
 var _ Extractor = ExtractFunc(nil)
 

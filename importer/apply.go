@@ -39,9 +39,15 @@ func (c *Changes) Summary() registry.Summary {
 // looks every customer number up, or, for a batch of more than
 // registry.MaxPageSize entries and a Lister not more than four times as
 // large, pages through the registry instead. A nil or empty batch gives
-// [ErrEmptyBatch]. Errors from reg, including ctx's, are returned as they
-// are.
+// [ErrEmptyBatch], a nil reg [registry.ErrNoRegistry]. Errors from reg,
+// including ctx's, are returned as they are.
 func Diff(ctx context.Context, reg registry.Registry, b *Batch) (*Changes, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if reg == nil {
+		return nil, registry.ErrNoRegistry
+	}
 	if b == nil || len(b.Entries) == 0 {
 		return nil, ErrEmptyBatch
 	}
@@ -121,9 +127,16 @@ func Diff(ctx context.Context, reg registry.Registry, b *Batch) (*Changes, error
 // Batch made otherwise are checked in full.
 //
 // A registry that does not implement registry.Batcher gives
-// [ErrNotBatcher], a nil or empty batch [ErrEmptyBatch]; errors from the
-// registry, including ctx's, are returned as they are.
+// [ErrNotBatcher], a nil reg [registry.ErrNoRegistry], a nil or empty batch
+// [ErrEmptyBatch]; errors from the registry, including ctx's, are returned
+// as they are.
 func Apply(ctx context.Context, reg registry.Registry, b *Batch) (registry.Summary, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if reg == nil {
+		return registry.Summary{}, registry.ErrNoRegistry
+	}
 	if b == nil || len(b.Entries) == 0 {
 		return registry.Summary{}, ErrEmptyBatch
 	}

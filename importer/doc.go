@@ -67,7 +67,9 @@
 // number that was a number cell, travel in [Batch.Warnings]. Errors reading
 // the input are returned as they are. [Apply] and [Diff] return
 // [ErrNotBatcher], [ErrNotLister] or [ErrEmptyBatch], or the registry's own
-// errors.
+// errors; a nil registry gives registry.ErrNoRegistry. Nil readers,
+// writers and functions are refused with an error, and a nil context means
+// context.Background().
 //
 // # Limits
 //

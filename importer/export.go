@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/jakelu/jakelu/internal/i18n"
@@ -107,9 +108,19 @@ func Help(lang string) []string {
 // return or an apostrophe gets an apostrophe in front, which Read removes
 // again, so an export re-imports unchanged.
 //
-// reg must implement registry.Lister ([ErrNotLister] otherwise). An error
-// from fn or from reg (including ctx's) stops the export and is returned.
+// reg must implement registry.Lister ([ErrNotLister] otherwise; a nil reg
+// gives [registry.ErrNoRegistry]). An error from fn or from reg (including
+// ctx's) stops the export and is returned.
 func ExportRecords(ctx context.Context, reg registry.Registry, fn func([]Record) error) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	switch {
+	case reg == nil:
+		return registry.ErrNoRegistry
+	case fn == nil:
+		return errors.New("importer: ExportRecords needs a function to receive the records (fn is nil)")
+	}
 	lister, ok := reg.(registry.Lister)
 	if !ok {
 		return ErrNotLister

@@ -185,8 +185,11 @@ var errStop = errors.New("importer: stop reading")
 //	batch, err := importer.Read(upload, decoders, nil)
 //
 // A file whose format has no decoder in decoders gets
-// [CodeFormatNotAccepted].
+// [CodeFormatNotAccepted]. A nil r is an error.
 func Read(r io.Reader, decoders []Decoder, opts *Options) (*Batch, error) {
+	if r == nil {
+		return nil, errors.New("importer: no file to read (nil io.Reader); pass the uploaded file")
+	}
 	o := opts.withDefaults()
 	size := sizeHint(r)
 	if o.Size > o.MaxFileSize || size > o.MaxFileSize && hasByteAt(r, o.MaxFileSize) {

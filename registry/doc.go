@@ -34,7 +34,11 @@
 //
 // A missing entry is [ErrNotFound]; an invalid entry an [*EntryError]
 // (matching [ErrInvalidEntry]); an invalid batch a [*BatchError] (matching
-// [ErrInvalidBatch]). A cancelled context gives an error matching ctx.Err().
+// [ErrInvalidBatch]). A cancelled context gives an error matching ctx.Err();
+// a nil context means context.Background(). A nil registry (a nil
+// interface, a typed nil such as (*Memory)(nil), a nil LookupFunc) gives
+// [ErrNoRegistry] wherever the library is handed one; a zero Memory is an
+// empty directory.
 //
 // # Ownership and concurrency
 //

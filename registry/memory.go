@@ -15,7 +15,8 @@ import (
 
 // Memory is an in-memory directory: the embedded default, and a ready-made
 // implementation for tests. It implements [Store], [Lister] and [Batcher].
-// The zero value is not usable; create one with [NewMemory].
+// The zero value is an empty directory, like one from [NewMemory] with nil
+// options; the methods of a nil *Memory return [ErrNoRegistry].
 //
 // Memory is safe for concurrent use. Lookups never wait for an Apply: the new
 // directory is built aside and swapped in at once, so a concurrent Lookup
@@ -29,6 +30,7 @@ type Memory struct {
 	now  func() time.Time
 	seed maphash.Seed // picks the shard of a customer number
 
+	init   sync.Once    // sets up a zero Memory on first use
 	write  sync.Mutex   // serializes writers (Put, Delete, Apply)
 	mu     sync.RWMutex // guards the fields below; held only for swaps and single-entry changes
 	shards [numShards]*dir
@@ -177,18 +179,42 @@ var (
 
 // NewMemory returns an empty in-memory directory. opts may be nil.
 func NewMemory(opts *MemoryOptions) *Memory {
-	m := &Memory{now: time.Now, seed: maphash.MakeSeed()}
-	if opts != nil && opts.Now != nil {
+	m := &Memory{}
+	if opts != nil {
 		m.now = opts.Now
 	}
-	for s := range m.shards {
-		m.shards[s] = newDir(0, 0)
-	}
+	m.ready(nil)
 	return m
+}
+
+// ready sets up a Memory on its first use, so that the zero value works,
+// and returns a non-nil context (nil means context.Background()), or
+// [ErrNoRegistry] for a nil m.
+func (m *Memory) ready(ctx context.Context) (context.Context, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if m == nil {
+		return ctx, ErrNoRegistry
+	}
+	m.init.Do(func() {
+		if m.now == nil {
+			m.now = time.Now
+		}
+		m.seed = maphash.MakeSeed()
+		for s := range m.shards {
+			m.shards[s] = newDir(0, 0)
+		}
+	})
+	return ctx, nil
 }
 
 // Lookup returns a copy of the entry for customerNumber, or [ErrNotFound].
 func (m *Memory) Lookup(ctx context.Context, customerNumber string) (Entry, error) {
+	ctx, err := m.ready(ctx)
+	if err != nil {
+		return Entry{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return Entry{}, err
 	}
@@ -205,6 +231,10 @@ func (m *Memory) Lookup(ctx context.Context, customerNumber string) (Entry, erro
 
 // Put adds or replaces an entry; see [Store].
 func (m *Memory) Put(ctx context.Context, e Entry) error {
+	ctx, err := m.ready(ctx)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -238,6 +268,10 @@ func (m *Memory) Put(ctx context.Context, e Entry) error {
 
 // Delete removes an entry; see [Store].
 func (m *Memory) Delete(ctx context.Context, customerNumber string) error {
+	ctx, err := m.ready(ctx)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -276,6 +310,10 @@ func (m *Memory) tidy(s uint8) {
 
 // List returns one page of entries; see [Lister].
 func (m *Memory) List(ctx context.Context, q Query) (Page, error) {
+	ctx, err := m.ready(ctx)
+	if err != nil {
+		return Page{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return Page{}, err
 	}
@@ -351,6 +389,10 @@ func (m *Memory) List(ctx context.Context, q Query) (Page, error) {
 // parallel; an entry that is already normalized is not copied, only its
 // addresses (the strings themselves are shared).
 func (m *Memory) Apply(ctx context.Context, b Batch) (Summary, error) {
+	ctx, err := m.ready(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
 	}

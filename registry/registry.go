@@ -26,6 +26,12 @@ const (
 // entry for the customer number.
 var ErrNotFound = errors.New("registry: customer number not found")
 
+// ErrNoRegistry is the error of a nil registry: a nil interface, a nil
+// pointer of an implementation such as (*Memory)(nil), a nil [LookupFunc],
+// or an implementation not created by its constructor. Nothing is read or
+// changed.
+var ErrNoRegistry = errors.New("registry: no usable registry (nil or not created by its constructor); create it with registry.NewMemory or sqlregistry.New")
+
 // ErrInvalidEntry is matched (with [errors.Is]) by every [*EntryError].
 var ErrInvalidEntry = errors.New("registry: invalid entry")
 
@@ -390,8 +396,11 @@ type Registry interface {
 // LookupFunc adapts a function to the [Registry] interface.
 type LookupFunc func(ctx context.Context, customerNumber string) (Entry, error)
 
-// Lookup calls f.
+// Lookup calls f; a nil f returns [ErrNoRegistry].
 func (f LookupFunc) Lookup(ctx context.Context, customerNumber string) (Entry, error) {
+	if f == nil {
+		return Entry{}, ErrNoRegistry
+	}
 	return f(ctx, customerNumber)
 }
 

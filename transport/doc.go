@@ -52,6 +52,10 @@
 // …") instead of "retry later". A backend marks such causes by wrapping
 // them in a [*ConfigError]. Invalid addresses are [*AddressError] values
 // matching [ErrInvalidAddress].
+// A transport that cannot send at all (a nil [SendFunc]; a nil or zero
+// smtp.Transport or file.Transport; a nil *transporttest.Recorder) leaves
+// every recipient [Deferred] with an error matching [ErrNoTransport]. The
+// library's transports treat a nil context as context.Background().
 //
 // # Ownership and concurrency
 //

@@ -106,8 +106,19 @@ type Transport interface {
 // SendFunc adapts a function to the [Transport] interface.
 type SendFunc func(ctx context.Context, msg *Message) (*Receipt, error)
 
-// Send calls f.
-func (f SendFunc) Send(ctx context.Context, msg *Message) (*Receipt, error) { return f(ctx, msg) }
+// Send calls f. A nil f delivers nothing: every recipient is [Deferred]
+// with [ErrNoTransport].
+func (f SendFunc) Send(ctx context.Context, msg *Message) (*Receipt, error) {
+	if f == nil {
+		c, err := Envelope(msg, &ComposeOptions{SMTPUTF8: true})
+		if err != nil {
+			return Refuse(msg, err)
+		}
+		rc := c.Receipt(RecipientResult{Outcome: Deferred, Stage: StageConnect, Err: ErrNoTransport})
+		return rc, rc.Err()
+	}
+	return f(ctx, msg)
+}
 
 // Outcome is what happened to one recipient.
 type Outcome int
@@ -219,6 +230,12 @@ const (
 
 // ErrNoRecipients is returned when a message has no recipient at all.
 var ErrNoRecipients = errors.New("transport: message has no recipients")
+
+// ErrNoTransport is the error of a nil transport, or of one not created by
+// its package's constructor (such as smtp.Transport{}): nothing is sent and
+// every recipient is [Deferred], since the same message can be sent once the
+// transport is set up.
+var ErrNoTransport = errors.New("transport: no usable transport (nil or not created by its constructor); create it with its package's New")
 
 // SendError is the error [Transport.Send] returns when not every recipient
 // was delivered. It says at which stage sending failed, how, and which

@@ -67,11 +67,17 @@ func (*Decoder) Format() importer.Format { return importer.CSV }
 //
 // Most callers use importer.Read, which also validates the rows.
 func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
+	if r == nil || yield == nil {
+		return errors.New("csvimport: Decode needs a reader and a yield function (one is nil)")
+	}
 	t, err := newText(r)
 	if err != nil {
 		return err
 	}
-	comma := d.comma
+	var comma rune
+	if d != nil { // a nil *Decoder decodes like NewDecoder(nil)
+		comma = d.comma
+	}
 	if comma == 0 {
 		comma = detectComma(t.head())
 	}
@@ -568,6 +574,9 @@ func detectComma(head []byte, whole bool) rune {
 // starts with a UTF-8 byte order mark and uses ';' for Finnish and Swedish
 // and ',' for English, what Excel expects in those locales.
 func WriteTemplate(w io.Writer, lang string) error {
+	if w == nil {
+		return errNilWriter
+	}
 	cw, err := start(w, lang)
 	if err != nil {
 		return err
@@ -582,6 +591,12 @@ func WriteTemplate(w io.Writer, lang string) error {
 // importer.ExportRecords). reg must implement registry.Lister
 // (importer.ErrNotLister otherwise).
 func Export(ctx context.Context, w io.Writer, reg registry.Registry, lang string) error {
+	switch {
+	case w == nil:
+		return errNilWriter
+	case reg == nil:
+		return registry.ErrNoRegistry
+	}
 	if _, ok := reg.(registry.Lister); !ok {
 		return importer.ErrNotLister
 	}
@@ -593,6 +608,9 @@ func Export(ctx context.Context, w io.Writer, reg registry.Registry, lang string
 		return write(cw, recs)
 	})
 }
+
+// errNilWriter is the error of WriteTemplate and Export for a nil writer.
+var errNilWriter = errors.New("csvimport: nowhere to write (nil io.Writer); pass the file or response to write to")
 
 // start writes the byte order mark and the header row and returns the
 // writer for the records.

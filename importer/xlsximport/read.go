@@ -95,6 +95,17 @@ func (*Decoder) Format() importer.Format { return importer.XLSX }
 // importer.Read bounds it with Options.MaxFileSize. Most callers use
 // importer.Read, which also validates the rows.
 func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
+	if r == nil || yield == nil {
+		return errors.New("xlsximport: Decode needs a reader and a yield function (one is nil)")
+	}
+	if d == nil || d.unzipLimit <= 0 || d.xmlLimit <= 0 {
+		// A nil or zero Decoder decodes like NewDecoder(nil).
+		var o Options
+		if d != nil {
+			o.Sheet = d.sheet
+		}
+		d = NewDecoder(&o)
+	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err

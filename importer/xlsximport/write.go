@@ -2,6 +2,7 @@ package xlsximport
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strconv"
 
@@ -24,6 +25,9 @@ var sheetNames = map[string][2]string{
 // example rows, its columns formatted as text so that customer numbers keep
 // their leading zeros, and a second sheet with instructions.
 func WriteTemplate(w io.Writer, lang string) error {
+	if w == nil {
+		return errNilWriter
+	}
 	return write(w, lang, true, func(add func([]importer.Record) error) error {
 		return add(importer.Examples(lang))
 	})
@@ -36,6 +40,12 @@ func WriteTemplate(w io.Writer, lang string) error {
 // for a formula are neutralised (see importer.ExportRecords). reg must
 // implement registry.Lister (importer.ErrNotLister otherwise).
 func Export(ctx context.Context, w io.Writer, reg registry.Registry, lang string) error {
+	switch {
+	case w == nil:
+		return errNilWriter
+	case reg == nil:
+		return registry.ErrNoRegistry
+	}
 	if _, ok := reg.(registry.Lister); !ok {
 		return importer.ErrNotLister
 	}
@@ -43,6 +53,9 @@ func Export(ctx context.Context, w io.Writer, reg registry.Registry, lang string
 		return importer.ExportRecords(ctx, reg, add)
 	})
 }
+
+// errNilWriter is the error of WriteTemplate and Export for a nil writer.
+var errNilWriter = errors.New("xlsximport: nowhere to write (nil io.Writer); pass the file or response to write to")
 
 // write builds the workbook: the data sheet streamed from the records that
 // rows passes to add, and the help sheet if withHelp.

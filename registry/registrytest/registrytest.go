@@ -2,6 +2,7 @@ package registrytest
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -39,8 +40,12 @@ func Run(t *testing.T, newRegistry NewFunc) {
 
 // Failing returns a registry whose Lookup always returns err and the zero
 // Entry, for testing how code that uses a registry handles its failures.
-// err should not be nil.
+// A nil err is replaced by an error saying so, so that the registry still
+// fails.
 func Failing(err error) registry.Registry {
+	if err == nil {
+		err = errors.New("registrytest: Failing(nil): this registry fails every lookup")
+	}
 	return registry.LookupFunc(func(context.Context, string) (registry.Entry, error) {
 		return registry.Entry{}, err
 	})
@@ -54,8 +59,12 @@ func Failing(err error) registry.Registry {
 // Passing it to an operation that checks its context makes the operation
 // fail at exactly the n-th check, the same way on every run: a way to test
 // that a [registry.Batcher] interrupted at any point leaves the directory as
-// it was. Run uses it for the rule Batcher/CancelDuringApply.
+// it was. Run uses it for the rule Batcher/CancelDuringApply. A nil parent
+// means context.Background().
 func CancelAtCheck(parent context.Context, n int) context.Context {
+	if parent == nil {
+		parent = context.Background()
+	}
 	return &checkCounter{Context: parent, left: max(n, 1), done: make(chan struct{})}
 }
 

@@ -88,7 +88,10 @@
 // [*SchemaError]), [Migrate] one matching ErrUnknownDialect or
 // ErrSchemaVersion, and [Registry.List] one matching [ErrInvalidCursor]. Invalid entries and
 // batches give the registry package's [registry.EntryError] and
-// [registry.BatchError], before anything is written.
+// [registry.BatchError], before anything is written. New and Migrate return
+// [ErrNilDB] for a nil *sql.DB; the methods of a nil Registry or of one not
+// made by New (Registry{}) return an error matching [registry.ErrNoRegistry].
+// A nil context means context.Background().
 //
 // # Concurrency
 //

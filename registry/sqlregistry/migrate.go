@@ -53,6 +53,12 @@ func (e *SchemaError) Unwrap() error { return ErrSchemaVersion }
 // connection's search_path. Migrate returns a [*SchemaError] if the database
 // was migrated by a newer version of this package.
 func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if db == nil {
+		return ErrNilDB
+	}
 	dl, err := d.dialect()
 	if err != nil {
 		return err

@@ -19,7 +19,25 @@ var (
 	ErrUnknownDialect = errors.New("sqlregistry: unknown dialect")
 	ErrInvalidTenant  = errors.New("sqlregistry: invalid tenant key")
 	ErrInvalidCursor  = errors.New("sqlregistry: invalid list cursor")
+	// ErrNilDB is returned by New and Migrate for a nil *sql.DB.
+	ErrNilDB = errors.New("sqlregistry: no database (nil *sql.DB); open one with sql.Open and pass it")
 )
+
+// errNotCreated is the error of the methods of a nil Registry or of one not
+// made by New.
+var errNotCreated = fmt.Errorf("sqlregistry: the Registry was not created by New: %w", registry.ErrNoRegistry)
+
+// ready returns a non-nil context (nil means context.Background()), or an
+// error matching [registry.ErrNoRegistry] when r was not made by [New].
+func (r *Registry) ready(ctx context.Context) (context.Context, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if r == nil || r.lookup == nil {
+		return ctx, errNotCreated
+	}
+	return ctx, nil
+}
 
 // Options configures a [Registry]. A nil *Options means the defaults.
 type Options struct {
@@ -57,6 +75,12 @@ var (
 // (otherwise it returns a [*SchemaError]) and prepares the statements the
 // Registry uses; release them with [Registry.Close]. opts may be nil.
 func New(ctx context.Context, db *sql.DB, d Dialect, tenant string, opts *Options) (*Registry, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if db == nil {
+		return nil, ErrNilDB
+	}
 	dl, err := d.dialect()
 	if err != nil {
 		return nil, err
@@ -96,6 +120,9 @@ func New(ctx context.Context, db *sql.DB, d Dialect, tenant string, opts *Option
 // Close releases the prepared statements. It does not close the *sql.DB.
 // After Close, Lookup, Put, Delete and List return an error.
 func (r *Registry) Close() error {
+	if r == nil {
+		return nil
+	}
 	var errs []error
 	for _, s := range []*sql.Stmt{r.lookup, r.put, r.remove, r.listAll, r.listSearch} {
 		if s != nil {
@@ -108,6 +135,10 @@ func (r *Registry) Close() error {
 // Lookup returns the entry for customerNumber, or [registry.ErrNotFound].
 // Its slices belong to the caller and UpdatedAt is in UTC.
 func (r *Registry) Lookup(ctx context.Context, customerNumber string) (registry.Entry, error) {
+	ctx, err := r.ready(ctx)
+	if err != nil {
+		return registry.Entry{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return registry.Entry{}, err
 	}
@@ -116,7 +147,7 @@ func (r *Registry) Lookup(ctx context.Context, customerNumber string) (registry.
 	}
 	var to, cc, lang string
 	var updated int64
-	err := r.lookup.QueryRowContext(ctx, r.tenant, customerNumber).Scan(&to, &cc, &lang, &updated)
+	err = r.lookup.QueryRowContext(ctx, r.tenant, customerNumber).Scan(&to, &cc, &lang, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.Entry{}, registry.ErrNotFound
 	}
@@ -130,6 +161,10 @@ func (r *Registry) Lookup(ctx context.Context, customerNumber string) (registry.
 // [registry.Store]. An entry equal to the stored one is left as it is,
 // UpdatedAt included.
 func (r *Registry) Put(ctx context.Context, e registry.Entry) error {
+	ctx, err := r.ready(ctx)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -148,6 +183,10 @@ func (r *Registry) Put(ctx context.Context, e registry.Entry) error {
 // Delete removes the entry for customerNumber, or returns
 // [registry.ErrNotFound] if there is none.
 func (r *Registry) Delete(ctx context.Context, customerNumber string) error {
+	ctx, err := r.ready(ctx)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -175,6 +214,10 @@ func (r *Registry) Delete(ctx context.Context, customerNumber string) error {
 // entries takes a fraction of a second. A Query.After that is not valid
 // UTF-8 or holds a NUL byte gives an error matching [ErrInvalidCursor].
 func (r *Registry) List(ctx context.Context, q registry.Query) (registry.Page, error) {
+	ctx, err := r.ready(ctx)
+	if err != nil {
+		return registry.Page{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return registry.Page{}, err
 	}
@@ -245,10 +288,14 @@ func (r *Registry) list(ctx context.Context, stmt *sql.Stmt, args []any) (regist
 // error although the database may have committed (as with any database
 // reached over a network); look an entry up to find out.
 func (r *Registry) Apply(ctx context.Context, b registry.Batch) (registry.Summary, error) {
+	ctx, err := r.ready(ctx)
+	if err != nil {
+		return registry.Summary{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return registry.Summary{}, err
 	}
-	b, err := b.Normalize()
+	b, err = b.Normalize()
 	if err != nil {
 		return registry.Summary{}, err
 	}

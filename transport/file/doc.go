@@ -15,7 +15,9 @@
 // An invalid message is refused as [transport.Compose] refuses it (see
 // [transport.IsInput]); a cancelled context delivers nothing; a failure to
 // write leaves every recipient [transport.Deferred] at
-// [transport.StageData] with the [*io/fs.PathError].
+// [transport.StageData] with the [*io/fs.PathError]. A Transport not made by
+// [New] writes nothing: every recipient is Deferred with an error matching
+// [transport.ErrNoTransport].
 //
 // # Concurrency
 //

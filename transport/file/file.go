@@ -19,7 +19,9 @@ type Options struct {
 	Perm fs.FileMode
 }
 
-// Transport writes messages as .eml files into one folder.
+// Transport writes messages as .eml files into one folder. Create it with
+// [New]: Send on a nil or zero Transport writes nothing and leaves every
+// recipient Deferred with an error matching [transport.ErrNoTransport].
 type Transport struct {
 	dir  string
 	perm fs.FileMode
@@ -47,9 +49,17 @@ func New(dir string, opts *Options) (*Transport, error) {
 // Send writes msg into the folder as described in the package
 // documentation.
 func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transport.Receipt, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c, err := transport.Compose(msg, &transport.ComposeOptions{SMTPUTF8: true, Bcc: true})
 	if err != nil {
 		return transport.Refuse(msg, err)
+	}
+	if t == nil || t.dir == "" {
+		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect,
+			Err: fmt.Errorf("file: the Transport was not created by New: %w", transport.ErrNoTransport)})
+		return rc, rc.Err()
 	}
 	if err := ctx.Err(); err != nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect, Err: err})

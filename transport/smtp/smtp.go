@@ -146,8 +146,14 @@ var (
 	errNotNew = errors.New("smtp: Transport not made by New; use smtp.New")
 )
 
+// errNotCreated is the error of Send on a nil Transport or one not made
+// by New; every recipient is Deferred.
+var errNotCreated = fmt.Errorf("smtp: the Transport was not created by New: %w", transport.ErrNoTransport)
+
 // Transport sends messages to one SMTP server over a pool of connections.
-// It is safe for concurrent use; Close it when done.
+// It is safe for concurrent use; Close it when done. Create it with [New]:
+// Send on a nil or zero Transport delivers nothing and leaves every
+// recipient Deferred with an error matching [transport.ErrNoTransport].
 type Transport struct {
 	addr    string
 	opts    Options
@@ -244,6 +250,9 @@ func New(addr string, opts *Options) (*Transport, error) {
 // again, the recipients are Deferred with [ErrSessionState]. ctx bounds
 // the whole call, including the wait for a free connection.
 func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transport.Receipt, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	m, err := transport.Compose(msg, &transport.ComposeOptions{SMTPUTF8: true})
 	if err != nil {
 		return transport.Refuse(msg, err)
@@ -262,6 +271,9 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(&stageError{stage: transport.StageConnect, err: err})
+	}
+	if t == nil || t.slots == nil {
+		return fail(&stageError{stage: transport.StageConnect, err: errNotCreated})
 	}
 	t.mu.Lock()
 	if t.closed {
@@ -347,6 +359,9 @@ func (t *Transport) expire(c *conn) {
 // session with QUIT. Send after Close fails with [ErrClosed] and delivers
 // nothing.
 func (t *Transport) Close() error {
+	if t == nil {
+		return nil
+	}
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()

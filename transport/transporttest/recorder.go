@@ -3,6 +3,7 @@ package transporttest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/jakelu/jakelu/transport"
@@ -46,9 +47,17 @@ var ErrSimulated = errors.New("transporttest: failure simulated by Recorder.Outc
 // generated) when at least one recipient is delivered or ambiguous, and
 // returns the receipt.
 func (r *Recorder) Send(ctx context.Context, msg *transport.Message) (*transport.Receipt, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c, err := transport.Envelope(msg, &transport.ComposeOptions{SMTPUTF8: true})
 	if err != nil {
 		return transport.Refuse(msg, err)
+	}
+	if r == nil {
+		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect,
+			Err: fmt.Errorf("transporttest: nil *Recorder: %w", transport.ErrNoTransport)})
+		return rc, rc.Err()
 	}
 	if err := ctx.Err(); err != nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect, Err: err})
@@ -115,6 +124,9 @@ func (r *Recorder) simulate(msg *transport.Message, res *transport.RecipientResu
 // Messages returns deep copies of the recorded messages in the order Send
 // recorded them; the caller owns the slice and the messages.
 func (r *Recorder) Messages() []*transport.Message {
+	if r == nil {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]*transport.Message, len(r.msgs))

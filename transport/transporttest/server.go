@@ -196,13 +196,24 @@ func NewServer(tb testing.TB, script *Script) *Server {
 	return s
 }
 
-// Addr returns the server's address, "127.0.0.1:port".
-func (s *Server) Addr() string { return s.ln.Addr().String() }
+// Addr returns the server's address, "127.0.0.1:port", or "" for a Server
+// not made by NewServer.
+func (s *Server) Addr() string {
+	if s == nil || s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
 
 // RootCAs returns a pool holding the test CA that issued the server's
 // certificate (unless [CertSelfSigned]): put it in the client's
-// tls.Config.RootCAs.
-func (s *Server) RootCAs() *x509.CertPool { return s.pki.roots }
+// tls.Config.RootCAs. It is nil for a Server not made by NewServer.
+func (s *Server) RootCAs() *x509.CertPool {
+	if s == nil || s.pki == nil {
+		return nil
+	}
+	return s.pki.roots
+}
 
 // RootCAPEM returns the test CA of [Server.RootCAs] as a PEM file's
 // content, for a client that reads its roots from a file (a CA bundle
@@ -274,6 +285,9 @@ func (s *Server) Inbox() ([]*transport.Message, error) {
 // waits for their goroutines, so that what [Server.Messages] returns after
 // Close is final.
 func (s *Server) Close() error {
+	if s == nil || s.ln == nil {
+		return nil // not started by NewServer: nothing to stop
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
