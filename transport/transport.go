@@ -176,8 +176,13 @@ type RecipientResult struct {
 // [*SendError] summarising the results: Stage, Code, EnhancedCode and Err of
 // the first recipient not delivered, Temporary when any recipient is
 // [Deferred], Ambiguous when any is [Ambiguous], Config when any
-// result's Err is a [*ConfigError], and every address not delivered. Transport implementations return it from Send.
+// result's Err is a [*ConfigError], and every address not delivered.
+// Transport implementations return it from Send. A nil Receipt (nothing
+// was sent) has no error of its own: nil.
 func (r *Receipt) Err() error {
+	if r == nil {
+		return nil
+	}
 	var se *SendError
 	for _, res := range r.Recipients {
 		if res.Outcome == Delivered {

@@ -142,8 +142,6 @@ var (
 	// new connection, or at the final dot. The recipients are Deferred:
 	// the message was not sent.
 	ErrSessionState = errors.New("smtp: the server's session state was wrong: it refused a command as out of sequence or was closing the session, so the message was not sent; it is kept: retry later, and check the server if this goes on")
-	// errNotNew: the Transport was not made by New.
-	errNotNew = errors.New("smtp: Transport not made by New; use smtp.New")
 )
 
 // errNotCreated is the error of Send on a nil Transport or one not made
@@ -269,26 +267,11 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 		}
 		return rc, rc.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := t.acquire(ctx)
+	if err != nil {
 		return fail(&stageError{stage: transport.StageConnect, err: err})
 	}
-	if t == nil || t.slots == nil {
-		return fail(&stageError{stage: transport.StageConnect, err: errNotCreated})
-	}
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
-		return fail(&stageError{stage: transport.StageConnect, err: ErrClosed})
-	}
-	t.inflight.Add(1)
-	t.mu.Unlock()
-	defer t.inflight.Done()
-	select {
-	case t.slots <- struct{}{}:
-	case <-ctx.Done():
-		return fail(&stageError{stage: transport.StageConnect, err: ctx.Err()})
-	}
-	defer func() { <-t.slots }()
+	defer release()
 
 	var fresh, staleUsed, sessionUsed bool
 	for {
@@ -448,6 +431,33 @@ func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed,
 	return nil, retryNone
 }
 
+// acquire waits for a free connection slot and returns the function that
+// frees it. It fails when ctx is done, when t was not made by New
+// (errNotCreated), and after Close (ErrClosed); Close then waits for
+// release.
+func (t *Transport) acquire(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if t == nil || t.slots == nil {
+		return nil, errNotCreated
+	}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil, ErrClosed
+	}
+	t.inflight.Add(1)
+	t.mu.Unlock()
+	select {
+	case t.slots <- struct{}{}:
+		return func() { <-t.slots; t.inflight.Done() }, nil
+	case <-ctx.Done():
+		t.inflight.Done()
+		return nil, ctx.Err()
+	}
+}
+
 // Verify checks the configuration without sending anything, like
 // nodemailer's verify: it opens a new connection and runs the session up
 // to where a message could be sent (greeting, EHLO, STARTTLS or implicit
@@ -465,31 +475,19 @@ func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed,
 // refused or impossible; other failures (a busy server's 421) are
 // temporary. ctx bounds the whole call.
 func (t *Transport) Verify(ctx context.Context) error {
-	if t.slots == nil {
-		return errNotNew
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	fail := func(e *stageError) error {
 		res := e.result("")
 		return &transport.SendError{Stage: res.Stage, Code: res.Code, EnhancedCode: res.EnhancedCode,
 			Temporary: res.Outcome == transport.Deferred, Config: transport.IsConfig(res.Err), Err: res.Err}
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := t.acquire(ctx)
+	if err != nil {
 		return fail(&stageError{stage: transport.StageConnect, err: err})
 	}
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
-		return fail(&stageError{stage: transport.StageConnect, err: ErrClosed})
-	}
-	t.inflight.Add(1)
-	t.mu.Unlock()
-	defer t.inflight.Done()
-	select {
-	case t.slots <- struct{}{}:
-	case <-ctx.Done():
-		return fail(&stageError{stage: transport.StageConnect, err: ctx.Err()})
-	}
-	defer func() { <-t.slots }()
+	defer release()
 	c, err := t.dial(ctx)
 	if err != nil {
 		var se *stageError

@@ -217,8 +217,13 @@ func (s *Server) RootCAs() *x509.CertPool {
 
 // RootCAPEM returns the test CA of [Server.RootCAs] as a PEM file's
 // content, for a client that reads its roots from a file (a CA bundle
-// flag, SSL_CERT_FILE).
-func (s *Server) RootCAPEM() []byte { return slices.Clone(s.pki.caPEM) }
+// flag, SSL_CERT_FILE). It is nil for a Server not made by NewServer.
+func (s *Server) RootCAPEM() []byte {
+	if s == nil || s.pki == nil {
+		return nil
+	}
+	return slices.Clone(s.pki.caPEM)
+}
 
 // Messages returns copies of the messages stored so far, in order.
 func (s *Server) Messages() []Stored {
