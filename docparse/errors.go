@@ -54,6 +54,14 @@ var (
 	// ErrPDFWithoutXML ("pdf-without-xml"): the input is a PDF without an
 	// embedded e-invoice XML (not a Factur-X / ZUGFeRD PDF).
 	ErrPDFWithoutXML = errors.New("docparse: PDF holds no embedded invoice XML")
+	// ErrPDFEncrypted ("pdf-encrypted"): the input is a PDF that needs a
+	// password to open, or is encrypted for certificates: its embedded XML
+	// cannot be read. A PDF encrypted with an empty user password (one
+	// every reader opens without asking) is read.
+	ErrPDFEncrypted = errors.New("docparse: PDF is password-protected")
+	// ErrOrder ("order"): the input is an Order-X PDF: it carries an
+	// order, not an invoice.
+	ErrOrder = errors.New("docparse: PDF carries an order, not an invoice")
 	// ErrInvalidDocument ("invalid-document"): an extractor found the
 	// document unusable for another reason.
 	ErrInvalidDocument = errors.New("docparse: invalid document")
@@ -74,6 +82,8 @@ var codes = map[string]error{
 	"attachment-message":   ErrAttachmentMessage,
 	"multiple-documents":   ErrMultipleDocuments,
 	"pdf-without-xml":      ErrPDFWithoutXML,
+	"pdf-encrypted":        ErrPDFEncrypted,
+	"order":                ErrOrder,
 	"invalid-document":     ErrInvalidDocument,
 }
 
@@ -85,7 +95,8 @@ type ParseError struct {
 	// "unknown-format", "multiple-roots", "too-large", "too-deep",
 	// "entity", "unsupported-encoding", "no-document-number",
 	// "no-document", "attachment-message", "multiple-documents",
-	// "pdf-without-xml" and "invalid-document". See the ErrXxx sentinels.
+	// "pdf-without-xml", "pdf-encrypted", "order" and "invalid-document".
+	// See the ErrXxx sentinels.
 	Code string
 	// Line is the 1-based line of the input the error was found on, or 0
 	// when unknown.
@@ -188,6 +199,12 @@ var errorTexts = map[string][3]string{
 	"pdf-without-xml": {"The PDF has no e-invoice inside it.",
 		"PDF-tiedoston sisällä ei ole verkkolaskua.",
 		"PDF-filen innehåller ingen e-faktura."},
+	"pdf-encrypted": {"The PDF is password-protected, so the e-invoice inside it cannot be read. Send the invoice XML, or a PDF without a password.",
+		"PDF-tiedosto on salasanasuojattu, joten sen sisällä olevaa verkkolaskua ei voi lukea. Lähetä laskun XML tai PDF ilman salasanaa.",
+		"PDF-filen är lösenordsskyddad, så e-fakturan i den kan inte läsas. Skicka fakturans XML eller en PDF utan lösenord."},
+	"order": {"The PDF carries an order (Order-X), not an invoice. Send the invoice.",
+		"PDF-tiedostossa on tilaus (Order-X), ei lasku. Lähetä lasku.",
+		"PDF-filen innehåller en order (Order-X), inte en faktura. Skicka fakturan."},
 	"invalid-document": {"The document cannot be used.",
 		"Dokumenttia ei voi käyttää.",
 		"Dokumentet kan inte användas."},

@@ -15,7 +15,7 @@ func ParseAllTree(data []byte, opts *Options) ([]*Document, error) {
 // an empty or too large one, is not read from either).
 func Streamed(data []byte, opts *Options) bool {
 	o := opts.resolve()
-	if int64(len(data)) > o.maxSize || len(bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))) == 0 || bytes.HasPrefix(data, pdfMagic) {
+	if int64(len(data)) > o.maxSize || len(bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))) == 0 || pdfHeader(data) >= 0 {
 		return false
 	}
 	segs, err := segments(data)

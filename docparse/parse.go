@@ -138,7 +138,7 @@ func (o *options) parseAll(data []byte) ([]*Document, error) {
 		return nil, newError("too-large", nil, "the input is %d bytes, more than the limit of %d; raise Options.MaxSize if such documents are expected", len(data), o.maxSize)
 	case len(bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))) == 0:
 		return nil, newError("empty", nil, "the input is empty; give the document's bytes")
-	case bytes.HasPrefix(data, pdfMagic):
+	case pdfHeader(data) >= 0:
 		return parsePDF(data, o)
 	}
 	return parseXML(data, o)

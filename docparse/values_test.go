@@ -1,12 +1,8 @@
 package docparse
 
 import (
-	"bytes"
-	"compress/zlib"
 	"errors"
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -173,65 +169,4 @@ func TestSegments_Lines(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Line != 5 {
 		t.Errorf("error %v, want one on line 5 of the input", err)
 	}
-}
-
-// pdfStream returns an indirect object holding a stream.
-func pdfStream(num int, dict string, data []byte) string {
-	return fmt.Sprintf("%d 0 obj\n<< %s >>\nstream\n%s\nendstream\nendobj\n", num, dict, data)
-}
-
-func zlibBytes(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zlib.NewWriter(&buf)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
-
-func TestEmbeddedFiles(t *testing.T) {
-	xml := []byte("<x/>")
-	z := zlibBytes(t, xml)
-	tests := []struct {
-		name string
-		pdf  string
-		want []string
-	}{
-		{"uncompressed", pdfStream(1, "/Type /EmbeddedFile /Length 4", xml), []string{"<x/>"}},
-		{"flate", pdfStream(1, fmt.Sprintf("/Type/EmbeddedFile/Filter/FlateDecode/Length %d", len(z)), z), []string{"<x/>"}},
-		{"filter array", pdfStream(1, fmt.Sprintf("/Type /EmbeddedFile /Filter [ /FlateDecode ] /Length %d", len(z)), z), []string{"<x/>"}},
-		{"indirect length", pdfStream(1, "/Type /EmbeddedFile /Filter /FlateDecode /Length 2 0 R", z) + fmt.Sprintf("2 0 obj\n%d\nendobj\n", len(z)), []string{"<x/>"}},
-		{"wrong length falls back to endstream", pdfStream(1, "/Type /EmbeddedFile /Length 999", xml), []string{"<x/>"}},
-		{"other stream types skipped", pdfStream(1, "/Length 4", xml) + pdfStream(2, "/Type /XObject /Length 4", xml), nil},
-		{"unsupported filter skipped", pdfStream(1, "/Type /EmbeddedFile /Filter /LZWDecode /Length 4", xml), nil},
-		{"predictor skipped", pdfStream(1, fmt.Sprintf("/Type /EmbeddedFile /Filter /FlateDecode /DecodeParms << /Predictor 12 >> /Length %d", len(z)), z), nil},
-		{"corrupt flate skipped", pdfStream(1, "/Type /EmbeddedFile /Filter /FlateDecode /Length 4", xml), nil},
-		{"nested dictionaries and strings", pdfStream(1, "/Params << /Size 4 /CheckSum <00ff> /X (a \\) (b) c) >> /Type /EmbeddedFile /Length 4", xml), []string{"<x/>"}},
-		{"two files", pdfStream(1, "/Type /EmbeddedFile /Length 4", xml) + pdfStream(2, "/Type /EmbeddedFile /Length 4", []byte("<y/>")), []string{"<x/>", "<y/>"}},
-		{"unterminated string runs to the end", "1 0 obj\n(never closed\n" + pdfStream(2, "/Type /EmbeddedFile /Length 4", xml), nil},
-		{"stray delimiters and broken dictionaries are skipped", ") ] > << /A >> << 7 >> " + pdfStream(2, "/Type /EmbeddedFile /Length 4", xml), []string{"<x/>"}},
-		{"too deeply nested dictionaries", strings.Repeat("<<", 100) + pdfStream(1, "/Type /EmbeddedFile /Length 4", xml), []string{"<x/>"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			files, err := embeddedFiles([]byte("%PDF-1.7\n"+tc.pdf+"%%EOF\n"), 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, f := range files {
-				got = append(got, string(f))
-			}
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("files %q, want %q", got, tc.want)
-			}
-		})
-	}
-	t.Run("limit", func(t *testing.T) {
-		big := zlibBytes(t, make([]byte, 1000))
-		_, err := embeddedFiles([]byte(pdfStream(1, fmt.Sprintf("/Type /EmbeddedFile /Filter /FlateDecode /Length %d", len(big)), big)), 999)
-		if !errors.Is(err, ErrTooLarge) {
-			t.Errorf("error %v, want ErrTooLarge", err)
-		}
-	})
 }
