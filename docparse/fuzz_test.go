@@ -15,11 +15,14 @@ import (
 // token stream and the tree agree); that every document has a number, XML
 // and only valid, normalized e-mail addresses; and that each document's
 // XML parses back, on its own, to the same document. The seeds are the
-// documents in testdata, the inputs at the edges of the stream reader and
-// small hostile inputs.
+// documents in testdata, the PDFs of pdfSeeds, the inputs at the edges of
+// the stream reader and small hostile inputs.
 func FuzzParse(f *testing.F) {
 	for _, name := range testdataDocuments(f) {
 		f.Add(readTestdata(f, name))
+	}
+	for _, pdf := range pdfSeeds(f) {
+		f.Add(pdf)
 	}
 	for _, c := range streamCases() {
 		f.Add([]byte(c.input))

@@ -151,7 +151,11 @@ func unpredict(data []byte, parms pdfDict) ([]byte, error) {
 		return nil, err
 	}
 	bpp := max(1, colors*bpc/8)
-	rowLen := (colors*bpc*columns + 7) / 8
+	// A row longer than the data is one partial row: allocate no more.
+	rowLen := min((colors*bpc*columns+7)/8, len(data))
+	if rowLen == 0 {
+		return data, nil
+	}
 	switch {
 	case pred == 2:
 		if bpc != 8 {
@@ -166,7 +170,7 @@ func unpredict(data []byte, parms pdfDict) ([]byte, error) {
 		}
 		return out, nil
 	case pred >= 10 && pred <= 15:
-		out := make([]byte, 0, len(data)/(rowLen+1)*rowLen+rowLen)
+		out := make([]byte, 0, len(data))
 		prev := make([]byte, rowLen)
 		for r := 0; r < len(data); r += rowLen + 1 {
 			typ := data[r]
