@@ -114,6 +114,32 @@
 // application/octet-stream. The PDF of a Factur-X file is its first
 // attachment.
 //
+// # Factur-X, ZUGFeRD and XRechnung PDFs
+//
+// A PDF (starting with %PDF-, or with it within its first 1024 bytes after
+// bytes that are not XML) is read the way PDF readers read it, with the
+// standard library only: objects are located through the cross-reference
+// tables and streams, following /Prev so that the newest revision of an
+// incrementally updated file wins; object streams are read; a file whose
+// cross-reference information is missing or wrong is reconstructed in one
+// linear pass. The embedded files are those of the catalog's /Names
+// /EmbeddedFiles tree and /AF (or, in a PDF whose catalog lists none, every
+// Filespec and embedded file stream). The invoice is the file named
+// factur-x.xml, xrechnung.xml or zugferd-invoice.xml (any case); only when
+// no file has such a name, the first embedded file that is a supported
+// e-invoice. A PDF whose only such file is order-x.xml gives [ErrOrder].
+// Streams may be FlateDecode, with or without a PNG or TIFF predictor
+// (/DecodeParms null is no parameters); another filter on the invoice file
+// gives [ErrInvalidDocument] naming it. A PDF encrypted by the standard
+// security handler with an empty user password (RC4 40–128 bits, AES-128,
+// AES-256: one every reader opens without asking) is decrypted; one that
+// needs a password, or is encrypted for certificates, gives
+// [ErrPDFEncrypted]. The PDF itself (from %PDF- on) is the document's
+// first attachment; the PDF's other embedded files follow the XML's own
+// attachments, each with its Filespec name (Filename), description and
+// /Subtype (DeclaredType); one that cannot be decoded is left out with an
+// "invalid-attachment" warning.
+//
 // # Input handling
 //
 // The input may start with a UTF-8 byte order mark or be UTF-16 (detected
@@ -122,8 +148,11 @@
 // SOAP-framed file from its own declaration, exactly once. DOCTYPEs are
 // allowed and never fetched; entity declarations and references other than
 // the five predefined ones are refused ([ErrEntity]). Input size and element
-// depth are limited ([Options]); a PDF's embedded files may not decompress
-// to more than the size limit.
+// depth are limited ([Options]); what a PDF's streams decompress to
+// (embedded files, object and cross-reference streams) may not exceed the
+// size limit in total, and reading a PDF costs time linear in its size
+// whatever it holds (no object is searched for from the start of the
+// file).
 //
 // # Errors
 //
@@ -144,6 +173,8 @@
 //	attachment-message    ErrAttachmentMessage    an attachment message, not an invoice
 //	multiple-documents    ErrMultipleDocuments    Parse given a file with several documents
 //	pdf-without-xml       ErrPDFWithoutXML        a PDF without embedded e-invoice XML
+//	pdf-encrypted         ErrPDFEncrypted         a PDF that needs a password to open
+//	order                 ErrOrder                an Order-X PDF: an order, not an invoice
 //	invalid-document      ErrInvalidDocument      an Extractor failed otherwise
 //
 // Problems that do not stop parsing are [Warning]s on the document, with a

@@ -272,6 +272,7 @@ func TestParseError(t *testing.T) {
 		"no-document-number": docparse.ErrNoDocumentNumber, "no-document": docparse.ErrNoDocument,
 		"attachment-message": docparse.ErrAttachmentMessage, "multiple-documents": docparse.ErrMultipleDocuments,
 		"pdf-without-xml": docparse.ErrPDFWithoutXML, "invalid-document": docparse.ErrInvalidDocument,
+		"pdf-encrypted": docparse.ErrPDFEncrypted, "order": docparse.ErrOrder,
 	}
 	for code, sentinel := range sentinels {
 		for other, s := range sentinels {
@@ -385,7 +386,7 @@ func TestDocument_CustomerNumbersByKind(t *testing.T) {
 func TestParseError_Message(t *testing.T) {
 	for _, s := range []string{"empty", "not-xml", "unknown-format", "multiple-roots", "too-large", "too-deep", "entity",
 		"unsupported-encoding", "no-document-number", "no-document", "attachment-message", "multiple-documents",
-		"pdf-without-xml", "invalid-document"} {
+		"pdf-without-xml", "pdf-encrypted", "order", "invalid-document"} {
 		e := &docparse.ParseError{Code: s}
 		seen := map[string]bool{}
 		for _, lang := range []string{"en", "fi", "sv"} {

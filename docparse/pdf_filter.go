@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // decodeStream returns the decoded data of s: decrypted (when decrypt is
@@ -102,14 +103,26 @@ func streamFilters(f *pdfFile, d pdfDict) ([]pdfName, []pdfDict, error) {
 	return names, parms, nil
 }
 
+// zlibReaders keeps zlib readers (about 40 KB of window and tables each)
+// for reuse across streams and calls.
+var zlibReaders sync.Pool
+
 // inflate decompresses zlib data within the budget.
 func (f *pdfFile) inflate(data []byte) ([]byte, error) {
-	zr, err := zlib.NewReader(bytes.NewReader(data))
+	var zr io.ReadCloser
+	var err error
+	if r, ok := zlibReaders.Get().(io.ReadCloser); ok {
+		zr, err = r, r.(zlib.Resetter).Reset(bytes.NewReader(data), nil)
+	} else {
+		zr, err = zlib.NewReader(bytes.NewReader(data))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the stream's FlateDecode data is corrupt: %w", err)
 	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(zr, f.budget+1))
+	defer zlibReaders.Put(zr)
+	// Text such as invoice XML compresses about fourfold.
+	buf := bytes.NewBuffer(make([]byte, 0, min(int64(len(data))*4+512, f.budget+1)))
+	n, err := io.Copy(buf, io.LimitReader(zr, f.budget+1))
 	if n > f.budget {
 		return nil, f.overBudget()
 	}
