@@ -207,6 +207,57 @@ func TestHostilePDF(t *testing.T) {
 	add("a megabyte of 'stream' keywords", docparse.ErrPDFWithoutXML, nil, func(t *testing.T) []byte {
 		return newPDF().obj(1, strings.Repeat(" stream\n", 1<<17)).bytes("/Root 1 0 R")
 	})
+	add("100,000 objects, each with an unterminated string", docparse.ErrPDFWithoutXML, nil, func(t *testing.T) []byte {
+		var b bytes.Buffer
+		b.WriteString("%PDF-1.7\n")
+		for i := range 100_000 {
+			fmt.Fprintf(&b, "%d 0 obj\n<< /Type /Catalog /X (\n", i+1)
+		}
+		return b.Bytes()
+	})
+	add("a line of '1 %1 %1 %…' (a comment after every number)", docparse.ErrPDFWithoutXML, nil, func(t *testing.T) []byte {
+		return []byte("%PDF-1.7\n" + strings.Repeat("1 %", 1<<20))
+	})
+	add("10,000 xref streams whose dictionaries never end, chained by /Prev", docparse.ErrPDFWithoutXML, nil, func(t *testing.T) []byte {
+		var b bytes.Buffer
+		b.WriteString("%PDF-1.7\n")
+		prev := 0
+		for i := range 10_000 {
+			at := b.Len()
+			fmt.Fprintf(&b, "%d 0 obj\n<< /Type /XRef /Prev %d /W [1 2 1] /X (\n", i+1, prev)
+			prev = at
+		}
+		fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", prev)
+		return b.Bytes()
+	})
+	add("object stream of 200,000 objects listed with wrong indexes", nil, invoice, func(t *testing.T) []byte {
+		const n = 200_000
+		var head, body bytes.Buffer
+		for i := range n {
+			fmt.Fprintf(&head, "%d %d ", 100+i, body.Len())
+			body.WriteString("null ")
+		}
+		// The catalog lists no files: every object is read, to find them.
+		p := fx(t).obj(1, "<< /Type /Catalog >>")
+		p.stream(9, fmt.Sprintf("/Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %%d", n, head.Len()), deflate(t, append(head.Bytes(), body.Bytes()...)))
+		// An xref stream: objects 1-3 and 9 direct, 100… in stream 9 at index 0.
+		var xs bytes.Buffer
+		for num := range 100 + n {
+			switch {
+			case num >= 1 && num <= 3 || num == 9:
+				o := p.offs[num]
+				xs.Write([]byte{1, byte(o >> 16), byte(o >> 8), byte(o), 0})
+			case num >= 100:
+				xs.Write([]byte{2, 0, 0, 9, 0})
+			default:
+				xs.Write([]byte{0, 0, 0, 0, 0})
+			}
+		}
+		at := p.b.Len()
+		p.stream(10, fmt.Sprintf("/Type /XRef /Size %d /W [1 3 1] /Root 1 0 R /Filter /FlateDecode /Length %%d", 100+n), deflate(t, xs.Bytes()))
+		fmt.Fprintf(&p.b, "startxref\n%d\n%%%%EOF\n", at)
+		return p.b.Bytes()
+	})
 	add("truncated inside the invoice stream", docparse.ErrPDFWithoutXML, nil, func(t *testing.T) []byte {
 		data := fx(t).xref("/Root 1 0 R")
 		return data[:bytes.Index(data, []byte("endstream"))-20]

@@ -45,6 +45,7 @@ var errPDFSyntax = errors.New("PDF syntax error")
 type pdfLexer struct {
 	b   []byte
 	pos int
+	f   *pdfFile // counts the work, if set
 }
 
 // skipSpace skips white space and comments.
@@ -68,6 +69,13 @@ func hasPDFKeyword(b []byte, i int, kw string) bool {
 // value reads one value. An integer followed by another and "R" is a
 // reference.
 func (l *pdfLexer) value(depth int) (any, error) {
+	if depth == 0 && l.f != nil {
+		if l.f.err != nil || l.f.work > l.f.workLimit() {
+			return nil, l.f.overWork()
+		}
+		start := l.pos
+		defer func() { l.f.work += l.pos - start }()
+	}
 	if depth > maxPDFNesting {
 		return nil, errPDFSyntax
 	}

@@ -37,6 +37,10 @@ type pdfFile struct {
 	reconstructed bool
 	opening       bool  // reading the xref: no reconstruction yet
 	endstreams    []int // offsets of every "endstream", found on first need
+	// work counts the bytes the lexer has read: when it exceeds
+	// workLimit, reading stops, so that objects that never end (an
+	// unterminated string in each of 100,000 objects) cost linear time.
+	work int
 	// scanned lists, in file order, the objects the reconstruction pass
 	// found (only after reconstruct).
 	scanned []int
@@ -46,8 +50,9 @@ type pdfFile struct {
 type objStm struct {
 	data  []byte
 	first int
-	nums  []int // object numbers, by index
-	offs  []int // offsets relative to first, by index
+	nums  []int       // object numbers, by index
+	offs  []int       // offsets relative to first, by index
+	index map[int]int // object number to index, made on first need
 }
 
 // maxXrefSections bounds how many /Prev links are followed.
@@ -107,7 +112,7 @@ func (f *pdfFile) readXref() {
 	if k < 0 {
 		return
 	}
-	l := &pdfLexer{b: f.data, pos: k + len("startxref")}
+	l := &pdfLexer{b: f.data, pos: k + len("startxref"), f: f}
 	off, ok := l.value(0)
 	n, isInt := off.(int)
 	if ok != nil || !isInt {
@@ -163,7 +168,7 @@ func (f *pdfFile) readSection(pos int) (pdfDict, bool) {
 	if !hasPDFKeyword(f.data, pos, "xref") {
 		return f.readXrefStream(pos)
 	}
-	l := &pdfLexer{b: f.data, pos: pos + len("xref")}
+	l := &pdfLexer{b: f.data, pos: pos + len("xref"), f: f}
 	var free []int
 	for {
 		if l.hasKeyword("trailer") {
@@ -280,20 +285,32 @@ func (f *pdfFile) readXrefStream(pos int) (pdfDict, bool) {
 
 // objHeader reads "num gen obj" at i and returns num and where the
 // object's value starts.
+//
+// Only white space, never a comment, may separate the three: the
+// reconstruction pass tries this at every number, and skipping a comment
+// each time would make a line of "1 %1 %1 %…" cost quadratic time.
 func objHeader(b []byte, i int) (num, start int, ok bool) {
 	num, e, ok := pdfUint(b, i)
 	if !ok {
 		return 0, 0, false
 	}
-	_, e, ok = pdfUint(b, skipPDFSpace(b, e))
+	_, e, ok = pdfUint(b, skipWhite(b, e))
 	if !ok {
 		return 0, 0, false
 	}
-	k := skipPDFSpace(b, e)
+	k := skipWhite(b, e)
 	if !hasPDFKeyword(b, k, "obj") {
 		return 0, 0, false
 	}
 	return num, k + 3, true
+}
+
+// skipWhite skips white space (not comments).
+func skipWhite(b []byte, i int) int {
+	for i < len(b) && isPDFSpace(b[i]) {
+		i++
+	}
+	return i
 }
 
 // parseObjectAt reads the indirect object at pos: its number and value (a
@@ -303,7 +320,7 @@ func (f *pdfFile) parseObjectAt(pos int) (int, any, int, bool) {
 	if !ok {
 		return 0, nil, pos, false
 	}
-	l := &pdfLexer{b: f.data, pos: start}
+	l := &pdfLexer{b: f.data, pos: start, f: f}
 	v, err := l.value(0)
 	if err != nil {
 		return num, nil, l.pos, false
@@ -358,6 +375,21 @@ func (f *pdfFile) nextEndstream(i int) int {
 		return -1
 	}
 	return f.endstreams[j]
+}
+
+// workLimit is how many bytes the lexer may read in all: eight times the
+// file and what was decompressed, and a megabyte.
+func (f *pdfFile) workLimit() int {
+	return 8*(len(f.data)+int(f.limit-f.budget)) + 1<<20
+}
+
+// overWork records and returns the error for a file whose objects cost
+// more than linear time to read.
+func (f *pdfFile) overWork() error {
+	if f.err == nil {
+		f.err = newError("pdf-without-xml", nil, "the PDF's structure is too damaged to read (objects that never end, or overlap): no embedded invoice XML can be found in it; send the invoice XML itself")
+	}
+	return f.err
 }
 
 // maxRefHops bounds chains of references to references.
@@ -438,11 +470,20 @@ func (f *pdfFile) fromObjStm(num, sn, idx int) (any, bool) {
 		return nil, false
 	}
 	if idx < 0 || idx >= len(os.nums) || os.nums[idx] != num {
-		if idx = slices.Index(os.nums, num); idx < 0 {
+		if os.index == nil {
+			os.index = make(map[int]int, len(os.nums))
+			for i, n := range os.nums {
+				if _, dup := os.index[n]; !dup {
+					os.index[n] = i
+				}
+			}
+		}
+		var ok bool
+		if idx, ok = os.index[num]; !ok {
 			return nil, false
 		}
 	}
-	l := &pdfLexer{b: os.data, pos: os.first + os.offs[idx]}
+	l := &pdfLexer{b: os.data, pos: os.first + os.offs[idx], f: f}
 	if l.pos < 0 || l.pos >= len(os.data) {
 		return nil, false
 	}
@@ -520,7 +561,7 @@ func (f *pdfFile) reconstruct() {
 			}
 			p = e + len("endstream")
 		case c == 't' && hasPDFKeyword(b, p, "trailer"):
-			l := &pdfLexer{b: b, pos: p + len("trailer")}
+			l := &pdfLexer{b: b, pos: p + len("trailer"), f: f}
 			v, _ := l.value(0)
 			if d, ok := v.(pdfDict); ok {
 				trailers = append(trailers, d)
