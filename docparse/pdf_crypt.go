@@ -86,7 +86,7 @@ func (f *pdfFile) setupCrypt() error {
 			}
 			n = bits / 8
 		}
-		if len(o) < 32 || len(u) < 16 {
+		if len(o) < 32 || len(u) < 32 {
 			return encryptedError("with a damaged encryption dictionary")
 		}
 		c.key = legacyKey(nil, []byte(o[:32]), uint32(int32(p)), id0, r, n, encryptMetadata)

@@ -285,6 +285,11 @@ func TestHostilePDF(t *testing.T) {
 		p.obj(9, "<< /Filter /Standard /V 1 /R 2 /O <"+strings.Repeat("11", 32)+"> /U <"+strings.Repeat("22", 32)+"> /P -4 >>")
 		return p.xref("/Root 1 0 R /Encrypt 9 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]")
 	})
+	add("encryption dictionary with a 28-byte /U", docparse.ErrPDFEncrypted, nil, func(t *testing.T) []byte {
+		p := fx(t)
+		p.obj(9, "<< /Filter /Standard /V 1 /R 2 /O <"+strings.Repeat("11", 32)+"> /U <"+strings.Repeat("22", 28)+"> /P -4 >>")
+		return p.xref("/Root 1 0 R /Encrypt 9 0 R")
+	})
 	add("certificate security handler", docparse.ErrPDFEncrypted, nil, func(t *testing.T) []byte {
 		return fx(t).obj(9, "<< /Filter /Adobe.PubSec /V 4 /R 4 >>").xref("/Root 1 0 R /Encrypt 9 0 R")
 	})
