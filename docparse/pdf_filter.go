@@ -35,7 +35,7 @@ func (f *pdfFile) decodeStream(s *pdfStream, decrypt bool) ([]byte, error) {
 		case "FlateDecode", "Fl":
 			// zlib ignores what follows its checksum: data whose length
 			// was unknown keeps its end of line, never loses a byte.
-			if data, err = f.inflate(data); err != nil {
+			if data, err = f.inflate(data, sizeHint(f, s.dict, i == len(filters)-1)); err != nil {
 				return nil, err
 			}
 			if data, err = unpredict(data, parms[i]); err != nil {
@@ -107,8 +107,23 @@ func streamFilters(f *pdfFile, d pdfDict) ([]pdfName, []pdfDict, error) {
 // for reuse across streams and calls.
 var zlibReaders sync.Pool
 
-// inflate decompresses zlib data within the budget.
-func (f *pdfFile) inflate(data []byte) ([]byte, error) {
+// sizeHint returns the decoded size a stream declares (/DL, or an
+// embedded file's /Params /Size) when last is set and there is no
+// predictor, else 0. It is only a hint for the buffer.
+func sizeHint(f *pdfFile, d pdfDict, last bool) int {
+	if !last || d["DecodeParms"] != nil {
+		return 0
+	}
+	if n, ok := f.resolve(d["DL"]).(int); ok {
+		return n
+	}
+	n, _ := f.dict(d["Params"])["Size"].(int)
+	return n
+}
+
+// inflate decompresses zlib data within the budget; hint is the size the
+// stream declares, or 0.
+func (f *pdfFile) inflate(data []byte, hint int) ([]byte, error) {
 	var zr io.ReadCloser
 	var err error
 	if r, ok := zlibReaders.Get().(io.ReadCloser); ok {
@@ -120,8 +135,15 @@ func (f *pdfFile) inflate(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("the stream's FlateDecode data is corrupt: %w", err)
 	}
 	defer zlibReaders.Put(zr)
-	// Text such as invoice XML compresses about fourfold.
-	buf := bytes.NewBuffer(make([]byte, 0, min(int64(len(data))*4+512, f.budget+1)))
+	// Text such as invoice XML compresses about fourfold; bytes.Buffer
+	// wants 512 bytes free before each read.
+	// A declared size is believed up to 16 times the compressed data (a
+	// lie costs no more than that).
+	size := int64(len(data)) * 4
+	if hint > 0 {
+		size = min(int64(hint), int64(len(data))*16+4096)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, f.budget)+bytes.MinRead))
 	n, err := io.Copy(buf, io.LimitReader(zr, f.budget+1))
 	if n > f.budget {
 		return nil, f.overBudget()

@@ -92,7 +92,7 @@ func deflate(t testing.TB, data []byte) []byte {
 func facturX(t testing.TB, p *pdfBuilder, name string, xml []byte) *pdfBuilder {
 	p.obj(1, "<< /Type /Catalog /Names << /EmbeddedFiles << /Names [("+name+") 2 0 R] >> >> /AF [2 0 R] >>")
 	p.obj(2, "<< /Type /Filespec /F ("+name+") /UF ("+name+") /AFRelationship /Data /EF << /F 3 0 R >> >>")
-	return p.stream(3, "/Type /EmbeddedFile /Subtype /text#2Fxml /Filter /FlateDecode /Length %d", deflate(t, xml))
+	return p.stream(3, fmt.Sprintf("/Type /EmbeddedFile /Subtype /text#2Fxml /Params << /Size %d >> /Filter /FlateDecode /Length %%d", len(xml)), deflate(t, xml))
 }
 
 // manyStreams writes n page-content-like streams from object first on,
