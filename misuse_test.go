@@ -34,6 +34,7 @@ import (
 	"github.com/jakelu/jakelu/registry/registrytest"
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 	"github.com/jakelu/jakelu/transport/file"
 	"github.com/jakelu/jakelu/transport/smtp"
 	"github.com/jakelu/jakelu/transport/transporttest"
@@ -83,7 +84,6 @@ var misuseFuncs = map[string]any{
 	"registry.CheckCustomerNumber": registry.CheckCustomerNumber,
 	"registry.NewMemory":           registry.NewMemory,
 	"registry.PageSize":            registry.PageSize,
-	"registry.SameAddress":         registry.SameAddress,
 	"registrytest.CancelAtCheck":   registrytest.CancelAtCheck,
 	"registrytest.Failing":         registrytest.Failing,
 	"registrytest.Run":             registrytest.Run,
@@ -96,10 +96,13 @@ var misuseFuncs = map[string]any{
 	"transport.IsConfig":           transport.IsConfig,
 	"transport.IsInput":            transport.IsInput,
 	"transport.IsTemporary":        transport.IsTemporary,
-	"transport.ParseAddress":       transport.ParseAddress,
+	"address.Contains":             address.Contains,
+	"address.Equal":                address.Equal,
+	"address.Key":                  address.Key,
+	"address.Parse":                address.Parse,
 	"transport.Refuse":             transport.Refuse,
-	"transport.SplitAddressList":   transport.SplitAddressList,
-	"transport.ToASCII":            transport.ToASCII,
+	"address.SplitList":            address.SplitList,
+	"address.ToASCII":              address.ToASCII,
 	"transporttest.NewServer":      transporttest.NewServer,
 	"transporttest.ParseMessage":   transporttest.ParseMessage,
 	"transporttest.Run":            transporttest.Run,
@@ -185,8 +188,8 @@ var misuseTypes = map[string]reflect.Type{
 	"sqlregistry.Options":                 reflect.TypeFor[sqlregistry.Options](),
 	"sqlregistry.Registry":                reflect.TypeFor[sqlregistry.Registry](),
 	"sqlregistry.SchemaError":             reflect.TypeFor[sqlregistry.SchemaError](),
-	"transport.AddressError":              reflect.TypeFor[transport.AddressError](),
-	"transport.AddressReason":             reflect.TypeFor[transport.AddressReason](),
+	"address.Error":                       reflect.TypeFor[address.Error](),
+	"address.Reason":                      reflect.TypeFor[address.Reason](),
 	"transport.Attachment":                reflect.TypeFor[transport.Attachment](),
 	"transport.ComposeOptions":            reflect.TypeFor[transport.ComposeOptions](),
 	"transport.Composed":                  reflect.TypeFor[transport.Composed](),

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 //go:embed templates
@@ -224,7 +225,7 @@ func (r *Router) messageID(doc *docparse.Document, to, cc []string) string {
 	docHash := sha256.Sum256(doc.XML)
 	rcpts := make([]string, 0, len(to)+len(cc))
 	for _, a := range append(slices.Clone(to), cc...) {
-		rcpts = append(rcpts, strings.ToLower(a))
+		rcpts = append(rcpts, address.Key(a))
 	}
 	slices.Sort(rcpts)
 	h := sha256.New()
@@ -233,7 +234,7 @@ func (r *Router) messageID(doc *docparse.Document, to, cc []string) string {
 		h.Write([]byte{0})
 	}
 	domain := r.settings.From[strings.LastIndexByte(r.settings.From, '@')+1:]
-	if ascii, err := transport.ToASCII("x@" + domain); err == nil {
+	if ascii, err := address.ToASCII("x@" + domain); err == nil {
 		domain = ascii[2:]
 	}
 	return "jakelu." + hex.EncodeToString(h.Sum(nil)[:20]) + "@" + domain

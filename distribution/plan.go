@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Source says which method produced a recipient, or, for a whole [Plan],
@@ -62,18 +61,18 @@ const (
 // Step is one step of a routing decision. Only the fields that matter for
 // the step's Code are set.
 type Step struct {
-	Code           StepCode                `json:"code"`
-	Address        string                  `json:"address,omitempty"`
-	Path           string                  `json:"path,omitempty"`
-	Reason         transport.AddressReason `json:"reason,omitempty"`
-	CustomerNumber string                  `json:"customerNumber,omitempty"`
-	Kind           docparse.IDKind         `json:"kind,omitempty"`
-	To             []string                `json:"to,omitempty"`
-	Cc             []string                `json:"cc,omitempty"`
-	Source         Source                  `json:"source,omitempty"`
-	Precedence     Precedence              `json:"precedence,omitempty"`
-	Count          int                     `json:"count,omitempty"` // how many addresses, for StepDocumentMore and StepTooManyRecipients
-	Max            int                     `json:"max,omitempty"`   // the recipient limit, for StepTooManyRecipients
+	Code           StepCode        `json:"code"`
+	Address        string          `json:"address,omitempty"`
+	Path           string          `json:"path,omitempty"`
+	Reason         address.Reason  `json:"reason,omitempty"`
+	CustomerNumber string          `json:"customerNumber,omitempty"`
+	Kind           docparse.IDKind `json:"kind,omitempty"`
+	To             []string        `json:"to,omitempty"`
+	Cc             []string        `json:"cc,omitempty"`
+	Source         Source          `json:"source,omitempty"`
+	Precedence     Precedence      `json:"precedence,omitempty"`
+	Count          int             `json:"count,omitempty"` // how many addresses, for StepDocumentMore and StepTooManyRecipients
+	Max            int             `json:"max,omitempty"`   // the recipient limit, for StepTooManyRecipients
 }
 
 // Plan is a routing decision for one document: who receives it, why, and
@@ -277,7 +276,7 @@ func documentRecipients(doc *docparse.Document, p *Plan, limit int) []Recipient 
 		p.Steps = append(p.Steps, Step{Code: StepDocumentMore, Count: more})
 	}
 	for _, w := range doc.Warnings {
-		var ae *transport.AddressError
+		var ae *address.Error
 		if errors.As(w.Err, &ae) {
 			p.Steps = append(p.Steps, Step{Code: StepDocumentInvalid, Address: w.Value, Path: w.Path, Reason: ae.Reason})
 		}
@@ -342,7 +341,7 @@ func (r *Router) maxRecipients() int {
 }
 
 // union returns a followed by the recipients of b whose address is not in
-// a (compared case-insensitively).
+// a (compared as address.Equal compares).
 func union(a, b []Recipient) []Recipient {
 	out := slices.Clone(a)
 	return append(out, without(b, a)...)
@@ -352,7 +351,7 @@ func union(a, b []Recipient) []Recipient {
 func without(a, b []Recipient) []Recipient {
 	var out []Recipient
 	for _, r := range a {
-		if !slices.ContainsFunc(b, func(o Recipient) bool { return strings.EqualFold(o.Address, r.Address) }) {
+		if !slices.ContainsFunc(b, func(o Recipient) bool { return address.Equal(o.Address, r.Address) }) {
 			out = append(out, r)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
 
@@ -48,7 +49,7 @@ func testDoc(addr string, customer ...docparse.Identifier) *docparse.Document {
 	case "valid":
 		d.Emails = []docparse.Email{{Address: "lj@buyer.se", Path: path}}
 	case "invalid":
-		_, err := transport.ParseAddress("lj@buyer")
+		_, err := address.Parse("lj@buyer")
 		d.Warnings = []docparse.Warning{{Code: "invalid-email", Path: path, Value: "lj@buyer", Message: err.Error(), Err: err}}
 	}
 	return d

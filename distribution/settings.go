@@ -8,7 +8,7 @@ import (
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Precedence decides which method gives the recipients when both the
@@ -99,7 +99,7 @@ func (e *SettingsError) Unwrap() []error { return []error{ErrInvalidSettings, e.
 // next to the field.
 func (e *SettingsError) Message(lang string) string {
 	i := i18n.Index(lang)
-	var ae *transport.AddressError
+	var ae *address.Error
 	if errors.As(e.Err, &ae) && e.Value != "" {
 		return fmt.Sprintf(settingsTexts["address"][i], e.Value, ae.Reason.Message(lang))
 	}
@@ -168,12 +168,12 @@ func (s Settings) Validate() error {
 		return &SettingsError{Field: field, Value: value, Err: err}
 	}
 	if s.Enabled || s.From != "" {
-		if _, err := transport.ParseAddress(s.From); err != nil {
+		if _, err := address.Parse(s.From); err != nil {
 			return bad("From", s.From, err)
 		}
 	}
 	if s.ReplyTo != "" {
-		if _, err := transport.ParseAddress(s.ReplyTo); err != nil {
+		if _, err := address.Parse(s.ReplyTo); err != nil {
 			return bad("ReplyTo", s.ReplyTo, err)
 		}
 	}

@@ -103,8 +103,9 @@
 // Seller, payee, tax representative, signature and delivery-party addresses
 // and text in comments are never used. Each position is read with
 // [Document.AddEmails]: lists are split, addresses validated with
-// transport.ParseAddress and de-duplicated case-insensitively (as
-// strings.EqualFold compares), and invalid ones become warnings. Seller.Email
+// address.Parse (package transport/address) and de-duplicated
+// case-insensitively (as address.Equal compares), and invalid ones become
+// warnings. Seller.Email
 // and Buyer.Email are the first valid contact address of each party.
 //
 // Attachments are the embedded binary objects (UBL EmbeddedDocumentBinaryObject,

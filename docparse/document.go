@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Format names a document syntax family.
@@ -152,7 +152,7 @@ type Identifier struct {
 
 // Email is one buyer-side e-mail address found in a document.
 type Email struct {
-	Address string // normalized by transport.ParseAddress
+	Address string // normalized by address.Parse
 	Path    string // element path where it was found
 }
 
@@ -179,7 +179,7 @@ type Warning struct {
 	Path    string // element path concerned
 	Value   string // the offending text, if any (e.g. the invalid address)
 	Message string // English explanation
-	Err     error  // the cause, if any (e.g. a *transport.AddressError)
+	Err     error  // the cause, if any (e.g. a *address.Error)
 }
 
 // String returns "path: message".
@@ -201,9 +201,9 @@ const maxCustomerNumberLength = 100
 //
 //   - text may hold several addresses separated by commas, semicolons or
 //     white space, each optionally with "mailto:" or as "Name <addr>";
-//   - each is validated and normalized by [transport.ParseAddress];
+//   - each is validated and normalized by [address.Parse];
 //   - an address already in d.Emails (compared case-insensitively, as
-//     [strings.EqualFold] compares) is not added again;
+//     [address.Equal] compares) is not added again;
 //   - an invalid address (code "invalid-email"), and text without an "@"
 //     such as the placeholder "Email address" (code "not-an-email"),
 //     becomes a [Warning] with the path; empty text is ignored.
@@ -218,7 +218,7 @@ func (d *Document) AddEmails(text, path string) []string {
 	if d.emails == nil && len(d.Emails)+len(addrs) <= smallEmails {
 		// The common case, a few addresses: no index needed.
 		for _, a := range addrs {
-			if !slices.ContainsFunc(d.Emails, func(e Email) bool { return strings.EqualFold(e.Address, a) }) {
+			if !slices.ContainsFunc(d.Emails, func(e Email) bool { return address.Equal(e.Address, a) }) {
 				d.Emails = append(d.Emails, Email{Address: a, Path: path})
 			}
 		}
@@ -240,9 +240,9 @@ func (d *Document) AddEmails(text, path string) []string {
 const smallEmails = 16
 
 // emailIndex is the set of the addresses in a Document's Emails, keyed by
-// foldKey, so that AddEmails finds a duplicate in constant time.
+// address.Key, so that AddEmails finds a duplicate in constant time.
 type emailIndex struct {
-	keys  map[string]int // foldKey of each address → its index in Emails
+	keys  map[string]int // address.Key of each address → its index in Emails
 	n     int            // len(Emails) when indexed
 	first *Email         // &Emails[0] when indexed, to notice a replaced slice
 }
@@ -258,8 +258,8 @@ func (d *Document) emailIndex(more int) *emailIndex {
 	}
 	x = &emailIndex{keys: make(map[string]int, len(d.Emails)+more)}
 	for i, e := range d.Emails {
-		if _, dup := x.keys[foldKey(e.Address)]; !dup {
-			x.keys[foldKey(e.Address)] = i
+		if _, dup := x.keys[address.Key(e.Address)]; !dup {
+			x.keys[address.Key(e.Address)] = i
 		}
 	}
 	x.mark(d.Emails)
@@ -267,16 +267,16 @@ func (d *Document) emailIndex(more int) *emailIndex {
 	return x
 }
 
-// has reports whether an address equal to a under strings.EqualFold is in
+// has reports whether an address the same as a under address.Equal is in
 // emails, the slice x indexes.
 func (x *emailIndex) has(emails []Email, a string) bool {
-	i, ok := x.keys[foldKey(a)]
-	return ok && strings.EqualFold(emails[i].Address, a)
+	i, ok := x.keys[address.Key(a)]
+	return ok && address.Equal(emails[i].Address, a)
 }
 
 // add indexes the last address of emails, just appended.
 func (x *emailIndex) add(emails []Email) {
-	x.keys[foldKey(emails[len(emails)-1].Address)] = len(emails) - 1
+	x.keys[address.Key(emails[len(emails)-1].Address)] = len(emails) - 1
 	x.mark(emails)
 }
 
@@ -285,56 +285,6 @@ func (x *emailIndex) mark(emails []Email) {
 	if len(emails) > 0 {
 		x.first = &emails[0]
 	}
-}
-
-// foldKey returns a key for s that two strings share exactly when
-// strings.EqualFold reports them equal: each rune is replaced by one
-// representative of its Unicode simple case folding orbit (the lower-case
-// letter for ASCII, else the orbit's smallest rune), and invalid UTF-8
-// bytes, which EqualFold reads as U+FFFD, by U+FFFD. For the usual ASCII
-// address without upper-case letters the key is s itself.
-func foldKey(s string) string {
-	ascii, upper := true, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-		upper = upper || 'A' <= c && c <= 'Z'
-	}
-	switch {
-	case ascii && !upper:
-		return s
-	case ascii:
-		b := []byte(s)
-		for i, c := range b {
-			if 'A' <= c && c <= 'Z' {
-				b[i] = c + 'a' - 'A'
-			}
-		}
-		return string(b)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s { // invalid bytes come as utf8.RuneError, as in EqualFold
-		b.WriteRune(foldRune(r))
-	}
-	return b.String()
-}
-
-// foldRune returns the representative of r's simple case folding orbit:
-// the lower-case letter when the orbit holds an ASCII letter (so that ASCII
-// text is its own key), else the smallest rune of the orbit.
-func foldRune(r rune) rune {
-	low := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		low = min(low, f)
-	}
-	if 'A' <= low && low <= 'Z' {
-		low += 'a' - 'A'
-	}
-	return low
 }
 
 // validEmails returns the valid addresses in text, adding a warning for each
@@ -348,7 +298,7 @@ func (d *Document) validEmails(text, path string) []string {
 		d.warn("not-an-email", path, text, nil, "%q is not an e-mail address (no @); it was ignored", shorten(text))
 		return nil
 	}
-	parts := transport.SplitAddressList(text)
+	parts := address.SplitList(text)
 	addrs := make([]string, 0, len(parts))
 	for _, part := range parts {
 		if !strings.Contains(part, "@") {
@@ -358,13 +308,13 @@ func (d *Document) validEmails(text, path string) []string {
 			d.warn("not-an-email", path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
 			continue
 		}
-		a, err := transport.ParseAddress(part)
+		a, err := address.Parse(part)
 		if err != nil {
 			if d.omitWarning() {
 				continue // spare building a warning that would be left out
 			}
 			reason := err.Error()
-			var ae *transport.AddressError
+			var ae *address.Error
 			if errors.As(err, &ae) {
 				reason = ae.Reason.String()
 			}

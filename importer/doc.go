@@ -55,7 +55,7 @@
 // [Read] returns an [*ImportError] (matching [ErrInvalidFile]) listing every
 // [Problem]: its row as a spreadsheet shows it (1-based, header and empty
 // rows counted), its column letter, the offending value, a stable [Code]
-// and, for invalid addresses, the transport.AddressReason. The listing is
+// and, for invalid addresses, the address.Reason. The listing is
 // capped at Options.MaxProblems (1,000 by default) with the total counted,
 // so that a broken million-row file cannot flood memory; a problem that
 // stopped the reading (too many rows, a file the decoder cannot read on) is

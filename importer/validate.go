@@ -15,12 +15,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/jakelu/jakelu/registry"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // maxCellLength is the longest address cell accepted, in bytes: room for
 // registry.MaxAddresses addresses of the longest kind and a separator each.
-const maxCellLength = registry.MaxAddresses * (transport.MaxAddressLength + 1)
+const maxCellLength = registry.MaxAddresses * (address.MaxLength + 1)
 
 // validator turns decoded rows into a Batch, collecting every problem. It
 // works in stages so that a large file uses every processor: dispatch, on
@@ -582,7 +582,7 @@ func (c *chunk) anyCustomerNumber(row int, cell Cell, s string) string {
 }
 
 // addresses validates an address cell and returns its addresses, parsed and
-// without duplicates (nor any already in to; see registry.SameAddress), or
+// without duplicates (nor any already in to; see address.Equal), or
 // nil if the cell is empty or has a problem (recorded). The result is
 // allocated from the chunk's address slab.
 func (c *chunk) addresses(row int, col string, cell Cell, to []string) []string {
@@ -620,7 +620,7 @@ func (c *chunk) anyAddresses(row int, col string, s string, to []string) []strin
 	case ';':
 		return fail(Problem{Value: shorten(s), Code: CodeSemicolonBetweenAddresses})
 	}
-	if c.parts = append(c.parts[:0], transport.SplitAddressList(s)...); len(c.parts) == 0 {
+	if c.parts = append(c.parts[:0], address.SplitList(s)...); len(c.parts) == 0 {
 		c.parts = append(c.parts, s) // only separators, such as ","
 	}
 	if cap(c.addrs)-len(c.addrs) < len(c.parts) {
@@ -629,9 +629,9 @@ func (c *chunk) anyAddresses(row int, col string, s string, to []string) []strin
 	start := len(c.addrs)
 	ok := true
 	for _, part := range c.parts {
-		a, err := transport.ParseAddress(part)
+		a, err := address.Parse(part)
 		if err != nil {
-			var ae *transport.AddressError
+			var ae *address.Error
 			p := Problem{Value: shorten(part), Code: CodeInvalidAddress}
 			if errors.As(err, &ae) {
 				p.Reason = ae.Reason
@@ -640,7 +640,7 @@ func (c *chunk) anyAddresses(row int, col string, s string, to []string) []strin
 			ok = false
 			continue
 		}
-		if !containsAddress(to, a) && !containsAddress(c.addrs[start:], a) {
+		if !address.Contains(to, a) && !address.Contains(c.addrs[start:], a) {
 			c.addrs = append(c.addrs, a)
 		}
 	}
@@ -653,7 +653,7 @@ func (c *chunk) anyAddresses(row int, col string, s string, to []string) []strin
 
 // plainAddresses returns the addresses of an address cell of the common
 // kind, allocated from the chunk's slab and without duplicates (nor any
-// already in to): addresses separated by spaces that transport.ParseAddress
+// already in to): addresses separated by spaces that address.Parse
 // returns as they are. For any other cell it returns false, having kept
 // nothing, and the cell needs the careful checks, which give the same
 // addresses for a cell of this kind: reading such a cell once is most of
@@ -670,11 +670,11 @@ func (c *chunk) plainAddresses(s string, to []string) ([]string, bool) {
 		if part == "" {
 			continue
 		}
-		if a, err := transport.ParseAddress(part); err != nil || a != part {
+		if a, err := address.Parse(part); err != nil || a != part {
 			c.addrs = c.addrs[:start]
 			return nil, false
 		}
-		if containsAddress(to, part) || containsAddress(c.addrs[start:], part) {
+		if address.Contains(to, part) || address.Contains(c.addrs[start:], part) {
 			continue
 		}
 		if len(c.addrs) == cap(c.addrs) { // a new slab, with the addresses so far
@@ -719,15 +719,6 @@ func separatorAfterAddress(s string) rune {
 		}
 	}
 	return 0
-}
-
-func containsAddress(list []string, a string) bool {
-	for _, x := range list {
-		if registry.SameAddress(x, a) {
-			return true
-		}
-	}
-	return false
 }
 
 // blank reports whether c holds nothing but spaces (or a lone apostrophe).

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // MaxHeaderValueLength is the longest header value [Compose] accepts (a
@@ -33,7 +35,7 @@ const (
 	HeaderControlCharacter   HeaderReason = "control-character"    // CR, LF, NUL or another control character
 	HeaderInvalidEncoding    HeaderReason = "invalid-encoding"     // not valid UTF-8
 	HeaderTooLong            HeaderReason = "too-long"             // over MaxHeaderValueLength octets
-	HeaderInvalidAddress     HeaderReason = "invalid-address"      // ParseAddress refused it; Err is the *AddressError
+	HeaderInvalidAddress     HeaderReason = "invalid-address"      // address.Parse refused it; Err is the *address.Error
 	HeaderNeedsSMTPUTF8      HeaderReason = "needs-smtputf8"       // a non-ASCII local part without ComposeOptions.SMTPUTF8
 	HeaderInvalidName        HeaderReason = "invalid-field-name"   // an extra header name that is not an RFC 5322 field name
 	HeaderReserved           HeaderReason = "reserved-field"       // an extra header the writer sets itself
@@ -65,7 +67,7 @@ func (r HeaderReason) String() string {
 // HeaderError reports a field of a [Message] that [Compose] cannot write
 // safely: a header value, an address, an attachment's name or type, or a
 // body that is not UTF-8. Nothing is written or sent. It unwraps to Err
-// (an [*AddressError] or [ErrNeedsSMTPUTF8]) when there is one.
+// (an [*address.Error] or [address.ErrNeedsSMTPUTF8]) when there is one.
 type HeaderError struct {
 	// Field names the field: "Subject", "From", "To[1]", "Cc[0].Name",
 	// "Headers[X-Foo]", "Attachments[0].Filename", "Text", "MessageID".
@@ -101,7 +103,7 @@ type ComposeOptions struct {
 	// The message then carries them as UTF-8 (RFC 6532) and
 	// [Composed.SMTPUTF8] is set: it can only go to a server that offers
 	// SMTPUTF8. Without it such an address is a [*HeaderError] wrapping
-	// [ErrNeedsSMTPUTF8].
+	// [address.ErrNeedsSMTPUTF8].
 	SMTPUTF8 bool
 	// Bcc writes a Bcc header field listing the Bcc recipients: for files
 	// and drafts, never for a message handed to a mail server.
@@ -113,8 +115,9 @@ type ComposeOptions struct {
 type Composed struct {
 	MessageID string // the Message-ID written, without angle brackets
 	From      string // envelope sender in wire form (A-label domain)
-	// Recipients are the distinct recipients of To, Cc and Bcc in that
-	// order, as [ParseAddress] returns them; RcptTo holds the same
+	// Recipients are the distinct recipients (see [address.Equal]) of To,
+	// Cc and Bcc in that
+	// order, as [address.Parse] returns them; RcptTo holds the same
 	// recipients in wire form (A-label domains), for RCPT TO.
 	Recipients []string
 	RcptTo     []string
@@ -144,7 +147,7 @@ func (c *Composed) Receipt(res RecipientResult) *Receipt {
 // alternative in multipart/alternative when m.HTML is set, and base64
 // attachments (lines of 76) with RFC 2231 file names (plus RFC 2047 for old
 // mail programs) in multipart/mixed. Addresses are checked with
-// [ParseAddress]; internationalised domains are written as A-labels.
+// [address.Parse]; internationalised domains are written as A-labels.
 //
 // Compose does not modify m. A message without recipients (or a nil m)
 // gives [ErrNoRecipients]; a field that cannot be written safely (control
@@ -248,8 +251,8 @@ func (c *composer) check(m *Message) error {
 				return nil, err
 			}
 			out[i] = ad
-			if recipients && !c.seen[norm] {
-				c.seen[norm] = true
+			if k := address.Key(norm); recipients && !c.seen[k] {
+				c.seen[k] = true
 				c.rcpt = append(c.rcpt, norm)
 				c.rcptWire = append(c.rcptWire, ad.wire)
 			}
@@ -314,15 +317,15 @@ func (c *composer) check(m *Message) error {
 }
 
 // address checks one address and its display name; it returns the checked
-// form and the address as ParseAddress returns it.
+// form and the address as address.Parse returns it.
 func (c *composer) address(field string, a mail.Address) (addr, string, error) {
-	norm, err := ParseAddress(a.Address)
+	norm, err := address.Parse(a.Address)
 	if err != nil {
 		return addr{}, "", headerErr(field, HeaderInvalidAddress, a.Address, err)
 	}
-	wire, err := ToASCII(norm)
+	wire, err := address.ToASCII(norm)
 	switch {
-	case errors.Is(err, ErrNeedsSMTPUTF8):
+	case errors.Is(err, address.ErrNeedsSMTPUTF8):
 		if !c.opts.SMTPUTF8 {
 			return addr{}, "", headerErr(field, HeaderNeedsSMTPUTF8, a.Address, err)
 		}
@@ -819,4 +822,11 @@ func isQSafe(b byte) bool {
 		return true
 	}
 	return b == '!' || b == '*' || b == '+' || b == '-' || b == '/'
+}
+
+// isAtext reports whether c is one of the ASCII characters RFC 5322 allows
+// in an atom besides the dot (letters, digits and !#$%&'*+-/=?^_`{|}~).
+func isAtext(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }

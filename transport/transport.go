@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Message is one e-mail to send. Build addresses from [ParseAddress] output;
+// Message is one e-mail to send. Build addresses from [address.Parse] output;
 // [Compose] validates every field again and refuses CR, LF, NUL and other
 // control characters in any header value.
 type Message struct {
@@ -160,7 +160,7 @@ type Receipt struct {
 
 // RecipientResult is the outcome for one recipient.
 type RecipientResult struct {
-	Address string  // the recipient address, as [ParseAddress] returns it
+	Address string  // the recipient address, as [address.Parse] returns it
 	Outcome Outcome // what happened
 	// Stage is where the outcome was decided: [StageFinal] for a delivered
 	// recipient, the stage of the failure otherwise.

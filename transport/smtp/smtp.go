@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // TLSMode says how the transport protects the connection.
@@ -393,7 +394,7 @@ func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed,
 	if m.SMTPUTF8 {
 		if _, ok := c.ext["SMTPUTF8"]; !ok {
 			setAll(idx, &stageError{stage: transport.StageMail, out: transport.Failed,
-				err: fmt.Errorf("%w: the server does not offer it", transport.ErrNeedsSMTPUTF8)})
+				err: fmt.Errorf("%w: the server does not offer it", address.ErrNeedsSMTPUTF8)})
 			return nil, retryNone
 		}
 	}
