@@ -135,6 +135,7 @@ var misuseTypes = map[string]reflect.Type{
 	"distribution.Step":                   reflect.TypeFor[distribution.Step](),
 	"distribution.StepCode":               reflect.TypeFor[distribution.StepCode](),
 	"distribution.TooLargeError":          reflect.TypeFor[distribution.TooLargeError](),
+	"docparse.Code":                       reflect.TypeFor[docparse.Code](),
 	"docparse.Attachment":                 reflect.TypeFor[docparse.Attachment](),
 	"docparse.DocType":                    reflect.TypeFor[docparse.DocType](),
 	"docparse.Document":                   reflect.TypeFor[docparse.Document](),

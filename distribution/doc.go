@@ -60,11 +60,13 @@
 // # Errors
 //
 // [ErrDistributionDisabled], [ErrNoRecipient] (as [*NoRecipientError]
-// carrying the plan), [*LookupError] (the directory failed; retry later),
-// [*TooLargeError], [*TooManyRecipientsError] (matching
-// [ErrTooManyRecipients]; its Message says what to fix in Finnish, Swedish
-// or English), [*SettingsError], [ErrSeveralDocuments], and the errors of
-// docparse and transport, wrapped in a Result.
+// carrying the plan), [ErrLookup] (as [*LookupError]: the directory
+// failed; retry later), [ErrTooLarge] (as [*TooLargeError]),
+// [ErrTooManyRecipients] (as [*TooManyRecipientsError]),
+// [ErrInvalidSettings] (as [*SettingsError]), [ErrSeveralDocuments], and
+// the errors of docparse and transport, wrapped in a Result. Every typed
+// error matches its sentinel with [errors.Is], and each has a
+// Message(lang) that says what to do in Finnish, Swedish or English.
 //
 // Careless calls get errors, not panics: a nil document is Rejected with
 // [ErrNilDocument]; a Router not made by [NewRouter] (a nil *Router,

@@ -125,6 +125,24 @@ func (e *NoRecipientError) Error() string {
 // Unwrap returns [ErrNoRecipient].
 func (e *NoRecipientError) Unwrap() error { return ErrNoRecipient }
 
+// Message explains in lang ("fi", "sv" or "en"; anything else gives
+// English) why the document has no recipient: the plan's explanation, or
+// a general sentence without a plan.
+func (e *NoRecipientError) Message(lang string) string {
+	if e.Plan == nil {
+		return i18n.Pick(lang, noRecipientText)
+	}
+	return e.Plan.Explain(lang)
+}
+
+// noRecipientText is [NoRecipientError.Message] without a plan, in
+// English, Finnish and Swedish.
+var noRecipientText = [3]string{
+	"No recipient was found for the document, so it was not sent.",
+	"Asiakirjalle ei löytynyt vastaanottajaa, joten sitä ei lähetetty.",
+	"Ingen mottagare hittades för dokumentet, så det skickades inte.",
+}
+
 // ErrTooManyRecipients is matched by every [*TooManyRecipientsError].
 var ErrTooManyRecipients = errors.New("distribution: too many recipients for one e-mail")
 
@@ -175,8 +193,30 @@ func (e *LookupError) Error() string {
 	return fmt.Sprintf("distribution: directory lookup of customer number %q failed (retry later): %v", e.CustomerNumber, e.Err)
 }
 
-// Unwrap returns the cause.
-func (e *LookupError) Unwrap() error { return e.Err }
+// ErrLookup is matched by every [*LookupError].
+var ErrLookup = errors.New("distribution: directory lookup failed")
+
+// Unwrap returns [ErrLookup] and the cause.
+func (e *LookupError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrLookup}
+	}
+	return []error{ErrLookup, e.Err}
+}
+
+// Message explains the failure in lang ("fi", "sv" or "en"; anything else
+// gives English) for the person who handles the document.
+func (e *LookupError) Message(lang string) string {
+	return fmt.Sprintf(i18n.Pick(lang, lookupText), e.CustomerNumber)
+}
+
+// lookupText is [LookupError.Message] in English, Finnish and Swedish:
+// customer number.
+var lookupText = [3]string{
+	"The recipient directory could not be read for customer number %s. Nothing was sent; try again later.",
+	"Vastaanottajarekisteriä ei voitu lukea asiakasnumerolle %s. Mitään ei lähetetty; yritä myöhemmin uudelleen.",
+	"Mottagarregistret kunde inte läsas för kundnummer %s. Inget skickades; försök igen senare.",
+}
 
 // Plan decides who receives doc under the router's settings, without
 // sending anything. It looks customer numbers up in the directory (reads

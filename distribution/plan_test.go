@@ -267,15 +267,15 @@ func TestPlan_Explain(t *testing.T) {
 	}
 	p, _ := r.Plan(t.Context(), testDoc("invalid", cn("9999", docparse.KindCustomerNumber), cn("1001", docparse.KindCustomerNumber)))
 	want := map[string]string{
-		"en": `The document gives the address "lj@buyer" (Contact/ElectronicMail), which cannot be used: the domain after the @ has no dot. ` +
+		"en": `The document gives the address “lj@buyer” (Contact/ElectronicMail), which cannot be used: the domain after the @ has no dot. ` +
 			"The document gives no usable e-mail address. Customer number 9999 is not in the recipient directory. " +
 			"Customer number 1001 is in the recipient directory: ap@buyer.fi, cfo@buyer.fi; copy to archive@buyer.fi. " +
 			"The document is sent to the addresses in the recipient directory.",
-		"fi": `Asiakirjassa on osoite "lj@buyer" (Contact/ElectronicMail), jota ei voi käyttää: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä. ` +
+		"fi": `Asiakirjassa on osoite ”lj@buyer” (Contact/ElectronicMail), jota ei voi käyttää: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä. ` +
 			"Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 9999 ei ole vastaanottajarekisterissä. " +
 			"Asiakasnumero 1001 on vastaanottajarekisterissä: ap@buyer.fi, cfo@buyer.fi; kopio archive@buyer.fi. " +
 			"Asiakirja lähetetään vastaanottajarekisterin osoitteisiin.",
-		"sv": `Dokumentet anger adressen "lj@buyer" (Contact/ElectronicMail), som inte kan användas: domänen efter @ saknar punkt. ` +
+		"sv": `Dokumentet anger adressen ”lj@buyer” (Contact/ElectronicMail), som inte kan användas: domänen efter @ saknar punkt. ` +
 			"Dokumentet anger ingen användbar e-postadress. Kundnummer 9999 finns inte i mottagarregistret. " +
 			"Kundnummer 1001 finns i mottagarregistret: ap@buyer.fi, cfo@buyer.fi; kopia till archive@buyer.fi. " +
 			"Dokumentet skickas till adresserna i mottagarregistret.",
@@ -341,11 +341,11 @@ func TestSettingsError_Message(t *testing.T) {
 		lang string
 		want string
 	}{
-		{Settings{Enabled: true, From: "a@b"}, "fi", `"a@b" ei ole käyttökelpoinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä.`},
+		{Settings{Enabled: true, From: "a@b"}, "fi", `”a@b” ei ole käyttökelpoinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä.`},
 		{Settings{Enabled: true}, "en", "The sender address is required."},
-		{Settings{From: "a@b.fi", Precedence: "x"}, "sv", `Välj om dokumentets adress, registret eller båda har företräde ("x" är inget av dem).`},
-		{Settings{From: "a@b.fi", Language: "de"}, "en", `Choose Finnish, Swedish or English ("de" is not supported).`},
-		{Settings{From: "a@b.fi", CustomerNumberKinds: []docparse.IDKind{"vat"}}, "fi", `"vat" ei ole asiakasnumeron tyyppi.`},
+		{Settings{From: "a@b.fi", Precedence: "x"}, "sv", `Välj om dokumentets adress, registret eller båda har företräde (”x” är inget av dem).`},
+		{Settings{From: "a@b.fi", Language: "de"}, "en", `Choose Finnish, Swedish or English (“de” is not supported).`},
+		{Settings{From: "a@b.fi", CustomerNumberKinds: []docparse.IDKind{"vat"}}, "fi", `”vat” ei ole asiakasnumeron tyyppi.`},
 	}
 	for _, tt := range tests {
 		var se *SettingsError

@@ -107,7 +107,7 @@ func (e *SettingsError) Message(lang string) string {
 		return settingsTexts["settings"][i]
 	}
 	if t, ok := settingsTexts[e.Field]; ok {
-		if !strings.Contains(t[i], "%q") {
+		if !strings.Contains(t[i], "%s") {
 			return t[i]
 		}
 		return fmt.Sprintf(t[i], e.Value)
@@ -119,9 +119,9 @@ func (e *SettingsError) Message(lang string) string {
 // Swedish, by field.
 var settingsTexts = map[string][3]string{
 	"address": {
-		"%q is not a usable e-mail address: %s.",
-		"%q ei ole käyttökelpoinen sähköpostiosoite: %s.",
-		"%q är inte en användbar e-postadress: %s.",
+		"“%s” is not a usable e-mail address: %s.",
+		"”%s” ei ole käyttökelpoinen sähköpostiosoite: %s.",
+		"”%s” är inte en användbar e-postadress: %s.",
 	},
 	"From": {
 		"The sender address is required.",
@@ -129,19 +129,19 @@ var settingsTexts = map[string][3]string{
 		"Avsändaradressen är obligatorisk.",
 	},
 	"Precedence": {
-		"Choose whether the document's address, the directory or both come first (%q is not one of them).",
-		"Valitse, onko asiakirjan osoite, rekisteri vai molemmat ensisijainen (%q ei ole mikään näistä).",
-		"Välj om dokumentets adress, registret eller båda har företräde (%q är inget av dem).",
+		"Choose whether the document's address, the directory or both come first (“%s” is not one of them).",
+		"Valitse, onko asiakirjan osoite, rekisteri vai molemmat ensisijainen (”%s” ei ole mikään näistä).",
+		"Välj om dokumentets adress, registret eller båda har företräde (”%s” är inget av dem).",
 	},
 	"Language": {
-		"Choose Finnish, Swedish or English (%q is not supported).",
-		"Valitse suomi, ruotsi tai englanti (%q ei ole tuettu).",
-		"Välj finska, svenska eller engelska (%q stöds inte).",
+		"Choose Finnish, Swedish or English (“%s” is not supported).",
+		"Valitse suomi, ruotsi tai englanti (”%s” ei ole tuettu).",
+		"Välj finska, svenska eller engelska (”%s” stöds inte).",
 	},
 	"CustomerNumberKinds": {
-		"%q is not a kind of customer number.",
-		"%q ei ole asiakasnumeron tyyppi.",
-		"%q är ingen typ av kundnummer.",
+		"“%s” is not a kind of customer number.",
+		"”%s” ei ole asiakasnumeron tyyppi.",
+		"”%s” är ingen typ av kundnummer.",
 	},
 	"Directory": {
 		"The recipient directory is switched on but the service has no directory to use.",
@@ -154,9 +154,9 @@ var settingsTexts = map[string][3]string{
 		"Inställningarna kan inte användas.",
 	},
 	"": {
-		"The setting %s cannot be %q.",
-		"Asetus %s ei voi olla %q.",
-		"Inställningen %s kan inte vara %q.",
+		"The setting %s cannot be “%s”.",
+		"Asetus %s ei voi olla ”%s”.",
+		"Inställningen %s kan inte vara ”%s”.",
 	},
 }
 

@@ -175,7 +175,7 @@ func (a Attachment) IsPDF() bool { return a.ContentType == "application/pdf" }
 // Warning is a problem found while parsing that did not stop it, for
 // example an invalid e-mail address at a buyer position.
 type Warning struct {
-	Code    string // stable, language-neutral code, e.g. "invalid-email"
+	Code    Code   // stable, language-neutral code, e.g. CodeInvalidEmail
 	Path    string // element path concerned
 	Value   string // the offending text, if any (e.g. the invalid address)
 	Message string // English explanation
@@ -295,7 +295,7 @@ func (d *Document) validEmails(text, path string) []string {
 		return nil
 	}
 	if !strings.Contains(text, "@") {
-		d.warn("not-an-email", path, text, nil, "%q is not an e-mail address (no @); it was ignored", shorten(text))
+		d.warn(CodeNotAnEmail, path, text, nil, "%q is not an e-mail address (no @); it was ignored", shorten(text))
 		return nil
 	}
 	parts := address.SplitList(text)
@@ -305,7 +305,7 @@ func (d *Document) validEmails(text, path string) []string {
 			if d.omitWarning() {
 				continue
 			}
-			d.warn("not-an-email", path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
+			d.warn(CodeNotAnEmail, path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
 			continue
 		}
 		a, err := address.Parse(part)
@@ -318,7 +318,7 @@ func (d *Document) validEmails(text, path string) []string {
 			if errors.As(err, &ae) {
 				reason = ae.Reason.String()
 			}
-			d.warn("invalid-email", path, part, err, "e-mail address %q is invalid (%s); it was ignored", shorten(part), reason)
+			d.warn(CodeInvalidEmail, path, part, err, "e-mail address %q is invalid (%s); it was ignored", shorten(part), reason)
 			continue
 		}
 		addrs = append(addrs, a)
@@ -338,10 +338,10 @@ func (d *Document) AddCustomerNumber(value, scheme string, kind IDKind, path str
 	case value == "":
 		return
 	case utf8.RuneCountInString(value) > maxCustomerNumberLength:
-		d.warn("invalid-customer-number", path, value, nil, "buyer identifier %q is longer than %d characters; it was ignored", shorten(value), maxCustomerNumberLength)
+		d.warn(CodeInvalidCustomerNumber, path, value, nil, "buyer identifier %q is longer than %d characters; it was ignored", shorten(value), maxCustomerNumberLength)
 		return
 	case strings.ContainsFunc(value, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
-		d.warn("invalid-customer-number", path, value, nil, "buyer identifier %q contains control or invisible characters; it was ignored", shorten(value))
+		d.warn(CodeInvalidCustomerNumber, path, value, nil, "buyer identifier %q contains control or invisible characters; it was ignored", shorten(value))
 		return
 	}
 	d.CustomerNumbers = append(d.CustomerNumbers, Identifier{Value: value, Scheme: strings.TrimSpace(scheme), Kind: kind, Path: path})
@@ -380,7 +380,7 @@ func (d *Document) omitWarning() bool {
 
 // warn appends a warning about value, found at path, or counts it in
 // WarningsOmitted once Warnings holds MaxWarnings.
-func (d *Document) warn(code, path, value string, cause error, format string, args ...any) {
+func (d *Document) warn(code Code, path, value string, cause error, format string, args ...any) {
 	if d.omitWarning() {
 		return
 	}

@@ -78,7 +78,7 @@ func (e *EntryError) Unwrap() []error { return []error{ErrInvalidEntry, e.Err} }
 func (e *EntryError) Message(lang string) string {
 	var ae *address.Error
 	if errors.As(e.Err, &ae) {
-		return fmt.Sprintf(i18n.Pick(lang, entryText["address"]), ae.Input, ae.Reason.Message(lang))
+		return ae.Message(lang)
 	}
 	for _, m := range entryMessages {
 		if errors.Is(e.Err, m.err) {
@@ -105,11 +105,6 @@ var entryMessages = []struct {
 // entryText holds the messages of [EntryError.Message] in English, Finnish
 // and Swedish.
 var entryText = map[string][3]string{
-	"address": {
-		"“%s” is not a valid e-mail address: %s.",
-		"”%s” ei ole kelvollinen sähköpostiosoite: %s.",
-		"”%s” är inte en giltig e-postadress: %s.",
-	},
 	"empty": {
 		"Enter the customer number.",
 		"Kirjoita asiakasnumero.",

@@ -53,7 +53,10 @@
 // a caller should stop and say so ("the mail server's TLS setup is wrong:
 // …") instead of "retry later". A backend marks such causes by wrapping
 // them in a [*ConfigError]. Invalid addresses are [*address.Error] values
-// matching [address.ErrInvalid].
+// matching [address.ErrInvalid]. Every typed error matches a sentinel:
+// [*HeaderError] [ErrInvalidMessage], [*SendError] [ErrNotDelivered],
+// [*ConfigError] [ErrConfig]; HeaderError and SendError have a
+// Message(lang) for the person who set up or sent the e-mail.
 // A transport that cannot send at all (a nil [SendFunc]; a nil or zero
 // smtp.Transport or file.Transport; a nil *transporttest.Recorder) leaves
 // every recipient [Deferred] with an error matching [ErrNoTransport]. The

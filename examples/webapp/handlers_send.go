@@ -46,7 +46,7 @@ func parseProblem(lang string, err error) (string, string) {
 	if errors.As(err, &pe) {
 		return pe.Message(lang), pe.Error()
 	}
-	return (&docparse.ParseError{Code: "invalid-document"}).Message(lang), err.Error()
+	return docparse.CodeInvalidDocument.Message(lang), err.Error()
 }
 
 // explain renders the plan's steps as sentences in lang.

@@ -137,6 +137,20 @@ func (e *Error) Error() string {
 // Unwrap returns [ErrInvalid].
 func (e *Error) Unwrap() error { return ErrInvalid }
 
+// Message says in lang ("fi", "sv" or "en"; anything else gives English)
+// which address was refused and why, for the person who wrote it.
+func (e *Error) Message(lang string) string {
+	return fmt.Sprintf(i18n.Pick(lang, errorText), e.Input, e.Reason.Message(lang))
+}
+
+// errorText is [Error.Message] in English, Finnish and Swedish: input,
+// reason.
+var errorText = [3]string{
+	"“%s” is not a valid e-mail address: %s.",
+	"”%s” ei ole kelvollinen sähköpostiosoite: %s.",
+	"”%s” är inte en giltig e-postadress: %s.",
+}
+
 func addrErr(input string, r Reason) error {
 	if utf8.RuneCountInString(input) > 100 {
 		input = string([]rune(input)[:100]) + "…"

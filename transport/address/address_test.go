@@ -216,3 +216,24 @@ func BenchmarkParseAddress(b *testing.B) {
 		})
 	}
 }
+
+// TestError_Message checks that the message names the input and the
+// reason in the language asked for, in that language's quotation marks.
+func TestError_Message(t *testing.T) {
+	_, err := Parse("matti@localhost")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse gave %v, want an *Error", err)
+	}
+	tests := []struct{ lang, want string }{
+		{"en", "“matti@localhost” is not a valid e-mail address: the domain after the @ has no dot."},
+		{"fi", "”matti@localhost” ei ole kelvollinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä."},
+		{"sv-FI", "”matti@localhost” är inte en giltig e-postadress: domänen efter @ saknar punkt."},
+		{"de", "“matti@localhost” is not a valid e-mail address: the domain after the @ has no dot."},
+	}
+	for _, tt := range tests {
+		if got := e.Message(tt.lang); got != tt.want {
+			t.Errorf("Message(%s) = %q, want %q", tt.lang, got, tt.want)
+		}
+	}
+}

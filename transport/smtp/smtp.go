@@ -135,6 +135,9 @@ var (
 	// ErrMessageTooLarge: the message is larger than the server's SIZE,
 	// found before sending it, or refused by the server with 552 5.3.4.
 	ErrMessageTooLarge = errors.New("smtp: the message is larger than the server accepts")
+	// ErrReply is matched by every [*ReplyError]: the server refused a
+	// command or answered what the protocol does not expect.
+	ErrReply = errors.New("smtp: the server refused a command")
 	// ErrClosed: Send was called after Close.
 	ErrClosed = errors.New("smtp: transport closed")
 	// ErrSessionState: the server answered a transaction with a reply
