@@ -49,6 +49,12 @@
 //
 // # E-mails
 //
+// The e-mail's language is the directory entry's, else the document's,
+// else the company's default (Settings.Language), else English; "fi-FI",
+// "FI", "fin" (Finnish) and "sv-FI", "sv_SE" (Swedish) resolve as a person
+// expects, through the one language matcher the whole library (and every
+// Message(lang)) uses.
+//
 // Subjects and bodies come from templates per language (built-in ones for
 // invoices and credit notes in fi/sv/en; override them with
 // Options.Templates) executed with [MailData]. The text and HTML parts

@@ -72,7 +72,9 @@ type Settings struct {
 	ReplyTo string
 	// Language is the company's default language for e-mails: "fi", "sv"
 	// or "en"; "" means [DefaultLanguage]. A directory entry's language, or
-	// else the document's, is preferred when it is one of these.
+	// else the document's, is preferred when it names one of these, as a
+	// person reads it: "fi-FI", "FI" and "fin" are Finnish, "sv-FI" and
+	// "sv_SE" Swedish; "de" or "et" fall back to this default.
 	Language string
 }
 
@@ -201,13 +203,12 @@ func (s Settings) precedence() Precedence {
 	return s.Precedence
 }
 
-// language returns the first supported language among the candidates, or
-// the company's default.
+// language returns the shipped language of the first candidate that names
+// one ("fi-FI", "FI" and "fin" are Finnish, "sv-FI" and "sv_SE" Swedish:
+// the library's one language matcher decides), or the company's default.
 func (s Settings) language(candidates ...string) string {
-	for _, c := range candidates {
-		if slices.Contains(Languages, c) {
-			return c
-		}
+	if l, ok := i18n.First(candidates...); ok {
+		return l
 	}
 	if s.Language != "" {
 		return s.Language
