@@ -196,7 +196,6 @@ func (v *validator) finish() (*Batch, error) {
 		return nil, &ImportError{Problems: v.problems, Total: v.total}
 	}
 	v.batch.EmptyRows = v.lastRow - v.content
-	v.batch.read = true
 	b := v.batch // not &v.batch, which would keep the validator
 	return &b, nil
 }

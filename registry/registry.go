@@ -280,7 +280,7 @@ func (e *Entry) normalize() (*Entry, error) {
 
 // checkShape checks all of e but its addresses themselves: the customer
 // number, the number of addresses and the language. It is what is left of
-// normalize for an entry of a [Batch] whose addresses are Normalized.
+// normalize before the addresses.
 func (e *Entry) checkShape() error {
 	fail := func(field, value string, err error) error {
 		return &EntryError{CustomerNumber: e.CustomerNumber, Field: field, Value: value, Err: err}
@@ -433,14 +433,6 @@ type Batch struct {
 	// ReplaceAll makes the directory hold exactly the entries in Put: every
 	// other entry is deleted. Delete must be empty when it is set.
 	ReplaceAll bool
-	// Normalized tells that the addresses in Put are normalized already:
-	// each as [address.Parse] returns it, without duplicates, as
-	// [Entry.Normalize] leaves them (and importer.Read's batches have
-	// them). A Batcher may then skip parsing them again, which is most of
-	// the work of checking a large batch; everything else is still
-	// checked. Set it only for addresses that come from Normalize or
-	// address.Parse unchanged: others may be stored as they are.
-	Normalized bool
 }
 
 // ErrInvalidBatch is matched (with [errors.Is]) by every [*BatchError].
@@ -471,24 +463,19 @@ var (
 )
 
 // Normalize checks b and returns a copy whose entries are normalized (see
-// [Entry.Normalize]; with b.Normalized set their addresses are taken as
-// they are), or a [*BatchError] naming the first problem. Batcher
-// implementations call it before changing anything.
+// [Entry.Normalize]), or a [*BatchError] naming the first problem. Batcher
+// implementations call it before changing anything. Every entry is
+// checked in full, whoever made the batch; an entry that is normalized
+// already (as importer.Read's are) costs one scan of its addresses and no
+// allocation besides the copy.
 func (b Batch) Normalize() (Batch, error) {
 	if b.ReplaceAll && len(b.Delete) > 0 {
 		return Batch{}, &BatchError{Index: -1, Err: ErrReplaceAllWithDelete}
 	}
-	out := Batch{Put: make([]Entry, len(b.Put)), ReplaceAll: b.ReplaceAll, Normalized: true}
+	out := Batch{Put: make([]Entry, len(b.Put)), ReplaceAll: b.ReplaceAll}
 	seen := make(map[string]int, len(b.Put))
 	for i, e := range b.Put {
-		var n Entry
-		var err error
-		if b.Normalized {
-			n, err = e.Clone(), e.checkShape()
-			n.UpdatedAt = time.Time{}
-		} else {
-			n, err = e.Normalize()
-		}
+		n, err := e.Normalize()
 		if err != nil {
 			return Batch{}, &BatchError{Index: i, CustomerNumber: e.CustomerNumber, Err: err}
 		}
