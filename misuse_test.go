@@ -66,6 +66,8 @@ var misuseFuncs = map[string]any{
 	"csvimport.Export":             csvimport.Export,
 	"csvimport.NewDecoder":         csvimport.NewDecoder,
 	"csvimport.WriteTemplate":      csvimport.WriteTemplate,
+	"distribution.Languages":       distribution.Languages,
+	"docparse.IDKinds":             docparse.IDKinds,
 	"distribution.NewRouter":       distribution.NewRouter,
 	"docparse.Parse":               docparse.Parse,
 	"docparse.ParseAll":            docparse.ParseAll,

@@ -66,8 +66,9 @@ func loadTemplates(custom fs.FS) (map[string]*mailTemplate, error) {
 		}
 		return builtin, nil
 	}
-	out := make(map[string]*mailTemplate, len(Languages))
-	for _, lang := range Languages {
+	langs := Languages()
+	out := make(map[string]*mailTemplate, len(langs))
+	for _, lang := range langs {
 		var mt mailTemplate
 		name := lang + ".txt.tmpl"
 		fsys, err := pick(name)

@@ -55,3 +55,16 @@ func TestLanguage_DocumentTags(t *testing.T) {
 		})
 	}
 }
+
+// TestLanguages checks that Languages gives a fresh slice each time: a
+// caller cannot change the languages for everyone.
+func TestLanguages(t *testing.T) {
+	l := Languages()
+	l[0] = "nb"
+	if got := Languages(); len(got) != 3 || got[0] != "fi" || got[1] != "sv" || got[2] != "en" {
+		t.Fatalf("Languages() = %q after a caller changed its copy", got)
+	}
+	if err := (Settings{From: "a@b.fi", Language: "nb"}).Validate(); err == nil {
+		t.Error("a changed copy of Languages made nb a valid company language")
+	}
+}

@@ -147,7 +147,7 @@ func TestRouter_Plan_everyCombination(t *testing.T) {
 							if c[len(c)-1] != StepDecision {
 								t.Errorf("last step = %s, want the decision", c[len(c)-1])
 							}
-							for _, lang := range Languages {
+							for _, lang := range Languages() {
 								if e := p.Explain(lang); e == "" || strings.Contains(e, "%!") {
 									t.Errorf("Explain(%s) = %q", lang, e)
 								}
@@ -406,7 +406,7 @@ func TestRouter_MaxRecipients(t *testing.T) {
 			if len(p.Steps) > tt.wantSteps {
 				t.Errorf("%d steps, want at most %d: %v", len(p.Steps), tt.wantSteps, codes(p))
 			}
-			for _, lang := range Languages {
+			for _, lang := range Languages() {
 				if e := p.Explain(lang); strings.Contains(e, "%!") {
 					t.Errorf("Explain(%s) = %q", lang, e)
 				}
@@ -503,7 +503,7 @@ func TestPlan_Explain_tooMany(t *testing.T) {
 		"sv": "Dokumentet anger adressen a0@buyer.fi (Contact/ElectronicMail). Dokumentet anger ytterligare 2 adresser. Mottagarregistret används inte. " +
 			"Dokumentet skulle gå till 3 adresser (mottagare och kopior sammanlagt), fler än de 1 ett e-postmeddelande får ha, så det skickas inte: rätta adresserna i dokumentet eller i mottagarregistret.",
 	}
-	for _, lang := range Languages {
+	for _, lang := range Languages() {
 		if got := p.Explain(lang); got != want[lang] {
 			t.Errorf("Explain(%s):\n got %s\nwant %s", lang, got, want[lang])
 		}

@@ -28,8 +28,9 @@ const (
 	Both Precedence = "both"
 )
 
-// Languages lists the languages e-mails and explanations are written in.
-var Languages = []string{"fi", "sv", "en"}
+// Languages returns the languages e-mails and explanations are written
+// in, in a new slice the caller may change.
+func Languages() []string { return []string{"fi", "sv", "en"} }
 
 // DefaultLanguage is used when neither the settings nor the recipient give
 // a supported language.
@@ -184,11 +185,11 @@ func (s Settings) Validate() error {
 	default:
 		return bad("Precedence", string(s.Precedence), errors.New(`use "document", "directory" or "both"`))
 	}
-	if s.Language != "" && !slices.Contains(Languages, s.Language) {
+	if s.Language != "" && !slices.Contains(Languages(), s.Language) {
 		return bad("Language", s.Language, errors.New(`use "fi", "sv" or "en"`))
 	}
 	for _, k := range s.CustomerNumberKinds {
-		if !slices.Contains(docparse.IDKinds, k) {
+		if !k.Known() {
 			return bad("CustomerNumberKinds", string(k), errors.New("unknown identifier kind"))
 		}
 	}

@@ -138,9 +138,20 @@ const (
 	KindBuyerReference IDKind = "buyer-reference"
 )
 
-// IDKinds lists every identifier kind, in the order above. The slice is
-// shared: do not modify it.
-var IDKinds = []IDKind{KindCustomerNumber, KindSupplierAccount, KindGlobalID, KindBusinessID, KindContactID, KindBuyerReference}
+// IDKinds returns every identifier kind, in the order above, in a new
+// slice the caller may change.
+func IDKinds() []IDKind {
+	return []IDKind{KindCustomerNumber, KindSupplierAccount, KindGlobalID, KindBusinessID, KindContactID, KindBuyerReference}
+}
+
+// Known reports whether k is one of the kinds [IDKinds] lists.
+func (k IDKind) Known() bool {
+	switch k {
+	case KindCustomerNumber, KindSupplierAccount, KindGlobalID, KindBusinessID, KindContactID, KindBuyerReference:
+		return true
+	}
+	return false
+}
 
 // Identifier is one buyer identifier found in a document.
 type Identifier struct {
