@@ -133,6 +133,8 @@ var misuseTypes = map[string]reflect.Type{
 	"distribution.Precedence":             reflect.TypeFor[distribution.Precedence](),
 	"distribution.Recipient":              reflect.TypeFor[distribution.Recipient](),
 	"distribution.Result":                 reflect.TypeFor[distribution.Result](),
+	"distribution.RecipientSummary":       reflect.TypeFor[distribution.RecipientSummary](),
+	"distribution.Summary":                reflect.TypeFor[distribution.Summary](),
 	"distribution.Router":                 reflect.TypeFor[distribution.Router](),
 	"distribution.Settings":               reflect.TypeFor[distribution.Settings](),
 	"distribution.TooManyRecipientsError": reflect.TypeFor[distribution.TooManyRecipientsError](),

@@ -63,6 +63,13 @@
 // document by e-mail. The document's embedded PDFs and its XML are
 // attached, named after the document number.
 //
+// # Reports
+//
+// [Result.Summary] gives a Result as a report shows it (JSON-ready: number,
+// outcome, source, Message-ID, each recipient's outcome, the plan explained
+// in a language, the error): the jakelu command's send --json and the
+// example web app's delivery log both use it.
+//
 // # Errors
 //
 // [ErrDistributionDisabled], [ErrNoRecipient] (as [*NoRecipientError]
