@@ -19,7 +19,8 @@
 //	                          error catalogue in fi/sv/en, templates, export
 //	importer/csvimport        CSV reader (gocsv with the library's own *csv.Reader)
 //	importer/xlsximport       XLSX reader and template writer (the only package importing excelize)
-//	transport                 Message, MIME writer, Transport interface, SendError, ParseAddress
+//	transport                 Message, MIME writer, Transport interface, SendError
+//	transport/address         the one address package: Parse, SplitList, ToASCII, Key/Equal
 //	transport/smtp            SMTP transport: pooling, STARTTLS/TLS, AUTH, per-recipient results
 //	transport/file            writes each message as an .eml file (the embedded default)
 //	transport/transporttest   Recorder, fault-injecting SMTP server, conformance kit
@@ -28,8 +29,12 @@
 //	examples/...              runnable programs: quickstart, the jakelu command, a web app
 //
 // Dependencies flow one way: distribution uses docparse, registry and
-// transport; importer uses registry; nothing uses distribution. Every package
-// validates e-mail addresses with the one function [transport.ParseAddress].
+// transport; importer uses registry; docparse, registry, importer and
+// transport use transport/address, which uses no other jakelu package;
+// nothing uses distribution. Every package validates e-mail addresses with
+// the one function [address.Parse] and tells two addresses apart with the
+// one rule [address.Equal] (case-insensitive, Unicode simple folding).
 //
-// [transport.ParseAddress]: https://pkg.go.dev/github.com/jakelu/jakelu/transport#ParseAddress
+// [address.Parse]: https://pkg.go.dev/github.com/jakelu/jakelu/transport/address#Parse
+// [address.Equal]: https://pkg.go.dev/github.com/jakelu/jakelu/transport/address#Equal
 package jakelu

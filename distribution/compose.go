@@ -16,7 +16,9 @@ import (
 	"unicode"
 
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 //go:embed templates
@@ -64,8 +66,9 @@ func loadTemplates(custom fs.FS) (map[string]*mailTemplate, error) {
 		}
 		return builtin, nil
 	}
-	out := make(map[string]*mailTemplate, len(Languages))
-	for _, lang := range Languages {
+	langs := Languages()
+	out := make(map[string]*mailTemplate, len(langs))
+	for _, lang := range langs {
 		var mt mailTemplate
 		name := lang + ".txt.tmpl"
 		fsys, err := pick(name)
@@ -109,6 +112,28 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("distribution: the e-mail for document %q would be about %d bytes, over the limit of %d bytes; "+
 		"raise Options.MaxMessageSize if the mail server accepts larger messages, or deliver the document another way",
 		e.Number, e.Size, e.Limit)
+}
+
+// ErrTooLarge is matched by every [*TooLargeError].
+var ErrTooLarge = errors.New("distribution: e-mail too large")
+
+// Unwrap returns [ErrTooLarge].
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
+// Message explains the problem to the person who handles the document, in
+// lang ("fi", "sv" or "en"; anything else gives English): sizes in
+// kilobytes, rounded up.
+func (e *TooLargeError) Message(lang string) string {
+	kb := func(n int64) int64 { return (n + 1023) / 1024 }
+	return fmt.Sprintf(i18n.Pick(lang, tooLargeText), e.Number, kb(e.Size), kb(e.Limit))
+}
+
+// tooLargeText is [TooLargeError.Message] in English, Finnish and Swedish:
+// number, size and limit in kilobytes.
+var tooLargeText = [3]string{
+	"The e-mail for document %s would be about %d kB, more than the %d kB the mail server accepts, so it was not sent. Deliver the document another way.",
+	"Asiakirjan %s sähköposti olisi noin %d kt, enemmän kuin postipalvelimen hyväksymä %d kt, joten sitä ei lähetetty. Toimita asiakirja muulla tavalla.",
+	"E-postmeddelandet för dokument %s skulle vara cirka %d kB, mer än de %d kB som e-postservern tar emot, så det skickades inte. Leverera dokumentet på annat sätt.",
 }
 
 // Compose writes the e-mail for doc to the recipients of plan, without
@@ -224,7 +249,7 @@ func (r *Router) messageID(doc *docparse.Document, to, cc []string) string {
 	docHash := sha256.Sum256(doc.XML)
 	rcpts := make([]string, 0, len(to)+len(cc))
 	for _, a := range append(slices.Clone(to), cc...) {
-		rcpts = append(rcpts, strings.ToLower(a))
+		rcpts = append(rcpts, address.Key(a))
 	}
 	slices.Sort(rcpts)
 	h := sha256.New()
@@ -233,7 +258,7 @@ func (r *Router) messageID(doc *docparse.Document, to, cc []string) string {
 		h.Write([]byte{0})
 	}
 	domain := r.settings.From[strings.LastIndexByte(r.settings.From, '@')+1:]
-	if ascii, err := transport.ToASCII("x@" + domain); err == nil {
+	if ascii, err := address.ToASCII("x@" + domain); err == nil {
 		domain = ascii[2:]
 	}
 	return "jakelu." + hex.EncodeToString(h.Sum(nil)[:20]) + "@" + domain

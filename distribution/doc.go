@@ -49,6 +49,12 @@
 //
 // # E-mails
 //
+// The e-mail's language is the directory entry's, else the document's,
+// else the company's default (Settings.Language), else English; "fi-FI",
+// "FI", "fin" (Finnish) and "sv-FI", "sv_SE" (Swedish) resolve as a person
+// expects, through the one language matcher the whole library (and every
+// Message(lang)) uses.
+//
 // Subjects and bodies come from templates per language (built-in ones for
 // invoices and credit notes in fi/sv/en; override them with
 // Options.Templates) executed with [MailData]. The text and HTML parts
@@ -57,14 +63,23 @@
 // document by e-mail. The document's embedded PDFs and its XML are
 // attached, named after the document number.
 //
+// # Reports
+//
+// [Result.Summary] gives a Result as a report shows it (JSON-ready: number,
+// outcome, source, Message-ID, each recipient's outcome, the plan explained
+// in a language, the error): the jakelu command's send --json and the
+// example web app's delivery log both use it.
+//
 // # Errors
 //
 // [ErrDistributionDisabled], [ErrNoRecipient] (as [*NoRecipientError]
-// carrying the plan), [*LookupError] (the directory failed; retry later),
-// [*TooLargeError], [*TooManyRecipientsError] (matching
-// [ErrTooManyRecipients]; its Message says what to fix in Finnish, Swedish
-// or English), [*SettingsError], [ErrSeveralDocuments], and the errors of
-// docparse and transport, wrapped in a Result.
+// carrying the plan), [ErrLookup] (as [*LookupError]: the directory
+// failed; retry later), [ErrTooLarge] (as [*TooLargeError]),
+// [ErrTooManyRecipients] (as [*TooManyRecipientsError]),
+// [ErrInvalidSettings] (as [*SettingsError]), [ErrSeveralDocuments], and
+// the errors of docparse and transport, wrapped in a Result. Every typed
+// error matches its sentinel with [errors.Is], and each has a
+// Message(lang) that says what to do in Finnish, Swedish or English.
 //
 // Careless calls get errors, not panics: a nil document is Rejected with
 // [ErrNilDocument]; a Router not made by [NewRouter] (a nil *Router,

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Source says which method produced a recipient, or, for a whole [Plan],
@@ -62,18 +61,18 @@ const (
 // Step is one step of a routing decision. Only the fields that matter for
 // the step's Code are set.
 type Step struct {
-	Code           StepCode                `json:"code"`
-	Address        string                  `json:"address,omitempty"`
-	Path           string                  `json:"path,omitempty"`
-	Reason         transport.AddressReason `json:"reason,omitempty"`
-	CustomerNumber string                  `json:"customerNumber,omitempty"`
-	Kind           docparse.IDKind         `json:"kind,omitempty"`
-	To             []string                `json:"to,omitempty"`
-	Cc             []string                `json:"cc,omitempty"`
-	Source         Source                  `json:"source,omitempty"`
-	Precedence     Precedence              `json:"precedence,omitempty"`
-	Count          int                     `json:"count,omitempty"` // how many addresses, for StepDocumentMore and StepTooManyRecipients
-	Max            int                     `json:"max,omitempty"`   // the recipient limit, for StepTooManyRecipients
+	Code           StepCode        `json:"code"`
+	Address        string          `json:"address,omitempty"`
+	Path           string          `json:"path,omitempty"`
+	Reason         address.Reason  `json:"reason,omitempty"`
+	CustomerNumber string          `json:"customerNumber,omitempty"`
+	Kind           docparse.IDKind `json:"kind,omitempty"`
+	To             []string        `json:"to,omitempty"`
+	Cc             []string        `json:"cc,omitempty"`
+	Source         Source          `json:"source,omitempty"`
+	Precedence     Precedence      `json:"precedence,omitempty"`
+	Count          int             `json:"count,omitempty"` // how many addresses, for StepDocumentMore and StepTooManyRecipients
+	Max            int             `json:"max,omitempty"`   // the recipient limit, for StepTooManyRecipients
 }
 
 // Plan is a routing decision for one document: who receives it, why, and
@@ -126,6 +125,24 @@ func (e *NoRecipientError) Error() string {
 // Unwrap returns [ErrNoRecipient].
 func (e *NoRecipientError) Unwrap() error { return ErrNoRecipient }
 
+// Message explains in lang ("fi", "sv" or "en"; anything else gives
+// English) why the document has no recipient: the plan's explanation, or
+// a general sentence without a plan.
+func (e *NoRecipientError) Message(lang string) string {
+	if e.Plan == nil {
+		return i18n.Pick(lang, noRecipientText)
+	}
+	return e.Plan.Explain(lang)
+}
+
+// noRecipientText is [NoRecipientError.Message] without a plan, in
+// English, Finnish and Swedish.
+var noRecipientText = [3]string{
+	"No recipient was found for the document, so it was not sent.",
+	"Asiakirjalle ei löytynyt vastaanottajaa, joten sitä ei lähetetty.",
+	"Ingen mottagare hittades för dokumentet, så det skickades inte.",
+}
+
 // ErrTooManyRecipients is matched by every [*TooManyRecipientsError].
 var ErrTooManyRecipients = errors.New("distribution: too many recipients for one e-mail")
 
@@ -176,8 +193,30 @@ func (e *LookupError) Error() string {
 	return fmt.Sprintf("distribution: directory lookup of customer number %q failed (retry later): %v", e.CustomerNumber, e.Err)
 }
 
-// Unwrap returns the cause.
-func (e *LookupError) Unwrap() error { return e.Err }
+// ErrLookup is matched by every [*LookupError].
+var ErrLookup = errors.New("distribution: directory lookup failed")
+
+// Unwrap returns [ErrLookup] and the cause.
+func (e *LookupError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrLookup}
+	}
+	return []error{ErrLookup, e.Err}
+}
+
+// Message explains the failure in lang ("fi", "sv" or "en"; anything else
+// gives English) for the person who handles the document.
+func (e *LookupError) Message(lang string) string {
+	return fmt.Sprintf(i18n.Pick(lang, lookupText), e.CustomerNumber)
+}
+
+// lookupText is [LookupError.Message] in English, Finnish and Swedish:
+// customer number.
+var lookupText = [3]string{
+	"The recipient directory could not be read for customer number %s. Nothing was sent; try again later.",
+	"Vastaanottajarekisteriä ei voitu lukea asiakasnumerolle %s. Mitään ei lähetetty; yritä myöhemmin uudelleen.",
+	"Mottagarregistret kunde inte läsas för kundnummer %s. Inget skickades; försök igen senare.",
+}
 
 // Plan decides who receives doc under the router's settings, without
 // sending anything. It looks customer numbers up in the directory (reads
@@ -277,7 +316,7 @@ func documentRecipients(doc *docparse.Document, p *Plan, limit int) []Recipient 
 		p.Steps = append(p.Steps, Step{Code: StepDocumentMore, Count: more})
 	}
 	for _, w := range doc.Warnings {
-		var ae *transport.AddressError
+		var ae *address.Error
 		if errors.As(w.Err, &ae) {
 			p.Steps = append(p.Steps, Step{Code: StepDocumentInvalid, Address: w.Value, Path: w.Path, Reason: ae.Reason})
 		}
@@ -342,7 +381,7 @@ func (r *Router) maxRecipients() int {
 }
 
 // union returns a followed by the recipients of b whose address is not in
-// a (compared case-insensitively).
+// a (compared as address.Equal compares).
 func union(a, b []Recipient) []Recipient {
 	out := slices.Clone(a)
 	return append(out, without(b, a)...)
@@ -352,7 +391,7 @@ func union(a, b []Recipient) []Recipient {
 func without(a, b []Recipient) []Recipient {
 	var out []Recipient
 	for _, r := range a {
-		if !slices.ContainsFunc(b, func(o Recipient) bool { return strings.EqualFold(o.Address, r.Address) }) {
+		if !slices.ContainsFunc(b, func(o Recipient) bool { return address.Equal(o.Address, r.Address) }) {
 			out = append(out, r)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
 
@@ -48,7 +49,7 @@ func testDoc(addr string, customer ...docparse.Identifier) *docparse.Document {
 	case "valid":
 		d.Emails = []docparse.Email{{Address: "lj@buyer.se", Path: path}}
 	case "invalid":
-		_, err := transport.ParseAddress("lj@buyer")
+		_, err := address.Parse("lj@buyer")
 		d.Warnings = []docparse.Warning{{Code: "invalid-email", Path: path, Value: "lj@buyer", Message: err.Error(), Err: err}}
 	}
 	return d
@@ -146,7 +147,7 @@ func TestRouter_Plan_everyCombination(t *testing.T) {
 							if c[len(c)-1] != StepDecision {
 								t.Errorf("last step = %s, want the decision", c[len(c)-1])
 							}
-							for _, lang := range Languages {
+							for _, lang := range Languages() {
 								if e := p.Explain(lang); e == "" || strings.Contains(e, "%!") {
 									t.Errorf("Explain(%s) = %q", lang, e)
 								}
@@ -266,15 +267,15 @@ func TestPlan_Explain(t *testing.T) {
 	}
 	p, _ := r.Plan(t.Context(), testDoc("invalid", cn("9999", docparse.KindCustomerNumber), cn("1001", docparse.KindCustomerNumber)))
 	want := map[string]string{
-		"en": `The document gives the address "lj@buyer" (Contact/ElectronicMail), which cannot be used: the domain after the @ has no dot. ` +
+		"en": `The document gives the address “lj@buyer” (Contact/ElectronicMail), which cannot be used: the domain after the @ has no dot. ` +
 			"The document gives no usable e-mail address. Customer number 9999 is not in the recipient directory. " +
 			"Customer number 1001 is in the recipient directory: ap@buyer.fi, cfo@buyer.fi; copy to archive@buyer.fi. " +
 			"The document is sent to the addresses in the recipient directory.",
-		"fi": `Asiakirjassa on osoite "lj@buyer" (Contact/ElectronicMail), jota ei voi käyttää: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä. ` +
+		"fi": `Asiakirjassa on osoite ”lj@buyer” (Contact/ElectronicMail), jota ei voi käyttää: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä. ` +
 			"Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 9999 ei ole vastaanottajarekisterissä. " +
 			"Asiakasnumero 1001 on vastaanottajarekisterissä: ap@buyer.fi, cfo@buyer.fi; kopio archive@buyer.fi. " +
 			"Asiakirja lähetetään vastaanottajarekisterin osoitteisiin.",
-		"sv": `Dokumentet anger adressen "lj@buyer" (Contact/ElectronicMail), som inte kan användas: domänen efter @ saknar punkt. ` +
+		"sv": `Dokumentet anger adressen ”lj@buyer” (Contact/ElectronicMail), som inte kan användas: domänen efter @ saknar punkt. ` +
 			"Dokumentet anger ingen användbar e-postadress. Kundnummer 9999 finns inte i mottagarregistret. " +
 			"Kundnummer 1001 finns i mottagarregistret: ap@buyer.fi, cfo@buyer.fi; kopia till archive@buyer.fi. " +
 			"Dokumentet skickas till adresserna i mottagarregistret.",
@@ -340,11 +341,11 @@ func TestSettingsError_Message(t *testing.T) {
 		lang string
 		want string
 	}{
-		{Settings{Enabled: true, From: "a@b"}, "fi", `"a@b" ei ole käyttökelpoinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä.`},
+		{Settings{Enabled: true, From: "a@b"}, "fi", `”a@b” ei ole käyttökelpoinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä.`},
 		{Settings{Enabled: true}, "en", "The sender address is required."},
-		{Settings{From: "a@b.fi", Precedence: "x"}, "sv", `Välj om dokumentets adress, registret eller båda har företräde ("x" är inget av dem).`},
-		{Settings{From: "a@b.fi", Language: "de"}, "en", `Choose Finnish, Swedish or English ("de" is not supported).`},
-		{Settings{From: "a@b.fi", CustomerNumberKinds: []docparse.IDKind{"vat"}}, "fi", `"vat" ei ole asiakasnumeron tyyppi.`},
+		{Settings{From: "a@b.fi", Precedence: "x"}, "sv", `Välj om dokumentets adress, registret eller båda har företräde (”x” är inget av dem).`},
+		{Settings{From: "a@b.fi", Language: "de"}, "en", `Choose Finnish, Swedish or English (“de” is not supported).`},
+		{Settings{From: "a@b.fi", CustomerNumberKinds: []docparse.IDKind{"vat"}}, "fi", `”vat” ei ole asiakasnumeron tyyppi.`},
 	}
 	for _, tt := range tests {
 		var se *SettingsError
@@ -405,7 +406,7 @@ func TestRouter_MaxRecipients(t *testing.T) {
 			if len(p.Steps) > tt.wantSteps {
 				t.Errorf("%d steps, want at most %d: %v", len(p.Steps), tt.wantSteps, codes(p))
 			}
-			for _, lang := range Languages {
+			for _, lang := range Languages() {
 				if e := p.Explain(lang); strings.Contains(e, "%!") {
 					t.Errorf("Explain(%s) = %q", lang, e)
 				}
@@ -502,7 +503,7 @@ func TestPlan_Explain_tooMany(t *testing.T) {
 		"sv": "Dokumentet anger adressen a0@buyer.fi (Contact/ElectronicMail). Dokumentet anger ytterligare 2 adresser. Mottagarregistret används inte. " +
 			"Dokumentet skulle gå till 3 adresser (mottagare och kopior sammanlagt), fler än de 1 ett e-postmeddelande får ha, så det skickas inte: rätta adresserna i dokumentet eller i mottagarregistret.",
 	}
-	for _, lang := range Languages {
+	for _, lang := range Languages() {
 		if got := p.Explain(lang); got != want[lang] {
 			t.Errorf("Explain(%s):\n got %s\nwant %s", lang, got, want[lang])
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Precedence decides which method gives the recipients when both the
@@ -28,8 +28,9 @@ const (
 	Both Precedence = "both"
 )
 
-// Languages lists the languages e-mails and explanations are written in.
-var Languages = []string{"fi", "sv", "en"}
+// Languages returns the languages e-mails and explanations are written
+// in, in a new slice the caller may change.
+func Languages() []string { return []string{"fi", "sv", "en"} }
 
 // DefaultLanguage is used when neither the settings nor the recipient give
 // a supported language.
@@ -72,7 +73,9 @@ type Settings struct {
 	ReplyTo string
 	// Language is the company's default language for e-mails: "fi", "sv"
 	// or "en"; "" means [DefaultLanguage]. A directory entry's language, or
-	// else the document's, is preferred when it is one of these.
+	// else the document's, is preferred when it names one of these, as a
+	// person reads it: "fi-FI", "FI" and "fin" are Finnish, "sv-FI" and
+	// "sv_SE" Swedish; "de" or "et" fall back to this default.
 	Language string
 }
 
@@ -99,7 +102,7 @@ func (e *SettingsError) Unwrap() []error { return []error{ErrInvalidSettings, e.
 // next to the field.
 func (e *SettingsError) Message(lang string) string {
 	i := i18n.Index(lang)
-	var ae *transport.AddressError
+	var ae *address.Error
 	if errors.As(e.Err, &ae) && e.Value != "" {
 		return fmt.Sprintf(settingsTexts["address"][i], e.Value, ae.Reason.Message(lang))
 	}
@@ -107,7 +110,7 @@ func (e *SettingsError) Message(lang string) string {
 		return settingsTexts["settings"][i]
 	}
 	if t, ok := settingsTexts[e.Field]; ok {
-		if !strings.Contains(t[i], "%q") {
+		if !strings.Contains(t[i], "%s") {
 			return t[i]
 		}
 		return fmt.Sprintf(t[i], e.Value)
@@ -119,9 +122,9 @@ func (e *SettingsError) Message(lang string) string {
 // Swedish, by field.
 var settingsTexts = map[string][3]string{
 	"address": {
-		"%q is not a usable e-mail address: %s.",
-		"%q ei ole käyttökelpoinen sähköpostiosoite: %s.",
-		"%q är inte en användbar e-postadress: %s.",
+		"“%s” is not a usable e-mail address: %s.",
+		"”%s” ei ole käyttökelpoinen sähköpostiosoite: %s.",
+		"”%s” är inte en användbar e-postadress: %s.",
 	},
 	"From": {
 		"The sender address is required.",
@@ -129,19 +132,19 @@ var settingsTexts = map[string][3]string{
 		"Avsändaradressen är obligatorisk.",
 	},
 	"Precedence": {
-		"Choose whether the document's address, the directory or both come first (%q is not one of them).",
-		"Valitse, onko asiakirjan osoite, rekisteri vai molemmat ensisijainen (%q ei ole mikään näistä).",
-		"Välj om dokumentets adress, registret eller båda har företräde (%q är inget av dem).",
+		"Choose whether the document's address, the directory or both come first (“%s” is not one of them).",
+		"Valitse, onko asiakirjan osoite, rekisteri vai molemmat ensisijainen (”%s” ei ole mikään näistä).",
+		"Välj om dokumentets adress, registret eller båda har företräde (”%s” är inget av dem).",
 	},
 	"Language": {
-		"Choose Finnish, Swedish or English (%q is not supported).",
-		"Valitse suomi, ruotsi tai englanti (%q ei ole tuettu).",
-		"Välj finska, svenska eller engelska (%q stöds inte).",
+		"Choose Finnish, Swedish or English (“%s” is not supported).",
+		"Valitse suomi, ruotsi tai englanti (”%s” ei ole tuettu).",
+		"Välj finska, svenska eller engelska (”%s” stöds inte).",
 	},
 	"CustomerNumberKinds": {
-		"%q is not a kind of customer number.",
-		"%q ei ole asiakasnumeron tyyppi.",
-		"%q är ingen typ av kundnummer.",
+		"“%s” is not a kind of customer number.",
+		"”%s” ei ole asiakasnumeron tyyppi.",
+		"”%s” är ingen typ av kundnummer.",
 	},
 	"Directory": {
 		"The recipient directory is switched on but the service has no directory to use.",
@@ -154,9 +157,9 @@ var settingsTexts = map[string][3]string{
 		"Inställningarna kan inte användas.",
 	},
 	"": {
-		"The setting %s cannot be %q.",
-		"Asetus %s ei voi olla %q.",
-		"Inställningen %s kan inte vara %q.",
+		"The setting %s cannot be “%s”.",
+		"Asetus %s ei voi olla ”%s”.",
+		"Inställningen %s kan inte vara ”%s”.",
 	},
 }
 
@@ -168,12 +171,12 @@ func (s Settings) Validate() error {
 		return &SettingsError{Field: field, Value: value, Err: err}
 	}
 	if s.Enabled || s.From != "" {
-		if _, err := transport.ParseAddress(s.From); err != nil {
+		if _, err := address.Parse(s.From); err != nil {
 			return bad("From", s.From, err)
 		}
 	}
 	if s.ReplyTo != "" {
-		if _, err := transport.ParseAddress(s.ReplyTo); err != nil {
+		if _, err := address.Parse(s.ReplyTo); err != nil {
 			return bad("ReplyTo", s.ReplyTo, err)
 		}
 	}
@@ -182,11 +185,11 @@ func (s Settings) Validate() error {
 	default:
 		return bad("Precedence", string(s.Precedence), errors.New(`use "document", "directory" or "both"`))
 	}
-	if s.Language != "" && !slices.Contains(Languages, s.Language) {
+	if s.Language != "" && !slices.Contains(Languages(), s.Language) {
 		return bad("Language", s.Language, errors.New(`use "fi", "sv" or "en"`))
 	}
 	for _, k := range s.CustomerNumberKinds {
-		if !slices.Contains(docparse.IDKinds, k) {
+		if !k.Known() {
 			return bad("CustomerNumberKinds", string(k), errors.New("unknown identifier kind"))
 		}
 	}
@@ -201,13 +204,12 @@ func (s Settings) precedence() Precedence {
 	return s.Precedence
 }
 
-// language returns the first supported language among the candidates, or
-// the company's default.
+// language returns the shipped language of the first candidate that names
+// one ("fi-FI", "FI" and "fin" are Finnish, "sv-FI" and "sv_SE" Swedish:
+// the library's one language matcher decides), or the company's default.
 func (s Settings) language(candidates ...string) string {
-	for _, c := range candidates {
-		if slices.Contains(Languages, c) {
-			return c
-		}
+	if l, ok := i18n.First(candidates...); ok {
+		return l
 	}
 	if s.Language != "" {
 		return s.Language

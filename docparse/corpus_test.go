@@ -45,7 +45,7 @@ func TestCorpus(t *testing.T) {
 			if code := expectedError(row); code != "" {
 				var pe *docparse.ParseError
 				switch {
-				case errors.As(err, &pe) && pe.Code == code:
+				case errors.As(err, &pe) && string(pe.Code) == code:
 					ok++
 				case err != nil:
 					failed++

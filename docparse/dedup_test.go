@@ -5,19 +5,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jakelu/jakelu/docparse"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // addEmailsReference is what AddEmails did before it indexed the
 // addresses: compare each new valid address with every one already in
 // emails, with strings.EqualFold. AddEmails must give the same result.
 func addEmailsReference(emails []docparse.Email, text, path string) []docparse.Email {
-	for _, part := range transport.SplitAddressList(strings.TrimSpace(text)) {
-		a, err := transport.ParseAddress(part)
+	for _, part := range address.SplitList(strings.TrimSpace(text)) {
+		a, err := address.Parse(part)
 		if err != nil || !strings.Contains(text, "@") {
 			continue
 		}
@@ -99,46 +97,6 @@ func TestAddEmails_DeduplicatesAsEqualFold(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestFoldKey checks, for every rune, that foldKey gives one key to the
-// whole of the rune's simple case folding orbit and that the key is in the
-// orbit itself, so that two strings share a key exactly when
-// strings.EqualFold says they are equal.
-func TestFoldKey(t *testing.T) {
-	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if !utf8.ValidRune(r) {
-			continue
-		}
-		key := docparse.FoldKey(string(r))
-		if !strings.EqualFold(key, string(r)) {
-			t.Fatalf("key %q of %U is not in its orbit", key, r)
-		}
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if k := docparse.FoldKey(string(f)); k != key {
-				t.Fatalf("%U has key %q but %U, of the same orbit, %q", r, key, f, k)
-			}
-		}
-	}
-	if docparse.FoldKey("\xff") != docparse.FoldKey("\ufffd") || docparse.FoldKey("a\xffb") != docparse.FoldKey("A\xfeB") {
-		t.Error("invalid UTF-8 bytes must key as U+FFFD, as EqualFold reads them")
-	}
-}
-
-// FuzzFoldKey checks that two strings share a foldKey exactly when
-// strings.EqualFold reports them equal.
-func FuzzFoldKey(f *testing.F) {
-	for _, s := range [][2]string{
-		{"kim@b.fi", "\u212Aim@B.FI"}, {"σ", "ς"}, {"straße", "STRAẞE"}, {"ǅ", "ǆ"},
-		{"\xff", "\ufffd"}, {"a@b.fi", "a@b.fj"}, {"İ", "i"}, {"ſ", "S"}, {"", ""},
-	} {
-		f.Add(s[0], s[1])
-	}
-	f.Fuzz(func(t *testing.T, a, b string) {
-		if eq, same := strings.EqualFold(a, b), docparse.FoldKey(a) == docparse.FoldKey(b); eq != same {
-			t.Fatalf("EqualFold(%q, %q) = %v but their keys are %q and %q", a, b, eq, docparse.FoldKey(a), docparse.FoldKey(b))
-		}
-	})
 }
 
 // TestWarnings_Capped checks that a document keeps the first MaxWarnings

@@ -103,8 +103,9 @@
 // Seller, payee, tax representative, signature and delivery-party addresses
 // and text in comments are never used. Each position is read with
 // [Document.AddEmails]: lists are split, addresses validated with
-// transport.ParseAddress and de-duplicated case-insensitively (as
-// strings.EqualFold compares), and invalid ones become warnings. Seller.Email
+// address.Parse (package transport/address) and de-duplicated
+// case-insensitively (as address.Equal compares), and invalid ones become
+// warnings. Seller.Email
 // and Buyer.Email are the first valid contact address of each party.
 //
 // Attachments are the embedded binary objects (UBL EmbeddedDocumentBinaryObject,
@@ -156,9 +157,12 @@
 //
 // # Errors
 //
-// Every error is a [*ParseError] with a stable Code, the line, element path
-// or document it concerns when known, and a message that says what to do.
-// It matches one sentinel with [errors.Is]:
+// Every error is a [*ParseError] with a stable [Code] (a CodeXxx constant,
+// as importer has importer.Code), the line, element path or document it
+// concerns when known, a message that says what to do (Error, in English)
+// and [ParseError.Message], the explanation in Finnish, Swedish or English
+// for the people who sent the file. It matches one sentinel with
+// [errors.Is]:
 //
 //	empty                 ErrEmpty                the input is empty
 //	not-xml               ErrNotXML               not well-formed XML
@@ -178,11 +182,12 @@
 //	invalid-document      ErrInvalidDocument      an Extractor failed otherwise
 //
 // Problems that do not stop parsing are [Warning]s on the document, with a
-// code, the element path and the offending value: "invalid-email" and
+// [Code], the element path and the offending value: "invalid-email" and
 // "not-an-email" (an address or placeholder at an e-mail position),
 // "invalid-customer-number", "invalid-date", "invalid-amount",
 // "invalid-attachment", "attachment-type-mismatch" and "suspect-encoding"
-// (text that looks decoded with the wrong character encoding). A document
+// (text that looks decoded with the wrong character encoding); the
+// constants are CodeInvalidEmail and so on. A document
 // keeps the first [MaxWarnings] (100) of them; Document.WarningsOmitted
 // counts the rest, so that a million invalid addresses cost a hundred
 // warnings and a number.

@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Format names a document syntax family.
@@ -138,9 +138,20 @@ const (
 	KindBuyerReference IDKind = "buyer-reference"
 )
 
-// IDKinds lists every identifier kind, in the order above. The slice is
-// shared: do not modify it.
-var IDKinds = []IDKind{KindCustomerNumber, KindSupplierAccount, KindGlobalID, KindBusinessID, KindContactID, KindBuyerReference}
+// IDKinds returns every identifier kind, in the order above, in a new
+// slice the caller may change.
+func IDKinds() []IDKind {
+	return []IDKind{KindCustomerNumber, KindSupplierAccount, KindGlobalID, KindBusinessID, KindContactID, KindBuyerReference}
+}
+
+// Known reports whether k is one of the kinds [IDKinds] lists.
+func (k IDKind) Known() bool {
+	switch k {
+	case KindCustomerNumber, KindSupplierAccount, KindGlobalID, KindBusinessID, KindContactID, KindBuyerReference:
+		return true
+	}
+	return false
+}
 
 // Identifier is one buyer identifier found in a document.
 type Identifier struct {
@@ -152,7 +163,7 @@ type Identifier struct {
 
 // Email is one buyer-side e-mail address found in a document.
 type Email struct {
-	Address string // normalized by transport.ParseAddress
+	Address string // normalized by address.Parse
 	Path    string // element path where it was found
 }
 
@@ -175,11 +186,11 @@ func (a Attachment) IsPDF() bool { return a.ContentType == "application/pdf" }
 // Warning is a problem found while parsing that did not stop it, for
 // example an invalid e-mail address at a buyer position.
 type Warning struct {
-	Code    string // stable, language-neutral code, e.g. "invalid-email"
+	Code    Code   // stable, language-neutral code, e.g. CodeInvalidEmail
 	Path    string // element path concerned
 	Value   string // the offending text, if any (e.g. the invalid address)
 	Message string // English explanation
-	Err     error  // the cause, if any (e.g. a *transport.AddressError)
+	Err     error  // the cause, if any (e.g. a *address.Error)
 }
 
 // String returns "path: message".
@@ -201,9 +212,9 @@ const maxCustomerNumberLength = 100
 //
 //   - text may hold several addresses separated by commas, semicolons or
 //     white space, each optionally with "mailto:" or as "Name <addr>";
-//   - each is validated and normalized by [transport.ParseAddress];
+//   - each is validated and normalized by [address.Parse];
 //   - an address already in d.Emails (compared case-insensitively, as
-//     [strings.EqualFold] compares) is not added again;
+//     [address.Equal] compares) is not added again;
 //   - an invalid address (code "invalid-email"), and text without an "@"
 //     such as the placeholder "Email address" (code "not-an-email"),
 //     becomes a [Warning] with the path; empty text is ignored.
@@ -218,7 +229,7 @@ func (d *Document) AddEmails(text, path string) []string {
 	if d.emails == nil && len(d.Emails)+len(addrs) <= smallEmails {
 		// The common case, a few addresses: no index needed.
 		for _, a := range addrs {
-			if !slices.ContainsFunc(d.Emails, func(e Email) bool { return strings.EqualFold(e.Address, a) }) {
+			if !slices.ContainsFunc(d.Emails, func(e Email) bool { return address.Equal(e.Address, a) }) {
 				d.Emails = append(d.Emails, Email{Address: a, Path: path})
 			}
 		}
@@ -240,9 +251,9 @@ func (d *Document) AddEmails(text, path string) []string {
 const smallEmails = 16
 
 // emailIndex is the set of the addresses in a Document's Emails, keyed by
-// foldKey, so that AddEmails finds a duplicate in constant time.
+// address.Key, so that AddEmails finds a duplicate in constant time.
 type emailIndex struct {
-	keys  map[string]int // foldKey of each address → its index in Emails
+	keys  map[string]int // address.Key of each address → its index in Emails
 	n     int            // len(Emails) when indexed
 	first *Email         // &Emails[0] when indexed, to notice a replaced slice
 }
@@ -258,8 +269,8 @@ func (d *Document) emailIndex(more int) *emailIndex {
 	}
 	x = &emailIndex{keys: make(map[string]int, len(d.Emails)+more)}
 	for i, e := range d.Emails {
-		if _, dup := x.keys[foldKey(e.Address)]; !dup {
-			x.keys[foldKey(e.Address)] = i
+		if _, dup := x.keys[address.Key(e.Address)]; !dup {
+			x.keys[address.Key(e.Address)] = i
 		}
 	}
 	x.mark(d.Emails)
@@ -267,16 +278,16 @@ func (d *Document) emailIndex(more int) *emailIndex {
 	return x
 }
 
-// has reports whether an address equal to a under strings.EqualFold is in
+// has reports whether an address the same as a under address.Equal is in
 // emails, the slice x indexes.
 func (x *emailIndex) has(emails []Email, a string) bool {
-	i, ok := x.keys[foldKey(a)]
-	return ok && strings.EqualFold(emails[i].Address, a)
+	i, ok := x.keys[address.Key(a)]
+	return ok && address.Equal(emails[i].Address, a)
 }
 
 // add indexes the last address of emails, just appended.
 func (x *emailIndex) add(emails []Email) {
-	x.keys[foldKey(emails[len(emails)-1].Address)] = len(emails) - 1
+	x.keys[address.Key(emails[len(emails)-1].Address)] = len(emails) - 1
 	x.mark(emails)
 }
 
@@ -287,56 +298,6 @@ func (x *emailIndex) mark(emails []Email) {
 	}
 }
 
-// foldKey returns a key for s that two strings share exactly when
-// strings.EqualFold reports them equal: each rune is replaced by one
-// representative of its Unicode simple case folding orbit (the lower-case
-// letter for ASCII, else the orbit's smallest rune), and invalid UTF-8
-// bytes, which EqualFold reads as U+FFFD, by U+FFFD. For the usual ASCII
-// address without upper-case letters the key is s itself.
-func foldKey(s string) string {
-	ascii, upper := true, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-		upper = upper || 'A' <= c && c <= 'Z'
-	}
-	switch {
-	case ascii && !upper:
-		return s
-	case ascii:
-		b := []byte(s)
-		for i, c := range b {
-			if 'A' <= c && c <= 'Z' {
-				b[i] = c + 'a' - 'A'
-			}
-		}
-		return string(b)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s { // invalid bytes come as utf8.RuneError, as in EqualFold
-		b.WriteRune(foldRune(r))
-	}
-	return b.String()
-}
-
-// foldRune returns the representative of r's simple case folding orbit:
-// the lower-case letter when the orbit holds an ASCII letter (so that ASCII
-// text is its own key), else the smallest rune of the orbit.
-func foldRune(r rune) rune {
-	low := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		low = min(low, f)
-	}
-	if 'A' <= low && low <= 'Z' {
-		low += 'a' - 'A'
-	}
-	return low
-}
-
 // validEmails returns the valid addresses in text, adding a warning for each
 // invalid one.
 func (d *Document) validEmails(text, path string) []string {
@@ -345,30 +306,30 @@ func (d *Document) validEmails(text, path string) []string {
 		return nil
 	}
 	if !strings.Contains(text, "@") {
-		d.warn("not-an-email", path, text, nil, "%q is not an e-mail address (no @); it was ignored", shorten(text))
+		d.warn(CodeNotAnEmail, path, text, nil, "%q is not an e-mail address (no @); it was ignored", shorten(text))
 		return nil
 	}
-	parts := transport.SplitAddressList(text)
+	parts := address.SplitList(text)
 	addrs := make([]string, 0, len(parts))
 	for _, part := range parts {
 		if !strings.Contains(part, "@") {
 			if d.omitWarning() {
 				continue
 			}
-			d.warn("not-an-email", path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
+			d.warn(CodeNotAnEmail, path, part, nil, "%q in a list of e-mail addresses is not an address (no @); it was ignored", shorten(part))
 			continue
 		}
-		a, err := transport.ParseAddress(part)
+		a, err := address.Parse(part)
 		if err != nil {
 			if d.omitWarning() {
 				continue // spare building a warning that would be left out
 			}
 			reason := err.Error()
-			var ae *transport.AddressError
+			var ae *address.Error
 			if errors.As(err, &ae) {
 				reason = ae.Reason.String()
 			}
-			d.warn("invalid-email", path, part, err, "e-mail address %q is invalid (%s); it was ignored", shorten(part), reason)
+			d.warn(CodeInvalidEmail, path, part, err, "e-mail address %q is invalid (%s); it was ignored", shorten(part), reason)
 			continue
 		}
 		addrs = append(addrs, a)
@@ -388,10 +349,10 @@ func (d *Document) AddCustomerNumber(value, scheme string, kind IDKind, path str
 	case value == "":
 		return
 	case utf8.RuneCountInString(value) > maxCustomerNumberLength:
-		d.warn("invalid-customer-number", path, value, nil, "buyer identifier %q is longer than %d characters; it was ignored", shorten(value), maxCustomerNumberLength)
+		d.warn(CodeInvalidCustomerNumber, path, value, nil, "buyer identifier %q is longer than %d characters; it was ignored", shorten(value), maxCustomerNumberLength)
 		return
 	case strings.ContainsFunc(value, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
-		d.warn("invalid-customer-number", path, value, nil, "buyer identifier %q contains control or invisible characters; it was ignored", shorten(value))
+		d.warn(CodeInvalidCustomerNumber, path, value, nil, "buyer identifier %q contains control or invisible characters; it was ignored", shorten(value))
 		return
 	}
 	d.CustomerNumbers = append(d.CustomerNumbers, Identifier{Value: value, Scheme: strings.TrimSpace(scheme), Kind: kind, Path: path})
@@ -430,7 +391,7 @@ func (d *Document) omitWarning() bool {
 
 // warn appends a warning about value, found at path, or counts it in
 // WarningsOmitted once Warnings holds MaxWarnings.
-func (d *Document) warn(code, path, value string, cause error, format string, args ...any) {
+func (d *Document) warn(code Code, path, value string, cause error, format string, args ...any) {
 	if d.omitWarning() {
 		return
 	}

@@ -67,37 +67,74 @@ var (
 	ErrInvalidDocument = errors.New("docparse: invalid document")
 )
 
+// Code is a stable, language-neutral code of what docparse reports: the
+// Code of a [ParseError] (each matches one ErrXxx sentinel) or of a
+// [Warning]. Like importer.Code, its Message method explains it for a
+// person.
+type Code string
+
+// The codes of parse errors; each matches the sentinel of the same name
+// (CodeEmpty matches [ErrEmpty]).
+const (
+	CodeEmpty               Code = "empty"
+	CodeNotXML              Code = "not-xml"
+	CodeUnknownFormat       Code = "unknown-format"
+	CodeMultipleRoots       Code = "multiple-roots"
+	CodeTooLarge            Code = "too-large"
+	CodeTooDeep             Code = "too-deep"
+	CodeEntity              Code = "entity"
+	CodeUnsupportedEncoding Code = "unsupported-encoding"
+	CodeNoDocumentNumber    Code = "no-document-number"
+	CodeNoDocument          Code = "no-document"
+	CodeAttachmentMessage   Code = "attachment-message"
+	CodeMultipleDocuments   Code = "multiple-documents"
+	CodePDFWithoutXML       Code = "pdf-without-xml"
+	CodePDFEncrypted        Code = "pdf-encrypted"
+	CodeOrder               Code = "order"
+	CodeInvalidDocument     Code = "invalid-document"
+)
+
+// The codes of warnings: the document was read, but part of it was
+// ignored.
+const (
+	CodeInvalidEmail           Code = "invalid-email"            // an address that address.Parse refuses; it was ignored
+	CodeNotAnEmail             Code = "not-an-email"             // text without an @ where an address was expected; it was ignored
+	CodeInvalidCustomerNumber  Code = "invalid-customer-number"  // a customer number a recipient directory would refuse; it was ignored
+	CodeInvalidDate            Code = "invalid-date"             // a date that is not a valid date; it was ignored
+	CodeInvalidAmount          Code = "invalid-amount"           // an amount that is not a number; it was ignored
+	CodeInvalidAttachment      Code = "invalid-attachment"       // an attachment whose content cannot be decoded; it was left out
+	CodeAttachmentTypeMismatch Code = "attachment-type-mismatch" // an attachment whose declared type differs from its content
+	CodeSuspectEncoding        Code = "suspect-encoding"         // the declared character encoding looks wrong for the bytes
+)
+
 // codes maps each error code to its sentinel.
-var codes = map[string]error{
-	"empty":                ErrEmpty,
-	"not-xml":              ErrNotXML,
-	"unknown-format":       ErrUnknownFormat,
-	"multiple-roots":       ErrMultipleRoots,
-	"too-large":            ErrTooLarge,
-	"too-deep":             ErrTooDeep,
-	"entity":               ErrEntity,
-	"unsupported-encoding": ErrUnsupportedEncoding,
-	"no-document-number":   ErrNoDocumentNumber,
-	"no-document":          ErrNoDocument,
-	"attachment-message":   ErrAttachmentMessage,
-	"multiple-documents":   ErrMultipleDocuments,
-	"pdf-without-xml":      ErrPDFWithoutXML,
-	"pdf-encrypted":        ErrPDFEncrypted,
-	"order":                ErrOrder,
-	"invalid-document":     ErrInvalidDocument,
+var codes = map[Code]error{
+	CodeEmpty:               ErrEmpty,
+	CodeNotXML:              ErrNotXML,
+	CodeUnknownFormat:       ErrUnknownFormat,
+	CodeMultipleRoots:       ErrMultipleRoots,
+	CodeTooLarge:            ErrTooLarge,
+	CodeTooDeep:             ErrTooDeep,
+	CodeEntity:              ErrEntity,
+	CodeUnsupportedEncoding: ErrUnsupportedEncoding,
+	CodeNoDocumentNumber:    ErrNoDocumentNumber,
+	CodeNoDocument:          ErrNoDocument,
+	CodeAttachmentMessage:   ErrAttachmentMessage,
+	CodeMultipleDocuments:   ErrMultipleDocuments,
+	CodePDFWithoutXML:       ErrPDFWithoutXML,
+	CodePDFEncrypted:        ErrPDFEncrypted,
+	CodeOrder:               ErrOrder,
+	CodeInvalidDocument:     ErrInvalidDocument,
 }
 
 // ParseError reports why a document could not be parsed: what went wrong
 // (Code and Detail), where (Line, Path, Document) and, in Detail, what to do
 // about it.
 type ParseError struct {
-	// Code is a stable, language-neutral code: one of "empty", "not-xml",
-	// "unknown-format", "multiple-roots", "too-large", "too-deep",
-	// "entity", "unsupported-encoding", "no-document-number",
-	// "no-document", "attachment-message", "multiple-documents",
-	// "pdf-without-xml", "pdf-encrypted", "order" and "invalid-document".
-	// See the ErrXxx sentinels.
-	Code string
+	// Code is a stable, language-neutral code, one of the CodeXxx
+	// constants of parse errors (CodeEmpty … CodeInvalidDocument); each
+	// matches the ErrXxx sentinel of the same name.
+	Code Code
 	// Line is the 1-based line of the input the error was found on, or 0
 	// when unknown.
 	Line int
@@ -145,7 +182,7 @@ func (e *ParseError) Unwrap() []error {
 }
 
 // newError returns a *ParseError with the given code and detail.
-func newError(code string, cause error, format string, args ...any) *ParseError {
+func newError(code Code, cause error, format string, args ...any) *ParseError {
 	return &ParseError{Code: code, Detail: fmt.Sprintf(format, args...), Err: cause}
 }
 
@@ -154,58 +191,68 @@ func newError(code string, cause error, format string, args ...any) *ParseError 
 // and what to do, without the technical detail (which Error and Detail
 // give, in English).
 func (e *ParseError) Message(lang string) string {
-	t, ok := errorTexts[e.Code]
+	return e.Code.Message(lang)
+}
+
+// Message explains the code of a parse error in lang ("fi", "sv" or "en";
+// anything else gives English) for the people who sent or upload the
+// file. A code that is not one of a parse error (a warning's, or an
+// unknown one) gets the explanation of [CodeInvalidDocument], so a caller
+// with an error that is not a [*ParseError] can still say
+// CodeInvalidDocument.Message(lang).
+func (c Code) Message(lang string) string {
+	t, ok := errorTexts[c]
 	if !ok {
-		t = errorTexts["invalid-document"]
+		t = errorTexts[CodeInvalidDocument]
 	}
 	return i18n.Pick(lang, t)
 }
 
 // errorTexts holds the explanations of the error codes in English, Finnish
 // and Swedish.
-var errorTexts = map[string][3]string{
-	"empty": {"The file is empty.", "Tiedosto on tyhjä.", "Filen är tom."},
-	"not-xml": {"The file is not an e-invoice: it is not well-formed XML.",
+var errorTexts = map[Code][3]string{
+	CodeEmpty: {"The file is empty.", "Tiedosto on tyhjä.", "Filen är tom."},
+	CodeNotXML: {"The file is not an e-invoice: it is not well-formed XML.",
 		"Tiedosto ei ole verkkolasku: se ei ole kelvollista XML:ää.",
 		"Filen är ingen e-faktura: den är inte välformad XML."},
-	"unknown-format": {"The file is XML, but not an e-invoice format this service reads (UBL, CII, Finvoice, TEAPPSXML).",
+	CodeUnknownFormat: {"The file is XML, but not an e-invoice format this service reads (UBL, CII, Finvoice, TEAPPSXML).",
 		"Tiedosto on XML:ää, mutta ei verkkolaskumuotoa, jota tämä palvelu lukee (UBL, CII, Finvoice, TEAPPSXML).",
 		"Filen är XML men inget e-fakturaformat som tjänsten läser (UBL, CII, Finvoice, TEAPPSXML)."},
-	"multiple-roots": {"The file holds several XML documents glued together. Send them one at a time.",
+	CodeMultipleRoots: {"The file holds several XML documents glued together. Send them one at a time.",
 		"Tiedostossa on useita yhteen liitettyjä XML-dokumentteja. Lähetä ne yksi kerrallaan.",
 		"Filen innehåller flera sammanfogade XML-dokument. Skicka dem ett i taget."},
-	"too-large": {"The document is too large.", "Dokumentti on liian suuri.", "Dokumentet är för stort."},
-	"too-deep": {"The document's elements are nested too deep.",
+	CodeTooLarge: {"The document is too large.", "Dokumentti on liian suuri.", "Dokumentet är för stort."},
+	CodeTooDeep: {"The document's elements are nested too deep.",
 		"Dokumentin elementit ovat liian syvällä sisäkkäin.",
 		"Dokumentets element är nästlade för djupt."},
-	"entity": {"The document declares XML entities, which are refused for security.",
+	CodeEntity: {"The document declares XML entities, which are refused for security.",
 		"Dokumentti määrittelee XML-entiteettejä, joita ei turvallisuussyistä hyväksytä.",
 		"Dokumentet deklarerar XML-entiteter, som av säkerhetsskäl inte godtas."},
-	"unsupported-encoding": {"The document's character encoding is not supported.",
+	CodeUnsupportedEncoding: {"The document's character encoding is not supported.",
 		"Dokumentin merkistöä ei tueta.",
 		"Dokumentets teckenkodning stöds inte."},
-	"no-document-number": {"The document has no document number.",
+	CodeNoDocumentNumber: {"The document has no document number.",
 		"Dokumentilta puuttuu numero.",
 		"Dokumentet saknar nummer."},
-	"no-document": {"The file holds a transmission frame but no invoice.",
+	CodeNoDocument: {"The file holds a transmission frame but no invoice.",
 		"Tiedostossa on lähetyskehys mutta ei laskua.",
 		"Filen innehåller en sändningsram men ingen faktura."},
-	"attachment-message": {"The file is an attachment message, not an invoice.",
+	CodeAttachmentMessage: {"The file is an attachment message, not an invoice.",
 		"Tiedosto on liiteviesti, ei lasku.",
 		"Filen är ett bilagemeddelande, inte en faktura."},
-	"multiple-documents": {"The file holds several documents. Send one document at a time.",
+	CodeMultipleDocuments: {"The file holds several documents. Send one document at a time.",
 		"Tiedostossa on useita dokumentteja. Lähetä yksi dokumentti kerrallaan.",
 		"Filen innehåller flera dokument. Skicka ett dokument i taget."},
-	"pdf-without-xml": {"The PDF has no e-invoice inside it.",
+	CodePDFWithoutXML: {"The PDF has no e-invoice inside it.",
 		"PDF-tiedoston sisällä ei ole verkkolaskua.",
 		"PDF-filen innehåller ingen e-faktura."},
-	"pdf-encrypted": {"The PDF is password-protected, so the e-invoice inside it cannot be read. Send the invoice XML, or a PDF without a password.",
+	CodePDFEncrypted: {"The PDF is password-protected, so the e-invoice inside it cannot be read. Send the invoice XML, or a PDF without a password.",
 		"PDF-tiedosto on salasanasuojattu, joten sen sisällä olevaa verkkolaskua ei voi lukea. Lähetä laskun XML tai PDF ilman salasanaa.",
 		"PDF-filen är lösenordsskyddad, så e-fakturan i den kan inte läsas. Skicka fakturans XML eller en PDF utan lösenord."},
-	"order": {"The PDF carries an order (Order-X), not an invoice. Send the invoice.",
+	CodeOrder: {"The PDF carries an order (Order-X), not an invoice. Send the invoice.",
 		"PDF-tiedostossa on tilaus (Order-X), ei lasku. Lähetä lasku.",
 		"PDF-filen innehåller en order (Order-X), inte en faktura. Skicka fakturan."},
-	"invalid-document": {"The document cannot be used.",
+	CodeInvalidDocument: {"The document cannot be used.",
 		"Dokumenttia ei voi käyttää.",
 		"Dokumentet kan inte användas."},
 }

@@ -25,6 +25,3 @@ func Streamed(data []byte, opts *Options) bool {
 	_, needTree, _ := segs[0].stream(o)
 	return !needTree
 }
-
-// FoldKey is foldKey, the key AddEmails de-duplicates addresses by.
-var FoldKey = foldKey

@@ -103,14 +103,14 @@ func rejectObjectEnvelope(root *etree.Element) ([]*Document, error) {
 			}
 		}
 	}
-	return nil, &ParseError{Code: "attachment-message", Path: "ObjectEnvelope",
+	return nil, &ParseError{Code: CodeAttachmentMessage, Path: "ObjectEnvelope",
 		Detail: "this SFTI ObjectEnvelope carries the attachments of invoice " + quoteOrNone(ref) +
 			"; it is not an invoice itself: parse the Svefaktura invoice and send the attachments with it"}
 }
 
 // rejectFinvoiceAttachments refuses a Finvoice attachment message.
 func rejectFinvoiceAttachments(*etree.Element) ([]*Document, error) {
-	return nil, &ParseError{Code: "attachment-message", Path: "FinvoiceAttachments",
+	return nil, &ParseError{Code: CodeAttachmentMessage, Path: "FinvoiceAttachments",
 		Detail: "this is a Finvoice attachment message, not an invoice: parse the Finvoice it belongs to and send the attachments with it"}
 }
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/jakelu/jakelu/docparse"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // FuzzParse checks, for any input, that ParseAll does not panic; returns
@@ -58,7 +58,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("incomplete document %+v", d)
 			}
 			for _, e := range d.Emails {
-				if a, err := transport.ParseAddress(e.Address); err != nil || a != e.Address {
+				if a, err := address.Parse(e.Address); err != nil || a != e.Address {
 					t.Fatalf("address %q does not re-parse to itself: %q, %v", e.Address, a, err)
 				}
 			}

@@ -132,7 +132,7 @@ func goldenJSON(t *testing.T, input []byte, docs []*docparse.Document, err error
 				XML: summarise(d.XML, input),
 			}
 			for _, w := range d.Warnings {
-				gw := goldenWarning{Code: w.Code, Path: w.Path, Value: w.Value, Message: w.Message}
+				gw := goldenWarning{Code: string(w.Code), Path: w.Path, Value: w.Value, Message: w.Message}
 				if w.Err != nil {
 					gw.Err = w.Err.Error()
 				}

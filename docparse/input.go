@@ -50,7 +50,7 @@ func segments(data []byte) ([]*segment, error) {
 	)
 	switch {
 	case bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}):
-		return nil, newError("unsupported-encoding", nil, "the input is UTF-32, which e-invoices do not use; save it as UTF-8")
+		return nil, newError(CodeUnsupportedEncoding, nil, "the input is UTF-32, which e-invoices do not use; save it as UTF-8")
 	case bytes.HasPrefix(data, bomUTF16LE), bytes.HasPrefix(data, bomUTF16BE),
 		bytes.HasPrefix(data, []byte{'<', 0, '?', 0}), bytes.HasPrefix(data, []byte{0, '<', 0, '?'}):
 		endian := unicode.LittleEndian
@@ -59,7 +59,7 @@ func segments(data []byte) ([]*segment, error) {
 		}
 		dec, err := unicode.UTF16(endian, unicode.UseBOM).NewDecoder().Bytes(data)
 		if err != nil {
-			return nil, newError("unsupported-encoding", err, "the input starts like UTF-16 but cannot be decoded as UTF-16")
+			return nil, newError(CodeUnsupportedEncoding, err, "the input starts like UTF-16 but cannot be decoded as UTF-16")
 		}
 		parsed, utf16 = dec, true
 	case bytes.HasPrefix(data, bomUTF8):
@@ -171,7 +171,7 @@ func (s *segment) charsetReader() func(label string, r io.Reader) (io.Reader, er
 	return func(label string, r io.Reader) (io.Reader, error) {
 		calls++
 		if calls > 1 {
-			return nil, newError("unsupported-encoding", nil, "a second XML declaration inside one document switches the encoding to %q; each document must declare its encoding once, at its start", label)
+			return nil, newError(CodeUnsupportedEncoding, nil, "a second XML declaration inside one document switches the encoding to %q; each document must declare its encoding once, at its start", label)
 		}
 		return s.decodeCharset(label, r)
 	}
@@ -186,17 +186,17 @@ func (s *segment) decodeCharset(label string, r io.Reader) (io.Reader, error) {
 	case s.utf16 && isUTF16:
 		return r, nil // already transcoded from the byte order
 	case s.utf16:
-		return nil, newError("unsupported-encoding", nil, "the bytes are UTF-16 but the XML declaration says %q; correct the declaration", label)
+		return nil, newError(CodeUnsupportedEncoding, nil, "the bytes are UTF-16 but the XML declaration says %q; correct the declaration", label)
 	case isUTF16:
-		return nil, newError("unsupported-encoding", nil, "the XML declaration says %q but the bytes are not UTF-16; correct the declaration", label)
+		return nil, newError(CodeUnsupportedEncoding, nil, "the XML declaration says %q but the bytes are not UTF-16; correct the declaration", label)
 	case name == "utf8":
 		return r, nil
 	case s.bom:
-		return nil, newError("unsupported-encoding", nil, "the input starts with a UTF-8 byte order mark but declares %q; remove one of them", label)
+		return nil, newError(CodeUnsupportedEncoding, nil, "the input starts with a UTF-8 byte order mark but declares %q; remove one of them", label)
 	}
 	enc, err := lookupEncoding(name)
 	if err != nil || enc == nil {
-		return nil, newError("unsupported-encoding", err, "character encoding %q is not supported; use UTF-8 or ISO-8859-15", label)
+		return nil, newError(CodeUnsupportedEncoding, err, "character encoding %q is not supported; use UTF-8 or ISO-8859-15", label)
 	}
 	if enc == encoding.Nop {
 		return r, nil
@@ -228,21 +228,21 @@ func (s *segment) xmlError(err error, o *options) *ParseError {
 		return pe // from charsetReader
 	}
 	if errors.Is(err, etree.ErrMaxDepth) {
-		return newError("too-deep", err, "elements are nested more than %d levels deep; no e-invoice needs that many (see Options.MaxDepth)", o.maxDepth)
+		return newError(CodeTooDeep, err, "elements are nested more than %d levels deep; no e-invoice needs that many (see Options.MaxDepth)", o.maxDepth)
 	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		e := newError("not-xml", err, "%s: the file is not well-formed XML; the sending system must correct the file", se.Msg)
+		e := newError(CodeNotXML, err, "%s: the file is not well-formed XML; the sending system must correct the file", se.Msg)
 		if strings.HasPrefix(se.Msg, "invalid character entity") {
-			e = newError("entity", err, "%s: entities are never expanded; write the character itself or a numeric character reference", se.Msg)
+			e = newError(CodeEntity, err, "%s: entities are never expanded; write the character itself or a numeric character reference", se.Msg)
 		}
 		e.Line = s.line + se.Line
 		return e
 	}
 	if errors.Is(err, etree.ErrXML) {
-		return newError("not-xml", err, "an element is not closed, or closed by the wrong end tag: the file is not well-formed XML; the sending system must correct the file")
+		return newError(CodeNotXML, err, "an element is not closed, or closed by the wrong end tag: the file is not well-formed XML; the sending system must correct the file")
 	}
-	return newError("not-xml", err, "%v; the sending system must correct the file", err)
+	return newError(CodeNotXML, err, "%v; the sending system must correct the file", err)
 }
 
 // rootsOf parses every segment and returns the business root elements in
@@ -295,7 +295,7 @@ func rootsOf(segs []*segment, o *options) ([]root, error) {
 	case len(tops) > 1 && !envelope:
 		return nil, errMultipleRoots(len(tops), tops[0].Tag, tops[1].Tag)
 	case len(roots) == 0:
-		return nil, newError("no-document", nil, "the file holds a SOAP envelope but no invoice in or after it; it is routing data (e.g. a Finvoice ReceiverProposal frame), not a document to send")
+		return nil, newError(CodeNoDocument, nil, "the file holds a SOAP envelope but no invoice in or after it; it is routing data (e.g. a Finvoice ReceiverProposal frame), not a document to send")
 	}
 	return roots, nil
 }
@@ -304,7 +304,7 @@ func rootsOf(segs []*segment, o *options) ([]root, error) {
 // may not declare entities.
 func checkDirective(d string) *ParseError {
 	if strings.Contains(d, "<!ENTITY") {
-		return newError("entity", nil, "the DOCTYPE declares entities; e-invoices never need them and they are never expanded; remove the declarations")
+		return newError(CodeEntity, nil, "the DOCTYPE declares entities; e-invoices never need them and they are never expanded; remove the declarations")
 	}
 	return nil
 }
@@ -314,18 +314,18 @@ func checkDirective(d string) *ParseError {
 func checkOutsideText[T ~string | ~[]byte](s T) *ParseError {
 	for i := range len(s) {
 		if !isSpace(s[i]) {
-			return newError("not-xml", nil, "text %q outside the root element: the file is not well-formed XML; the sending system must correct the file", shorten(string(s)))
+			return newError(CodeNotXML, nil, "text %q outside the root element: the file is not well-formed XML; the sending system must correct the file", shorten(string(s)))
 		}
 	}
 	return nil
 }
 
 func errNoRoot() *ParseError {
-	return newError("not-xml", nil, "the input has no root element: it is not an XML document; give the e-invoice file itself")
+	return newError(CodeNotXML, nil, "the input has no root element: it is not an XML document; give the e-invoice file itself")
 }
 
 func errMultipleRoots(n int, first, second string) *ParseError {
-	return newError("multiple-roots", nil, "the input has %d root elements (<%s>, <%s>…) but an e-invoice file has exactly one (or SOAP frames each followed by a Finvoice); send each document as a file of its own", n, first, second)
+	return newError(CodeMultipleRoots, nil, "the input has %d root elements (<%s>, <%s>…) but an e-invoice file has exactly one (or SOAP frames each followed by a Finvoice); send each document as a file of its own", n, first, second)
 }
 
 // Namespaces of the envelopes around documents.

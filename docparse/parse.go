@@ -75,7 +75,7 @@ func (o *Options) resolve() *options {
 // to match by namespace, never by prefix). It returns one Document per
 // business document under root, usually exactly one, or an error; a
 // *ParseError is passed on as it is, any other error is wrapped in a
-// *ParseError with code "invalid-document". Record buyer addresses with
+// *ParseError with code [CodeInvalidDocument]. Record buyer addresses with
 // [Document.AddEmails] and customer numbers with
 // [Document.AddCustomerNumber] so that every format follows the same rules.
 //
@@ -118,7 +118,7 @@ func Parse(data []byte, opts *Options) (*Document, error) {
 		return nil, err
 	}
 	if len(docs) > 1 {
-		return nil, newError("multiple-documents", nil, "the file holds %d documents (numbers %q, %q…); read them all with ParseAll", len(docs), docs[0].Number, docs[1].Number)
+		return nil, newError(CodeMultipleDocuments, nil, "the file holds %d documents (numbers %q, %q…); read them all with ParseAll", len(docs), docs[0].Number, docs[1].Number)
 	}
 	return docs[0], nil
 }
@@ -135,9 +135,9 @@ func ParseAll(data []byte, opts *Options) ([]*Document, error) {
 func (o *options) parseAll(data []byte) ([]*Document, error) {
 	switch {
 	case int64(len(data)) > o.maxSize:
-		return nil, newError("too-large", nil, "the input is %d bytes, more than the limit of %d; raise Options.MaxSize if such documents are expected", len(data), o.maxSize)
+		return nil, newError(CodeTooLarge, nil, "the input is %d bytes, more than the limit of %d; raise Options.MaxSize if such documents are expected", len(data), o.maxSize)
 	case len(bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))) == 0:
-		return nil, newError("empty", nil, "the input is empty; give the document's bytes")
+		return nil, newError(CodeEmpty, nil, "the input is empty; give the document's bytes")
 	case pdfHeader(data) >= 0:
 		return parsePDF(data, o)
 	}
@@ -191,13 +191,13 @@ func (o *options) extract(r root) ([]*Document, *ParseError) {
 	x := o.extractor(name)
 	switch {
 	case name.Space == "" && e.Space != "":
-		return nil, &ParseError{Code: "not-xml", Path: e.FullTag(), Detail: fmt.Sprintf("the root element uses the undeclared namespace prefix %q: the file is not namespace-well-formed XML; the sending system must correct the file", e.Space)}
+		return nil, &ParseError{Code: CodeNotXML, Path: e.FullTag(), Detail: fmt.Sprintf("the root element uses the undeclared namespace prefix %q: the file is not namespace-well-formed XML; the sending system must correct the file", e.Space)}
 	case x == nil:
 		ns := "in no namespace"
 		if name.Space != "" {
 			ns = fmt.Sprintf("in namespace %q", name.Space)
 		}
-		return nil, &ParseError{Code: "unknown-format", Path: e.Tag, Detail: fmt.Sprintf(
+		return nil, &ParseError{Code: CodeUnknownFormat, Path: e.Tag, Detail: fmt.Sprintf(
 			"the root element <%s> %s is not a supported e-invoice; supported are UBL 2 Invoice and CreditNote, Svefaktura 1.0, UN/CEFACT CII, ZUGFeRD 1.0, Finvoice and TEAPPSXML (a host app can add an Extractor in Options)",
 			e.Tag, ns)}
 	}
@@ -226,19 +226,19 @@ func checkDocs(docs []*Document, err error, tag string, whole func() []byte) ([]
 		if errors.As(err, &pe) {
 			return nil, pe
 		}
-		return nil, &ParseError{Code: "invalid-document", Path: tag, Detail: err.Error(), Err: err}
+		return nil, &ParseError{Code: CodeInvalidDocument, Path: tag, Detail: err.Error(), Err: err}
 	}
 	if len(docs) == 0 {
-		return nil, &ParseError{Code: "invalid-document", Path: tag, Detail: "the extractor found no document in the file"}
+		return nil, &ParseError{Code: CodeInvalidDocument, Path: tag, Detail: "the extractor found no document in the file"}
 	}
 	for i, d := range docs {
 		switch {
 		case d == nil:
-			return nil, &ParseError{Code: "invalid-document", Path: tag, Document: i + 1, Detail: "the extractor returned a nil document"}
+			return nil, &ParseError{Code: CodeInvalidDocument, Path: tag, Document: i + 1, Detail: "the extractor returned a nil document"}
 		case d.Number == "":
-			return nil, &ParseError{Code: "no-document-number", Path: tag, Document: i + 1, Detail: "the document has no document number; a document without a number cannot be sent or traced"}
+			return nil, &ParseError{Code: CodeNoDocumentNumber, Path: tag, Document: i + 1, Detail: "the document has no document number; a document without a number cannot be sent or traced"}
 		case d.XML == nil && len(docs) > 1:
-			return nil, &ParseError{Code: "invalid-document", Path: tag, Document: i + 1, Detail: "the extractor returned several documents without the XML of each"}
+			return nil, &ParseError{Code: CodeInvalidDocument, Path: tag, Document: i + 1, Detail: "the extractor returned several documents without the XML of each"}
 		case d.XML == nil:
 			d.XML = whole()
 		}
@@ -256,7 +256,7 @@ func checkEncoding(d *Document) {
 		{"document number", d.Number}, {"payment reference", d.PaymentReference},
 	} {
 		if misdecoded(f.value) {
-			d.warn("suspect-encoding", "", f.value, nil, "the %s %q looks wrongly decoded: the bytes probably do not match the declared character encoding; correct the XML declaration", f.name, shorten(f.value))
+			d.warn(CodeSuspectEncoding, "", f.value, nil, "the %s %q looks wrongly decoded: the bytes probably do not match the declared character encoding; correct the XML declaration", f.name, shorten(f.value))
 			return
 		}
 	}

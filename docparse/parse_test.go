@@ -26,7 +26,7 @@ func readTestdata(t testing.TB, name string) []byte {
 	return data
 }
 
-func wantCode(t *testing.T, err error, sentinel error, code string) *docparse.ParseError {
+func wantCode(t *testing.T, err error, sentinel error, code docparse.Code) *docparse.ParseError {
 	t.Helper()
 	var pe *docparse.ParseError
 	if !errors.As(err, &pe) {
@@ -265,14 +265,14 @@ func TestParseError(t *testing.T) {
 	if !errors.Is(e, docparse.ErrNotXML) || !errors.Is(e, cause) || errors.Is(e, docparse.ErrEmpty) {
 		t.Error("Unwrap does not give the sentinel of the code and the cause")
 	}
-	sentinels := map[string]error{
-		"empty": docparse.ErrEmpty, "not-xml": docparse.ErrNotXML, "unknown-format": docparse.ErrUnknownFormat,
-		"multiple-roots": docparse.ErrMultipleRoots, "too-large": docparse.ErrTooLarge, "too-deep": docparse.ErrTooDeep,
-		"entity": docparse.ErrEntity, "unsupported-encoding": docparse.ErrUnsupportedEncoding,
-		"no-document-number": docparse.ErrNoDocumentNumber, "no-document": docparse.ErrNoDocument,
-		"attachment-message": docparse.ErrAttachmentMessage, "multiple-documents": docparse.ErrMultipleDocuments,
-		"pdf-without-xml": docparse.ErrPDFWithoutXML, "invalid-document": docparse.ErrInvalidDocument,
-		"pdf-encrypted": docparse.ErrPDFEncrypted, "order": docparse.ErrOrder,
+	sentinels := map[docparse.Code]error{
+		docparse.CodeEmpty: docparse.ErrEmpty, docparse.CodeNotXML: docparse.ErrNotXML, docparse.CodeUnknownFormat: docparse.ErrUnknownFormat,
+		docparse.CodeMultipleRoots: docparse.ErrMultipleRoots, docparse.CodeTooLarge: docparse.ErrTooLarge, docparse.CodeTooDeep: docparse.ErrTooDeep,
+		docparse.CodeEntity: docparse.ErrEntity, docparse.CodeUnsupportedEncoding: docparse.ErrUnsupportedEncoding,
+		docparse.CodeNoDocumentNumber: docparse.ErrNoDocumentNumber, docparse.CodeNoDocument: docparse.ErrNoDocument,
+		docparse.CodeAttachmentMessage: docparse.ErrAttachmentMessage, docparse.CodeMultipleDocuments: docparse.ErrMultipleDocuments,
+		docparse.CodePDFWithoutXML: docparse.ErrPDFWithoutXML, docparse.CodeInvalidDocument: docparse.ErrInvalidDocument,
+		docparse.CodePDFEncrypted: docparse.ErrPDFEncrypted, docparse.CodeOrder: docparse.ErrOrder,
 	}
 	for code, sentinel := range sentinels {
 		for other, s := range sentinels {
@@ -317,7 +317,7 @@ func TestDocument_AddEmails(t *testing.T) {
 				}
 			}
 			for _, w := range d.Warnings {
-				codes = append(codes, w.Code)
+				codes = append(codes, string(w.Code))
 				if w.Path != "X/Mail" || w.Value == "" || w.Message == "" {
 					t.Errorf("incomplete warning %+v", w)
 				}
@@ -384,7 +384,7 @@ func TestDocument_CustomerNumbersByKind(t *testing.T) {
 }
 
 func TestParseError_Message(t *testing.T) {
-	for _, s := range []string{"empty", "not-xml", "unknown-format", "multiple-roots", "too-large", "too-deep", "entity",
+	for _, s := range []docparse.Code{"empty", "not-xml", "unknown-format", "multiple-roots", "too-large", "too-deep", "entity",
 		"unsupported-encoding", "no-document-number", "no-document", "attachment-message", "multiple-documents",
 		"pdf-without-xml", "pdf-encrypted", "order", "invalid-document"} {
 		e := &docparse.ParseError{Code: s}
@@ -401,5 +401,21 @@ func TestParseError_Message(t *testing.T) {
 	var pe *docparse.ParseError
 	if !errors.As(err, &pe) || pe.Message("fi") != "Tiedosto on XML:ää, mutta ei verkkolaskumuotoa, jota tämä palvelu lukee (UBL, CII, Finvoice, TEAPPSXML)." {
 		t.Errorf("Parse(<a/>) = %v", err)
+	}
+}
+
+// TestCode_Message checks that a code that is not a parse error's (a
+// warning's, or an unknown one) is explained as CodeInvalidDocument, so a
+// caller with another error can still give a text.
+func TestCode_Message(t *testing.T) {
+	for _, c := range []docparse.Code{docparse.CodeInvalidEmail, "no-such-code", ""} {
+		for _, lang := range []string{"fi", "sv", "en"} {
+			if got, want := c.Message(lang), docparse.CodeInvalidDocument.Message(lang); got != want {
+				t.Errorf("Code(%q).Message(%s) = %q, want %q", c, lang, got, want)
+			}
+		}
+	}
+	if docparse.CodeNotXML.Message("fi") == docparse.CodeNotXML.Message("en") {
+		t.Error("CodeNotXML has no Finnish text")
 	}
 }

@@ -53,7 +53,7 @@ func parsePDF(data []byte, o *options) ([]*Document, error) {
 		}
 	}
 	if len(named) == 0 && order {
-		return nil, newError("order", nil, "the PDF is an Order-X document: its embedded %s is an order, not an invoice; only invoices and credit notes are delivered, so send the invoice", orderFileName)
+		return nil, newError(CodeOrder, nil, "the PDF is an Order-X document: its embedded %s is an order, not an invoice; only invoices and credit notes are delivered, so send the invoice", orderFileName)
 	}
 	candidates := named
 	if len(named) == 0 {
@@ -64,7 +64,7 @@ func parsePDF(data []byte, o *options) ([]*Document, error) {
 		e := files[i]
 		if e.err != nil {
 			if len(named) > 0 && invalid == nil {
-				invalid = newError("invalid-document", e.err, "the PDF's embedded invoice file %q cannot be read: %v; send the invoice XML itself", e.name, e.err)
+				invalid = newError(CodeInvalidDocument, e.err, "the PDF's embedded invoice file %q cannot be read: %v; send the invoice XML itself", e.name, e.err)
 			}
 			continue
 		}
@@ -85,7 +85,7 @@ func parsePDF(data []byte, o *options) ([]*Document, error) {
 	for _, e := range files {
 		names = append(names, e.name)
 	}
-	return nil, newError("pdf-without-xml", nil, "the PDF has no embedded e-invoice XML (%d embedded files found: %q); only Factur-X / ZUGFeRD / XRechnung PDFs carry one: send the invoice XML instead", len(files), names)
+	return nil, newError(CodePDFWithoutXML, nil, "the PDF has no embedded e-invoice XML (%d embedded files found: %q); only Factur-X / ZUGFeRD / XRechnung PDFs carry one: send the invoice XML instead", len(files), names)
 }
 
 // attach gives each document the PDF as its first attachment and the
@@ -102,7 +102,7 @@ func (f *pdfFile) attach(docs []*Document, pdf []byte, files []pdfEmbedded, chos
 			switch {
 			case i == chosen:
 			case e.err != nil:
-				d.warn("invalid-attachment", "", e.name, e.err, "the PDF's embedded file %q cannot be read (%v); it was left out", e.name, e.err)
+				d.warn(CodeInvalidAttachment, "", e.name, e.err, "the PDF's embedded file %q cannot be read (%v); it was left out", e.name, e.err)
 			default:
 				ct, _ := contentType(e.mime, e.data)
 				atts = append(atts, Attachment{Filename: e.name, ContentType: ct, DeclaredType: e.mime, Description: e.desc, Data: bytes.Clone(e.data)})

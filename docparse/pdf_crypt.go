@@ -37,7 +37,7 @@ var padding = []byte{
 
 // encryptedError is the pdf-encrypted error.
 func encryptedError(why string) error {
-	return newError("pdf-encrypted", nil, "the PDF is encrypted %s, so its embedded invoice cannot be read; send the invoice XML itself, or a PDF without password protection", why)
+	return newError(CodePDFEncrypted, nil, "the PDF is encrypted %s, so its embedded invoice cannot be read; send the invoice XML itself, or a PDF without password protection", why)
 }
 
 // setupCrypt reads the trailer's /Encrypt dictionary, if any, and checks

@@ -158,7 +158,7 @@ func (f *pdfFile) inflate(data []byte, hint int) ([]byte, error) {
 // overBudget records and returns the too-large error.
 func (f *pdfFile) overBudget() error {
 	if f.err == nil {
-		f.err = newError("too-large", nil, "the PDF's streams decompress to more than the limit of %d bytes; raise Options.MaxSize if such documents are expected", f.limit)
+		f.err = newError(CodeTooLarge, nil, "the PDF's streams decompress to more than the limit of %d bytes; raise Options.MaxSize if such documents are expected", f.limit)
 	}
 	return f.err
 }

@@ -387,7 +387,7 @@ func (f *pdfFile) workLimit() int {
 // more than linear time to read.
 func (f *pdfFile) overWork() error {
 	if f.err == nil {
-		f.err = newError("pdf-without-xml", nil, "the PDF's structure is too damaged to read (objects that never end, or overlap): no embedded invoice XML can be found in it; send the invoice XML itself")
+		f.err = newError(CodePDFWithoutXML, nil, "the PDF's structure is too damaged to read (objects that never end, or overlap): no embedded invoice XML can be found in it; send the invoice XML itself")
 	}
 	return f.err
 }

@@ -170,3 +170,23 @@ func TestSegments_Lines(t *testing.T) {
 		t.Errorf("error %v, want one on line 5 of the input", err)
 	}
 }
+
+// TestIDKinds checks that IDKinds gives a fresh slice each time (a caller
+// cannot change the list for everyone) and that Known agrees with it.
+func TestIDKinds(t *testing.T) {
+	kinds := IDKinds()
+	kinds[0] = "changed"
+	if got := IDKinds()[0]; got != KindCustomerNumber {
+		t.Fatalf("IDKinds()[0] = %q after a caller changed its copy", got)
+	}
+	for _, k := range IDKinds() {
+		if !k.Known() {
+			t.Errorf("%q.Known() = false", k)
+		}
+	}
+	for _, k := range []IDKind{"", "vat", "changed", "Customer-Number"} {
+		if k.Known() {
+			t.Errorf("%q.Known() = true", k)
+		}
+	}
+}

@@ -206,7 +206,7 @@ func (w *walker) start(name xml.Name, attrs []xml.Attr, e *etree.Element) bool {
 		space, ok := w.resolve(name.Space)
 		i := slices.IndexFunc(kids, func(k *node) bool { return k.space == space })
 		if !ok && w.err == nil {
-			w.err = &ParseError{Code: "not-xml", Path: parent.path + "/" + name.Local,
+			w.err = &ParseError{Code: CodeNotXML, Path: parent.path + "/" + name.Local,
 				Detail: fmt.Sprintf("namespace prefix %q is not declared: the file is not namespace-well-formed XML; the sending system must correct the file", name.Space)}
 		}
 		if !ok || i < 0 {
@@ -322,13 +322,13 @@ func (w *walker) result(root *etree.Element) ([]*Document, error) {
 		return nil, w.err
 	}
 	if len(w.docs) == 0 { // a batch format without any document element
-		return nil, &ParseError{Code: "no-document", Path: b.eachPath,
+		return nil, &ParseError{Code: CodeNoDocument, Path: b.eachPath,
 			Detail: "the file holds no document, only its frame; there is nothing to send"}
 	}
 	docs := w.finish()
 	for i, d := range docs {
 		if d.Number == "" {
-			e := &ParseError{Code: "no-document-number", Path: b.numberPath,
+			e := &ParseError{Code: CodeNoDocumentNumber, Path: b.numberPath,
 				Detail: "the document has no document number (BT-1); a document without a number cannot be sent or traced; correct the sending system"}
 			if len(docs) > 1 {
 				e.Document = i + 1
@@ -345,7 +345,7 @@ func (w *walker) result(root *etree.Element) ([]*Document, error) {
 		limit := maxFrameCopies * cmp.Or(w.maxSize, DefaultMaxSize)
 		frame := int64(len(sp.file(nil)))
 		if frame*int64(len(docs)) > limit {
-			return nil, &ParseError{Code: "too-large", Path: b.eachPath, Detail: fmt.Sprintf(
+			return nil, &ParseError{Code: CodeTooLarge, Path: b.eachPath, Detail: fmt.Sprintf(
 				"each of the file's %d documents would carry its own copy of the %d bytes outside the documents, more than %d bytes in all (%d times the size limit, see Options.MaxSize); a real file keeps what is outside its documents short: correct the sending system or split the file",
 				len(docs), frame, limit, maxFrameCopies)}
 		}
@@ -485,7 +485,7 @@ func (w *walker) setDate(f field, prio uint8, s, path string) {
 	}
 	d, ok := isoDate(s)
 	if !ok {
-		w.cur.doc.warn("invalid-date", path, s, nil, "%q is not a date (YYYY-MM-DD or CCYYMMDD); it was ignored", shorten(s))
+		w.cur.doc.warn(CodeInvalidDate, path, s, nil, "%q is not a date (YYYY-MM-DD or CCYYMMDD); it was ignored", shorten(s))
 		return
 	}
 	w.cur.set(f, prio, d)
@@ -512,7 +512,7 @@ func (w *walker) setAmount(prio uint8, s string, comma bool, path string) {
 	}
 	v, ok := decimal(s, sep)
 	if !ok {
-		w.cur.doc.warn("invalid-amount", path, s, nil, "%q is not an amount; it was ignored", shorten(s))
+		w.cur.doc.warn(CodeInvalidAmount, path, s, nil, "%q is not an amount; it was ignored", shorten(s))
 		return
 	}
 	w.cur.set(fAmountDue, prio, v)
@@ -635,13 +635,13 @@ func attachment(w *walker, e element) {
 	filename := e.attr("filename")
 	data, err := decodeBase64(raw)
 	if err != nil || len(data) == 0 {
-		d.warn("invalid-attachment", e.path, filename, err, "the embedded attachment %q is not valid base64; it was ignored", filename)
+		d.warn(CodeInvalidAttachment, e.path, filename, err, "the embedded attachment %q is not valid base64; it was ignored", filename)
 		return
 	}
 	declared := e.attr("mimeCode")
 	typ, mismatch := contentType(declared, data)
 	if mismatch {
-		d.warn("attachment-type-mismatch", e.path, filename, nil, "attachment %q is declared as %q but its content is not; it is attached as %s", filename, declared, typ)
+		d.warn(CodeAttachmentTypeMismatch, e.path, filename, nil, "attachment %q is declared as %q but its content is not; it is attached as %s", filename, declared, typ)
 	}
 	d.Attachments = append(d.Attachments, Attachment{
 		Filename: filename, ContentType: typ, DeclaredType: declared,

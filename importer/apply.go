@@ -120,11 +120,10 @@ func Diff(ctx context.Context, reg registry.Registry, b *Batch) (*Changes, error
 // exactly the file's addresses and keeps its language (the file has none);
 // without ReplaceAll the other customer numbers are kept.
 //
-// For a batch that Read returned, the addresses are passed on as
-// registry.Batch.Normalized, so that the registry does not parse them
-// again: a caller that changes the entries of such a batch must keep their
-// addresses normalized (see registry.Entry.Normalize). The entries of a
-// Batch made otherwise are checked in full.
+// The registry checks every entry in full, also those of a batch Read
+// returned: a caller that changed them cannot store an invalid address.
+// Read's entries are normalized already, which makes that check one scan
+// of each address.
 //
 // A registry that does not implement registry.Batcher gives
 // [ErrNotBatcher], a nil reg [registry.ErrNoRegistry], a nil or empty batch
@@ -144,7 +143,7 @@ func Apply(ctx context.Context, reg registry.Registry, b *Batch) (registry.Summa
 	if !ok {
 		return registry.Summary{}, ErrNotBatcher
 	}
-	return batcher.Apply(ctx, registry.Batch{Put: b.Entries, ReplaceAll: b.ReplaceAll, Normalized: b.read})
+	return batcher.Apply(ctx, registry.Batch{Put: b.Entries, ReplaceAll: b.ReplaceAll})
 }
 
 // listFactor is how much larger than a batch a directory may be for Diff

@@ -199,29 +199,43 @@ func (s *batchSpy) Apply(ctx context.Context, b registry.Batch) (registry.Summar
 	return s.Memory.Apply(ctx, b)
 }
 
-// TestApply_normalized checks that Apply tells the registry that the
-// addresses of a batch Read returned are normalized, and not those of a
-// Batch made by hand, which the registry then checks in full.
-func TestApply_normalized(t *testing.T) {
-	read, err := readRows(t, nil, text(1, "1", "a@x.fi"))
-	if err != nil {
-		t.Fatal(err)
+// TestApply_checksEveryBatch checks that the registry checks the entries
+// of every batch, also of one Read returned whose entries a caller then
+// changed: no batch can carry an invalid address past the registry.
+func TestApply_checksEveryBatch(t *testing.T) {
+	read := func(t *testing.T) *importer.Batch {
+		b, err := readRows(t, nil, text(1, "1", "a@x.fi"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}
-	handMade := &importer.Batch{Entries: []registry.Entry{{CustomerNumber: "1", To: []string{"not an address"}}}}
-	for _, tt := range []struct {
-		name       string
-		b          *importer.Batch
-		normalized bool
-		err        error
+	tests := []struct {
+		name   string
+		change func(b *importer.Batch)
+		err    error
 	}{
-		{"read", read, true, nil},
-		{"hand-made", handMade, false, registry.ErrInvalidBatch},
-	} {
+		{"read", func(*importer.Batch) {}, nil},
+		{"read, then an invalid address put in", func(b *importer.Batch) { b.Entries[0].To = []string{"not an address"} }, registry.ErrInvalidBatch},
+		{"read, then a duplicate put in", func(b *importer.Batch) { b.Entries[0].Cc = []string{"A@X.FI"} }, nil},
+		{"hand-made", func(b *importer.Batch) {
+			*b = importer.Batch{Entries: []registry.Entry{{CustomerNumber: "1", To: []string{"not an address"}}}}
+		}, registry.ErrInvalidBatch},
+	}
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			b := read(t)
+			tt.change(b)
 			spy := &batchSpy{Memory: registry.NewMemory(nil)}
-			_, err := importer.Apply(t.Context(), spy, tt.b)
-			if !errors.Is(err, tt.err) || spy.got.Normalized != tt.normalized {
-				t.Errorf("Apply = %v with Normalized %t, want %v with %t", err, spy.got.Normalized, tt.err, tt.normalized)
+			if _, err := importer.Apply(t.Context(), spy, b); !errors.Is(err, tt.err) {
+				t.Fatalf("Apply = %v, want %v", err, tt.err)
+			}
+			if tt.err != nil {
+				return
+			}
+			e, err := spy.Lookup(t.Context(), "1")
+			if err != nil || len(e.To) != 1 || len(e.Cc) != 0 {
+				t.Errorf("stored %+v, %v; want To a@x.fi and no copy of it", e, err)
 			}
 		})
 	}

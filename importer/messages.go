@@ -8,15 +8,17 @@ import (
 )
 
 // Languages are plain strings: "fi" (Finnish), "sv" (Swedish) and "en"
-// (English). A region or upper case is ignored ("fi-FI", "SV"); anything
-// else means English. langEN is English's i18n.Index.
+// (English), resolved by the library's one language matcher ("fi-FI",
+// "SV", "sv_SE", "fin" are understood); anything else means English.
+// langEN is English's i18n.Index.
 const langEN = 0
 
 // langCodes are the canonical language strings by index.
 var langCodes = [3]string{"en", "fi", "sv"}
 
 // Language returns the language the importer speaks for lang: "fi", "sv"
-// or, for anything else, "en". "fi-FI" and "SV" are understood.
+// or, for anything else, "en". "fi-FI", "SV", "sv_SE" and "fin" are
+// understood.
 func Language(lang string) string { return langCodes[i18n.Index(lang)] }
 
 // messages holds the explanation of each code in English, Finnish and

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/jakelu/jakelu/importer"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // declaredCodes returns every Code constant declared in problem.go, so that
@@ -31,7 +31,7 @@ func declaredCodes(t *testing.T) []importer.Code {
 func TestProblem_Message(t *testing.T) {
 	for _, code := range declaredCodes(t) {
 		t.Run(string(code), func(t *testing.T) {
-			p := importer.Problem{Row: 3, Column: "B", Value: "x@y", Code: code, Reason: transport.ReasonNoDot, OtherRow: 2, Limit: 1 << 20}
+			p := importer.Problem{Row: 3, Column: "B", Value: "x@y", Code: code, Reason: address.ReasonNoDot, OtherRow: 2, Limit: 1 << 20}
 			seen := map[string]bool{}
 			for _, lang := range []string{"en", "fi", "sv"} {
 				m := p.Message(lang)
@@ -67,7 +67,7 @@ func TestProblem_language(t *testing.T) {
 			}
 		})
 	}
-	invalid := importer.Problem{Row: 2, Column: "B", Value: "m@localhost", Code: importer.CodeInvalidAddress, Reason: transport.ReasonNoDot}
+	invalid := importer.Problem{Row: 2, Column: "B", Value: "m@localhost", Code: importer.CodeInvalidAddress, Reason: address.ReasonNoDot}
 	if got, want := invalid.Message("fi"), "”m@localhost” ei ole kelvollinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä."; got != want {
 		t.Errorf("invalid address in Finnish = %q, want %q", got, want)
 	}

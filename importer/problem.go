@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Code identifies a kind of [Problem]. Codes are stable, language-neutral
@@ -76,7 +76,7 @@ type Problem struct {
 	// Code says what is wrong.
 	Code Code
 	// Reason says why an address was refused (for CodeInvalidAddress).
-	Reason transport.AddressReason
+	Reason address.Reason
 	// OtherRow is, for CodeDuplicateCustomerNumber, the row where the
 	// customer number first appeared.
 	OtherRow int

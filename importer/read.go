@@ -160,8 +160,6 @@ type Batch struct {
 	WarningTotal int
 	// EmptyRows counts the rows skipped because every cell was empty.
 	EmptyRows int
-
-	read bool // made by Read, so the addresses of Entries are normalized
 }
 
 // errFileTooLarge is returned by the limited reader past Options.MaxFileSize.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/registry"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // rowsFormat is the format of rowsDecoder, which tests force with
@@ -115,9 +115,9 @@ func TestRead_valid(t *testing.T) {
 			want: []registry.Entry{{CustomerNumber: "1", To: []string{"Matti@x.fi"}}},
 		},
 		{
-			name: "addresses are the same as registry.SameAddress says",
-			rows: []importer.Row{text(1, "1", "İ@x.fi i@x.fi ſ@x.fi s@x.fi", "I@x.fi")},
-			want: []registry.Entry{{CustomerNumber: "1", To: []string{"İ@x.fi", "ſ@x.fi", "s@x.fi"}}},
+			name: "addresses are the same as address.Equal says",
+			rows: []importer.Row{text(1, "1", "İ@x.fi i@x.fi ſ@x.fi s@x.fi σ@x.fi ς@x.fi", "I@x.fi")},
+			want: []registry.Entry{{CustomerNumber: "1", To: []string{"İ@x.fi", "i@x.fi", "ſ@x.fi", "σ@x.fi"}}},
 		},
 		{
 			name:      "empty rows skipped and counted",
@@ -230,8 +230,8 @@ func TestRead_problems(t *testing.T) {
 			name: "invalid addresses carry their reasons",
 			rows: []importer.Row{text(1, "1", "a@localhost b@-x.fi c@x.fi")},
 			want: []importer.Problem{
-				{Row: 1, Column: "B", Value: "a@localhost", Code: importer.CodeInvalidAddress, Reason: transport.ReasonNoDot},
-				{Row: 1, Column: "B", Value: "b@-x.fi", Code: importer.CodeInvalidAddress, Reason: transport.ReasonInvalidDomain},
+				{Row: 1, Column: "B", Value: "a@localhost", Code: importer.CodeInvalidAddress, Reason: address.ReasonNoDot},
+				{Row: 1, Column: "B", Value: "b@-x.fi", Code: importer.CodeInvalidAddress, Reason: address.ReasonInvalidDomain},
 			},
 		},
 		{
@@ -322,8 +322,8 @@ func TestRead_problems(t *testing.T) {
 			},
 			want: []importer.Problem{
 				{Row: 1, Column: "A", Value: "123", Code: importer.CodeValueTooLong, Limit: registry.MaxCustomerNumberLength},
-				{Row: 2, Column: "B", Value: "a@x.fi", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (transport.MaxAddressLength + 1)},
-				{Row: 3, Column: "C", Value: " ", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (transport.MaxAddressLength + 1)},
+				{Row: 2, Column: "B", Value: "a@x.fi", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (address.MaxLength + 1)},
+				{Row: 3, Column: "C", Value: " ", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (address.MaxLength + 1)},
 				{Row: 4, Column: "D", Code: importer.CodeTooManyColumns},
 				{Row: 5, Column: "A", Value: "   ", Code: importer.CodeValueTooLong, Limit: registry.MaxCustomerNumberLength},
 				{Row: 5, Column: "B", Code: importer.CodeMissingAddress},
@@ -376,8 +376,8 @@ func TestRead_duplicatesAcrossChunks(t *testing.T) {
 	rows = append(rows[:6000], rows[6001:]...)    // no row 6001
 	rows = append(rows, text(9001, "", "a@x.fi"), text(9002, "c9002", "a@x.fi"))
 	want := []importer.Problem{
-		{Row: 2999, Column: "B", Value: "bad", Code: importer.CodeInvalidAddress, Reason: transport.ReasonMissingAt},
-		{Row: 3000, Column: "B", Value: "bad", Code: importer.CodeInvalidAddress, Reason: transport.ReasonMissingAt},
+		{Row: 2999, Column: "B", Value: "bad", Code: importer.CodeInvalidAddress, Reason: address.ReasonMissingAt},
+		{Row: 3000, Column: "B", Value: "bad", Code: importer.CodeInvalidAddress, Reason: address.ReasonMissingAt},
 		{Row: 3000, Column: "A", Value: "c2", Code: importer.CodeDuplicateCustomerNumber, OtherRow: 2},
 		{Row: 5000, Column: "A", Value: "c1", Code: importer.CodeDuplicateCustomerNumber, OtherRow: 1},
 		{Row: 9000, Column: "A", Value: "c1", Code: importer.CodeDuplicateCustomerNumber, OtherRow: 1},
@@ -455,7 +455,7 @@ func TestRead_limits(t *testing.T) {
 		malformed := importer.Problem{Row: 6, Value: "bare quote", Code: importer.CodeMalformedCSV}
 		first := []importer.Problem{
 			{Row: 1, Column: "A", Code: importer.CodeEmptyCustomerNumber},
-			{Row: 1, Column: "B", Value: "bad", Code: importer.CodeInvalidAddress, Reason: transport.ReasonMissingAt},
+			{Row: 1, Column: "B", Value: "bad", Code: importer.CodeInvalidAddress, Reason: address.ReasonMissingAt},
 		}
 		tests := []struct {
 			name        string

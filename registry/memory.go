@@ -404,7 +404,7 @@ func (m *Memory) Apply(ctx context.Context, b Batch) (Summary, error) {
 	// Writers are serialized, so m.shards cannot change under us; readers
 	// share it.
 	old := m.shards
-	c := m.check(ctx, &old, b.Put, b.Normalized)
+	c := m.check(ctx, &old, b.Put)
 	if c.err != nil && c.errAt < 0 {
 		return Summary{}, c.err // ctx's
 	}
@@ -675,9 +675,9 @@ func (c *checked) add(w *checked) {
 const checkChunk = 4096
 
 // check normalizes the entries of put, without copying what is already
-// normalized (or, if their addresses are normalized, checks the rest), and
-// finds their shards and the stored entries, in parallel chunks.
-func (m *Memory) check(ctx context.Context, old *[numShards]*dir, put []Entry, normalized bool) checked {
+// normalized, and finds their shards and the stored entries, in parallel
+// chunks.
+func (m *Memory) check(ctx context.Context, old *[numShards]*dir, put []Entry) checked {
 	c := checked{shard: make([]uint8, len(put)), errAt: -1}
 	for _, d := range old {
 		if len(d.refs) > 0 {
@@ -695,12 +695,7 @@ func (m *Memory) check(ctx context.Context, old *[numShards]*dir, put []Entry, n
 			return
 		}
 		for i := p * checkChunk; i < min((p+1)*checkChunk, len(put)); i++ {
-			n, err := &put[i], error(nil)
-			if normalized {
-				err = n.checkShape()
-			} else {
-				n, err = n.normalize()
-			}
+			n, err := put[i].normalize()
 			if err != nil {
 				w.err, w.errAt = &BatchError{Index: i, CustomerNumber: put[i].CustomerNumber, Err: err}, i
 				return

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jakelu/jakelu/internal/i18n"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Limits an [Entry] must respect.
@@ -55,7 +55,7 @@ type Entry struct {
 
 // EntryError reports why an [Entry] is not valid. It matches
 // [ErrInvalidEntry] with [errors.Is]; Err is the cause, for example a
-// [*transport.AddressError].
+// [*address.Error].
 type EntryError struct {
 	CustomerNumber string // the entry's customer number as given
 	Field          string // "CustomerNumber", "To", "Cc" or "Language"
@@ -76,9 +76,9 @@ func (e *EntryError) Unwrap() []error { return []error{ErrInvalidEntry, e.Err} }
 // edit the directory by hand. Host apps show it next to the field named by
 // Field; the Error text stays for logs.
 func (e *EntryError) Message(lang string) string {
-	var ae *transport.AddressError
+	var ae *address.Error
 	if errors.As(e.Err, &ae) {
-		return fmt.Sprintf(i18n.Pick(lang, entryText["address"]), ae.Input, ae.Reason.Message(lang))
+		return ae.Message(lang)
 	}
 	for _, m := range entryMessages {
 		if errors.Is(e.Err, m.err) {
@@ -105,11 +105,6 @@ var entryMessages = []struct {
 // entryText holds the messages of [EntryError.Message] in English, Finnish
 // and Swedish.
 var entryText = map[string][3]string{
-	"address": {
-		"“%s” is not a valid e-mail address: %s.",
-		"”%s” ei ole kelvollinen sähköpostiosoite: %s.",
-		"”%s” är inte en giltig e-postadress: %s.",
-	},
 	"empty": {
 		"Enter the customer number.",
 		"Kirjoita asiakasnumero.",
@@ -206,15 +201,15 @@ func printableASCII(s string) bool {
 }
 
 // Validate reports the first problem with e as an [*EntryError], or nil.
-// Addresses are checked with [transport.ParseAddress].
+// Addresses are checked with [address.Parse].
 func (e Entry) Validate() error {
 	_, err := e.Normalize()
 	return err
 }
 
 // Normalize returns the canonical copy of e that stores keep: every address
-// as [transport.ParseAddress] returns it, duplicates removed (addresses
-// compare as [SameAddress] says; the first spelling is kept), Cc addresses
+// as [address.Parse] returns it, duplicates removed (addresses
+// compare as [address.Equal] says; the first spelling is kept), Cc addresses
 // that are also in To dropped, and UpdatedAt cleared. It returns an
 // [*EntryError] if e is not valid. e itself is not modified, and the result
 // shares no slices with it.
@@ -246,18 +241,18 @@ func (e *Entry) normalize() (*Entry, error) {
 	// by the importer is canonical already.
 	same := e.Cc == nil || len(e.Cc) > 0
 	for i, a := range e.To {
-		p, err := transport.ParseAddress(a)
+		p, err := address.Parse(a)
 		if err != nil {
 			return fail("To", a, err)
 		}
-		same = same && p == a && !containsAddress(e.To[:i], a)
+		same = same && p == a && !address.Contains(e.To[:i], a)
 	}
 	for i, a := range e.Cc {
-		p, err := transport.ParseAddress(a)
+		p, err := address.Parse(a)
 		if err != nil {
 			return fail("Cc", a, err)
 		}
-		same = same && p == a && !containsAddress(e.To, a) && !containsAddress(e.Cc[:i], a)
+		same = same && p == a && !address.Contains(e.To, a) && !address.Contains(e.Cc[:i], a)
 	}
 	if same {
 		return e, nil
@@ -270,7 +265,7 @@ func (e *Entry) normalize() (*Entry, error) {
 	norm := func(in []string) []string {
 		start := len(seen)
 		for _, a := range in {
-			if p, _ := transport.ParseAddress(a); !containsAddress(seen, p) {
+			if p, _ := address.Parse(a); !address.Contains(seen, p) {
 				seen = append(seen, p)
 			}
 		}
@@ -285,7 +280,7 @@ func (e *Entry) normalize() (*Entry, error) {
 
 // checkShape checks all of e but its addresses themselves: the customer
 // number, the number of addresses and the language. It is what is left of
-// normalize for an entry of a [Batch] whose addresses are Normalized.
+// normalize before the addresses.
 func (e *Entry) checkShape() error {
 	fail := func(field, value string, err error) error {
 		return &EntryError{CustomerNumber: e.CustomerNumber, Field: field, Value: value, Err: err}
@@ -302,47 +297,6 @@ func (e *Entry) checkShape() error {
 		return fail("Language", e.Language, ErrInvalidLanguage)
 	}
 	return nil
-}
-
-// SameAddress reports whether a and b are the same address for the purpose
-// of removing duplicates: equal once lower-cased (as [strings.ToLower]
-// does), so "Matti@example.fi" and "matti@example.fi" are the same.
-// [Entry.Normalize] keeps only the first of such addresses.
-func SameAddress(a, b string) bool {
-	for a != "" && b != "" {
-		if ca, cb := a[0], b[0]; ca < utf8.RuneSelf && cb < utf8.RuneSelf {
-			if lowerASCII(ca) != lowerASCII(cb) {
-				return false
-			}
-			a, b = a[1:], b[1:]
-			continue
-		}
-		ra, na := utf8.DecodeRuneInString(a)
-		rb, nb := utf8.DecodeRuneInString(b)
-		if unicode.ToLower(ra) != unicode.ToLower(rb) {
-			return false
-		}
-		a, b = a[na:], b[nb:]
-	}
-	return a == b
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// containsAddress reports whether list holds an address that is the same as
-// a (see [SameAddress]).
-func containsAddress(list []string, a string) bool {
-	for _, x := range list {
-		if SameAddress(x, a) {
-			return true
-		}
-	}
-	return false
 }
 
 func validLanguage(s string) bool {
@@ -479,14 +433,6 @@ type Batch struct {
 	// ReplaceAll makes the directory hold exactly the entries in Put: every
 	// other entry is deleted. Delete must be empty when it is set.
 	ReplaceAll bool
-	// Normalized tells that the addresses in Put are normalized already:
-	// each as [transport.ParseAddress] returns it, without duplicates, as
-	// [Entry.Normalize] leaves them (and importer.Read's batches have
-	// them). A Batcher may then skip parsing them again, which is most of
-	// the work of checking a large batch; everything else is still
-	// checked. Set it only for addresses that come from Normalize or
-	// ParseAddress unchanged: others may be stored as they are.
-	Normalized bool
 }
 
 // ErrInvalidBatch is matched (with [errors.Is]) by every [*BatchError].
@@ -517,24 +463,19 @@ var (
 )
 
 // Normalize checks b and returns a copy whose entries are normalized (see
-// [Entry.Normalize]; with b.Normalized set their addresses are taken as
-// they are), or a [*BatchError] naming the first problem. Batcher
-// implementations call it before changing anything.
+// [Entry.Normalize]), or a [*BatchError] naming the first problem. Batcher
+// implementations call it before changing anything. Every entry is
+// checked in full, whoever made the batch; an entry that is normalized
+// already (as importer.Read's are) costs one scan of its addresses and no
+// allocation besides the copy.
 func (b Batch) Normalize() (Batch, error) {
 	if b.ReplaceAll && len(b.Delete) > 0 {
 		return Batch{}, &BatchError{Index: -1, Err: ErrReplaceAllWithDelete}
 	}
-	out := Batch{Put: make([]Entry, len(b.Put)), ReplaceAll: b.ReplaceAll, Normalized: true}
+	out := Batch{Put: make([]Entry, len(b.Put)), ReplaceAll: b.ReplaceAll}
 	seen := make(map[string]int, len(b.Put))
 	for i, e := range b.Put {
-		var n Entry
-		var err error
-		if b.Normalized {
-			n, err = e.Clone(), e.checkShape()
-			n.UpdatedAt = time.Time{}
-		} else {
-			n, err = e.Normalize()
-		}
+		n, err := e.Normalize()
 		if err != nil {
 			return Batch{}, &BatchError{Index: i, CustomerNumber: e.CustomerNumber, Err: err}
 		}

@@ -1,8 +1,10 @@
 // Package transport is the mail layer of jakelu: the [Message] to send,
 // its MIME writer [Compose], the one-method [Transport] interface with its
-// per-recipient [Receipt], the classified [SendError], and the library's
-// one e-mail address validation function [ParseAddress] (with
-// [SplitAddressList] and [ToASCII]).
+// per-recipient [Receipt] and the classified [SendError]. Addresses are
+// checked with [address.Parse] (package transport/address, the library's
+// one address package), written with [address.ToASCII] and told apart by
+// [address.Equal]: To, Cc and Bcc addresses that are the same give one
+// recipient.
 //
 // Implementations live in sub-packages: transport/smtp (an SMTP relay or
 // submission server), transport/file (.eml files in a folder, the embedded
@@ -50,8 +52,11 @@
 // message will fail the same way until someone fixes the configuration, so
 // a caller should stop and say so ("the mail server's TLS setup is wrong:
 // …") instead of "retry later". A backend marks such causes by wrapping
-// them in a [*ConfigError]. Invalid addresses are [*AddressError] values
-// matching [ErrInvalidAddress].
+// them in a [*ConfigError]. Invalid addresses are [*address.Error] values
+// matching [address.ErrInvalid]. Every typed error matches a sentinel:
+// [*HeaderError] [ErrInvalidMessage], [*SendError] [ErrNotDelivered],
+// [*ConfigError] [ErrConfig]; HeaderError and SendError have a
+// Message(lang) for the person who set up or sent the e-mail.
 // A transport that cannot send at all (a nil [SendFunc]; a nil or zero
 // smtp.Transport or file.Transport; a nil *transporttest.Recorder) leaves
 // every recipient [Deferred] with an error matching [ErrNoTransport]. The

@@ -7,9 +7,11 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
-// Message is one e-mail to send. Build addresses from [ParseAddress] output;
+// Message is one e-mail to send. Build addresses from [address.Parse] output;
 // [Compose] validates every field again and refuses CR, LF, NUL and other
 // control characters in any header value.
 type Message struct {
@@ -160,7 +162,7 @@ type Receipt struct {
 
 // RecipientResult is the outcome for one recipient.
 type RecipientResult struct {
-	Address string  // the recipient address, as [ParseAddress] returns it
+	Address string  // the recipient address, as [address.Parse] returns it
 	Outcome Outcome // what happened
 	// Stage is where the outcome was decided: [StageFinal] for a delivered
 	// recipient, the stage of the failure otherwise.
@@ -268,6 +270,14 @@ type SendError struct {
 	Err        error // the underlying error
 }
 
+// ErrNotDelivered is matched by every [*SendError]: not every recipient
+// was delivered.
+var ErrNotDelivered = errors.New("transport: not every recipient was delivered")
+
+// ErrConfig is matched by every [*ConfigError]: the sending set-up is
+// wrong (see [IsConfig]).
+var ErrConfig = errors.New("transport: the sending configuration is wrong")
+
 // ConfigError marks an error as a configuration problem (see
 // [SendError.Config]): a backend wraps such a cause in it before putting
 // it into a [RecipientResult], and [Receipt.Err] then sets Config. It adds
@@ -285,8 +295,13 @@ func (e *ConfigError) Error() string {
 	return e.Err.Error()
 }
 
-// Unwrap returns the cause.
-func (e *ConfigError) Unwrap() error { return e.Err }
+// Unwrap returns [ErrConfig] and the cause.
+func (e *ConfigError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrConfig}
+	}
+	return []error{ErrConfig, e.Err}
+}
 
 // IsConfig reports whether err says the sending configuration is wrong (a
 // [*SendError] with Config set, or a [*ConfigError] anywhere in its
@@ -363,5 +378,43 @@ func (e *SendError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the underlying error.
-func (e *SendError) Unwrap() error { return e.Err }
+// Unwrap returns [ErrNotDelivered] and the underlying error.
+func (e *SendError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrNotDelivered}
+	}
+	return []error{ErrNotDelivered, e.Err}
+}
+
+// Message explains the failure in lang ("fi", "sv" or "en"; anything else
+// gives English) for the person who sent the e-mail: whether it will be
+// retried, may have been delivered, needs the configuration fixed or was
+// refused.
+func (e *SendError) Message(lang string) string {
+	switch {
+	case e.Config:
+		return i18n.Pick(lang, sendErrorText[0])
+	case e.Ambiguous:
+		return i18n.Pick(lang, sendErrorText[1])
+	case e.Temporary:
+		return i18n.Pick(lang, sendErrorText[2])
+	}
+	return i18n.Pick(lang, sendErrorText[3])
+}
+
+// sendErrorText holds [SendError.Message] in English, Finnish and
+// Swedish: configuration, ambiguous, temporary, refused.
+var sendErrorText = [4][3]string{
+	{"The e-mail could not be sent because the mail server settings are wrong; ask whoever configures sending to fix them. The e-mail was kept.",
+		"Sähköpostia ei voitu lähettää, koska postipalvelimen asetukset ovat virheelliset; pyydä lähetyksen määrittäjää korjaamaan ne. Sähköposti säilytettiin.",
+		"E-postmeddelandet kunde inte skickas eftersom e-postserverns inställningar är felaktiga; be den som konfigurerar sändningen att rätta dem. Meddelandet sparades."},
+	{"The mail server did not confirm the e-mail; it may have been delivered. Check before sending it again.",
+		"Postipalvelin ei vahvistanut sähköpostia; se on voinut mennä perille. Tarkista ennen kuin lähetät sen uudelleen.",
+		"E-postservern bekräftade inte meddelandet; det kan ha levererats. Kontrollera innan du skickar det igen."},
+	{"The e-mail could not be delivered now; try again later.",
+		"Sähköpostia ei voitu toimittaa nyt; yritä myöhemmin uudelleen.",
+		"E-postmeddelandet kunde inte levereras nu; försök igen senare."},
+	{"The mail server refused the e-mail; check the addresses and the message.",
+		"Postipalvelin hylkäsi sähköpostin; tarkista osoitteet ja viesti.",
+		"E-postservern avvisade meddelandet; kontrollera adresserna och meddelandet."},
+}

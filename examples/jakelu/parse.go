@@ -50,7 +50,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			code := "read-error"
 			var pe *docparse.ParseError
 			if errors.As(err, &pe) {
-				code = pe.Code
+				code = string(pe.Code)
 			}
 			return fail(stdout, stderr, *asJSON, code, name+": "+err.Error())
 		}

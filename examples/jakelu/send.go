@@ -15,23 +15,11 @@ import (
 	"github.com/jakelu/jakelu/transport/smtp"
 )
 
-// jsonSent is the --json output of send for one document.
+// jsonSent is the --json output of send for one document: the file and
+// the library's summary of the result.
 type jsonSent struct {
-	File       string          `json:"file"`
-	Number     string          `json:"number"`
-	Outcome    string          `json:"outcome"`
-	Source     string          `json:"source"`
-	MessageID  string          `json:"messageId,omitempty"`
-	Recipients []jsonRecipient `json:"recipients"`
-	Explain    string          `json:"explain,omitempty"`
-	Error      string          `json:"error,omitempty"`
-}
-
-type jsonRecipient struct {
-	Address string `json:"address"`
-	Outcome string `json:"outcome"`
-	Code    int    `json:"code,omitempty"`
-	Error   string `json:"error,omitempty"`
+	File string `json:"file"`
+	distribution.Summary
 }
 
 // runSend implements "jakelu send": it distributes each document and prints
@@ -175,26 +163,5 @@ read or parsed still "rejected"); on exit 2 the array is empty.
 
 // sentReport summarises one document's result.
 func sentReport(name string, res *distribution.Result, lang string) jsonSent {
-	rep := jsonSent{File: name, Outcome: string(res.Outcome), Source: string(distribution.SourceNone), MessageID: res.MessageID, Recipients: []jsonRecipient{}}
-	if res.Document != nil {
-		rep.Number = res.Document.Number
-	}
-	if res.Plan != nil {
-		rep.Source = string(res.Plan.Source)
-		rep.Explain = res.Plan.Explain(lang)
-	}
-	if res.Receipt != nil {
-		for _, rr := range res.Receipt.Recipients {
-			jr := jsonRecipient{Address: rr.Address, Outcome: rr.Outcome.String(), Code: rr.Code}
-			if rr.Err != nil {
-				jr.Error = rr.Err.Error()
-			}
-			rep.Recipients = append(rep.Recipients, jr)
-		}
-	}
-	var nr *distribution.NoRecipientError
-	if res.Err != nil && !errors.As(res.Err, &nr) {
-		rep.Error = res.Err.Error()
-	}
-	return rep
+	return jsonSent{File: name, Summary: res.Summary(lang)}
 }

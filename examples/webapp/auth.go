@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // hashParams are the argon2id costs of a password hash.
@@ -259,16 +259,16 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // accountKey is the form of an e-mail address users sign in with: as
-// transport.ParseAddress normalizes it, in lower case. Input that is not an
+// address.Parse normalizes it, in lower case. Input that is not an
 // address is cut to the longest address, since it also keys the sign-in
 // limiter.
 func accountKey(s string) string {
-	if addr, err := transport.ParseAddress(s); err == nil {
+	if addr, err := address.Parse(s); err == nil {
 		s = addr
 	}
 	s = strings.ToLower(strings.TrimSpace(s))
-	if len(s) > transport.MaxAddressLength {
-		s = s[:transport.MaxAddressLength]
+	if len(s) > address.MaxLength {
+		s = s[:address.MaxLength]
 	}
 	return s
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/registry/sqlregistry"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // directoryPage is the data of directory.html.
@@ -63,8 +63,8 @@ func entryForm(r *http.Request) (registry.Entry, entryPage) {
 	}
 	e := registry.Entry{
 		CustomerNumber: p.CustomerNumber,
-		To:             transport.SplitAddressList(p.To),
-		Cc:             transport.SplitAddressList(p.Cc),
+		To:             address.SplitList(p.To),
+		Cc:             address.SplitList(p.Cc),
 		Language:       p.Lang,
 	}
 	return e, p

@@ -46,7 +46,7 @@ func parseProblem(lang string, err error) (string, string) {
 	if errors.As(err, &pe) {
 		return pe.Message(lang), pe.Error()
 	}
-	return (&docparse.ParseError{Code: "invalid-document"}).Message(lang), err.Error()
+	return docparse.CodeInvalidDocument.Message(lang), err.Error()
 }
 
 // explain renders the plan's steps as sentences in lang.
@@ -143,27 +143,12 @@ func (a *app) sendConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	http.Redirect(w, r, "/log/"+url.PathEscape(dl.ID), http.StatusSeeOther)
 }
 
-// deliveryOf turns a distribution result into a delivery log entry.
+// deliveryOf turns a distribution result into a delivery log entry, from
+// the library's summary of it (the plan is kept whole, to be explained in
+// each viewer's language).
 func deliveryOf(res *distribution.Result) delivery {
-	dl := delivery{Outcome: res.Outcome, MessageID: res.MessageID, Plan: res.Plan}
-	if res.Document != nil {
-		dl.Number = res.Document.Number
-	}
-	if res.Receipt != nil {
-		for _, rr := range res.Receipt.Recipients {
-			rc := recipientResult{Address: rr.Address, Outcome: rr.Outcome.String(), Code: rr.Code}
-			if rr.Err != nil {
-				rc.Detail = rr.Err.Error()
-			}
-			dl.Recipients = append(dl.Recipients, rc)
-		}
-	}
-	// Without recipients the plan says why; other errors need their text.
-	var noRecipient *distribution.NoRecipientError
-	if res.Err != nil && !errors.As(res.Err, &noRecipient) {
-		dl.Error = res.Err.Error()
-	}
-	return dl
+	sum := res.Summary("en")
+	return delivery{Number: sum.Number, Outcome: sum.Outcome, MessageID: sum.MessageID, Plan: res.Plan, Recipients: sum.Recipients, Error: sum.Error}
 }
 
 // deliveryView is a delivery as a page shows it, explained in the viewer's

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // languages are the UI languages, in the order the language switch shows
@@ -30,31 +30,14 @@ func requestLanguage(r *http.Request) string {
 }
 
 // preferredLanguage picks the UI language from an Accept-Language header
-// ("sv-FI, fi;q=0.8, en;q=0.5"): the supported language with the highest
-// quality, the first listed among equals; English when none is acceptable.
+// ("sv-FI, fi;q=0.8, en;q=0.5") with the library's language matcher: the
+// supported language with the highest quality, the first listed among
+// equals; English when none is acceptable.
 func preferredLanguage(header string) string {
-	best, bestQ := "en", 0.0
-	for item := range strings.SplitSeq(header, ",") {
-		params := strings.Split(item, ";")
-		lang, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(params[0])), "-")
-		if !slices.Contains(languages, lang) {
-			continue
-		}
-		q := 1.0
-		for _, p := range params[1:] {
-			if name, value, ok := strings.Cut(p, "="); ok && strings.TrimSpace(name) == "q" {
-				v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-				if err != nil || v < 0 || v > 1 {
-					v = 0 // a malformed quality makes the language unacceptable
-				}
-				q = v
-			}
-		}
-		if q > bestQ {
-			best, bestQ = lang, q
-		}
+	if l, ok := i18n.Accept(header); ok {
+		return l
 	}
-	return best
+	return "en"
 }
 
 // langIndex maps a UI language to its column in texts.

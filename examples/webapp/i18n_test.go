@@ -26,7 +26,10 @@ func TestPreferredLanguage(t *testing.T) {
 		{"fi;q=0, sv;q=0.001", "sv"},
 		{"fi;q=abc, sv", "sv"},
 		{"fi;q=2", "en"},
-		{"fi;level=1;q=0.4, en;q=0.3", "fi"},
+		{"fi;level=1;q=0.4, en;q=0.3", "en"}, // Accept-Language has no parameter but q (RFC 9110 §12.5.4)
+		{"fin, sv;q=0.9", "fi"},
+		{"sv_SE", "sv"},
+		{"et, fi;q=0.5", "fi"}, // Estonian is not Finnish
 		{"*", "en"},
 	}
 	for _, tt := range tests {

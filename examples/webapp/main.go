@@ -20,6 +20,7 @@ import (
 	"github.com/jakelu/jakelu/examples/internal/exampledb"
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 	filetransport "github.com/jakelu/jakelu/transport/file"
 	"github.com/jakelu/jakelu/transport/smtp"
 )
@@ -191,7 +192,7 @@ func (a *app) firstStart(ctx context.Context, o options, stdout io.Writer) error
 // addCompany creates a company and its first user and prints how to sign
 // in. An empty password means a random one, which is printed.
 func (a *app) addCompany(ctx context.Context, name, email, password string, stdout io.Writer) error {
-	addr, err := transport.ParseAddress(email)
+	addr, err := address.Parse(email)
 	if err != nil {
 		return fmt.Errorf("the first user of %s: %w", name, err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/jakelu/jakelu/importer/xlsximport"
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 //go:embed templates static
@@ -103,7 +104,7 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 	if cfg.Hash == (hashParams{}) {
 		cfg.Hash = defaultHashParams
 	}
-	if _, err := transport.ParseAddress(cfg.From); err != nil {
+	if _, err := address.Parse(cfg.From); err != nil {
 		return nil, fmt.Errorf("the sender address %q: %w", cfg.From, err)
 	}
 	pages, err := parsePages()

@@ -296,16 +296,8 @@ type delivery struct {
 	Outcome    distribution.Outcome
 	MessageID  string
 	Plan       *distribution.Plan // nil when routing did not start
-	Recipients []recipientResult
+	Recipients []distribution.RecipientSummary
 	Error      string // technical detail (English) when the outcome is not Sent
-}
-
-// recipientResult is the outcome of one recipient of a delivery.
-type recipientResult struct {
-	Address string `json:"address"`
-	Outcome string `json:"outcome"` // transport.Outcome.String(): "delivered", "deferred", …
-	Code    int    `json:"code,omitempty"`
-	Detail  string `json:"detail,omitempty"`
 }
 
 // addDelivery records a delivery, setting its ID and time.

@@ -129,7 +129,7 @@ func TestStore(t *testing.T) {
 			for i := range 5 {
 				e.clock.Advance(time.Second)
 				dl := delivery{User: "u", File: "f", Number: fmt.Sprint(i), Outcome: distribution.Sent, Plan: plan,
-					Recipients: []recipientResult{{Address: "a@x.example", Outcome: "delivered"}}}
+					Recipients: []distribution.RecipientSummary{{Address: "a@x.example", Outcome: "delivered"}}}
 				if err := a.addDelivery(ctx, &dl); err != nil {
 					t.Fatal(err)
 				}

@@ -12,7 +12,7 @@ import (
 	"github.com/jakelu/jakelu/importer/csvimport"
 	"github.com/jakelu/jakelu/importer/internal/importtest"
 	"github.com/jakelu/jakelu/registry"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 var benchCSV = sync.OnceValue(func() []byte { return importtest.CSV(importtest.Rows()) })
@@ -20,7 +20,7 @@ var benchCSV = sync.OnceValue(func() []byte { return importtest.CSV(importtest.R
 // BenchmarkImportCSV reads the generated directory (importtest.Rows rows,
 // 1–3 addresses each; set JAKELU_BENCH_ROWS for a quicker run) and applies
 // it to a registry.Memory, against the naive baseline: encoding/csv and
-// transport.ParseAddress on every address, the results kept. Both report
+// address.Parse on every address, the results kept. Both report
 // rows/s, the peak heap and the process's CPU seconds per run (all
 // goroutines: jakelu uses every processor, the baseline one); jakelu also
 // reports x-baseline, its time relative to a baseline run made just before
@@ -73,7 +73,7 @@ func naiveImport(b testing.TB, data []byte) [][]string {
 		}
 		row := []string{rec[0]}
 		for _, part := range strings.Fields(rec[1]) {
-			a, err := transport.ParseAddress(part)
+			a, err := address.Parse(part)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -42,10 +42,10 @@
 //     unchanged and deleted entries; an unchanged entry keeps its UpdatedAt;
 //     ReplaceAll leaves exactly the batch; an entry without a language keeps
 //     the stored entry's language (and is unchanged if that is its only
-//     difference), with and without ReplaceAll; a batch with Normalized set
-//     applies as the same batch without; an invalid batch gives a
-//     [*registry.BatchError] naming the item and changes nothing (with
-//     Normalized set too, for what does not concern addresses); a context
+//     difference), with and without ReplaceAll; a batch normalized already
+//     applies as the same batch before; an invalid batch gives a
+//     [*registry.BatchError] naming the item and changes nothing (also when
+//     its addresses are normalized and something else is wrong); a context
 //     cancelled before or at any point during Apply (the kit cancels it at
 //     the 1st, 2nd, 3rd … call of its Err method) leaves the directory
 //     exactly as before, and an Apply that returns no error leaves exactly

@@ -115,10 +115,12 @@ func (e *ReplyError) Error() string {
 	return fmt.Sprintf("smtp: server replied %s %q to %s", code, e.Text, e.Command)
 }
 
-// Is reports whether e is a size refusal matching [ErrMessageTooLarge]:
-// 552 with enhanced code 5.3.4 or 5.2.3.
+// Is reports whether e matches target: every ReplyError matches
+// [ErrReply], and a size refusal (552 with enhanced code 5.3.4 or 5.2.3)
+// also [ErrMessageTooLarge].
 func (e *ReplyError) Is(target error) bool {
-	return target == ErrMessageTooLarge && e.Code == 552 && (e.EnhancedCode == "5.3.4" || e.EnhancedCode == "5.2.3")
+	return target == ErrReply ||
+		target == ErrMessageTooLarge && e.Code == 552 && (e.EnhancedCode == "5.3.4" || e.EnhancedCode == "5.2.3")
 }
 
 func replyErr(cmd string, r reply) *ReplyError {

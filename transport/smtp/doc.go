@@ -50,7 +50,7 @@
 //
 // Before MAIL the message is checked against the server's SIZE
 // ([ErrMessageTooLarge]) and, when it needs it, SMTPUTF8
-// ([transport.ErrNeedsSMTPUTF8]). Each recipient gets its own RCPT; with
+// ([address.ErrNeedsSMTPUTF8]). Each recipient gets its own RCPT; with
 // PIPELINING, MAIL, the RCPTs and DATA go in one write. Recipients the
 // server refuses as too many (452) are sent in a further transaction after
 // the first, so no accepted recipient gets the message twice. The message

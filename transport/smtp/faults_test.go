@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 	"github.com/jakelu/jakelu/transport/smtp"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
@@ -291,7 +292,7 @@ func faultScenarios() []scenario {
 			}()},
 			batch: &batch{messages: 180, want: map[transport.Outcome]int{ok: 179, fail: 1}}, stage: transport.StageRcpt},
 		{name: "SMTPUTF8 needed, not offered", msg: func(m *transport.Message) { m.Cc = []mail.Address{{Address: "jörg@example.com"}} },
-			want: map[string]transport.Outcome{"a@example.com": fail, "b@example.com": fail, "jörg@example.com": fail}, stage: transport.StageMail, errIs: transport.ErrNeedsSMTPUTF8},
+			want: map[string]transport.Outcome{"a@example.com": fail, "b@example.com": fail, "jörg@example.com": fail}, stage: transport.StageMail, errIs: address.ErrNeedsSMTPUTF8},
 		{name: "SMTPUTF8 offered", script: transporttest.Script{SMTPUTF8: true}, msg: func(m *transport.Message) { m.Cc = []mail.Address{{Address: "jörg@example.com"}} },
 			want: map[string]transport.Outcome{"a@example.com": ok, "b@example.com": ok, "jörg@example.com": ok}, stored: 1},
 		{name: "IDN domain sent as A-label", msg: func(m *transport.Message) { m.Cc = []mail.Address{{Address: "info@ääkköset.fi"}} },

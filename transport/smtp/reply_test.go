@@ -3,6 +3,7 @@ package smtp
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"net/textproto"
 	"strings"
@@ -188,5 +189,26 @@ func TestTLSModeText(t *testing.T) {
 	var m TLSMode
 	if err := m.UnmarshalText([]byte("ssl")); err == nil {
 		t.Error("unknown mode accepted")
+	}
+}
+
+// TestReplyError_Sentinels checks that every ReplyError matches ErrReply
+// and only a size refusal also ErrMessageTooLarge.
+func TestReplyError_Sentinels(t *testing.T) {
+	tests := []struct {
+		err      *ReplyError
+		tooLarge bool
+	}{
+		{&ReplyError{Command: "RCPT TO:<a@b.fi>", Code: 550, EnhancedCode: "5.1.1"}, false},
+		{&ReplyError{Command: "end of data", Code: 552, EnhancedCode: "5.3.4"}, true},
+		{&ReplyError{Command: "greeting", Code: 421}, false},
+	}
+	for _, tt := range tests {
+		if !errors.Is(tt.err, ErrReply) {
+			t.Errorf("%v does not match ErrReply", tt.err)
+		}
+		if got := errors.Is(tt.err, ErrMessageTooLarge); got != tt.tooLarge {
+			t.Errorf("%v matches ErrMessageTooLarge: %v, want %v", tt.err, got, tt.tooLarge)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // TLSMode says how the transport protects the connection.
@@ -134,6 +135,9 @@ var (
 	// ErrMessageTooLarge: the message is larger than the server's SIZE,
 	// found before sending it, or refused by the server with 552 5.3.4.
 	ErrMessageTooLarge = errors.New("smtp: the message is larger than the server accepts")
+	// ErrReply is matched by every [*ReplyError]: the server refused a
+	// command or answered what the protocol does not expect.
+	ErrReply = errors.New("smtp: the server refused a command")
 	// ErrClosed: Send was called after Close.
 	ErrClosed = errors.New("smtp: transport closed")
 	// ErrSessionState: the server answered a transaction with a reply
@@ -393,7 +397,7 @@ func (t *Transport) deliver(ctx context.Context, c *conn, m *transport.Composed,
 	if m.SMTPUTF8 {
 		if _, ok := c.ext["SMTPUTF8"]; !ok {
 			setAll(idx, &stageError{stage: transport.StageMail, out: transport.Failed,
-				err: fmt.Errorf("%w: the server does not offer it", transport.ErrNeedsSMTPUTF8)})
+				err: fmt.Errorf("%w: the server does not offer it", address.ErrNeedsSMTPUTF8)})
 			return nil, retryNone
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // NewFunc builds a fresh [transport.Transport] for one rule of [Run], with
@@ -247,11 +248,11 @@ func compare(t tb, got, want *transport.Message) {
 
 // wireForm is the form of an address to compare: validated, A-label domain.
 func wireForm(a string) string {
-	n, err := transport.ParseAddress(a)
+	n, err := address.Parse(a)
 	if err != nil {
 		return a
 	}
-	w, _ := transport.ToASCII(n)
+	w, _ := address.ToASCII(n)
 	return w
 }
 

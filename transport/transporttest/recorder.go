@@ -27,7 +27,7 @@ type Recorder struct {
 	// [transport.StageData].
 	Fail func(*transport.Message) error
 	// Outcome, if set, decides each recipient's outcome (the address as
-	// [transport.ParseAddress] returns it); nil, or a zero or Delivered
+	// [address.Parse] returns it); nil, or a zero or Delivered
 	// result, delivers. Deferred recipients get a simulated 450 reply at
 	// RCPT, Failed ones a 550, Ambiguous ones a lost connection after the
 	// final dot.

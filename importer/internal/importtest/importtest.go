@@ -21,7 +21,7 @@ import (
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/registry"
-	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // DefaultRows is the size of the generated directory.
@@ -228,7 +228,7 @@ func CheckRead(t *testing.T, b *importer.Batch, err error, maxProblems int) {
 		}
 		seen[e.CustomerNumber] = true
 		for _, a := range append(append([]string(nil), e.To...), e.Cc...) {
-			if p, err := transport.ParseAddress(a); err != nil || p != a {
+			if p, err := address.Parse(a); err != nil || p != a {
 				t.Fatalf("address %q parses as %q, %v", a, p, err)
 			}
 		}

@@ -1,4 +1,4 @@
-package transport
+package address
 
 import (
 	"errors"
@@ -14,59 +14,59 @@ import (
 
 // Limits on addresses, from RFC 5321 §4.5.3.1 and RFC 3696 erratum 1690.
 const (
-	// MaxAddressLength is the longest address accepted, in octets of its
+	// MaxLength is the longest address accepted, in octets of its
 	// wire (A-label) form.
-	MaxAddressLength = 254
+	MaxLength = 254
 	// MaxLocalPartLength is the longest local part accepted, in octets.
 	MaxLocalPartLength = 64
-	// maxInputLength caps what ParseAddress looks at: anything longer cannot
+	// maxInputLength caps what Parse looks at: anything longer cannot
 	// become a valid address, and refusing it early keeps pathological input
 	// cheap.
 	maxInputLength = 1024
 )
 
-// ErrInvalidAddress is the sentinel every [*AddressError] matches with
+// ErrInvalid is the sentinel every [*Error] matches with
 // [errors.Is].
-var ErrInvalidAddress = errors.New("transport: invalid e-mail address")
+var ErrInvalid = errors.New("address: invalid e-mail address")
 
 // ErrNeedsSMTPUTF8 reports an address whose local part is not ASCII: it can
 // only be delivered through a server that offers the SMTPUTF8 extension
 // (RFC 6531).
-var ErrNeedsSMTPUTF8 = errors.New("transport: address needs SMTPUTF8 (non-ASCII local part)")
+var ErrNeedsSMTPUTF8 = errors.New("address: address needs SMTPUTF8 (non-ASCII local part)")
 
-// AddressReason says why [ParseAddress] rejected an address. The values are
+// Reason says why [Parse] rejected an address. The values are
 // stable and language-neutral, so host apps and the importer can render their
 // own messages.
-type AddressReason string
+type Reason string
 
 // The reasons an address is rejected.
 const (
-	ReasonEmpty            AddressReason = "empty"               // nothing but spaces
-	ReasonTooLong          AddressReason = "too-long"            // over MaxAddressLength octets
-	ReasonInvalidEncoding  AddressReason = "invalid-encoding"    // not valid UTF-8
-	ReasonControlCharacter AddressReason = "control-character"   // CR, LF, NUL, TAB or another control character
-	ReasonInvisible        AddressReason = "invisible-character" // a space, zero-width or other format character inside
-	ReasonSeveral          AddressReason = "several-addresses"   // a list such as "a@x.fi, b@y.fi"
-	ReasonMissingAt        AddressReason = "missing-at"          // no @
-	ReasonEmptyLocal       AddressReason = "empty-local-part"    // nothing before @
-	ReasonLocalTooLong     AddressReason = "local-part-too-long" // over MaxLocalPartLength octets
-	ReasonQuotedLocal      AddressReason = "quoted-local-part"   // "john doe"@x.fi
-	ReasonInvalidLocal     AddressReason = "invalid-local-part"  // a character or dot placement mail servers refuse
-	ReasonEmptyDomain      AddressReason = "empty-domain"        // nothing after @
-	ReasonAddressLiteral   AddressReason = "address-literal"     // a@[192.0.2.1]
-	ReasonNoDot            AddressReason = "domain-without-dot"  // a@localhost
-	ReasonInvalidDomain    AddressReason = "invalid-domain"      // a@b_c.fi, a@-b.fi, a@b..fi, a numeric top-level label
+	ReasonEmpty            Reason = "empty"               // nothing but spaces
+	ReasonTooLong          Reason = "too-long"            // over MaxLength octets
+	ReasonInvalidEncoding  Reason = "invalid-encoding"    // not valid UTF-8
+	ReasonControlCharacter Reason = "control-character"   // CR, LF, NUL, TAB or another control character
+	ReasonInvisible        Reason = "invisible-character" // a space, zero-width or other format character inside
+	ReasonSeveral          Reason = "several-addresses"   // a list such as "a@x.fi, b@y.fi"
+	ReasonMissingAt        Reason = "missing-at"          // no @
+	ReasonEmptyLocal       Reason = "empty-local-part"    // nothing before @
+	ReasonLocalTooLong     Reason = "local-part-too-long" // over MaxLocalPartLength octets
+	ReasonQuotedLocal      Reason = "quoted-local-part"   // "john doe"@x.fi
+	ReasonInvalidLocal     Reason = "invalid-local-part"  // a character or dot placement mail servers refuse
+	ReasonEmptyDomain      Reason = "empty-domain"        // nothing after @
+	ReasonAddressLiteral   Reason = "address-literal"     // a@[192.0.2.1]
+	ReasonNoDot            Reason = "domain-without-dot"  // a@localhost
+	ReasonInvalidDomain    Reason = "invalid-domain"      // a@b_c.fi, a@-b.fi, a@b..fi, a numeric top-level label
 )
 
 // reasonText holds the descriptions of the reasons in English, Finnish and
 // Swedish.
-var reasonText = map[AddressReason][3]string{
+var reasonText = map[Reason][3]string{
 	ReasonEmpty: {"the address is empty",
 		"osoite on tyhjä",
 		"adressen är tom"},
-	ReasonTooLong: {fmt.Sprintf("the address is longer than %d characters", MaxAddressLength),
-		fmt.Sprintf("osoite on yli %d merkkiä pitkä", MaxAddressLength),
-		fmt.Sprintf("adressen är längre än %d tecken", MaxAddressLength)},
+	ReasonTooLong: {fmt.Sprintf("the address is longer than %d characters", MaxLength),
+		fmt.Sprintf("osoite on yli %d merkkiä pitkä", MaxLength),
+		fmt.Sprintf("adressen är längre än %d tecken", MaxLength)},
 	ReasonInvalidEncoding: {"the address is not valid UTF-8 text",
 		"osoite ei ole kelvollista UTF-8-tekstiä",
 		"adressen är inte giltig UTF-8-text"},
@@ -109,12 +109,12 @@ var reasonText = map[AddressReason][3]string{
 }
 
 // String returns a short English description of the reason.
-func (r AddressReason) String() string { return r.Message("en") }
+func (r Reason) String() string { return r.Message("en") }
 
 // Message describes the reason in the language lang: "fi" (Finnish), "sv"
 // (Swedish) or anything else (English). An unknown reason is returned as
 // its code.
-func (r AddressReason) Message(lang string) string {
+func (r Reason) Message(lang string) string {
 	t, ok := reasonText[r]
 	if !ok {
 		return string(r)
@@ -122,29 +122,43 @@ func (r AddressReason) Message(lang string) string {
 	return i18n.Pick(lang, t)
 }
 
-// AddressError reports an address [ParseAddress] rejected and why. It
-// matches [ErrInvalidAddress] with [errors.Is].
-type AddressError struct {
-	Input  string        // the text as given (shortened to 100 characters)
-	Reason AddressReason // why it was rejected
+// Error reports an address [Parse] rejected and why. It
+// matches [ErrInvalid] with [errors.Is].
+type Error struct {
+	Input  string // the text as given (shortened to 100 characters)
+	Reason Reason // why it was rejected
 }
 
 // Error describes the rejected address and what is wrong with it.
-func (e *AddressError) Error() string {
-	return fmt.Sprintf("transport: invalid e-mail address %q: %s", e.Input, e.Reason)
+func (e *Error) Error() string {
+	return fmt.Sprintf("address: invalid e-mail address %q: %s", e.Input, e.Reason)
 }
 
-// Unwrap returns [ErrInvalidAddress].
-func (e *AddressError) Unwrap() error { return ErrInvalidAddress }
+// Unwrap returns [ErrInvalid].
+func (e *Error) Unwrap() error { return ErrInvalid }
 
-func addrErr(input string, r AddressReason) error {
+// Message says in lang ("fi", "sv" or "en"; anything else gives English)
+// which address was refused and why, for the person who wrote it.
+func (e *Error) Message(lang string) string {
+	return fmt.Sprintf(i18n.Pick(lang, errorText), e.Input, e.Reason.Message(lang))
+}
+
+// errorText is [Error.Message] in English, Finnish and Swedish: input,
+// reason.
+var errorText = [3]string{
+	"“%s” is not a valid e-mail address: %s.",
+	"”%s” ei ole kelvollinen sähköpostiosoite: %s.",
+	"”%s” är inte en giltig e-postadress: %s.",
+}
+
+func addrErr(input string, r Reason) error {
 	if utf8.RuneCountInString(input) > 100 {
 		input = string([]rune(input)[:100]) + "…"
 	}
-	return &AddressError{Input: input, Reason: r}
+	return &Error{Input: input, Reason: r}
 }
 
-// ParseAddress is the library's one e-mail address validation function: the
+// Parse is the library's one e-mail address validation function: the
 // document parser, the recipient directory, the importer and the transports
 // all use it.
 //
@@ -160,19 +174,19 @@ func addrErr(input string, r AddressReason) error {
 // The result keeps the local part exactly as written and lower-cases the
 // domain; an internationalised domain is returned in its Unicode form (use
 // [ToASCII] for the form to put on the wire). A rejected address gives an
-// [*AddressError] saying why.
+// [*Error] saying why.
 //
-// ParseAddress takes one address. Text that holds a list ("a@x.fi; b@y.fi")
-// gives [ReasonSeveral]; split it first with [SplitAddressList].
-func ParseAddress(s string) (string, error) {
+// Parse takes one address. Text that holds a list ("a@x.fi; b@y.fi")
+// gives [ReasonSeveral]; split it first with [SplitList].
+func Parse(s string) (string, error) {
 	if plainASCII(s) {
 		return s, nil
 	}
-	return parseAddress(s)
+	return parse(s)
 }
 
-// parseAddress is ParseAddress for input that is not plainly an address.
-func parseAddress(s string) (string, error) {
+// parse is Parse for input that is not plainly an address.
+func parse(s string) (string, error) {
 	if len(s) > maxInputLength {
 		return "", addrErr(s, ReasonTooLong)
 	}
@@ -246,17 +260,17 @@ func parseAddress(s string) (string, error) {
 	if reason != "" {
 		return "", addrErr(in, reason)
 	}
-	if len(local)+1+len(aDomain) > MaxAddressLength {
+	if len(local)+1+len(aDomain) > MaxLength {
 		return "", addrErr(in, ReasonTooLong)
 	}
 	return local + "@" + uDomain, nil
 }
 
-// SplitAddressList splits text that may hold several addresses, as documents
+// SplitList splits text that may hold several addresses, as documents
 // write them ("a@x.fi; b@y.fi", "a@x.fi, b@y.fi", one per line), into its
 // parts, trimmed, without empty ones. It does not validate: pass each part to
-// [ParseAddress]. A "Display Name <addr>" part stays whole.
-func SplitAddressList(s string) []string {
+// [Parse]. A "Display Name <addr>" part stays whole.
+func SplitList(s string) []string {
 	var parts []string
 	start, angle := -1, false
 	for i, r := range s {
@@ -307,7 +321,7 @@ func SplitAddressList(s string) []string {
 	return out
 }
 
-// ToASCII returns the form of a valid address (as [ParseAddress] returns it)
+// ToASCII returns the form of a valid address (as [Parse] returns it)
 // that goes on the wire without the SMTPUTF8 extension: an internationalised
 // domain becomes its A-label ("salg@signatør.dk" → "salg@xn--signatr-90a.dk").
 // A non-ASCII local part cannot be written in ASCII: it gives
@@ -344,7 +358,7 @@ var idnaProfile = idna.New(
 
 // normalizeDomain returns the domain in lower-case Unicode form and its ASCII
 // form, or the reason it is not a valid host name.
-func normalizeDomain(d string) (unicodeForm, asciiForm string, reason AddressReason) {
+func normalizeDomain(d string) (unicodeForm, asciiForm string, reason Reason) {
 	if isASCII(d) {
 		d = strings.ToLower(d)
 		if r := checkHostname(d); r != "" {
@@ -372,7 +386,7 @@ func normalizeDomain(d string) (unicodeForm, asciiForm string, reason AddressRea
 // checkHostname checks a lower-case ASCII host name: at least two labels,
 // each 1–63 letters, digits or hyphens, not starting or ending with a hyphen,
 // and a top-level label that is not all digits.
-func checkHostname(d string) AddressReason {
+func checkHostname(d string) Reason {
 	if len(d) > 253 {
 		return ReasonTooLong
 	}
@@ -411,13 +425,13 @@ func allDigits(s string) bool {
 }
 
 // plainASCII reports whether s is already a valid address in the form
-// ParseAddress returns: printable ASCII, a local part of dot-separated
+// Parse returns: printable ASCII, a local part of dot-separated
 // atext atoms, one @ and a lower-case host name of at least two LDH labels
 // whose last is not all digits. Such input, the common case in bulk
 // imports, is returned as it is, without allocating. It reads s once; any
-// other input takes ParseAddress's careful path.
+// other input takes Parse's careful path.
 func plainASCII(s string) bool {
-	if len(s) > MaxAddressLength {
+	if len(s) > MaxLength {
 		return false
 	}
 	at := 0

@@ -1,4 +1,4 @@
-package transport
+package address
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ func TestParseAddress(t *testing.T) {
 	tests := []struct {
 		in     string
 		want   string
-		reason AddressReason
+		reason Reason
 	}{
 		{in: "matti@example.fi", want: "matti@example.fi"},
 		{in: "  Matti.Meikalainen@Example.FI \n", want: "Matti.Meikalainen@example.fi"},
@@ -72,16 +72,16 @@ func TestParseAddress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in[:min(len(tt.in), 40)], func(t *testing.T) {
-			got, err := ParseAddress(tt.in)
+			got, err := Parse(tt.in)
 			if tt.reason == "" {
 				if err != nil || got != tt.want {
-					t.Fatalf("ParseAddress(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+					t.Fatalf("Parse(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 				}
 				return
 			}
-			var ae *AddressError
-			if !errors.As(err, &ae) || ae.Reason != tt.reason || !errors.Is(err, ErrInvalidAddress) {
-				t.Fatalf("ParseAddress(%q) = %q, %v; want reason %q", tt.in, got, err, tt.reason)
+			var ae *Error
+			if !errors.As(err, &ae) || ae.Reason != tt.reason || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Parse(%q) = %q, %v; want reason %q", tt.in, got, err, tt.reason)
 			}
 			if got != "" {
 				t.Errorf("rejected address returned %q", got)
@@ -124,8 +124,8 @@ func TestSplitAddressList(t *testing.T) {
 		{"x y <z", []string{"x y <z"}},
 	}
 	for _, tt := range tests {
-		if got := SplitAddressList(tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("SplitAddressList(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := SplitList(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SplitList(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -136,16 +136,16 @@ func TestSplitAddressList(t *testing.T) {
 // be scanned to the end again, which never finished).
 func TestSplitAddressList_ManyWords(t *testing.T) {
 	const n = 1_000_000
-	parts := SplitAddressList(strings.Repeat("word ", n) + "a@b.fi")
+	parts := SplitList(strings.Repeat("word ", n) + "a@b.fi")
 	if len(parts) != n+1 || parts[0] != "word" || parts[n-1] != "word" || parts[n] != "a@b.fi" {
 		t.Fatalf("%d parts, want %d words and the address", len(parts), n)
 	}
 }
 
-// FuzzParseAddress checks that an accepted address is safe to put in a
+// FuzzParse checks that an accepted address is safe to put in a
 // header or an SMTP command, fits the length limits, parses with net/mail
-// and is a fixed point of ParseAddress.
-func FuzzParseAddress(f *testing.F) {
+// and is a fixed point of Parse.
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"matti@example.fi", "mailto:a@b.fi", "Matti <m@b.fi>", "a@b", "a@b_c.fi",
 		"salg@signatør.dk", "jörg@b.fi", `"x y"@b.fi`, "a@[127.0.0.1]", "a\u200b@b.fi",
@@ -157,21 +157,21 @@ func FuzzParseAddress(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		// The fast path takes only what the careful one returns unchanged.
 		if plainASCII(s) {
-			if got, err := parseAddress(s); got != s || err != nil {
+			if got, err := parse(s); got != s || err != nil {
 				t.Fatalf("plainASCII(%q) is true, but the careful path gives %q, %v", s, got, err)
 			}
 		}
-		got, err := ParseAddress(s)
+		got, err := Parse(s)
 		if err != nil {
-			if got != "" || !errors.Is(err, ErrInvalidAddress) {
-				t.Fatalf("ParseAddress(%q) = %q, %v", s, got, err)
+			if got != "" || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Parse(%q) = %q, %v", s, got, err)
 			}
 			return
 		}
 		if !utf8.ValidString(got) || strings.ContainsAny(got, "\r\n\x00 \t,;<>") {
-			t.Fatalf("ParseAddress(%q) = %q: unsafe character", s, got)
+			t.Fatalf("Parse(%q) = %q: unsafe character", s, got)
 		}
-		again, err := ParseAddress(got)
+		again, err := Parse(got)
 		if err != nil || again != got {
 			t.Fatalf("not a fixed point: %q -> %q -> %q, %v", s, got, again, err)
 		}
@@ -179,7 +179,7 @@ func FuzzParseAddress(f *testing.F) {
 		if err != nil && !errors.Is(err, ErrNeedsSMTPUTF8) {
 			t.Fatalf("ToASCII(%q): %v", got, err)
 		}
-		if len(wire) > MaxAddressLength {
+		if len(wire) > MaxLength {
 			t.Fatalf("ToASCII(%q) = %d octets", got, len(wire))
 		}
 		if _, err := mail.ParseAddress(wire); err != nil {
@@ -188,7 +188,7 @@ func FuzzParseAddress(f *testing.F) {
 	})
 }
 
-func TestAddressReasonMessages(t *testing.T) {
+func TestReasonMessages(t *testing.T) {
 	for r := range reasonText {
 		seen := map[string]bool{}
 		for _, lang := range []string{"en", "fi", "sv"} {
@@ -209,10 +209,31 @@ func BenchmarkParseAddress(b *testing.B) {
 		b.Run(in, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := ParseAddress(in); err != nil {
+				if _, err := Parse(in); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+	}
+}
+
+// TestError_Message checks that the message names the input and the
+// reason in the language asked for, in that language's quotation marks.
+func TestError_Message(t *testing.T) {
+	_, err := Parse("matti@localhost")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse gave %v, want an *Error", err)
+	}
+	tests := []struct{ lang, want string }{
+		{"en", "“matti@localhost” is not a valid e-mail address: the domain after the @ has no dot."},
+		{"fi", "”matti@localhost” ei ole kelvollinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä."},
+		{"sv-FI", "”matti@localhost” är inte en giltig e-postadress: domänen efter @ saknar punkt."},
+		{"de", "“matti@localhost” is not a valid e-mail address: the domain after the @ has no dot."},
+	}
+	for _, tt := range tests {
+		if got := e.Message(tt.lang); got != tt.want {
+			t.Errorf("Message(%s) = %q, want %q", tt.lang, got, tt.want)
+		}
 	}
 }

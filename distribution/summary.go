@@ -1,0 +1,59 @@
+package distribution
+
+import "errors"
+
+// Summary is a [Result] as a report shows it, ready for JSON: what a
+// command-line tool prints and what a host app records in its delivery
+// log. [Result.Summary] makes it; the jakelu command's send --json and the
+// example web app both use it, so the two report a delivery alike.
+type Summary struct {
+	Number     string             `json:"number"`              // the document number, "" when it could not be parsed
+	Outcome    Outcome            `json:"outcome"`             // sent, partly-sent, failed, deferred, ambiguous, rejected or not-routed
+	Source     Source             `json:"source"`              // where the recipients came from; "none" without a plan
+	MessageID  string             `json:"messageId,omitempty"` // the e-mail's Message-ID, when one was composed
+	Recipients []RecipientSummary `json:"recipients"`          // the transport's report per recipient; empty, not nil, when nothing was sent
+	Explain    string             `json:"explain,omitempty"`   // the plan explained in the language asked for
+	// Error is the technical detail (English) when the outcome is not
+	// Sent; "" for a document without recipients, which Explain explains.
+	Error string `json:"error,omitempty"`
+}
+
+// RecipientSummary is one recipient's line of a [Summary].
+type RecipientSummary struct {
+	Address string `json:"address"`
+	Outcome string `json:"outcome"`         // transport.Outcome.String(): "delivered", "deferred", …
+	Code    int    `json:"code,omitempty"`  // the SMTP reply code, when there was one
+	Error   string `json:"error,omitempty"` // the technical detail, when not delivered
+}
+
+// Summary returns r as a report shows it, with the plan explained in lang
+// ("fi", "sv" or "en"; any tag the library's language matcher resolves).
+// A nil Result gives the summary of a Deferred result with
+// [ErrNotCreated].
+func (r *Result) Summary(lang string) Summary {
+	if r == nil {
+		return Summary{Outcome: Deferred, Source: SourceNone, Recipients: []RecipientSummary{}, Error: ErrNotCreated.Error()}
+	}
+	s := Summary{Outcome: r.Outcome, Source: SourceNone, MessageID: r.MessageID, Recipients: []RecipientSummary{}}
+	if r.Document != nil {
+		s.Number = r.Document.Number
+	}
+	if r.Plan != nil {
+		s.Source = r.Plan.Source
+		s.Explain = r.Plan.Explain(lang)
+	}
+	if r.Receipt != nil {
+		for _, rr := range r.Receipt.Recipients {
+			rs := RecipientSummary{Address: rr.Address, Outcome: rr.Outcome.String(), Code: rr.Code}
+			if rr.Err != nil {
+				rs.Error = rr.Err.Error()
+			}
+			s.Recipients = append(s.Recipients, rs)
+		}
+	}
+	var nr *NoRecipientError
+	if r.Err != nil && !errors.As(r.Err, &nr) {
+		s.Error = r.Err.Error()
+	}
+	return s
+}
