@@ -154,6 +154,7 @@ func TestImportMemoryChild(t *testing.T) {
 	_, err = importer.Read(r, []importer.Decoder{csvimport.NewDecoder(nil)}, nil)
 	seconds := time.Since(start).Seconds()
 	fmt.Printf("IMPORTMEM-CHILD seconds=%.3f read=%d problems=%s\n", seconds, cf.n, strings.Join(importtest.ProblemStrings(t, err), ","))
+	importtest.PrintPeakRSS()
 }
 
 // countingFile counts the bytes read from a file.

@@ -5,6 +5,8 @@ package importtest
 import (
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -31,4 +33,23 @@ func maxRSS(ps *os.ProcessState) int64 {
 		return int64(u.Maxrss) // bytes there
 	}
 	return int64(u.Maxrss) * 1024 // kilobytes on Linux and the BSDs
+}
+
+// selfPeakRSS returns the process's peak resident set size in bytes from
+// VmHWM in /proc/self/status (Linux), which counts only the address space
+// this process has had since exec; 0 where there is no such file.
+func selfPeakRSS() int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for l := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
 }
