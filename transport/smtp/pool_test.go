@@ -227,6 +227,9 @@ func TestTransport_ResetBeforeReuse(t *testing.T) {
 		// message's part), conns the connections opened.
 		conn1 string
 		conns int
+		// pipelined: commands written with the refused one (RCPT, DATA)
+		// may or may not have been read before the close; not compared.
+		pipelined bool
 	}{
 		{name: "451 at the dot", fail: onVerb(".", r(451, "4.3.0")), conn1: ". RSET MAIL RCPT RCPT RCPT DATA .", conns: 1},
 		{name: "451 at MAIL", fail: onVerb("MAIL", r(451, "4.3.0")), conn1: "DATA RSET MAIL RCPT RCPT RCPT DATA .", conns: 1},
@@ -237,7 +240,10 @@ func TestTransport_ResetBeforeReuse(t *testing.T) {
 		{name: "RSET dropped: a new connection", fail: onVerb(".", r(451, "4.3.0")), rset: transporttest.Response{Drop: true}, conn1: ". RSET", conns: 2},
 		{name: "RCPT timeout: not reused", fail: onVerb("RCPT", transporttest.Response{Delay: 2 * time.Second}),
 			opts: &smtp.Options{Timeouts: smtp.Timeouts{Command: 300 * time.Millisecond}}, conn1: "MAIL RCPT", conns: 2},
-		{name: "503 at MAIL: closed", fail: onVerb("MAIL", r(503, "5.5.1")), conn1: "EHLO MAIL RCPT RCPT RCPT DATA", conns: 3},
+		// The RCPTs and DATA went in the same write as MAIL (PIPELINING);
+		// whether the server read them before the client closed the
+		// connection is up to the scheduler, so they are not compared.
+		{name: "503 at MAIL: closed", fail: onVerb("MAIL", r(503, "5.5.1")), conn1: "EHLO MAIL", pipelined: true, conns: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,7 +263,13 @@ func TestTransport_ResetBeforeReuse(t *testing.T) {
 			}
 			second.Store(true)
 			mustSend(t, tr, "after the failure")
-			if got := verbs(srv, 1); !strings.HasSuffix(got, tt.conn1) {
+			got := verbs(srv, 1)
+			if tt.pipelined {
+				for _, v := range []string{" DATA", " RCPT", " RCPT", " RCPT"} {
+					got = strings.TrimSuffix(got, v)
+				}
+			}
+			if !strings.HasSuffix(got, tt.conn1) {
 				t.Errorf("connection 1 read %q, want it to end %q", got, tt.conn1)
 			}
 			if n := srv.Connections(); n != tt.conns {
