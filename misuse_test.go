@@ -157,6 +157,7 @@ var misuseTypes = map[string]reflect.Type{
 	"dkim.NoKeyError":                     reflect.TypeFor[dkim.NoKeyError](),
 	"dkim.Options":                        reflect.TypeFor[dkim.Options](),
 	"dkim.Signer":                         reflect.TypeFor[dkim.Signer](),
+	"dkim.SignerFunc":                     reflect.TypeFor[dkim.SignerFunc](),
 	"dkim.Static":                         reflect.TypeFor[dkim.Static](),
 	"dkim.Transport":                      reflect.TypeFor[dkim.Transport](),
 	"docparse.Code":                       reflect.TypeFor[docparse.Code](),
@@ -399,7 +400,7 @@ var misuseDKIMKey = func() dkim.Key {
 // dkimTransport returns a Transport signing the messages of example.fi
 // into a folder of its own.
 func (e *misuseEnv) dkimTransport() *dkim.Transport {
-	tr, err := dkim.New(e.fileTransport(), &dkim.Options{Signer: dkim.Static{"example.fi": {misuseDKIMKey}}})
+	tr, err := dkim.New(e.fileTransport(), dkim.Static{"example.fi": {misuseDKIMKey}}, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}

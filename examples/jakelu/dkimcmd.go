@@ -60,7 +60,7 @@ func (f *dkimFlags) wrap(tr transport.Transport, from string, stderr io.Writer) 
 		fmt.Fprintf(stderr, "jakelu send: warning: --from %s is not in --dkim-domain %s: DMARC will not count the signature as the sender's\n", from, k.Domain)
 	}
 	// One key from the command line signs every message.
-	return dkim.New(tr, &dkim.Options{Signer: dkim.Static{"*": {k}}})
+	return dkim.New(tr, dkim.Static{"*": {k}}, nil)
 }
 
 // dkimKeygenHelp is dkim-keygen's help after the flags.

@@ -75,7 +75,7 @@ func BenchmarkSMTPSigned(b *testing.B) {
 				var tr transport.Transport = st
 				if mode != "unsigned" {
 					k := key(b, mode, "example.fi", "sel")
-					if tr, err = dkim.New(st, &dkim.Options{Signer: dkim.Static{"*": {k}}}); err != nil {
+					if tr, err = dkim.New(st, dkim.Static{"*": {k}}, nil); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -185,10 +185,19 @@ func signOne(data []byte, k Key, expires time.Time) (string, error) {
 	return s.Signature(), nil
 }
 
-// Options configures a [Transport].
+// SignerFunc adapts a function to the [Signer] interface.
+type SignerFunc func(ctx context.Context, fromDomain string) ([]Key, error)
+
+// Keys calls f; a nil f gives no keys.
+func (f SignerFunc) Keys(ctx context.Context, fromDomain string) ([]Key, error) {
+	if f == nil {
+		return nil, nil
+	}
+	return f(ctx, fromDomain)
+}
+
+// Options configures a [Transport]. A nil *Options means the defaults.
 type Options struct {
-	// Signer chooses the keys by From domain; required.
-	Signer Signer
 	// AllowUnsigned sends a message whose From domain has no key
 	// unsigned (its receipt's Signed is nil). Without it such a message
 	// is not sent: every recipient is Deferred with a [*NoKeyError]
@@ -205,8 +214,8 @@ var (
 	// ErrNotRaw: the wrapped transport cannot send composed bytes (it
 	// does not implement [transport.RawSender]).
 	ErrNotRaw = errors.New("dkim: the wrapped transport cannot send signed bytes (it does not implement transport.RawSender); wrap an smtp or file transport")
-	// ErrNoSigner: Options.Signer is nil.
-	ErrNoSigner = errors.New("dkim: no Signer in Options; give the keys, e.g. dkim.Static")
+	// ErrNoSigner: the Signer is nil.
+	ErrNoSigner = errors.New("dkim: no Signer; give the keys, e.g. dkim.Static")
 	// ErrExpiry: Options.Expiry is negative or shorter than MinExpiry.
 	ErrExpiry = errors.New("dkim: signature expiry too short; an outbox may retry a message for days: use 0 (none) or at least dkim.MinExpiry")
 )
@@ -225,23 +234,25 @@ type Transport struct {
 
 var _ transport.RawSender = (*Transport)(nil)
 
-// New returns a Transport that signs messages with the keys opts.Signer
-// gives and sends them through next, which must implement
-// [transport.RawSender] (smtp.Transport and file.Transport do; so does a
-// Transport of this package). Errors: [ErrNotRaw], [ErrNoSigner],
-// [ErrExpiry].
-func New(next transport.Transport, opts *Options) (*Transport, error) {
+// New returns a Transport that signs messages with the keys signer gives
+// and sends them through next, which must implement [transport.RawSender]
+// (smtp.Transport and file.Transport do; so does a Transport of this
+// package). Errors: [ErrNotRaw], [ErrNoSigner], [ErrExpiry].
+func New(next transport.Transport, signer Signer, opts *Options) (*Transport, error) {
 	raw, ok := next.(transport.RawSender)
 	if !ok || raw == nil {
 		return nil, ErrNotRaw
 	}
-	if opts == nil || opts.Signer == nil {
+	if signer == nil {
 		return nil, ErrNoSigner
+	}
+	if opts == nil {
+		opts = &Options{}
 	}
 	if opts.Expiry < 0 || opts.Expiry > 0 && opts.Expiry < MinExpiry {
 		return nil, fmt.Errorf("%w (got %v)", ErrExpiry, opts.Expiry)
 	}
-	return &Transport{next: raw, signer: opts.Signer, allowUnsigned: opts.AllowUnsigned, expiry: opts.Expiry}, nil
+	return &Transport{next: raw, signer: signer, allowUnsigned: opts.AllowUnsigned, expiry: opts.Expiry}, nil
 }
 
 // ComposeOptions returns the options of the wrapped transport; a zero

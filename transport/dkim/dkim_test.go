@@ -82,7 +82,7 @@ func TestSignVerifies(t *testing.T) {
 		for name, msg := range messages() {
 			t.Run(sg.name+"/"+name, func(t *testing.T) {
 				s := &sink{}
-				tr, err := dkim.New(s, &dkim.Options{Signer: sg.static})
+				tr, err := dkim.New(s, sg.static, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -129,7 +129,7 @@ func TestTamperFails(t *testing.T) {
 		k := key(t, kind, "example.fi", "sel")
 		recs := records(t, k)
 		s := &sink{}
-		tr, err := dkim.New(s, &dkim.Options{Signer: dkim.Static{"example.fi": {k}}})
+		tr, err := dkim.New(s, dkim.Static{"example.fi": {k}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,8 @@ func TestTamperFails(t *testing.T) {
 func TestWrappedTransports(t *testing.T) {
 	k := key(t, "ed25519", "example.fi", "sel")
 	recs := records(t, k)
-	opts := &dkim.Options{Signer: dkim.Static{"example.fi": {k}}, Expiry: 30 * 24 * time.Hour}
+	signer := dkim.Static{"example.fi": {k}}
+	opts := &dkim.Options{Expiry: 30 * 24 * time.Hour}
 
 	srv := transporttest.NewServer(t, nil)
 	st, err := smtp.New(srv.Addr(), &smtp.Options{TLS: smtp.NoTLS})
@@ -212,7 +213,7 @@ func TestWrappedTransports(t *testing.T) {
 	}
 	for name, next := range map[string]transport.Transport{"smtp": st, "file": ft} {
 		t.Run(name, func(t *testing.T) {
-			tr, err := dkim.New(next, opts)
+			tr, err := dkim.New(next, signer, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,7 +253,7 @@ func TestUnsignedPolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &sink{}
-			tr, err := dkim.New(s, &dkim.Options{Signer: keys, AllowUnsigned: tt.allow})
+			tr, err := dkim.New(s, keys, &dkim.Options{AllowUnsigned: tt.allow})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -301,7 +302,7 @@ func TestBadKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &sink{}
-			tr, err := dkim.New(s, &dkim.Options{Signer: dkim.Static{"example.fi": {tt.key}}})
+			tr, err := dkim.New(s, dkim.Static{"example.fi": {tt.key}}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -324,22 +325,25 @@ func TestBadKeys(t *testing.T) {
 func TestNew(t *testing.T) {
 	keys := dkim.Static{}
 	tests := []struct {
-		name string
-		next transport.Transport
-		opts *dkim.Options
-		want error
+		name   string
+		next   transport.Transport
+		signer dkim.Signer
+		opts   *dkim.Options
+		want   error
 	}{
-		{"nil transport", nil, &dkim.Options{Signer: keys}, dkim.ErrNotRaw},
-		{"not raw", &transporttest.Recorder{}, &dkim.Options{Signer: keys}, dkim.ErrNotRaw},
-		{"nil options", &sink{}, nil, dkim.ErrNoSigner},
-		{"no signer", &sink{}, &dkim.Options{}, dkim.ErrNoSigner},
-		{"short expiry", &sink{}, &dkim.Options{Signer: keys, Expiry: time.Hour}, dkim.ErrExpiry},
-		{"negative expiry", &sink{}, &dkim.Options{Signer: keys, Expiry: -time.Hour}, dkim.ErrExpiry},
-		{"ok", &sink{}, &dkim.Options{Signer: keys, Expiry: dkim.MinExpiry}, nil},
+		{"nil transport", nil, keys, nil, dkim.ErrNotRaw},
+		{"not raw", &transporttest.Recorder{}, keys, nil, dkim.ErrNotRaw},
+		{"typed nil raw", (*file.Transport)(nil), keys, nil, nil},
+		{"nil signer", &sink{}, nil, nil, dkim.ErrNoSigner},
+		{"nil options", &sink{}, keys, nil, nil},
+		{"short expiry", &sink{}, keys, &dkim.Options{Expiry: time.Hour}, dkim.ErrExpiry},
+		{"negative expiry", &sink{}, keys, &dkim.Options{Expiry: -time.Hour}, dkim.ErrExpiry},
+		{"minimum expiry", &sink{}, keys, &dkim.Options{Expiry: dkim.MinExpiry}, nil},
+		{"signer func", &sink{}, dkim.SignerFunc(nil), nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr, err := dkim.New(tt.next, tt.opts)
+			tr, err := dkim.New(tt.next, tt.signer, tt.opts)
 			if !errors.Is(err, tt.want) || (err == nil) != (tr != nil) {
 				t.Errorf("New = %v, %v; want %v", tr, err, tt.want)
 			}

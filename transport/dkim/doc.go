@@ -10,7 +10,7 @@
 // DKIM-Signature fields added at the top:
 //
 //	keys := dkim.Static{"example.fi": {{Domain: "example.fi", Selector: "jakelu", Private: key}}}
-//	tr, err := dkim.New(smtpTransport, &dkim.Options{Signer: keys})
+//	tr, err := dkim.New(smtpTransport, keys, nil)
 //
 // Signatures are RSA-SHA256 (keys of [MinRSABits] bits and up) or
 // Ed25519-SHA256 (RFC 8463), relaxed/relaxed canonicalization, covering
@@ -28,12 +28,34 @@
 // transports, which send Data as is.
 //
 // Keys are read from PEM with [ReadKeyFile] or [ParseKey]: PKCS#1 or
-// PKCS#8 RSA, PKCS#8 Ed25519. A missing, weak (under 2048-bit RSA),
-// unsupported or mismatched key is a [*KeyError] whose Reason is
+// PKCS#8 RSA, PKCS#8 Ed25519. [GenerateKey] makes a key, [Record] the DNS
+// TXT record to publish at selector._domainkey.domain, and [CheckRecord]
+// compares a published record with a key.
+//
+// # Implementing a Signer
+//
+// A host app with keys in a database implements [Signer] (one method,
+// Keys; [SignerFunc] adapts a function). Keys gets the From domain in
+// lower-case A-labels and returns the keys to sign with, none for an
+// unsigned message; an error defers the message (its recipients are
+// Deferred, nothing is sent). Return keys already checked with
+// [Key.Check], ideally parsed once and cached.
+//
+// # Errors
+//
+// A missing, weak (under 2048-bit RSA), unsupported or mismatched key, or
+// a bad domain or selector, is a [*KeyError] whose Reason is
 // [ErrKeyMissing], [ErrKeyWeak], [ErrKeyUnsupported], [ErrKeyMismatch] or
-// [ErrKeyName]. [GenerateKey] makes a key, [Record] the DNS TXT record to
-// publish at selector._domainkey.domain, and [CheckRecord] compares a
-// published record with a key.
+// [ErrKeyName]. When sending, a key problem or a missing key
+// ([*NoKeyError]) arrives inside a [transport.ConfigError]: the recipients
+// are Deferred and [transport.IsConfig] reports it, so the caller stops
+// and has the configuration fixed. A message that does not compose is
+// refused as by the wrapped transport ([transport.IsInput]).
+//
+// # Concurrency
+//
+// A [Transport] is safe for concurrent use when its Signer is; [Static]
+// is, as long as the map is not changed.
 //
 // Signing is done with github.com/emersion/go-msgauth, whose verifier the
 // tests use next to an independent one (Debian's python3-dkim).

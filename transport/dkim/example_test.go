@@ -38,9 +38,9 @@ func Example() {
 	}
 	fmt.Println("publish at jakelu._domainkey.example.fi:", rec[:len("v=DKIM1; k=ed25519; p=")]+"…")
 
-	tr, err := dkim.New(next, &dkim.Options{Signer: dkim.Static{
+	tr, err := dkim.New(next, dkim.Static{
 		"example.fi": {{Domain: "example.fi", Selector: "jakelu", Private: priv}},
-	}})
+	}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
