@@ -35,6 +35,7 @@ import (
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/address"
+	"github.com/jakelu/jakelu/transport/dkim"
 	"github.com/jakelu/jakelu/transport/file"
 	"github.com/jakelu/jakelu/transport/smtp"
 	"github.com/jakelu/jakelu/transport/transporttest"
@@ -67,6 +68,13 @@ var misuseFuncs = map[string]any{
 	"csvimport.NewDecoder":         csvimport.NewDecoder,
 	"csvimport.WriteTemplate":      csvimport.WriteTemplate,
 	"distribution.Languages":       distribution.Languages,
+	"dkim.CheckRecord":             dkim.CheckRecord,
+	"dkim.GenerateKey":             dkim.GenerateKey,
+	"dkim.New":                     dkim.New,
+	"dkim.ParseKey":                dkim.ParseKey,
+	"dkim.ReadKeyFile":             dkim.ReadKeyFile,
+	"dkim.Record":                  dkim.Record,
+	"dkim.Sign":                    dkim.Sign,
 	"docparse.IDKinds":             docparse.IDKinds,
 	"distribution.NewRouter":       distribution.NewRouter,
 	"docparse.Parse":               docparse.Parse,
@@ -96,6 +104,7 @@ var misuseFuncs = map[string]any{
 	"smtp.New":                     smtp.New,
 	"sqlregistry.Migrate":          sqlregistry.Migrate,
 	"sqlregistry.New":              sqlregistry.New,
+	"transport.CheckComposed":      transport.CheckComposed,
 	"transport.Compose":            transport.Compose,
 	"transport.Envelope":           transport.Envelope,
 	"transport.IsAmbiguous":        transport.IsAmbiguous,
@@ -143,6 +152,14 @@ var misuseTypes = map[string]reflect.Type{
 	"distribution.Step":                   reflect.TypeFor[distribution.Step](),
 	"distribution.StepCode":               reflect.TypeFor[distribution.StepCode](),
 	"distribution.TooLargeError":          reflect.TypeFor[distribution.TooLargeError](),
+	"dkim.Key":                            reflect.TypeFor[dkim.Key](),
+	"dkim.KeyError":                       reflect.TypeFor[dkim.KeyError](),
+	"dkim.NoKeyError":                     reflect.TypeFor[dkim.NoKeyError](),
+	"dkim.Options":                        reflect.TypeFor[dkim.Options](),
+	"dkim.Signer":                         reflect.TypeFor[dkim.Signer](),
+	"dkim.SignerFunc":                     reflect.TypeFor[dkim.SignerFunc](),
+	"dkim.Static":                         reflect.TypeFor[dkim.Static](),
+	"dkim.Transport":                      reflect.TypeFor[dkim.Transport](),
 	"docparse.Code":                       reflect.TypeFor[docparse.Code](),
 	"docparse.Attachment":                 reflect.TypeFor[docparse.Attachment](),
 	"docparse.DocType":                    reflect.TypeFor[docparse.DocType](),
@@ -207,6 +224,7 @@ var misuseTypes = map[string]reflect.Type{
 	"transport.Message":                   reflect.TypeFor[transport.Message](),
 	"transport.Outcome":                   reflect.TypeFor[transport.Outcome](),
 	"transport.Receipt":                   reflect.TypeFor[transport.Receipt](),
+	"transport.RawSender":                 reflect.TypeFor[transport.RawSender](),
 	"transport.RecipientResult":           reflect.TypeFor[transport.RecipientResult](),
 	"transport.SendError":                 reflect.TypeFor[transport.SendError](),
 	"transport.ConfigError":               reflect.TypeFor[transport.ConfigError](),
@@ -369,6 +387,26 @@ func (e *misuseEnv) fileTransport() *file.Transport {
 	return tr
 }
 
+// misuseDKIMKey is an Ed25519 key (quick to make) for the live
+// *dkim.Transport.
+var misuseDKIMKey = func() dkim.Key {
+	k, _, err := dkim.GenerateKey(true)
+	if err != nil {
+		panic(err)
+	}
+	return dkim.Key{Domain: "example.fi", Selector: "sel", Private: k}
+}()
+
+// dkimTransport returns a Transport signing the messages of example.fi
+// into a folder of its own.
+func (e *misuseEnv) dkimTransport() *dkim.Transport {
+	tr, err := dkim.New(e.fileTransport(), dkim.Static{"example.fi": {misuseDKIMKey}}, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tr
+}
+
 // newServer returns a running SMTP test server.
 func (e *misuseEnv) newServer() *transporttest.Server { return transporttest.NewServer(e.t, nil) }
 
@@ -414,6 +452,8 @@ func (e *misuseEnv) live(typ reflect.Type) (cand, bool) {
 		return lazy("live *smtp.Transport", e.smtpTransport), true
 	case reflect.TypeFor[*file.Transport]():
 		return lazy("live *file.Transport", e.fileTransport), true
+	case reflect.TypeFor[*dkim.Transport]():
+		return lazy("live *dkim.Transport", e.dkimTransport), true
 	case reflect.TypeFor[*transporttest.Server]():
 		return lazy("live *transporttest.Server", e.newServer), true
 	case reflect.TypeFor[*csvimport.Decoder]():

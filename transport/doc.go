@@ -38,6 +38,12 @@
 //		})
 //	}
 //
+// A backend that can also send bytes already composed implements
+// [RawSender] (ComposeOptions and SendComposed, which checks its input
+// with [CheckComposed]): wrappers such as transport/dkim compose, add
+// header fields at the top (a DKIM-Signature) and hand the bytes over.
+// smtp.Transport and file.Transport implement it.
+//
 // # Errors
 //
 // Send reports per recipient: [Delivered], [Deferred] (retry later),

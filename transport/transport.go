@@ -158,6 +158,10 @@ type Receipt struct {
 	// Recipients has one result per distinct recipient of the message, in
 	// To, Cc, Bcc order; empty when the message was refused as invalid.
 	Recipients []RecipientResult
+	// Signed lists the signing domains (DKIM d=) of the signatures the
+	// message was sent with, in the order of its DKIM-Signature fields;
+	// nil when it was sent unsigned (see package transport/dkim).
+	Signed []string
 }
 
 // RecipientResult is the outcome for one recipient.
@@ -335,11 +339,11 @@ func IsAmbiguous(err error) bool {
 }
 
 // IsInput reports whether err says the message itself is invalid (a
-// [*HeaderError] or [ErrNoRecipients], as such or inside a [*SendError]):
-// nothing was sent, and only a changed message can succeed.
+// [*HeaderError], [ErrNoRecipients] or [ErrMalformed], as such or inside a
+// [*SendError]): nothing was sent, and only a changed message can succeed.
 func IsInput(err error) bool {
 	var he *HeaderError
-	return errors.As(err, &he) || errors.Is(err, ErrNoRecipients)
+	return errors.As(err, &he) || errors.Is(err, ErrNoRecipients) || errors.Is(err, ErrMalformed)
 }
 
 // Error describes the failure: stage, reply, class, recipients and cause.

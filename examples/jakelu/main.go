@@ -8,9 +8,19 @@
 //	go run ./examples/jakelu template csv|xlsx [--lang fi|sv|en]
 //	go run ./examples/jakelu export [--db DSN] csv|xlsx
 //	go run ./examples/jakelu route [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] DOC...
-//	go run ./examples/jakelu send [routing flags] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls MODE] [--tls-ca FILE]) [--json] DOC...
+//	go run ./examples/jakelu send [routing flags] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls MODE] [--tls-ca FILE]) [--dkim-domain D --dkim-selector S --dkim-key FILE] [--json] DOC...
+//	go run ./examples/jakelu dkim-keygen --domain D --selector S --out FILE [--ed25519]
 //
 // Each command prints its own help with -h.
+//
+// # DKIM
+//
+// send --dkim-domain D --dkim-selector S --dkim-key FILE signs every e-mail
+// with that key (package transport/dkim); an unusable key (missing, RSA
+// under 2048 bits, unsupported) is a configuration error (exit 3).
+// dkim-keygen writes a new private key into --out FILE (PKCS#8 PEM, mode
+// 0600, never overwriting) and prints the DNS TXT record to publish at
+// S._domainkey.D on stdout.
 //
 // # Routing
 //
@@ -77,6 +87,7 @@ var commands = []command{
 	{"export", "write a recipient directory as CSV or XLSX to stdout", runExport},
 	{"route", "explain who would receive documents, sending nothing", runRoute},
 	{"send", "distribute documents by e-mail (.eml files or SMTP)", runSend},
+	{"dkim-keygen", "make a DKIM signing key and print its DNS record", runDKIMKeygen},
 }
 
 func main() {

@@ -25,7 +25,7 @@ type jsonSent struct {
 // runSend implements "jakelu send": it distributes each document and prints
 // one result per document; it exits 1 if any document was not sent.
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls starttls|opportunistic|implicit|none] [--tls-ca FILE]) DOC...\n\n"+
+	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls starttls|opportunistic|implicit|none] [--tls-ca FILE]) [--dkim-domain D --dkim-selector S --dkim-key FILE] DOC...\n\n"+
 		smtpHelp, stderr)
 	withEpilogue(fs, stderr, routingHelp+sendJSONHelp+sendExitHelp)
 	var f routeFlags
@@ -36,6 +36,8 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var tlsMode smtp.TLSMode
 	fs.TextVar(&tlsMode, "tls", smtp.StartTLS, "SMTP TLS: starttls (required), opportunistic, implicit or none (loopback only)")
 	tlsCA := fs.String("tls-ca", "", "trust the CA certificates in this PEM `FILE` for the SMTP server (a private relay), not the system's")
+	var dk dkimFlags
+	dk.register(fs)
 	files, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -59,6 +61,9 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usage("--smtp needs --from ADDR, the address the e-mails are sent from")
 	}
 	if err := f.resolve(fs); err != nil {
+		return usage(err.Error())
+	}
+	if err := dk.check(); err != nil {
 		return usage(err.Error())
 	}
 	if *from == "" {
@@ -105,6 +110,9 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer st.Close()
 		tr = st
+	}
+	if tr, err = dk.wrap(tr, *from, stderr); err != nil {
+		return fail(err)
 	}
 	r, err := distribution.NewRouter(reg, tr, settings, nil)
 	if err != nil {

@@ -27,7 +27,7 @@ type Transport struct {
 	perm fs.FileMode
 }
 
-var _ transport.Transport = (*Transport)(nil)
+var _ transport.RawSender = (*Transport)(nil)
 
 // New returns a Transport writing into dir, creating the folder (and its
 // parents) when it does not exist. It fails when dir exists but is not a
@@ -56,6 +56,35 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 	if err != nil {
 		return transport.Refuse(msg, err)
 	}
+	return t.send(ctx, c)
+}
+
+// ComposeOptions returns the options Send composes with: SMTPUTF8
+// allowed, and a Bcc header. It implements [transport.RawSender].
+func (t *Transport) ComposeOptions() transport.ComposeOptions {
+	return transport.ComposeOptions{SMTPUTF8: true, Bcc: true}
+}
+
+// SendComposed writes c.Data as is (e.g. a message signed by package
+// transport/dkim) exactly as Send writes a message it composed; a c that
+// [transport.CheckComposed] refuses is refused at
+// [transport.StageCompose]. It implements [transport.RawSender].
+func (t *Transport) SendComposed(ctx context.Context, c *transport.Composed) (*transport.Receipt, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := transport.CheckComposed(c); err != nil {
+		rc := &transport.Receipt{}
+		if c != nil {
+			rc.MessageID = c.MessageID
+		}
+		return rc, &transport.SendError{Stage: transport.StageCompose, Err: err}
+	}
+	return t.send(ctx, c)
+}
+
+// send writes the composed message c.
+func (t *Transport) send(ctx context.Context, c *transport.Composed) (*transport.Receipt, error) {
 	if t == nil || t.dir == "" {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect,
 			Err: fmt.Errorf("file: the Transport was not created by New: %w", transport.ErrNoTransport)})

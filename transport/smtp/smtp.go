@@ -168,7 +168,7 @@ type Transport struct {
 	inflight sync.WaitGroup
 }
 
-var _ transport.Transport = (*Transport)(nil)
+var _ transport.RawSender = (*Transport)(nil)
 
 // New returns a Transport for the server at addr ("host:port"). It does
 // not connect: the first Send does. It fails for an addr without port,
@@ -259,6 +259,40 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 	if err != nil {
 		return transport.Refuse(msg, err)
 	}
+	return t.send(ctx, m)
+}
+
+// ComposeOptions returns the options Send composes with: SMTPUTF8 allowed,
+// no Bcc header. It implements [transport.RawSender].
+func (t *Transport) ComposeOptions() transport.ComposeOptions {
+	return transport.ComposeOptions{SMTPUTF8: true}
+}
+
+// SendComposed sends c.Data as is (e.g. a message signed by package
+// transport/dkim) exactly as Send sends a message it composed; a c that
+// [transport.CheckComposed] refuses is refused at
+// [transport.StageCompose]. It implements [transport.RawSender].
+func (t *Transport) SendComposed(ctx context.Context, c *transport.Composed) (*transport.Receipt, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := transport.CheckComposed(c); err != nil {
+		return refuseComposed(c, err)
+	}
+	return t.send(ctx, c)
+}
+
+// refuseComposed returns what SendComposed returns for a c it refuses.
+func refuseComposed(c *transport.Composed, err error) (*transport.Receipt, error) {
+	rc := &transport.Receipt{}
+	if c != nil {
+		rc.MessageID = c.MessageID
+	}
+	return rc, &transport.SendError{Stage: transport.StageCompose, Err: err}
+}
+
+// send delivers the composed message m.
+func (t *Transport) send(ctx context.Context, m *transport.Composed) (*transport.Receipt, error) {
 	rc := m.Receipt(transport.RecipientResult{})
 	pending := make([]int, len(rc.Recipients))
 	for i := range pending {

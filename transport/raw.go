@@ -1,0 +1,78 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+)
+
+// RawSender is implemented by transports that can send a message already
+// composed, such as one a wrapper has signed (see package
+// transport/dkim): the smtp and file transports implement it. A wrapper
+// composes with [RawSender.ComposeOptions], changes the bytes (only by
+// adding header fields at the top, so the envelope stays right) and hands
+// them over with [RawSender.SendComposed].
+type RawSender interface {
+	Transport
+	// ComposeOptions returns the options Send composes with.
+	ComposeOptions() ComposeOptions
+	// SendComposed sends c.Data unchanged from c.From to c.RcptTo and
+	// behaves like Send in every other respect: one result per entry of
+	// c.Recipients, the same outcomes and errors. A c that [CheckComposed]
+	// refuses is refused at [StageCompose] without sending anything.
+	SendComposed(ctx context.Context, c *Composed) (*Receipt, error)
+}
+
+// ErrMalformed is matched by the error of [CheckComposed]: a [*Composed]
+// that is not a well-formed message, so it cannot be sent. It is an input
+// error (see [IsInput]); the code that built the Composed must be fixed.
+var ErrMalformed = errors.New("transport: composed message is malformed")
+
+// CheckComposed reports whether c can be sent as is: it has recipients
+// (else [ErrNoRecipients]), as many RcptTo as Recipients, an envelope
+// sender, and Data with CRLF line ends only, no NUL, no line over 998
+// octets, a blank line ending the header, and a final CRLF (else an error
+// matching [ErrMalformed] saying what is wrong and where).
+func CheckComposed(c *Composed) error {
+	if c == nil || len(c.Recipients) == 0 {
+		return ErrNoRecipients
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s; compose it with transport.Compose and only add header fields at the top", ErrMalformed, fmt.Sprintf(format, args...))
+	}
+	if len(c.RcptTo) != len(c.Recipients) {
+		return bad("%d RcptTo for %d Recipients", len(c.RcptTo), len(c.Recipients))
+	}
+	if c.From == "" {
+		return bad("no envelope sender (From)")
+	}
+	d := c.Data
+	if !bytes.HasSuffix(d, []byte("\r\n")) {
+		return bad("Data is empty or does not end with CRLF")
+	}
+	if !bytes.Contains(d, []byte("\r\n\r\n")) {
+		return bad("Data has no blank line ending the header")
+	}
+	line := 0
+	for i, b := range d {
+		switch {
+		case b == 0:
+			return bad("NUL at octet %d", i)
+		case b == '\r':
+			if i+1 >= len(d) || d[i+1] != '\n' {
+				return bad("bare CR at octet %d", i)
+			}
+		case b == '\n':
+			if i == 0 || d[i-1] != '\r' {
+				return bad("bare LF at octet %d", i)
+			}
+			line = 0
+			continue
+		}
+		if line++; line > 998+1 { // the CR of the line end is counted
+			return bad("line over 998 octets at octet %d", i)
+		}
+	}
+	return nil
+}
