@@ -1,6 +1,9 @@
 package distribution
 
-import "errors"
+import (
+	"errors"
+	"slices"
+)
 
 // Summary is a [Result] as a report shows it, ready for JSON: what a
 // command-line tool prints and what a host app records in its delivery
@@ -13,6 +16,7 @@ type Summary struct {
 	MessageID  string             `json:"messageId,omitempty"` // the e-mail's Message-ID, when one was composed
 	Recipients []RecipientSummary `json:"recipients"`          // the transport's report per recipient; empty, not nil, when nothing was sent
 	Explain    string             `json:"explain,omitempty"`   // the plan explained in the language asked for
+	Signed     []string           `json:"signed,omitempty"`    // the domains that signed the e-mail with DKIM (transport.Receipt.Signed); empty when unsigned
 	// Error is the technical detail (English) when the outcome is not
 	// Sent; "" for a document without recipients, which Explain explains.
 	Error string `json:"error,omitempty"`
@@ -43,6 +47,7 @@ func (r *Result) Summary(lang string) Summary {
 		s.Explain = r.Plan.Explain(lang)
 	}
 	if r.Receipt != nil {
+		s.Signed = slices.Clone(r.Receipt.Signed)
 		for _, rr := range r.Receipt.Recipients {
 			rs := RecipientSummary{Address: rr.Address, Outcome: rr.Outcome.String(), Code: rr.Code}
 			if rr.Err != nil {

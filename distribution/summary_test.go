@@ -30,8 +30,8 @@ func TestResult_Summary(t *testing.T) {
 			Receipt: &transport.Receipt{Recipients: []transport.RecipientResult{
 				{Address: "a@x.fi", Outcome: transport.Delivered, Code: 250},
 				{Address: "b@x.fi", Outcome: transport.Failed, Code: 550, Err: errors.New("no such user")},
-			}}}, "fi",
-			Summary{Number: "INV-7", Outcome: PartlySent, Source: SourceDocument, MessageID: "m@x", Explain: plan.Explain("fi"), Error: "smtp: 550",
+			}, Signed: []string{"x.fi", "operator.example"}}}, "fi",
+			Summary{Number: "INV-7", Outcome: PartlySent, Source: SourceDocument, MessageID: "m@x", Explain: plan.Explain("fi"), Error: "smtp: 550", Signed: []string{"x.fi", "operator.example"},
 				Recipients: []RecipientSummary{{Address: "a@x.fi", Outcome: "delivered", Code: 250}, {Address: "b@x.fi", Outcome: "failed", Code: 550, Error: "no such user"}}}},
 	}
 	for _, tt := range tests {

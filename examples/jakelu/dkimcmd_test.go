@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,10 +101,14 @@ func TestSend_dkim(t *testing.T) {
 			}
 			key, rec := keygenRecord(t, extra...)
 			out := t.TempDir()
-			code, _, stderr := jakelu(t, "send", "--document-address", "--from", "laskutus@example.fi", "--out", out,
+			code, stdout, stderr := jakelu(t, "send", "--json", "--document-address", "--from", "laskutus@example.fi", "--out", out,
 				"--dkim-domain", "example.fi", "--dkim-selector", "s1", "--dkim-key", key, exampleUBL)
 			if code != 0 {
 				t.Fatalf("send exit %d: %s", code, stderr)
+			}
+			var reports []struct{ Signed []string }
+			if err := json.Unmarshal([]byte(stdout), &reports); err != nil || len(reports) != 1 || !slices.Equal(reports[0].Signed, []string{"example.fi"}) {
+				t.Errorf("send --json: %v, %q; want one result with \"signed\":[\"example.fi\"]", err, stdout)
 			}
 			files, _ := filepath.Glob(filepath.Join(out, "*.eml"))
 			if len(files) != 1 {

@@ -163,7 +163,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 const sendJSONHelp = `
 --json prints one JSON array, one object per document (a file that cannot be read or
 parsed is one "rejected" object naming it): {"file", "number", "outcome", "source",
-"messageId", "recipients": [{"address", "outcome", "code", "error"}], "explain", "error"}.
+"messageId", "recipients": [{"address", "outcome", "code", "error"}], "explain", "signed", "error"}.
 outcome is sent, partly-sent, failed, deferred, ambiguous, rejected or not-routed. On
 exit 3 every document is "deferred" with the configuration error (files that cannot be
 read or parsed still "rejected"); on exit 2 the array is empty.
