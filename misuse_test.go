@@ -108,6 +108,7 @@ var misuseFuncs = map[string]any{
 	"transport.Compose":            transport.Compose,
 	"transport.Envelope":           transport.Envelope,
 	"transport.IsAmbiguous":        transport.IsAmbiguous,
+	"transport.RefuseComposed":     transport.RefuseComposed,
 	"transport.IsConfig":           transport.IsConfig,
 	"transport.IsInput":            transport.IsInput,
 	"transport.IsTemporary":        transport.IsTemporary,

@@ -29,6 +29,18 @@ type RawSender interface {
 // error (see [IsInput]); the code that built the Composed must be fixed.
 var ErrMalformed = errors.New("transport: composed message is malformed")
 
+// RefuseComposed is [Refuse] for a composed message: what a
+// [RawSender]'s SendComposed returns for a c it refuses (one that
+// [CheckComposed] refuses): a receipt with c's Message-ID and no
+// recipient results, and a [*SendError] at [StageCompose] wrapping err.
+func RefuseComposed(c *Composed, err error) (*Receipt, error) {
+	rc := &Receipt{}
+	if c != nil {
+		rc.MessageID = c.MessageID
+	}
+	return rc, &SendError{Stage: StageCompose, Err: err}
+}
+
 // CheckComposed reports whether c can be sent as is: it has recipients
 // (else [ErrNoRecipients]), as many RcptTo as Recipients, an envelope
 // sender, and Data with CRLF line ends only, no NUL, no line over 998

@@ -74,11 +74,7 @@ func (t *Transport) SendComposed(ctx context.Context, c *transport.Composed) (*t
 		ctx = context.Background()
 	}
 	if err := transport.CheckComposed(c); err != nil {
-		rc := &transport.Receipt{}
-		if c != nil {
-			rc.MessageID = c.MessageID
-		}
-		return rc, &transport.SendError{Stage: transport.StageCompose, Err: err}
+		return transport.RefuseComposed(c, err)
 	}
 	return t.send(ctx, c)
 }

@@ -277,18 +277,9 @@ func (t *Transport) SendComposed(ctx context.Context, c *transport.Composed) (*t
 		ctx = context.Background()
 	}
 	if err := transport.CheckComposed(c); err != nil {
-		return refuseComposed(c, err)
+		return transport.RefuseComposed(c, err)
 	}
 	return t.send(ctx, c)
-}
-
-// refuseComposed returns what SendComposed returns for a c it refuses.
-func refuseComposed(c *transport.Composed, err error) (*transport.Receipt, error) {
-	rc := &transport.Receipt{}
-	if c != nil {
-		rc.MessageID = c.MessageID
-	}
-	return rc, &transport.SendError{Stage: transport.StageCompose, Err: err}
 }
 
 // send delivers the composed message m.
