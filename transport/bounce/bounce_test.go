@@ -1,0 +1,129 @@
+package bounce_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jakelu/jakelu/transport/bounce"
+)
+
+// TestParseTestdata reads the hand-written samples in testdata in LF,
+// CRLF and CR form.
+func TestParseTestdata(t *testing.T) {
+	tests := []struct {
+		file      string
+		kind      bounce.Kind
+		addr      string
+		status    string
+		code      int
+		reason    bounce.Reason
+		hard      bool
+		messageID string
+		diag      string // a part of the diagnostic
+	}{
+		{"postfix-user-unknown.eml", bounce.KindBounce, "laskut@asiakas.example", "5.1.1", 550, bounce.ReasonUserUnknown, true, "lasku-1001@jakelu.example", "User unknown in local recipient table"},
+		{"qmail-mailbox-full.eml", bounce.KindBounce, "maija@example.net", "5.2.2", 552, bounce.ReasonMailboxFull, false, "lasku-7@jakelu.example", "552 5.2.2 Mailbox full"},
+		{"out-of-office.eml", bounce.KindAutoReply, "matti@asiakas.example", "", 0, bounce.ReasonAutoReply, false, "", ""},
+		{"arf-complaint.eml", bounce.KindComplaint, "pekka@asiakas.example", "", 0, bounce.ReasonComplaint, false, "lasku-9@jakelu.example", "abuse"},
+		{"iso2022jp-base64.eml", bounce.KindBounce, "taro@ezweb.example", "5.1.1", 550, bounce.ReasonUserUnknown, true, "", "存在しません"},
+	}
+	for _, tt := range tests {
+		data, err := os.ReadFile("testdata/" + tt.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, nl := range []struct {
+			name string
+			f    func([]byte) []byte
+		}{{"LF", asIs}, {"CRLF", toCRLF}, {"CR", toCR}} {
+			t.Run(tt.file+"/"+nl.name, func(t *testing.T) {
+				rep, err := bounce.Parse(bytes.NewReader(nl.f(data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.Kind != tt.kind || len(rep.Recipients) != 1 || rep.OriginalMessageID != tt.messageID {
+					t.Fatalf("got %s with %d recipients, message ID %q; want %s, 1, %q", rep.Kind, len(rep.Recipients), rep.OriginalMessageID, tt.kind, tt.messageID)
+				}
+				r := rep.Recipients[0]
+				if !strings.Contains(r.Diagnostic, tt.diag) {
+					t.Errorf("diagnostic %q does not contain %q", r.Diagnostic, tt.diag)
+				}
+				if r.Address != tt.addr || r.Status != tt.status || r.Code != tt.code || r.Reason != tt.reason || r.Hard != tt.hard {
+					t.Errorf("got %+v; want %s %s %d %s hard=%v", r, tt.addr, tt.status, tt.code, tt.reason, tt.hard)
+				}
+			})
+		}
+	}
+}
+
+func TestParseNotABounce(t *testing.T) {
+	msg := "From: Maija <maija@asiakas.example>\nTo: laskutus@jakelu.example\nSubject: Kysymys laskusta\n\nHei, onko lasku 1001 maksettu? maija@asiakas.example\n"
+	rep, err := bounce.Parse(strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Kind != bounce.KindNotBounce || len(rep.Recipients) != 0 {
+		t.Errorf("got %s with %d recipients, want not-a-bounce", rep.Kind, len(rep.Recipients))
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		lim  bounce.Limits
+		want error
+	}{
+		{"empty", "", bounce.Limits{}, bounce.ErrEmpty},
+		{"blank", " \r\n\n", bounce.Limits{}, bounce.ErrEmpty},
+		{"too large", "From: a@b.example\n\n" + strings.Repeat("x", 200), bounce.Limits{MaxBytes: 100}, bounce.ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.lim.Parse(strings.NewReader(tt.in))
+			var pe *bounce.ParseError
+			if !errors.Is(err, tt.want) || !errors.As(err, &pe) {
+				t.Fatalf("got %v, want a *ParseError wrapping %v", err, tt.want)
+			}
+			for _, lang := range []string{"en", "fi", "sv"} {
+				if pe.Message(lang) == "" {
+					t.Errorf("no %s message", lang)
+				}
+			}
+		})
+	}
+	if _, err := bounce.Parse(nil); !errors.Is(err, bounce.ErrEmpty) {
+		t.Errorf("Parse(nil) = %v, want ErrEmpty", err)
+	}
+}
+
+func TestMessages(t *testing.T) {
+	kinds := []bounce.Kind{bounce.KindBounce, bounce.KindDelay, bounce.KindDelivered, bounce.KindAutoReply, bounce.KindComplaint, bounce.KindNotBounce}
+	reasons := []bounce.Reason{bounce.ReasonUserUnknown, bounce.ReasonHostUnknown, bounce.ReasonHasMoved, bounce.ReasonNotAccepting,
+		bounce.ReasonMailboxFull, bounce.ReasonSuspended, bounce.ReasonTooLarge, bounce.ReasonBlocked, bounce.ReasonSpam,
+		bounce.ReasonPolicy, bounce.ReasonExpired, bounce.ReasonNetwork, bounce.ReasonSystem, bounce.ReasonOther,
+		bounce.ReasonDelivered, bounce.ReasonAutoReply, bounce.ReasonComplaint}
+	for _, lang := range []string{"en", "fi", "sv"} {
+		seen := map[string]bool{}
+		for _, k := range kinds {
+			m := k.Message(lang)
+			if m == "" || m == string(k) || seen[m] {
+				t.Errorf("%s: Kind %s has text %q (missing or not distinct)", lang, k, m)
+			}
+			seen[m] = true
+		}
+		for _, r := range reasons {
+			m := r.Message(lang)
+			if m == "" || (m == string(r) && lang != "en") || seen[m] {
+				t.Errorf("%s: Reason %s has text %q (missing or not distinct)", lang, r, m)
+			}
+			seen[m] = true
+		}
+	}
+	if bounce.Kind("x").Message("fi") != "x" || bounce.Reason("y").Message("sv") != "y" {
+		t.Error("an unknown kind or reason should read as itself")
+	}
+}

@@ -1,0 +1,306 @@
+package bounce
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Plain-text reports: the recipients, each with the lines that explain it,
+// read from the human-readable text without a per-server table. A line
+// that starts with an address (optionally in angle brackets, optionally
+// after a label such as "Recipient address:") names a recipient; the lines
+// after it up to the next recipient line are its diagnostic. The copy of
+// the original message that most servers append is cut off first.
+
+// originalMarkers start the returned copy of the original message in
+// plain-text reports (lower case, matched inside a line).
+var originalMarkers = []string{
+	"below this line is a copy of the message",
+	"this is a copy of the message",
+	"original message follows",
+	"----- original message -----",
+	"unsent message follows",
+	"returned message follows",
+	"------ returned mail ------",
+	"header of the original message",
+	"original message headers",
+	"original message header",
+	"this is the original message",
+	"-- the header and top 20 lines of the message follows --",
+	"original mail follows",
+	"----- message header follows -----",
+	"----- the header of the original message is following. -----",
+	"content-type: message/rfc822",
+	"------ a copy of the original message",
+	"--- the message header follows",
+	"元のメッセージ",
+	"message headers follow",
+}
+
+// splitOriginal cuts text where the returned original message starts and
+// returns the report's own text and the original's header (nil when none
+// is found).
+func splitOriginal(t []byte) (own []byte, orig header) {
+	b := t
+	pos := 0
+	afterBlank := false
+	for len(b) > 0 {
+		line, rest := cutLine(b)
+		lineStart := pos
+		pos += len(b) - len(rest)
+		b = rest
+		if len(line) > 0 && len(line) < 200 {
+			if hasAnyFold(line, originalMarkers) {
+				h, _ := parseHeader(bytes.TrimLeft(rest, "\n"), maxHeaderFields)
+				return t[:lineStart], h
+			}
+			if afterBlank && lineStart > 0 && isOrigHeaderStart(line) {
+				h, _ := parseHeader(t[lineStart:], maxHeaderFields)
+				if len(h) >= 2 {
+					return t[:lineStart], h
+				}
+			}
+		}
+		afterBlank = len(bytes.TrimSpace(line)) == 0
+	}
+	return t, nil
+}
+
+// isOrigHeaderStart reports whether line looks like the first header
+// field of a returned message.
+func isOrigHeaderStart(line []byte) bool {
+	return hasPrefixFold(line, "return-path:") || hasPrefixFold(line, "received: from") || hasPrefixFold(line, "received: by") ||
+		hasPrefixFold(line, "received: (") || hasPrefixFold(line, "x-original-to:") || hasPrefixFold(line, "delivered-to:")
+}
+
+// textRecipient is a recipient found in report text.
+type textRecipient struct {
+	addr  string
+	lines []string
+}
+
+// recipientLabels are labels before a recipient's address at the start of
+// a line (lower case).
+var recipientLabels = []string{
+	"recipient address:", "recipient:", "failed recipient:", "failed address:", "original recipient:",
+	"address:", "rcpt to:", "to:", "invalid recipient:", "unknown recipient:", "bad address:",
+	"final-recipient: rfc822;", "original-recipient: rfc822;", "final-recipient:", "original-recipient:", "x-failed-recipients:",
+	"email:", "e-mail:", "could not be delivered to:", "delivery to the following recipient failed permanently:",
+	"delivery to the following recipient has been delayed:",
+}
+
+// textRecipients finds the recipients of a plain-text report and their
+// diagnostic lines. skip is the sender (the report's addressee), never a
+// failed recipient.
+func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncated bool) {
+	var cur = -1
+	b := t
+	for len(b) > 0 {
+		line, rest := cutLine(b)
+		b = rest
+		s := strings.TrimSpace(string(line))
+		if s == "" {
+			continue
+		}
+		if addr, tail, ok := recipientLine(s); ok && !strings.EqualFold(addr, skip) {
+			found := -1
+			for i := range rs {
+				if strings.EqualFold(rs[i].addr, addr) {
+					found = i
+					break
+				}
+			}
+			if found < 0 {
+				if len(rs) >= max {
+					truncated = true
+					cur = -1
+					continue
+				}
+				rs = append(rs, textRecipient{addr: addr})
+				found = len(rs) - 1
+			}
+			cur = found
+			if tail != "" && len(rs[cur].lines) < maxDiagLines {
+				rs[cur].lines = append(rs[cur].lines, tail)
+			}
+			continue
+		}
+		if cur >= 0 && len(rs[cur].lines) < maxDiagLines {
+			rs[cur].lines = append(rs[cur].lines, s)
+		}
+	}
+	return rs, truncated
+}
+
+// maxDiagLines bounds the lines kept per recipient.
+const maxDiagLines = 12
+
+// recipientLine reports whether s (trimmed) names a recipient: an address
+// first, optionally in angle brackets or quotes, optionally after a label;
+// then nothing, ":", "...", " on <date>", "(...)" or a diagnostic.
+func recipientLine(s string) (addr, tail string, ok bool) {
+	ls := s
+	for _, l := range recipientLabels {
+		if hasPrefixFold([]byte(s), l) {
+			ls = strings.TrimSpace(s[len(l):])
+			break
+		}
+	}
+	if ls == s && (len(s) > 0 && (s[0] >= '0' && s[0] <= '9')) {
+		return "", "", false
+	}
+	r := ls
+	r = strings.TrimLeft(r, `"'*-• `)
+	if strings.HasPrefix(r, "mailto:") {
+		r = r[7:]
+	}
+	bracket := false
+	if strings.HasPrefix(r, "<") {
+		r = r[1:]
+		bracket = true
+	}
+	end := 0
+	for end < len(r) && isAddrChar(r[end]) {
+		end++
+	}
+	a := r[:end]
+	at := strings.IndexByte(a, '@')
+	if at <= 0 || at == len(a)-1 || !strings.Contains(a[at:], ".") {
+		return "", "", false
+	}
+	a = strings.TrimRight(a, ".")
+	rest := r[end:]
+	if bracket {
+		if !strings.HasPrefix(rest, ">") {
+			return "", "", false
+		}
+		rest = rest[1:]
+	}
+	rest = strings.TrimSpace(rest)
+	rest = strings.TrimLeft(rest, `"'`)
+	rest = strings.TrimSpace(rest)
+	switch {
+	case rest == "", rest == ":", rest == ",", rest == ";":
+		return a, "", true
+	case strings.HasPrefix(rest, "..."):
+		return a, strings.TrimSpace(rest[3:]), true
+	case rest[0] == ':' || rest[0] == ',':
+		return a, strings.TrimSpace(rest[1:]), true
+	case strings.HasPrefix(rest, "on ") || rest[0] == '(' || rest[0] == '[':
+		return a, rest, true
+	case ls != s: // after a label anything may follow
+		return a, rest, true
+	}
+	return "", "", false
+}
+
+// isAddrChar reports whether c may appear in an address as reports print
+// it.
+func isAddrChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("@.!#$%&'*+-/=?^_`{|}~", c) >= 0 || c >= 0x80
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII prefix p,
+// ignoring case.
+func hasPrefixFold(b []byte, p string) bool {
+	if len(b) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasAnyFold reports whether b contains any of the lower-case needles,
+// ignoring ASCII case.
+func hasAnyFold(b []byte, needles []string) bool {
+	var buf [256]byte
+	l := buf[:0]
+	if len(b) <= len(buf) {
+		l = lowerASCII(buf[:0], b)
+	} else {
+		l = lowerASCII(nil, b)
+	}
+	for _, n := range needles {
+		if bytes.Contains(l, []byte(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerASCII appends b in ASCII lower case to dst.
+func lowerASCII(dst, b []byte) []byte {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// collapse joins whitespace runs into single spaces and trims.
+func collapse(s string) string {
+	if s == "" {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// cleanAddress returns the bare address of an address field value
+// ("rfc822; <a@b>", "Name <a@b>", "a@b (comment)").
+func cleanAddress(v string) string {
+	v = strings.TrimSpace(stripType(v))
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j > 0 {
+			v = v[i+1 : i+j]
+		}
+	}
+	if i := strings.IndexAny(v, " \t("); i >= 0 && strings.IndexByte(v[:i], '@') > 0 {
+		v = v[:i]
+	}
+	v = strings.Trim(v, `"'<>;,. `)
+	return v
+}
+
+// stripType removes an RFC 3464 type prefix ("rfc822;", "smtp;", "x-unix;").
+func stripType(v string) string {
+	if i := strings.IndexByte(v, ';'); i > 0 && i < 16 && !strings.ContainsAny(v[:i], " @<") {
+		return strings.TrimSpace(v[i+1:])
+	}
+	return strings.TrimSpace(v)
+}
+
+// trimAngle removes the angle brackets and spaces around a message ID.
+func trimAngle(v string) string {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j > 0 {
+			return v[i+1 : i+j]
+		}
+	}
+	return strings.Trim(v, "<> ")
+}
