@@ -57,21 +57,28 @@ func (h header) has(name string) bool {
 // eaten as header; an mbox "From " line before the first field is skipped.
 func parseHeader(b []byte, maxFields int) (header, []byte) {
 	var h header
+	var fold []byte // the continuation lines of the last field
+	flush := func() {
+		if len(fold) > 0 && len(h) > 0 {
+			h[len(h)-1].value += string(fold)
+		}
+		fold = fold[:0]
+	}
+	defer flush()
 	for len(b) > 0 {
 		line, rest := cutLine(b)
 		if len(line) == 0 {
 			return h, rest
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			if len(h) > 0 {
-				last := &h[len(h)-1]
-				if len(last.value) < maxFieldLen {
-					last.value = last.value + " " + string(bytes.TrimSpace(line))
-				}
+			if len(h) > 0 && len(fold) < maxFieldLen {
+				fold = append(fold, ' ')
+				fold = append(fold, bytes.TrimSpace(line)...)
 			}
 			b = rest
 			continue
 		}
+		flush()
 		if len(h) == 0 && bytes.HasPrefix(line, []byte("From ")) {
 			b = rest // an mbox separator line
 			continue

@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -549,27 +550,51 @@ func (s *scanner) filtered(r *Recipient) bool {
 // refused addr: the last ">>> " line before the first "<<< " line naming
 // addr. "" when the transcript does not say.
 func (s *scanner) transcriptPhase(addr string) string {
-	if addr == "" {
-		return ""
-	}
-	la := strings.ToLower(addr)
-	for _, t := range s.texts {
-		last := ""
-		b := t
-		for len(b) > 0 {
-			line, rest := cutLine(b)
-			b = rest
-			l := strings.TrimSpace(string(line))
-			switch {
-			case strings.HasPrefix(l, ">>>"):
-				last = strings.ToLower(firstWord(strings.TrimSpace(l[3:])))
-			case strings.HasPrefix(l, "<<<") && strings.Contains(strings.ToLower(l), la):
-				if st := statusIn(l); len(st) > 2 && st[2] == '1' {
-					return "rcpt" // an addressing status answers RCPT, pipelined before DATA
+	if s.phases == nil {
+		s.phases = map[string]string{}
+		for _, t := range s.texts {
+			last := ""
+			b := t
+			for len(b) > 0 {
+				line, rest := cutLine(b)
+				b = rest
+				l := bytes.TrimSpace(line)
+				switch {
+				case bytes.HasPrefix(l, []byte(">>>")):
+					last = strings.ToLower(firstWord(string(l[3:])))
+				case bytes.HasPrefix(l, []byte("<<<")):
+					a := addrToken(string(l))
+					if a == "" {
+						continue
+					}
+					a = strings.ToLower(a)
+					if _, seen := s.phases[a]; seen {
+						continue
+					}
+					phase := last
+					if st := statusIn(string(l)); len(st) > 2 && st[2] == '1' {
+						phase = "rcpt" // an addressing status answers RCPT, pipelined before DATA
+					}
+					s.phases[a] = phase
 				}
-				return last
 			}
 		}
 	}
-	return ""
+	return s.phases[strings.ToLower(addr)]
+}
+
+// addrToken returns the first address-like token (around an "@") in s.
+func addrToken(s string) string {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 {
+		return ""
+	}
+	i, j := at, at+1
+	for i > 0 && isAddrChar(s[i-1]) {
+		i--
+	}
+	for j < len(s) && isAddrChar(s[j]) {
+		j++
+	}
+	return strings.Trim(s[i:j], ".")
 }

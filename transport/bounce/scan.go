@@ -17,9 +17,13 @@ type scanner struct {
 	feedback   header   // the ARF fields
 	orig       header   // the returned message's header
 	origFound  bool
-	texts      [][]byte // the human-readable parts, decoded
-	inner      [][]byte // message/rfc822 bodies, for a forwarded report
+	texts      [][]byte          // the human-readable parts, decoded
+	inner      [][]byte          // message/rfc822 bodies, for a forwarded report
+	phases     map[string]string // SMTP command per address, from transcripts
 }
+
+// maxFolds bounds the continuation lines of one report field.
+const maxFolds = 64
 
 // maxHeaderFields bounds one header block.
 const maxHeaderFields = 1000
@@ -91,6 +95,7 @@ func (s *scanner) entity(h header, body []byte, depth int) {
 func fieldGroups(b []byte) []header {
 	var groups []header
 	var cur header
+	folds := 0 // continuation lines of the last field
 	for len(b) > 0 {
 		line, rest := cutLine(b)
 		b = rest
@@ -103,12 +108,13 @@ func fieldGroups(b []byte) []header {
 			continue
 		}
 		if (line[0] == ' ' || line[0] == '\t') && len(cur) > 0 {
-			last := &cur[len(cur)-1]
-			if len(last.value) < maxFieldLen {
+			if last := &cur[len(cur)-1]; len(last.value) < maxFieldLen && folds < maxFolds {
 				last.value += " " + string(t)
+				folds++
 			}
 			continue
 		}
+		folds = 0
 		colon := bytes.IndexByte(t, ':')
 		if colon <= 0 || !isFieldName(bytes.TrimRight(t[:colon], " \t")) {
 			continue

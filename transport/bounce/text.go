@@ -94,6 +94,7 @@ var recipientLabels = []string{
 // failed recipient.
 func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncated bool) {
 	var cur = -1
+	index := map[string]int{} // lower-case address → position in rs
 	b := t
 	for len(b) > 0 {
 		line, rest := cutLine(b)
@@ -103,14 +104,9 @@ func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncat
 			continue
 		}
 		if addr, tail, ok := recipientLine(s); ok && !strings.EqualFold(addr, skip) {
-			found := -1
-			for i := range rs {
-				if strings.EqualFold(rs[i].addr, addr) {
-					found = i
-					break
-				}
-			}
-			if found < 0 {
+			key := strings.ToLower(addr)
+			found, seen := index[key]
+			if !seen {
 				if len(rs) >= max {
 					truncated = true
 					cur = -1
@@ -118,6 +114,7 @@ func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncat
 				}
 				rs = append(rs, textRecipient{addr: addr})
 				found = len(rs) - 1
+				index[key] = found
 			}
 			cur = found
 			if tail != "" && len(rs[cur].lines) < maxDiagLines {
