@@ -169,10 +169,11 @@ func cutLine(b []byte) (line, rest []byte) {
 // mediaType returns the lower-case media type of a Content-Type value
 // ("text/plain"), "" when absent.
 func mediaType(ct string) string {
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
+	ct = strings.TrimSpace(ct)
+	if i := strings.IndexAny(ct, "; \t"); i >= 0 {
 		ct = ct[:i]
 	}
-	return strings.ToLower(strings.TrimSpace(ct))
+	return strings.ToLower(ct)
 }
 
 // param returns the parameter name (lower case) of a header value, without

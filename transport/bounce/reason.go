@@ -16,6 +16,7 @@ type reasonRule struct {
 }
 
 var reasonRules = []reasonRule{
+	{ReasonNetwork, []string{"host name lookup failure", "name server:", "ldap server"}},
 	{ReasonPolicy, []string{ // the sender, not the recipient, was refused
 		"domain of sender", "sender address", "sender domain", "after mail from", ">>> mail from",
 		"sender rejected", "sender verify",
@@ -26,6 +27,7 @@ var reasonRules = []reasonRule{
 		"was not delivered within", "delivery expired", "time limit exceeded", "message timed out",
 		"too long in queue", "undeliverable for", "maximum time", "expired after",
 		"retry period", "delivery period", "could not deliver the message in the time limit",
+		"timed out", "delay in the delivery", "could not be delivered for",
 	}},
 	{ReasonMailboxFull, []string{
 		"mailbox full", "mailbox is full", "mailbox has exceeded", "mailbox exceeded", "over quota",
@@ -96,7 +98,7 @@ var reasonRules = []reasonRule{
 		"reputation", "client host rejected", "reverse dns", "ptr record", "no ptr", "rdns",
 		"reverse lookup", "access denied", "not allowed to send", "refused", "too many connections",
 		"too many messages", "rate limit", "throttl", "denied", "poor", "dnsbl", "your ip",
-		"connection rate", "deferred due to", "try again later", "greylist", "graylist",
+		"connection rate", "deferred due to", "greylist", "graylist",
 	}},
 	{ReasonPolicy, []string{
 		"policy", "dmarc", "spf", "dkim", "authentication", "not authorized", "relay", "relaying",
@@ -105,12 +107,13 @@ var reasonRules = []reasonRule{
 		"invalid header", "not compliant", "rejected", "5.7.",
 	}},
 	{ReasonNetwork, []string{
-		"connection timed out", "connection refused", "network", "unable to connect", "lost connection",
-		"no route to host", "connection reset", "timed out", "timeout", "could not connect",
+		"connection refused", "network", "unable to connect", "lost connection", "establish an smtp connection",
+		"no route to host", "connection reset", "timeout", "could not connect",
 		"connect to", "dns", "unreachable", "host not responding", "conversation with",
 	}},
+	{ReasonExpired, []string{"in the queue too long"}},
 	{ReasonSystem, []string{
-		"system error", "internal error", "temporarily unavailable", "configuration error",
+		"system error", "internal error", "configuration error",
 		"mail loop", "loop", "too many hops", "server error", "system", "resources",
 		"local error", "out of memory", "disk full", "ldap", "mailer error", "unavailable",
 		"try again", "not available", "internal server error",
@@ -126,7 +129,7 @@ var statusReasons = map[string]Reason{
 	"2.0":  ReasonOther, "2.1": ReasonSuspended, "2.2": ReasonMailboxFull, "2.3": ReasonTooLarge, "2.4": ReasonSystem,
 	"3.0": ReasonSystem, "3.1": ReasonMailboxFull, "3.2": ReasonSystem, "3.3": ReasonSystem, "3.4": ReasonTooLarge, "3.5": ReasonSystem,
 	"4.0": ReasonNetwork, "4.1": ReasonNetwork, "4.2": ReasonNetwork, "4.3": ReasonSystem, "4.4": ReasonNetwork,
-	"4.5": ReasonNetwork, "4.6": ReasonSystem, "4.7": ReasonNetwork,
+	"4.5": ReasonNetwork, "4.6": ReasonSystem, "4.7": ReasonExpired,
 	"5.0": ReasonPolicy, "5.1": ReasonPolicy, "5.2": ReasonPolicy, "5.3": ReasonTooLarge, "5.4": ReasonPolicy,
 	"6.0": ReasonSpam, "6.1": ReasonSpam,
 	"7.0": ReasonPolicy, "7.1": ReasonBlocked, "7.7": ReasonPolicy, "7.8": ReasonPolicy,

@@ -9,7 +9,7 @@ import (
 // reports come from (lower case, matched inside the From value).
 var bounceSenders = []string{
 	"mailer-daemon", "postmaster", "mail delivery", "mail administrator", "maildaemon", "mdaemon",
-	"mail-daemon", "mailerdaemon", "bounce", "mailer_daemon", "mail.delivery", "mail system",
+	"mail-daemon", "mailerdaemon", "bounce", "post_master", "mailer_daemon", "mail.delivery", "mail system",
 	"internet mail delivery", "mail router", "nobody@", "notify@", "devnull@", "returned@",
 	"error@", "smtp gateway", "mmp", "mailfoundry", "microsoft outlook", "auto-notify",
 	"no-reply@", "noreply@", "deliveryerror", "failure notice",
@@ -26,6 +26,7 @@ var bounceSubjects = []string{
 	"unable to deliver", "could not send", "rejected", "mail failure", "nicht zustellbar",
 	"unzustellbar", "delivery final failure", "delivery notice", "notice of delivery",
 	"error", "warning", "delivery", "不達", "配信", "エラー", "returned", "failure", "undeliverable",
+	"not member",
 }
 
 // autoReplySubjects are words of automatic-reply subjects (lower case).
@@ -205,6 +206,7 @@ func (s *scanner) fromDSN(rep *Report) {
 	// Merge duplicates a server lists twice (same address, same status).
 	// Text diagnostics explain recipients the DSN leaves bare.
 	texts := s.textMap()
+	s.textDiag = texts
 	for i := range rep.Recipients {
 		r := &rep.Recipients[i]
 		if d, ok := texts[strings.ToLower(r.Address)]; ok && (r.Diagnostic == "" || len(r.Diagnostic) < 8) {
@@ -238,6 +240,11 @@ func (s *scanner) fromText(rep *Report) {
 		if trunc {
 			rep.Truncated = true
 			break
+		}
+	}
+	if len(rs) == 0 {
+		for _, t := range s.texts {
+			rs = append(rs, inlineRecipients(t, skip, s.limits.MaxRecipients-len(rs))...)
 		}
 	}
 	// X-Failed-Recipients (Exim) names the failed ones exactly.
@@ -333,11 +340,7 @@ func (s *scanner) finish(rep *Report) {
 				// a failed lookup that may succeed later
 				r.Reason = ReasonNetwork
 			}
-			if r.Action == "delayed" {
-				// a delay report: the server keeps trying until the
-				// message expires
-				r.Reason = ReasonExpired
-			}
+
 		}
 		if r.Status == "" {
 			r.Status = defaultStatus(r.Reason, r.Action, r.Code)
@@ -479,7 +482,7 @@ func statusAndCode(d string) (string, int) {
 			continue
 		}
 		code := int(c-'0')*100 + int(d[i+1]-'0')*10 + int(d[i+2]-'0')
-		if (code/10)%10 > 5 { // not a reply code (e.g. a port or count)
+		if (code/10)%10 > 5 || c == '2' && (code < 250 || code > 252) { // not a reply code (e.g. a port or count)
 			continue
 		}
 		return st, code
@@ -536,13 +539,44 @@ func mentionsPhase(d string) bool {
 // filter rather than a missing mailbox: the refusal answered DATA (the
 // recipient had been accepted).
 func (s *scanner) filtered(r *Recipient) bool {
-	switch {
-	case dataPhase(r.Diagnostic):
-		return true
-	case mentionsPhase(r.Diagnostic):
-		return false
+	if len(r.Status) >= 3 && r.Status[2] == '1' {
+		return false // the server's own status says addressing
 	}
-	return s.transcriptPhase(r.Address) == "data"
+	phase := phaseOf(r.Diagnostic)
+	if phase == "" {
+		phase = phaseOf(s.textDiag[strings.ToLower(r.Address)])
+	}
+	if phase == "" {
+		phase = s.transcriptPhase(r.Address)
+	}
+	switch phase {
+	case "rcpt":
+		return false
+	case "data":
+		return true
+	}
+	// The command is not known: a security (5.7.x) or content (5.3.x,
+	// 5.6.x) status says the words are a filter's.
+	return len(r.Status) >= 3 && (r.Status[2] == '7' || r.Status[2] == '3' || r.Status[2] == '6')
+}
+
+// phaseOf returns the SMTP command a diagnostic says it answers:
+// "rcpt", "data", "mail" or "".
+func phaseOf(d string) string {
+	if d == "" {
+		return ""
+	}
+	ld := strings.ToLower(d)
+	switch {
+	case dataPhase(ld):
+		return "data"
+	case strings.Contains(ld, "rcpt to") || strings.Contains(ld, "after rcpt") || strings.Contains(ld, "rcpt_to") ||
+		strings.Contains(ld, "does not like recipient") || strings.Contains(ld, "rcpt command") || strings.Contains(ld, "smtp:rcpt"):
+		return "rcpt"
+	case strings.Contains(ld, "mail from") || strings.Contains(ld, "after mail"):
+		return "mail"
+	}
+	return ""
 }
 
 // transcriptPhase returns the SMTP command (lower case: "rcpt", "data",
@@ -553,7 +587,7 @@ func (s *scanner) transcriptPhase(addr string) string {
 	if s.phases == nil {
 		s.phases = map[string]string{}
 		for _, t := range s.texts {
-			last := ""
+			last, lastAddr := "", ""
 			b := t
 			for len(b) > 0 {
 				line, rest := cutLine(b)
@@ -562,8 +596,18 @@ func (s *scanner) transcriptPhase(addr string) string {
 				switch {
 				case bytes.HasPrefix(l, []byte(">>>")):
 					last = strings.ToLower(firstWord(string(l[3:])))
+					lastAddr = ""
+					if last == "rcpt" {
+						lastAddr = addrToken(string(l))
+					}
 				case bytes.HasPrefix(l, []byte("<<<")):
+					if _, seen := s.phases[""]; !seen && len(l) > 4 && (l[4] == '4' || l[4] == '5') {
+						s.phases[""] = last
+					}
 					a := addrToken(string(l))
+					if a == "" {
+						a = lastAddr
+					}
 					if a == "" {
 						continue
 					}
@@ -580,7 +624,10 @@ func (s *scanner) transcriptPhase(addr string) string {
 			}
 		}
 	}
-	return s.phases[strings.ToLower(addr)]
+	if p, ok := s.phases[strings.ToLower(addr)]; ok {
+		return p
+	}
+	return s.phases[""] // the first refusal's, when it names no address
 }
 
 // addrToken returns the first address-like token (around an "@") in s.

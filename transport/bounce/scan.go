@@ -20,6 +20,7 @@ type scanner struct {
 	texts      [][]byte          // the human-readable parts, decoded
 	inner      [][]byte          // message/rfc822 bodies, for a forwarded report
 	phases     map[string]string // SMTP command per address, from transcripts
+	textDiag   map[string]string // the text part's diagnostic per address
 }
 
 // maxFolds bounds the continuation lines of one report field.
@@ -41,6 +42,11 @@ func (s *scanner) entity(h header, body []byte, depth int) {
 		return
 	}
 	ct := h.get("content-type")
+	if ct == "" && depth == 0 {
+		if b := sniffBoundary(body); b != "" {
+			ct = `multipart/mixed; boundary="` + b + `"`
+		}
+	}
 	mt := mediaType(ct)
 	cte := h.get("content-transfer-encoding")
 	switch {
@@ -55,6 +61,13 @@ func (s *scanner) entity(h header, body []byte, depth int) {
 		}
 		for _, p := range parts {
 			ph, pb := parseHeader(p, maxHeaderFields)
+			if !ph.has("content-type") && (ph.has("received") || ph.has("return-path") || ph.has("message-id")) {
+				// the returned message's header without a part header
+				if !s.origFound {
+					s.orig, s.origFound = ph, true
+				}
+				continue
+			}
 			s.entity(ph, pb, depth+1)
 		}
 	case mt == "message/delivery-status" || mt == "message/global-delivery-status":
@@ -227,11 +240,12 @@ func parseSES(t []byte, max int) (rep *Report, ok bool) {
 		return nil, false
 	}
 	var n sesNotification
-	if json.Unmarshal(t, &n) != nil {
+	// The JSON object may be followed by text (SNS's unsubscribe note).
+	if json.NewDecoder(bytes.NewReader(t)).Decode(&n) != nil {
 		// mailers fold long lines: join them back
 		t = bytes.ReplaceAll(t, []byte("\n "), nil)
 		t = bytes.ReplaceAll(t, []byte("\n"), nil)
-		if json.Unmarshal(t, &n) != nil {
+		if json.NewDecoder(bytes.NewReader(t)).Decode(&n) != nil {
 			return nil, false
 		}
 	}
@@ -285,4 +299,21 @@ func parseSES(t []byte, max int) (rep *Report, ok bool) {
 		return nil, false
 	}
 	return rep, true
+}
+
+// sniffBoundary finds the boundary of a multipart body whose header lost
+// its Content-Type: a "--token" line among the first lines that comes
+// back later. "" when there is none.
+func sniffBoundary(body []byte) string {
+	b := body
+	for i := 0; i < 20 && len(b) > 0; i++ {
+		line, rest := cutLine(b)
+		b = rest
+		line = bytes.TrimRight(line, " \t")
+		if len(line) > 10 && line[0] == '-' && line[1] == '-' && line[2] != '-' && bytes.IndexByte(line, ' ') < 0 &&
+			bytes.Contains(rest, line) {
+			return string(line[2:])
+		}
+	}
+	return ""
 }

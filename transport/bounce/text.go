@@ -17,6 +17,7 @@ import (
 var originalMarkers = []string{
 	"below this line is a copy of the message",
 	"this is a copy of the message",
+	"this is a copy of your message",
 	"original message follows",
 	"----- original message -----",
 	"unsent message follows",
@@ -70,6 +71,7 @@ func splitOriginal(t []byte) (own []byte, orig header) {
 // field of a returned message.
 func isOrigHeaderStart(line []byte) bool {
 	return hasPrefixFold(line, "return-path:") || hasPrefixFold(line, "received: from") || hasPrefixFold(line, "received: by") ||
+		hasPrefixFold(line, "received:from") ||
 		hasPrefixFold(line, "received: (") || hasPrefixFold(line, "x-original-to:") || hasPrefixFold(line, "delivered-to:")
 }
 
@@ -83,10 +85,10 @@ type textRecipient struct {
 // a line (lower case).
 var recipientLabels = []string{
 	"recipient address:", "recipient:", "failed recipient:", "failed address:", "original recipient:",
-	"address:", "rcpt to:", "to:", "invalid recipient:", "unknown recipient:", "bad address:",
+	"address:", "rcpt to:", "invalid recipient:", "unknown recipient:", "bad address:",
 	"final-recipient: rfc822;", "original-recipient: rfc822;", "final-recipient:", "original-recipient:", "x-failed-recipients:",
 	"email:", "e-mail:", "could not be delivered to:", "delivery to the following recipient failed permanently:",
-	"delivery to the following recipient has been delayed:",
+	"delivery to the following recipient has been delayed:", "undeliverable to",
 }
 
 // textRecipients finds the recipients of a plain-text report and their
@@ -94,6 +96,7 @@ var recipientLabels = []string{
 // failed recipient.
 func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncated bool) {
 	var cur = -1
+	codedCur := false         // the current recipient came from a "550 <addr>... text" line
 	index := map[string]int{} // lower-case address → position in rs
 	b := t
 	for len(b) > 0 {
@@ -117,10 +120,14 @@ func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncat
 				index[key] = found
 			}
 			cur = found
+			codedCur = len(s) > 3 && isDigit(s[0])
 			if tail != "" && len(rs[cur].lines) < maxDiagLines {
 				rs[cur].lines = append(rs[cur].lines, tail)
 			}
 			continue
+		}
+		if codedCur && len(s) > 4 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && (s[3] == ' ' || s[3] == '-') {
+			cur = -1 // sendmail's next "NNN host... text" line is not this recipient's
 		}
 		if cur >= 0 && len(rs[cur].lines) < maxDiagLines {
 			rs[cur].lines = append(rs[cur].lines, s)
@@ -142,6 +149,18 @@ func recipientLine(s string) (addr, tail string, ok bool) {
 			ls = strings.TrimSpace(s[len(l):])
 			break
 		}
+	}
+	coded := false
+	if ls == s && len(s) > 5 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && s[3] == ' ' {
+		// sendmail's "550 <addr>... User unknown" (or "550 5.1.1 <addr>...")
+		r := s[4:]
+		if st, at := statusAt(r); at == 0 {
+			r = strings.TrimSpace(r[len(st):])
+		}
+		if !strings.HasPrefix(r, "<") {
+			return "", "", false
+		}
+		ls, coded = r, true
 	}
 	if ls == s && (len(s) > 0 && (s[0] >= '0' && s[0] <= '9')) {
 		return "", "", false
@@ -181,15 +200,23 @@ func recipientLine(s string) (addr, tail string, ok bool) {
 		return a, "", true
 	case strings.HasPrefix(rest, "..."):
 		return a, strings.TrimSpace(rest[3:]), true
+	case coded:
+		return a, s, true
 	case rest[0] == ':' || rest[0] == ',':
 		return a, strings.TrimSpace(rest[1:]), true
 	case strings.HasPrefix(rest, "on ") || rest[0] == '(' || rest[0] == '[':
 		return a, rest, true
 	case ls != s: // after a label anything may follow
 		return a, rest, true
+	case !bracket && hasAnyFold([]byte(rest), failureWords):
+		return a, rest, true // "addr Invalid Address, ERROR_CODE :550"
 	}
 	return "", "", false
 }
+
+// failureWords, after a bare address at the start of a line, make the
+// line a recipient's.
+var failureWords = []string{"invalid", "error", "unknown", "failed", "rejected", "not found", "does not exist", "full", "disabled", "[#"}
 
 // isAddrChar reports whether c may appear in an address as reports print
 // it.
@@ -300,4 +327,57 @@ func trimAngle(v string) string {
 		}
 	}
 	return strings.Trim(v, "<> ")
+}
+
+// inlineWords make a line naming an <address> inside it a recipient's
+// ("rejected recipient <a@b>", "error delivering your mail to <a@b>").
+var inlineWords = []string{"recipient", "deliver", "undeliverable", "mailbox", "user"}
+
+// inlineRecipients finds recipients named in angle brackets inside lines
+// about delivery, for reports whose lines do not start with the address.
+// The diagnostic is the line and the ones after it up to a blank line.
+func inlineRecipients(t []byte, skip string, max int) []textRecipient {
+	var rs []textRecipient
+	seen := map[string]bool{}
+	b := t
+	for len(b) > 0 && len(rs) < max {
+		line, rest := cutLine(b)
+		b = rest
+		a, _, ok := addressIn(string(line))
+		if !ok || strings.EqualFold(a, skip) || seen[strings.ToLower(a)] || !hasAnyFold(line, inlineWords) {
+			continue
+		}
+		seen[strings.ToLower(a)] = true
+		r := textRecipient{addr: a, lines: []string{strings.TrimSpace(string(line))}}
+		for nb := rest; len(nb) > 0 && len(r.lines) < maxDiagLines; {
+			l, nr := cutLine(nb)
+			nb = nr
+			if len(bytes.TrimSpace(l)) == 0 {
+				break
+			}
+			r.lines = append(r.lines, strings.TrimSpace(string(l)))
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// addressIn returns the first <address> in s and where it starts.
+func addressIn(s string) (string, int, bool) {
+	from := 0
+	for {
+		i := strings.IndexByte(s[from:], '<')
+		if i < 0 {
+			return "", 0, false
+		}
+		i += from
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			return "", 0, false
+		}
+		if a := s[i+1 : i+j]; strings.IndexByte(a, '@') > 0 && !strings.ContainsAny(a, " <") {
+			return a, i, true
+		}
+		from = i + 1
+	}
 }
