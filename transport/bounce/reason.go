@@ -16,7 +16,7 @@ type reasonRule struct {
 }
 
 var reasonRules = []reasonRule{
-	{ReasonNetwork, []string{"host name lookup failure", "name server:", "ldap server"}},
+	{ReasonNetwork, []string{"host name lookup failure", "ldap server"}},
 	{ReasonPolicy, []string{ // the sender, not the recipient, was refused
 		"domain of sender", "sender address", "sender domain", "after mail from", ">>> mail from",
 		"sender rejected", "sender verify",
@@ -77,7 +77,7 @@ var reasonRules = []reasonRule{
 		"cannot find", "not exist", "non-existent", "nonexistent", "unknown account",
 		"dd this user doesn't have", "account is not", "not found in", "disabled recipient",
 		"invalid user", "user not exist", "mailbox not available", "no valid recipients",
-		"no account by that name", "recipient address rejected: access denied", "recipient address rejected.", "destinataire invalide",
+		"no account by that name", "and other recipients in the same domain", "invalid final delivery userid", "recipient address rejected: access denied", "recipient address rejected.", "destinataire invalide",
 	}},
 	{ReasonHostUnknown, []string{
 		"host unknown", "host not found", "unknown host", "domain not found", "no such domain",
@@ -86,7 +86,8 @@ var reasonRules = []reasonRule{
 		"domain name not found", "host is unknown", "invalid domain", "no route to domain",
 		"domain is not", "no such host", "mx not found", "name or service not known", "unresolvable",
 		"domain doesn't exist", "unable to resolve", "dns lookup failed",
-		"non-existent domain", "no valid mx", "address resolution failed",
+		"non-existent domain", "no valid mx", "address resolution failed", "illegal host/domain name",
+		"bad destination system address", "domain is not reachable",
 	}},
 	{ReasonSpam, []string{
 		"spam", "junk mail", "virus", "malware", "infected", "content rejected", "message content",
@@ -138,12 +139,20 @@ var statusReasons = map[string]Reason{
 }
 
 // classify returns the reason for a diagnostic (in any case) and status.
+// The generic wordings of refusals (rejected, denied, policy, system) say
+// less than an addressing status (5.1.1, 5.1.2, 5.1.6, 5.2.2): with such a
+// status they give way to it.
 func classify(diag, status string) Reason {
 	ld := strings.ToLower(diag)
 	if ld != "" {
 		for _, rule := range reasonRules {
 			for _, p := range rule.phrases {
 				if strings.Contains(ld, p) {
+					if weakReasons[rule.reason] && len(status) >= 5 {
+						if r, ok := strongStatus[status[2:]]; ok {
+							return r
+						}
+					}
 					return rule.reason
 				}
 			}
@@ -156,6 +165,12 @@ func classify(diag, status string) Reason {
 	}
 	return ReasonOther
 }
+
+// weakReasons are the reasons whose phrases are generic.
+var weakReasons = map[Reason]bool{ReasonPolicy: true, ReasonBlocked: true, ReasonNetwork: true, ReasonSystem: true}
+
+// strongStatus are the statuses that name the address's fate.
+var strongStatus = map[string]Reason{"1.1": ReasonUserUnknown, "1.2": ReasonHostUnknown, "1.6": ReasonHasMoved, "2.2": ReasonMailboxFull}
 
 // dataPhase reports whether a diagnostic says the refusal came after the
 // DATA command: the server accepted the recipient, so a "user unknown"

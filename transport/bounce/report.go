@@ -99,6 +99,20 @@ func (s *scanner) report() *Report {
 			s.fromText(rep)
 		}
 	}
+	if len(rep.Recipients) == 0 && len(s.inner) > 0 && s.depth < 2 {
+		// a report forwarded as an attachment
+		in := scanner{limits: s.limits, depth: s.depth + 1}
+		in.scan(s.inner[0])
+		if inner := in.report(); len(inner.Recipients) > 0 && inner.Kind != KindNotBounce && inner.Kind != KindAutoReply {
+			if rep.OriginalMessageID != "" && inner.OriginalMessageID == "" {
+				inner.OriginalMessageID = rep.OriginalMessageID
+			}
+			if inner.VERP == "" {
+				inner.VERP = rep.VERP
+			}
+			return inner
+		}
+	}
 	if len(rep.Recipients) == 0 {
 		if !bounceLike {
 			rep.Kind = KindNotBounce
@@ -268,6 +282,9 @@ func (s *scanner) fromText(rep *Report) {
 	all := ""
 	for _, r := range rs {
 		d := collapse(strings.Join(r.lines, " "))
+		if st, code := statusAndCode(d); st == "" && code == 0 && classify(d, "") == ReasonOther {
+			d = "" // the lines after the address do not explain it: the report's text does
+		}
 		if d == "" {
 			if all == "" {
 				all = s.allText()
@@ -332,11 +349,15 @@ func (s *scanner) finish(rep *Report) {
 				r.Status = "2.0.0"
 			}
 		default:
-			r.Reason = classify(r.Diagnostic, r.Status)
+			cs := r.Status
+			if ds != "" {
+				cs = ds // the server's own status over the reporting MTA's
+			}
+			r.Reason = classify(r.Diagnostic, cs)
 			if r.Reason == ReasonUserUnknown && s.filtered(r) {
 				r.Reason = ReasonPolicy
 			}
-			if r.Reason == ReasonHostUnknown && (strings.HasPrefix(r.Status, "4.") || strings.Contains(strings.ToLower(r.Diagnostic), "try again")) {
+			if r.Reason == ReasonHostUnknown && (strings.HasPrefix(r.Status, "4.") || strings.Contains(strings.ToLower(r.Diagnostic), "not found, try again")) {
 				// a failed lookup that may succeed later
 				r.Reason = ReasonNetwork
 			}
@@ -435,8 +456,8 @@ func statusAt(s string) (string, int) {
 		if c != '2' && c != '4' && c != '5' || s[i+1] != '.' {
 			continue
 		}
-		if i > 0 && (isDigit(s[i-1]) || s[i-1] == '.') {
-			continue
+		if i > 0 && (isDigit(s[i-1]) || s[i-1] == '.' || isLetter(s[i-1])) {
+			continue // part of a number, an address or a version ("v4.6.1")
 		}
 		j := i + 2
 		k := j
@@ -491,6 +512,8 @@ func statusAndCode(d string) (string, int) {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func firstWord(s string) string {
 	s = strings.TrimSpace(s)

@@ -21,6 +21,7 @@ type scanner struct {
 	inner      [][]byte          // message/rfc822 bodies, for a forwarded report
 	phases     map[string]string // SMTP command per address, from transcripts
 	textDiag   map[string]string // the text part's diagnostic per address
+	depth      int               // how many forwarded reports deep this one is
 }
 
 // maxFolds bounds the continuation lines of one report field.

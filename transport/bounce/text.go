@@ -36,6 +36,7 @@ var originalMarkers = []string{
 	"--- the message header follows",
 	"元のメッセージ",
 	"message headers follow",
+	"returned message --",
 }
 
 // splitOriginal cuts text where the returned original message starts and
