@@ -210,10 +210,14 @@ func (l Limits) Parse(r io.Reader) (*Report, error) {
 		return nil, &ParseError{Err: ErrEmpty}
 	}
 	l = l.withDefaults()
-	data, err := io.ReadAll(io.LimitReader(r, l.MaxBytes+1))
-	if err != nil {
+	var buf bytes.Buffer
+	if lr, ok := r.(interface{ Len() int }); ok && int64(lr.Len()) <= l.MaxBytes {
+		buf.Grow(lr.Len() + bytes.MinRead) // bytes, strings and bufio readers: one allocation
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, l.MaxBytes+1)); err != nil {
 		return nil, &ParseError{Err: err}
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > l.MaxBytes {
 		return nil, &ParseError{Err: ErrTooLarge, Limit: l.MaxBytes}
 	}

@@ -56,10 +56,11 @@ func (h header) has(name string) bool {
 // first after at least one field, so a body without the blank line is not
 // eaten as header; an mbox "From " line before the first field is skipped.
 func parseHeader(b []byte, maxFields int) (header, []byte) {
-	var h header
+	h := make(header, 0, 12)
 	var fold []byte // the continuation lines of the last field
+	keep := false   // the last field's value is kept
 	flush := func() {
-		if len(fold) > 0 && len(h) > 0 {
+		if keep && len(fold) > 0 && len(h) > 0 {
 			h[len(h)-1].value += string(fold)
 		}
 		fold = fold[:0]
@@ -71,7 +72,7 @@ func parseHeader(b []byte, maxFields int) (header, []byte) {
 			return h, rest
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			if len(h) > 0 && len(fold) < maxFieldLen {
+			if keep && len(fold) < maxFieldLen {
 				fold = append(fold, ' ')
 				fold = append(fold, bytes.TrimSpace(line)...)
 			}
@@ -79,6 +80,7 @@ func parseHeader(b []byte, maxFields int) (header, []byte) {
 			continue
 		}
 		flush()
+		keep = false
 		if len(h) == 0 && bytes.HasPrefix(line, []byte("From ")) {
 			b = rest // an mbox separator line
 			continue
@@ -87,13 +89,75 @@ func parseHeader(b []byte, maxFields int) (header, []byte) {
 		if colon <= 0 || !isFieldName(bytes.TrimRight(line[:colon], " \t")) {
 			return h, b // not a field: the body starts here
 		}
-		name := bytes.TrimRight(line[:colon], " \t")
 		if len(h) < maxFields {
-			h = append(h, field{name: lowerName(name), value: string(bytes.TrimSpace(line[colon+1:]))})
+			// Only the fields read here keep their value; the others
+			// are counted (a header block is recognised by them) but
+			// not copied.
+			name, want := headerName(bytes.TrimRight(line[:colon], " \t"))
+			v := ""
+			if want {
+				v = string(bytes.TrimSpace(line[colon+1:]))
+				keep = true
+			}
+			h = append(h, field{name: name, value: v})
 		}
 		b = rest
 	}
 	return h, nil
+}
+
+// headerName returns the lower-case name of a message header field the
+// package reads and whether its value is needed; other fields get ""
+// (or their name without value, for those only tested for presence).
+func headerName(b []byte) (string, bool) {
+	var buf [76]byte
+	n := copy(buf[:], b)
+	for i := range n {
+		if c := buf[i]; 'A' <= c && c <= 'Z' {
+			buf[i] = c + 'a' - 'A'
+		}
+	}
+	switch string(buf[:n]) {
+	case "content-type":
+		return "content-type", true
+	case "content-transfer-encoding":
+		return "content-transfer-encoding", true
+	case "from":
+		return "from", true
+	case "to":
+		return "to", true
+	case "subject":
+		return "subject", true
+	case "message-id":
+		return "message-id", true
+	case "return-path":
+		return "return-path", true
+	case "auto-submitted":
+		return "auto-submitted", true
+	case "precedence":
+		return "precedence", true
+	case "delivered-to":
+		return "delivered-to", true
+	case "envelope-to":
+		return "envelope-to", true
+	case "x-original-to":
+		return "x-original-to", true
+	case "x-envelope-to":
+		return "x-envelope-to", true
+	case "x-failed-recipients":
+		return "x-failed-recipients", true
+	case "x-apple-action":
+		return "x-apple-action", true
+	case "x-autoreply":
+		return "x-autoreply", true
+	case "x-autorespond":
+		return "x-autorespond", true
+	case "x-autoresponder":
+		return "x-autoresponder", true
+	case "received":
+		return "received", false
+	}
+	return "", false
 }
 
 // maxFieldLen bounds an unfolded header value.

@@ -209,7 +209,7 @@ func recipientLine(s string) (addr, tail string, ok bool) {
 		return a, rest, true
 	case ls != s: // after a label anything may follow
 		return a, rest, true
-	case !bracket && hasAnyFold([]byte(rest), failureWords):
+	case !bracket && hasAnyFoldString(rest, failureWords):
 		return a, rest, true // "addr Invalid Address, ERROR_CODE :550"
 	}
 	return "", "", false
@@ -245,17 +245,33 @@ func hasPrefixFold(b []byte, p string) bool {
 }
 
 // hasAnyFold reports whether b contains any of the lower-case needles,
-// ignoring ASCII case.
+// ignoring ASCII case, without allocating.
 func hasAnyFold(b []byte, needles []string) bool {
-	var buf [256]byte
-	l := buf[:0]
-	if len(b) <= len(buf) {
-		l = lowerASCII(buf[:0], b)
-	} else {
-		l = lowerASCII(nil, b)
-	}
 	for _, n := range needles {
-		if bytes.Contains(l, []byte(n)) {
+		if containsFold(b, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether b contains the lower-case needle n,
+// ignoring ASCII case.
+func containsFold(b []byte, n string) bool {
+	if len(n) == 0 {
+		return true
+	}
+	c0 := n[0]
+	u0 := c0
+	if 'a' <= c0 && c0 <= 'z' {
+		u0 = c0 - 'a' + 'A'
+	}
+	for i := 0; i+len(n) <= len(b); i++ {
+		c := b[i]
+		if c != c0 && c != u0 {
+			continue
+		}
+		if hasPrefixFold(b[i:], n) {
 			return true
 		}
 	}
@@ -381,4 +397,15 @@ func addressIn(s string) (string, int, bool) {
 		}
 		from = i + 1
 	}
+}
+
+// hasAnyFoldString is hasAnyFold for a string.
+func hasAnyFoldString(s string, needles []string) bool {
+	ls := strings.ToLower(s)
+	for _, n := range needles {
+		if strings.Contains(ls, n) {
+			return true
+		}
+	}
+	return false
 }
