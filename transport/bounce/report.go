@@ -209,13 +209,21 @@ func (s *scanner) fromDSN(rep *Report) {
 				a = o
 			}
 		}
+		st := g.get("status")
 		r := Recipient{
 			Address:    a,
 			Action:     strings.ToLower(strings.TrimSpace(firstWord(g.get("action")))),
-			Status:     statusIn(g.get("status")),
+			Status:     statusIn(st),
 			Diagnostic: collapse(stripType(g.get("diagnostic-code"))),
 		}
 		rep.Recipients = append(rep.Recipients, r)
+		// "Status: 5.2.1 (mailbox disabled, not accepting messages)"
+		if i := strings.IndexByte(st, '('); i >= 0 {
+			if s.statusNotes == nil {
+				s.statusNotes = map[int]string{}
+			}
+			s.statusNotes[len(rep.Recipients)-1] = strings.Trim(st[i:], "() ")
+		}
 	}
 	// Merge duplicates a server lists twice (same address, same status).
 	// Text diagnostics explain recipients the DSN leaves bare.
@@ -353,7 +361,11 @@ func (s *scanner) finish(rep *Report) {
 			if ds != "" {
 				cs = ds // the server's own status over the reporting MTA's
 			}
-			r.Reason = classify(r.Diagnostic, cs)
+			why := r.Diagnostic
+			if note := s.statusNotes[i]; note != "" {
+				why += " (" + note + ")"
+			}
+			r.Reason = classify(why, cs)
 			if r.Reason == ReasonUserUnknown && s.filtered(r) {
 				r.Reason = ReasonPolicy
 			}
@@ -564,6 +576,16 @@ func mentionsPhase(d string) bool {
 func (s *scanner) filtered(r *Recipient) bool {
 	if len(r.Status) >= 3 && r.Status[2] == '1' {
 		return false // the server's own status says addressing
+	}
+	for d := s.textDiag[strings.ToLower(r.Address)]; ; {
+		st, at := statusAt(d)
+		if at < 0 {
+			break
+		}
+		if st[2] == '1' {
+			return false // so does the reporting MTA's own line for it
+		}
+		d = d[at+len(st):]
 	}
 	phase := phaseOf(r.Diagnostic)
 	if phase == "" {

@@ -8,20 +8,21 @@ import (
 
 // scanner walks one message and gathers what a report needs.
 type scanner struct {
-	limits     Limits
-	top        header
-	parts      int
-	reportType string
-	dsnMsg     header   // the per-message DSN fields
-	dsnRcpts   []header // the per-recipient DSN groups
-	feedback   header   // the ARF fields
-	orig       header   // the returned message's header
-	origFound  bool
-	texts      [][]byte          // the human-readable parts, decoded
-	inner      [][]byte          // message/rfc822 bodies, for a forwarded report
-	phases     map[string]string // SMTP command per address, from transcripts
-	textDiag   map[string]string // the text part's diagnostic per address
-	depth      int               // how many forwarded reports deep this one is
+	limits      Limits
+	top         header
+	parts       int
+	reportType  string
+	dsnMsg      header   // the per-message DSN fields
+	dsnRcpts    []header // the per-recipient DSN groups
+	feedback    header   // the ARF fields
+	orig        header   // the returned message's header
+	origFound   bool
+	texts       [][]byte          // the human-readable parts, decoded
+	inner       [][]byte          // message/rfc822 bodies, for a forwarded report
+	phases      map[string]string // SMTP command per address, from transcripts
+	textDiag    map[string]string // the text part's diagnostic per address
+	depth       int               // how many forwarded reports deep this one is
+	statusNotes map[int]string    // the comment of a recipient's DSN Status field, by position
 }
 
 // maxFolds bounds the continuation lines of one report field.

@@ -199,10 +199,10 @@ func recipientLine(s string) (addr, tail string, ok bool) {
 	switch {
 	case rest == "", rest == ":", rest == ",", rest == ";":
 		return a, "", true
+	case coded:
+		return a, s, true // the code and status are the diagnostic's
 	case strings.HasPrefix(rest, "..."):
 		return a, strings.TrimSpace(rest[3:]), true
-	case coded:
-		return a, s, true
 	case rest[0] == ':' || rest[0] == ',':
 		return a, strings.TrimSpace(rest[1:]), true
 	case strings.HasPrefix(rest, "on ") || rest[0] == '(' || rest[0] == '[':
