@@ -127,3 +127,41 @@ func TestMessages(t *testing.T) {
 		t.Error("an unknown kind or reason should read as itself")
 	}
 }
+
+// TestUserUnknownPhase: "user unknown" is hard when the server refused the
+// recipient (RCPT, or an addressing status), not when a filter refused the
+// content after DATA.
+func TestUserUnknownPhase(t *testing.T) {
+	head := "From: MAILER-DAEMON@mx.jakelu.example\nSubject: Undelivered Mail Returned to Sender\n\n"
+	tests := []struct {
+		name   string
+		body   string
+		hard   bool
+		reason bounce.Reason
+	}{
+		{"postfix at RCPT", "<a@asiakas.example>: host mx.asiakas.example[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)\n", true, bounce.ReasonUserUnknown},
+		{"postfix after DATA", "<a@asiakas.example>: host mx.asiakas.example[192.0.2.1] said: 550 User unknown (in reply to end of DATA command)\n", false, bounce.ReasonPolicy},
+		{"sendmail transcript at RCPT", "----- Transcript of session follows -----\n>>> RCPT To:<a@asiakas.example>\n<<< 550 User unknown\n550 <a@asiakas.example>... User unknown\n", true, bounce.ReasonUserUnknown},
+		{"sendmail transcript at DATA", "----- The following addresses had permanent fatal errors -----\n<a@asiakas.example>\n    (reason: 550 : User unknown)\n\n----- Transcript of session follows -----\n... while talking to mx.asiakas.example.:\n>>> DATA\n<<< 550 : User unknown\n554 5.0.0 Service unavailable\n", false, bounce.ReasonPolicy},
+		{"addressing status", "<a@asiakas.example>:\n550 5.1.1 User unknown\n", true, bounce.ReasonUserUnknown},
+		{"security status", "<a@asiakas.example>:\n550 5.7.1 User unknown\n", false, bounce.ReasonPolicy},
+		{"mailbox full", "<a@asiakas.example>:\n552 5.2.2 Mailbox full (in reply to RCPT TO command)\n", false, bounce.ReasonMailboxFull},
+		{"no such domain", "<a@asiakas.example>: Host or domain name not found. Name service error for name=asiakas.example type=A: Host not found\n", true, bounce.ReasonHostUnknown},
+		{"blocked", "<a@asiakas.example>: host mx[192.0.2.1] said: 554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org (in reply to RCPT TO command)\n", false, bounce.ReasonBlocked},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := bounce.Parse(strings.NewReader(head + tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Recipients) != 1 {
+				t.Fatalf("%d recipients, want 1: %+v", len(rep.Recipients), rep)
+			}
+			r := rep.Recipients[0]
+			if r.Address != "a@asiakas.example" || r.Hard != tt.hard || r.Reason != tt.reason {
+				t.Errorf("got %s hard=%v %s, want a@asiakas.example hard=%v %s (%q)", r.Address, r.Hard, r.Reason, tt.hard, tt.reason, r.Diagnostic)
+			}
+		})
+	}
+}

@@ -57,7 +57,7 @@ var reasonRules = []reasonRule{
 		"is disabled", "suspended", "account is inactive", "mailbox is inactive", "inactive account",
 		"inactive user", "account inactive", "not active", "mailbox inactive", "account is locked",
 		"account has expired", "account expired", "deactivated", "is frozen", "temporarily disabled",
-		"mailbox unavailable or disabled", "is not activated",
+		"mailbox unavailable or disabled", "is not activated", "disabled recipient",
 	}},
 	{ReasonUserUnknown, []string{
 		"user unknown", "unknown user", "no such user", "user not found", "recipient not found",
@@ -75,9 +75,9 @@ var reasonRules = []reasonRule{
 		"destination addresses were unknown", "address not found", "undeliverable address",
 		"no user", "user suspended or not found", "rejected recipient", "address is invalid",
 		"cannot find", "not exist", "non-existent", "nonexistent", "unknown account",
-		"dd this user doesn't have", "account is not", "not found in", "disabled recipient",
+		"dd this user doesn't have", "account is not", "not found in",
 		"invalid user", "user not exist", "mailbox not available", "no valid recipients",
-		"no account by that name", "and other recipients in the same domain", "invalid final delivery userid", "recipient address rejected: access denied", "recipient address rejected.", "destinataire invalide",
+		"no account by that name", "存在しません", "宛先不明", "ユーザが存在しない", "and other recipients in the same domain", "invalid final delivery userid", "recipient address rejected: access denied", "recipient address rejected.", "destinataire invalide",
 	}},
 	{ReasonHostUnknown, []string{
 		"host unknown", "host not found", "unknown host", "domain not found", "no such domain",
@@ -88,6 +88,9 @@ var reasonRules = []reasonRule{
 		"domain doesn't exist", "unable to resolve", "dns lookup failed",
 		"non-existent domain", "no valid mx", "address resolution failed", "illegal host/domain name",
 		"bad destination system address", "domain is not reachable",
+	}},
+	{ReasonBlocked, []string{ // block lists, whose names say "spam"
+		"blocked using", "spamhaus", "spamcop", "dnsbl", "blacklisted", "blocklisted",
 	}},
 	{ReasonSpam, []string{
 		"spam", "junk mail", "virus", "malware", "infected", "content rejected", "message content",

@@ -577,22 +577,10 @@ func (s *scanner) filtered(r *Recipient) bool {
 	if len(r.Status) >= 3 && r.Status[2] == '1' {
 		return false // the server's own status says addressing
 	}
-	for d := s.textDiag[strings.ToLower(r.Address)]; ; {
-		st, at := statusAt(d)
-		if at < 0 {
-			break
-		}
-		if st[2] == '1' {
-			return false // so does the reporting MTA's own line for it
-		}
-		d = d[at+len(st):]
-	}
+	td := s.textDiag[strings.ToLower(r.Address)]
 	phase := phaseOf(r.Diagnostic)
-	if phase == "" {
-		phase = phaseOf(s.textDiag[strings.ToLower(r.Address)])
-	}
-	if phase == "" {
-		phase = s.transcriptPhase(r.Address)
+	if phase == "" && !strings.Contains(td, ">>>") { // a transcript is read below
+		phase = phaseOf(td)
 	}
 	switch phase {
 	case "rcpt":
@@ -600,9 +588,43 @@ func (s *scanner) filtered(r *Recipient) bool {
 	case "data":
 		return true
 	}
-	// The command is not known: a security (5.7.x) or content (5.3.x,
-	// 5.6.x) status says the words are a filter's.
-	return len(r.Status) >= 3 && (r.Status[2] == '7' || r.Status[2] == '3' || r.Status[2] == '6')
+	tphase := s.transcriptPhase(r.Address)
+	if tphase == "rcpt" {
+		return false
+	}
+	// A security (5.7.x), system (5.3.x) or content (5.6.x) status says
+	// the words are a filter's.
+	if len(r.Status) >= 3 && (r.Status[2] == '7' || r.Status[2] == '3' || r.Status[2] == '6') {
+		return true
+	}
+	for d := td; ; {
+		st, at := statusAt(d)
+		if at < 0 {
+			break
+		}
+		if st[2] == '1' {
+			return false // the reporting MTA's own line for it says addressing
+		}
+		d = d[at+len(st):]
+	}
+	if tphase == "data" {
+		return true
+	}
+	// Neither the command nor an addressing status is known: only the
+	// wordings that name the recipient as the one unknown say the
+	// mailbox is missing; a bare "user unknown" may be a filter's.
+	return !hasAnyFoldString(r.Diagnostic, recipientUnknown)
+}
+
+// recipientUnknown are wordings that say the recipient itself is unknown
+// (lower case), whatever the SMTP command.
+var recipientUnknown = []string{
+	">: user unknown", "recipient name is not recognized", "invalid final delivery userid",
+	"and other recipients in the same domain", "not listed in public name", "mailbox unavailable",
+	"dd this user doesn't have", "no such user here", "invalid recipient",
+	"no such user", "unknown recipient", "recipient unknown", "recipient not found", "mailbox not found",
+	"no mailbox", "does not exist", "not a valid mailbox", "unrouteable address",
+	"存在しません", "宛先不明", "ユーザが存在しない",
 }
 
 // phaseOf returns the SMTP command a diagnostic says it answers:

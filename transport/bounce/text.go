@@ -98,6 +98,7 @@ var recipientLabels = []string{
 func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncated bool) {
 	var cur = -1
 	codedCur := false         // the current recipient came from a "550 <addr>... text" line
+	prev, last := "", ""      // the line before this one, and this one
 	index := map[string]int{} // lower-case address → position in rs
 	b := t
 	for len(b) > 0 {
@@ -107,6 +108,7 @@ func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncat
 		if s == "" {
 			continue
 		}
+		prev, last = last, s
 		if addr, tail, ok := recipientLine(s); ok && !strings.EqualFold(addr, skip) {
 			key := strings.ToLower(addr)
 			found, seen := index[key]
@@ -122,6 +124,10 @@ func textRecipients(t []byte, skip string, max int) (rs []textRecipient, truncat
 			}
 			cur = found
 			codedCur = len(s) > 3 && isDigit(s[0])
+			if codedCur && strings.HasSuffix(prev, ":") && len(rs[cur].lines) < maxDiagLines {
+				// "host [192.0.2.25] did not like our RCPT TO:" before "550 <addr>: ..."
+				rs[cur].lines = append(rs[cur].lines, prev)
+			}
 			if tail != "" && len(rs[cur].lines) < maxDiagLines {
 				rs[cur].lines = append(rs[cur].lines, tail)
 			}
