@@ -563,16 +563,14 @@ func isVERP(a string) bool {
 	return at > 0 && strings.IndexByte(a[:at], '+') > 0
 }
 
-// mentionsPhase reports whether a diagnostic names the SMTP command it
-// answers.
-func mentionsPhase(d string) bool {
-	ld := strings.ToLower(d)
-	return strings.Contains(ld, "in reply to") || strings.Contains(ld, "rcpt to") || strings.Contains(ld, "after rcpt") || strings.Contains(ld, "mail from")
-}
-
 // filtered reports whether a "user unknown" wording came from a content
-// filter rather than a missing mailbox: the refusal answered DATA (the
-// recipient had been accepted).
+// filter rather than a missing mailbox. In order: an addressing status
+// (5.1.x) says missing mailbox; a diagnostic naming the command says RCPT
+// (missing) or DATA (filter: the recipient had been accepted); so does a
+// transcript's RCPT; a security, system or content status says filter;
+// the reporting MTA's own 5.1.x line says missing; a transcript's DATA
+// says filter; otherwise only wordings that name the recipient itself as
+// unknown (recipientUnknown) say missing.
 func (s *scanner) filtered(r *Recipient) bool {
 	if len(r.Status) >= 3 && r.Status[2] == '1' {
 		return false // the server's own status says addressing

@@ -284,17 +284,6 @@ func containsFold(b []byte, n string) bool {
 	return false
 }
 
-// lowerASCII appends b in ASCII lower case to dst.
-func lowerASCII(dst, b []byte) []byte {
-	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
-
 // collapse joins whitespace runs into single spaces and trims.
 func collapse(s string) string {
 	if s == "" {
