@@ -165,3 +165,17 @@ func TestUserUnknownPhase(t *testing.T) {
 		})
 	}
 }
+
+// TestUnindentedBoundary: a Content-Type parameter on its own unindented
+// line still opens the multipart.
+func TestUnindentedBoundary(t *testing.T) {
+	msg := "From: post_master@vtext.example\nSubject: Re: Lasku\nContent-Type: multipart/mixed;\nboundary=\"XX\"\n\n--XX\nContent-Type: text/plain\n\nError: Invalid user address\n550 - Requested action not taken: no such user here\n  RCPT TO: matti@vtext.example\n--XX--\n"
+	rep, err := bounce.Parse(strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Kind != bounce.KindBounce || len(rep.Recipients) != 1 || rep.Recipients[0].Address != "matti@vtext.example" ||
+		!rep.Recipients[0].Hard || strings.Contains(rep.Recipients[0].Diagnostic, "boundary") {
+		t.Errorf("got %+v", rep)
+	}
+}

@@ -87,6 +87,12 @@ func parseHeader(b []byte, maxFields int) (header, []byte) {
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 || !isFieldName(bytes.TrimRight(line[:colon], " \t")) {
+			if len(h) > 0 && h[len(h)-1].name == "content-type" && isParamLine(line) {
+				// a Content-Type parameter on a line of its own, not indented
+				h[len(h)-1].value += "; " + string(bytes.TrimSpace(line))
+				b = rest
+				continue
+			}
 			return h, b // not a field: the body starts here
 		}
 		if len(h) < maxFields {
@@ -465,4 +471,16 @@ func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 		return nil, err
 	}
 	return enc.NewDecoder().Reader(r), nil
+}
+
+// isParamLine reports whether line is a lone MIME parameter
+// ("boundary=\"x\"", "charset=us-ascii").
+func isParamLine(line []byte) bool {
+	eq := bytes.IndexByte(line, '=')
+	if eq <= 0 {
+		return false
+	}
+	name := bytes.ToLower(bytes.TrimSpace(line[:eq]))
+	return bytes.Equal(name, []byte("boundary")) || bytes.Equal(name, []byte("charset")) ||
+		bytes.Equal(name, []byte("report-type")) || bytes.Equal(name, []byte("format"))
 }
