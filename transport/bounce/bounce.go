@@ -35,7 +35,10 @@ type Kind string
 const (
 	// KindBounce: delivery failed for at least one recipient.
 	KindBounce Kind = "bounce"
-	// KindDelay: delivery is delayed and still being retried.
+	// KindDelay: a temporary (4.x.x) failure other than an expiry: the
+	// server is still retrying (Action "delayed") or gave up on a
+	// temporary error (Action "failed"; the message is lost all the
+	// same: read Recipient.Action to know which).
 	KindDelay Kind = "delay"
 	// KindDelivered: a delivery (or relay) confirmation.
 	KindDelivered Kind = "delivered"
@@ -112,7 +115,10 @@ type Recipient struct {
 	// Code is the SMTP reply code (550); 0 when none.
 	Code int `json:"code"`
 	// Action is the RFC 3464 action: "failed", "delayed", "delivered",
-	// "relayed" or "expanded"; "" for auto-replies and complaints.
+	// "relayed" or "expanded"; "" for auto-replies and complaints. It is
+	// the report's own word when it has one (a DSN), else inferred from
+	// the status. "failed" means the reporting server gave up: the
+	// message did not arrive, whatever the Kind.
 	Action string `json:"action"`
 	// Hard is true when the address or its domain does not exist or no
 	// longer accepts mail: the addresses to stop mailing. A block, a spam
@@ -124,7 +130,10 @@ type Recipient struct {
 	// text of a plain-text report), whitespace collapsed.
 	Diagnostic string `json:"diagnostic"`
 	// Kind is this recipient's kind: a report can fail one recipient and
-	// delay another. For auto-replies and complaints it is the report's.
+	// delay another. It follows the status: 2.x.x (or a delivered,
+	// relayed or expanded action) is KindDelivered, 4.x.x is KindDelay
+	// unless the reason is ReasonExpired, anything else KindBounce. For
+	// auto-replies and complaints it is the report's.
 	Kind Kind `json:"-"`
 }
 
