@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/jakelu/jakelu/transport/bounce"
 )
@@ -97,11 +99,17 @@ func runBounce(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if r.Hard {
 			hard = ", hard: stop mailing this address"
 		}
-		fmt.Fprintf(stdout, "%s: %s %s", r.Address, r.Action, r.Status)
-		if r.Code != 0 {
-			fmt.Fprintf(stdout, " %d", r.Code)
+		parts := []string{r.Address + ":"}
+		for _, p := range []string{r.Action, r.Status} {
+			if p != "" {
+				parts = append(parts, p)
+			}
 		}
-		fmt.Fprintf(stdout, " %s (%s%s)\n", r.Reason, r.Reason.Message("en"), hard)
+		if r.Code != 0 {
+			parts = append(parts, strconv.Itoa(r.Code))
+		}
+		parts = append(parts, string(r.Reason), "("+r.Reason.Message("en")+hard+")")
+		fmt.Fprintln(stdout, strings.Join(parts, " "))
 		if r.Diagnostic != "" {
 			fmt.Fprintf(stdout, "  %s\n", r.Diagnostic)
 		}
