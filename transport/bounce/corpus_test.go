@@ -23,7 +23,7 @@ func bouncesDir(tb testing.TB) string {
 		dir = filepath.Join("..", "..", "..", "shared", "bounces")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "EXPECTED.tsv")); err != nil {
-		msg := fmt.Sprintf("bounce corpus not found at %s (%v): set JAKELU_BOUNCES to the folder holding EXPECTED.tsv (JAKELU_BOUNCES=/work/shared/bounces go test ./transport/bounce)", dir, err)
+		msg := fmt.Sprintf("bounce corpus not found at %s (%v): set JAKELU_BOUNCES to the folder holding the samples and EXPECTED.tsv, or put them at ../shared/bounces beside the repository (JAKELU_BOUNCES=$PWD/../shared/bounces go test ./transport/bounce)", dir, err)
 		if os.Getenv("CI") == "true" {
 			tb.Fatal(msg)
 		}

@@ -318,7 +318,25 @@ func cleanAddress(v string) string {
 	if i := strings.IndexAny(v, " \t("); i >= 0 && strings.IndexByte(v[:i], '@') > 0 {
 		v = v[:i]
 	}
+	if strings.ContainsAny(v, " \t\r\n") { // "Name addr@x" or garbage: the token with "@", else the first
+		f := strings.Fields(v)
+		v = f[0]
+		for _, w := range f {
+			if strings.IndexByte(w, '@') > 0 {
+				v = w
+				break
+			}
+		}
+	}
 	v = strings.Trim(v, `"'<>;,. `)
+	if strings.ContainsAny(v, "<>") {
+		v = strings.Map(func(r rune) rune {
+			if r == '<' || r == '>' {
+				return -1
+			}
+			return r
+		}, v)
+	}
 	return v
 }
 
