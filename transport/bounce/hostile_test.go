@@ -101,6 +101,9 @@ func hostileCases() []hostileCase {
 			_, verr := v.Verify(rep.VERP, "laskut@asiakas.example")
 			return err == nil && errors.Is(verr, bounce.ErrNotVERP)
 		}},
+		{"200 KB of encoded words in Subject and From", []byte("From: " + strings.Repeat("=?UTF-8?Q?a?= ", 15000) + "<MAILER-DAEMON@mx.example>\nSubject: " + strings.Repeat("=?ISO-2022-JP?B?GyRCJV4bKEI=?=", 7000) + "\n\n<a@b.example>: 550 5.1.1 user unknown\n"), func(rep *bounce.Report, err error) bool {
+			return err == nil && len(rep.Recipients) <= 1
+		}},
 		{"SES JSON bomb", []byte("From: MAILER-DAEMON@amazonses.com\nSubject: Delivery Status Notification\n\n{\"notificationType\":\"Bounce\",\"bounce\":" + strings.Repeat("[", 100000) + "\n"), func(rep *bounce.Report, err error) bool { return err == nil }},
 	}
 }

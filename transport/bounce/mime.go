@@ -444,12 +444,18 @@ func toUTF8(b []byte, charset string) []byte {
 	return out
 }
 
+// maxDecodedHeader bounds the header text decoded for encoded words.
+const maxDecodedHeader = 4096
+
 // wordDecoder decodes RFC 2047 encoded words in header values.
 var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
 
 // decodeWords decodes the encoded words of a header value, or returns it as
 // it is.
 func decodeWords(v string) string {
+	if len(v) > maxDecodedHeader {
+		v = v[:maxDecodedHeader] // From and Subject are only matched against short words
+	}
 	if !strings.Contains(v, "=?") {
 		if strings.IndexByte(v, 0x1b) >= 0 {
 			return string(toUTF8([]byte(v), "iso-2022-jp"))
