@@ -59,14 +59,21 @@ func TestParseTestdata(t *testing.T) {
 	}
 }
 
+// TestParseNotABounce: ordinary mail, also mail whose subject or sender
+// has a bounce-like word, is not a bounce.
 func TestParseNotABounce(t *testing.T) {
-	msg := "From: Maija <maija@asiakas.example>\nTo: laskutus@jakelu.example\nSubject: Kysymys laskusta\n\nHei, onko lasku 1001 maksettu? maija@asiakas.example\n"
-	rep, err := bounce.Parse(strings.NewReader(msg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Kind != bounce.KindNotBounce || len(rep.Recipients) != 0 {
-		t.Errorf("got %s with %d recipients, want not-a-bounce", rep.Kind, len(rep.Recipients))
+	for _, msg := range []string{
+		"From: Maija <maija@asiakas.example>\nTo: laskutus@jakelu.example\nSubject: Kysymys laskusta\n\nHei, onko lasku 1001 maksettu? maija@asiakas.example\n",
+		"From: Maija <maija@asiakas.example>\nTo: laskutus@jakelu.example\nSubject: Error in invoice 1001\n\nmaija@asiakas.example: the amount is wrong, 550 euros not 505.\n",
+		"From: Uutiskirje <noreply@uutiset.example>\nTo: laskutus@jakelu.example\nSubject: Delivery news\n\nmatti@uutiset.example: user unknown stories of the week\n",
+	} {
+		rep, err := bounce.Parse(strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Kind != bounce.KindNotBounce || len(rep.Recipients) != 0 {
+			t.Errorf("got %s with %d recipients, want not-a-bounce: %q", rep.Kind, len(rep.Recipients), msg)
+		}
 	}
 }
 

@@ -9,10 +9,16 @@ import (
 // reports come from (lower case, matched inside the From value).
 var bounceSenders = []string{
 	"mailer-daemon", "postmaster", "mail delivery", "mail administrator", "maildaemon", "mdaemon",
-	"mail-daemon", "mailerdaemon", "bounce", "post_master", "mailer_daemon", "mail.delivery", "mail system",
-	"internet mail delivery", "mail router", "nobody@", "notify@", "devnull@", "returned@",
-	"error@", "smtp gateway", "mmp", "mailfoundry", "microsoft outlook", "auto-notify",
-	"no-reply@", "noreply@", "deliveryerror", "failure notice",
+	"mail-daemon", "mailerdaemon", "post_master", "mailer_daemon", "mail.delivery",
+	"internet mail delivery", "mail router", "smtp gateway", "mailfoundry", "deliveryerror", "failure notice",
+}
+
+// weakBounceSenders are sender words that make a report only of a message
+// sent with the null sender or marked Auto-Submitted (a newsletter from
+// noreply@ is no bounce).
+var weakBounceSenders = []string{
+	"bounce", "mail system", "nobody@", "notify@", "devnull@", "returned@", "error@", "mmp",
+	"microsoft outlook", "auto-notify", "no-reply@", "noreply@",
 }
 
 // bounceSubjects are words of report subjects (lower case).
@@ -25,9 +31,13 @@ var bounceSubjects = []string{
 	"message not delivered", "returned message", "bounce", "error sending", "delivery error",
 	"unable to deliver", "could not send", "rejected", "mail failure", "nicht zustellbar",
 	"unzustellbar", "delivery final failure", "delivery notice", "notice of delivery",
-	"error", "warning", "delivery", "不達", "配信", "エラー", "returned", "failure", "undeliverable",
-	"not member",
+	"不達", "配信", "undeliverable", "not member",
 }
+
+// weakBounceSubjects are subject words that make a report only of a
+// message sent with the null sender (Return-Path: <>) or marked
+// Auto-Submitted: a customer's "Error in invoice 1001" is no bounce.
+var weakBounceSubjects = []string{"error", "warning", "delivery", "エラー", "returned", "failure"}
 
 // autoReplySubjects are words of automatic-reply subjects (lower case).
 var autoReplySubjects = []string{
@@ -64,8 +74,10 @@ func (s *scanner) report() *Report {
 	rep.VERP = s.verp()
 	from := strings.ToLower(decodeWords(s.top.get("from")))
 	subject := strings.ToLower(decodeWords(s.top.get("subject")))
+	automatic := strings.TrimSpace(s.top.get("return-path")) == "<>" || s.top.has("auto-submitted")
 	bounceLike := s.reportType == "delivery-status" || containsAny(from, bounceSenders) ||
-		containsAny(subject, bounceSubjects) || s.top.has("x-failed-recipients")
+		containsAny(subject, bounceSubjects) || s.top.has("x-failed-recipients") ||
+		automatic && (containsAny(subject, weakBounceSubjects) || containsAny(from, weakBounceSenders))
 
 	max := s.limits.MaxRecipients
 	switch {
