@@ -65,6 +65,7 @@ func TestParseNotABounce(t *testing.T) {
 	for _, msg := range []string{
 		"From: Maija <maija@asiakas.example>\nTo: laskutus@jakelu.example\nSubject: Kysymys laskusta\n\nHei, onko lasku 1001 maksettu? maija@asiakas.example\n",
 		"From: Maija <maija@asiakas.example>\nTo: laskutus@jakelu.example\nSubject: Error in invoice 1001\n\nmaija@asiakas.example: the amount is wrong, 550 euros not 505.\n",
+		"From: Matti <matti@asiakas.example>\nTo: laskutus@jakelu.example\nSubject: Holiday opening hours\n\nWe are closed 24.12.\n",
 		"From: Uutiskirje <noreply@uutiset.example>\nTo: laskutus@jakelu.example\nSubject: Delivery news\n\nmatti@uutiset.example: user unknown stories of the week\n",
 	} {
 		rep, err := bounce.Parse(strings.NewReader(msg))

@@ -162,6 +162,8 @@ func headerName(b []byte) (string, bool) {
 		return "x-autoresponder", true
 	case "received":
 		return "received", false
+	case "x-auto-response-suppress":
+		return "x-auto-response-suppress", false
 	}
 	return "", false
 }

@@ -41,10 +41,17 @@ var weakBounceSubjects = []string{"error", "warning", "delivery", "エラー", "
 
 // autoReplySubjects are words of automatic-reply subjects (lower case).
 var autoReplySubjects = []string{
-	"auto:", "automatic reply", "auto reply", "auto-reply", "autoreply", "auto response",
-	"autoresponse", "out of office", "out of the office", "abwesenheit", "vacation",
-	"réponse automatique", "automaattinen vastaus", "automatiskt svar", "poissa", "frånvaro",
-	"自動応答", "自動返信", "away from", "on leave", "holiday",
+	"automatic reply", "auto reply", "auto-reply", "autoreply", "auto response",
+	"autoresponse", "out of office", "out of the office", "abwesenheitsnotiz",
+	"réponse automatique", "automaattinen vastaus", "automatiskt svar",
+	"自動応答", "自動返信",
+}
+
+// weakAutoReplySubjects are subject words of automatic replies that also
+// appear in people's mail ("Holiday invoice"): they count only for mail
+// sent with the null sender or marked as automatic.
+var weakAutoReplySubjects = []string{
+	"auto:", "abwesenheit", "vacation", "poissa", "frånvaro", "away from", "on leave", "holiday",
 }
 
 // report turns what the scan gathered into the Report.
@@ -74,7 +81,8 @@ func (s *scanner) report() *Report {
 	rep.VERP = s.verp()
 	from := strings.ToLower(decodeWords(s.top.get("from")))
 	subject := strings.ToLower(decodeWords(s.top.get("subject")))
-	automatic := strings.TrimSpace(s.top.get("return-path")) == "<>" || s.top.has("auto-submitted")
+	as := strings.ToLower(strings.TrimSpace(s.top.get("auto-submitted")))
+	automatic := strings.TrimSpace(s.top.get("return-path")) == "<>" || as != "" && as != "no"
 	bounceLike := s.reportType == "delivery-status" || containsAny(from, bounceSenders) ||
 		containsAny(subject, bounceSubjects) || s.top.has("x-failed-recipients") ||
 		automatic && (containsAny(subject, weakBounceSubjects) || containsAny(from, weakBounceSenders))
@@ -168,7 +176,12 @@ func (s *scanner) autoReply(from, subject string, bounceLike bool) bool {
 		strings.Contains(strings.ToLower(s.top.get("precedence")), "auto_reply") {
 		return true
 	}
-	return !bounceLike && containsAny(subject, autoReplySubjects)
+	if bounceLike {
+		return false
+	}
+	automatic := strings.TrimSpace(s.top.get("return-path")) == "<>" || as != "" && as != "no" ||
+		s.top.has("x-auto-response-suppress") || strings.Contains(strings.ToLower(s.top.get("precedence")), "bulk")
+	return containsAny(subject, autoReplySubjects) || automatic && containsAny(subject, weakAutoReplySubjects)
 }
 
 // complaint fills a complaint report from the ARF fields.
