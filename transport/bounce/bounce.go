@@ -219,14 +219,17 @@ func (l Limits) Parse(r io.Reader) (*Report, error) {
 		return nil, &ParseError{Err: ErrEmpty}
 	}
 	l = l.withDefaults()
-	var buf bytes.Buffer
-	if lr, ok := r.(interface{ Len() int }); ok && int64(lr.Len()) <= l.MaxBytes {
-		buf.Grow(lr.Len() + bytes.MinRead) // bytes, strings and bufio readers: one allocation
+	var data []byte
+	if lr, ok := r.(interface{ Len() int }); ok { // bytes and strings readers, bytes.Buffer
+		if int64(lr.Len()) > l.MaxBytes {
+			return nil, &ParseError{Err: ErrTooLarge, Limit: l.MaxBytes} // refused unread
+		}
+		data = make([]byte, 0, lr.Len()+1) // one allocation
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, l.MaxBytes+1)); err != nil {
+	data, err := readAll(data, io.LimitReader(r, l.MaxBytes+1))
+	if err != nil {
 		return nil, &ParseError{Err: err}
 	}
-	data := buf.Bytes()
 	if int64(len(data)) > l.MaxBytes {
 		return nil, &ParseError{Err: ErrTooLarge, Limit: l.MaxBytes}
 	}
@@ -248,6 +251,26 @@ func (l Limits) ParseBytes(data []byte) (*Report, error) {
 	s.scan(data)
 	rep := s.report()
 	return rep, nil
+}
+
+// readAll appends everything r yields to data.
+func readAll(data []byte, r io.Reader) ([]byte, error) {
+	if cap(data) == 0 {
+		data = make([]byte, 0, 8<<10)
+	}
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grow
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+	}
 }
 
 // normalizeNewlines returns data with CRLF and lone CR turned into LF (a
