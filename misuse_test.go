@@ -26,6 +26,7 @@ import (
 
 	"github.com/jakelu/jakelu/distribution"
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/docparse/payment"
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
 	"github.com/jakelu/jakelu/importer/xlsximport"
@@ -79,6 +80,13 @@ var misuseFuncs = map[string]any{
 	"distribution.NewRouter":       distribution.NewRouter,
 	"docparse.Parse":               docparse.Parse,
 	"docparse.ParseAll":            docparse.ParseAll,
+	"payment.FinnishCheckDigit":    payment.FinnishCheckDigit,
+	"payment.Kind":                 payment.Kind,
+	"payment.ParseBIC":             payment.ParseBIC,
+	"payment.ParseIBAN":            payment.ParseIBAN,
+	"payment.ParseReference":       payment.ParseReference,
+	"payment.PrintIBAN":            payment.PrintIBAN,
+	"payment.RF":                   payment.RF,
 	"file.New":                     file.New,
 	"i18n.Accept":                  i18n.Accept,
 	"i18n.Code":                    i18n.Code,
@@ -175,6 +183,15 @@ var misuseTypes = map[string]reflect.Type{
 	"docparse.Options":                    reflect.TypeFor[docparse.Options](),
 	"docparse.ParseError":                 reflect.TypeFor[docparse.ParseError](),
 	"docparse.Party":                      reflect.TypeFor[docparse.Party](),
+	"docparse.Address":                    reflect.TypeFor[docparse.Address](),
+	"docparse.Line":                       reflect.TypeFor[docparse.Line](),
+	"docparse.VATSubtotal":                reflect.TypeFor[docparse.VATSubtotal](),
+	"docparse.Totals":                     reflect.TypeFor[docparse.Totals](),
+	"docparse.Payment":                    reflect.TypeFor[docparse.Payment](),
+	"payment.Error":                       reflect.TypeFor[payment.Error](),
+	"payment.Field":                       reflect.TypeFor[payment.Field](),
+	"payment.Reference":                   reflect.TypeFor[payment.Reference](),
+	"payment.ReferenceKind":               reflect.TypeFor[payment.ReferenceKind](),
 	"docparse.Warning":                    reflect.TypeFor[docparse.Warning](),
 	"file.Options":                        reflect.TypeFor[file.Options](),
 	"file.Transport":                      reflect.TypeFor[file.Transport](),
