@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // driver "sqlite" for the live sqlregistry.Registry
 
 	"github.com/jakelu/jakelu/distribution"
+	"github.com/jakelu/jakelu/distribution/invoicepdf"
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/docparse/payment"
 	"github.com/jakelu/jakelu/importer"
@@ -88,6 +89,7 @@ var misuseFuncs = map[string]any{
 	"payment.PrintIBAN":            payment.PrintIBAN,
 	"payment.RF":                   payment.RF,
 	"payment.ParseVirtualBarcode":  payment.ParseVirtualBarcode,
+	"invoicepdf.New":               invoicepdf.New,
 	"file.New":                     file.New,
 	"i18n.Accept":                  i18n.Accept,
 	"i18n.Code":                    i18n.Code,
@@ -194,6 +196,10 @@ var misuseTypes = map[string]reflect.Type{
 	"payment.Reference":                   reflect.TypeFor[payment.Reference](),
 	"payment.ReferenceKind":               reflect.TypeFor[payment.ReferenceKind](),
 	"payment.Transfer":                    reflect.TypeFor[payment.Transfer](),
+	"invoicepdf.Error":                    reflect.TypeFor[invoicepdf.Error](),
+	"invoicepdf.Options":                  reflect.TypeFor[invoicepdf.Options](),
+	"invoicepdf.Rendered":                 reflect.TypeFor[invoicepdf.Rendered](),
+	"invoicepdf.Renderer":                 reflect.TypeFor[invoicepdf.Renderer](),
 	"docparse.Warning":                    reflect.TypeFor[docparse.Warning](),
 	"file.Options":                        reflect.TypeFor[file.Options](),
 	"file.Transport":                      reflect.TypeFor[file.Transport](),
