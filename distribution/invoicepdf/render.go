@@ -15,7 +15,6 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/boombuler/barcode/code128"
 	"github.com/boombuler/barcode/qr"
-	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 
@@ -288,7 +287,6 @@ func (p *page) render() error {
 	pdf.SetMargins(left, top, pageW-right)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
 	pdf.AliasNbPages("{nb}")
 	issued, err := time.Parse(time.DateOnly, d.IssueDate)
 	if err != nil {
@@ -328,15 +326,27 @@ func (p *page) title() string {
 
 // font sets the font: bold or not, size in points, grey or black.
 func (p *page) font(bold bool, size float64, grey bool) {
-	style := ""
-	if bold {
-		style = "B"
-	}
-	p.pdf.SetFont("go", style, size)
 	if grey {
-		p.pdf.SetTextColor(90, 90, 90)
+		p.fontRGB(bold, size, [3]int{90, 90, 90})
 	} else {
-		p.pdf.SetTextColor(0, 0, 0)
+		p.fontRGB(bold, size, [3]int{0, 0, 0})
+	}
+}
+
+// fontRGB sets the font in a colour. Bold is the regular face filled and
+// stroked with a thin outline of the same colour: one embedded font
+// instead of two halves the cost of a rendering (the PDF library parses
+// and subsets each font of each document anew), and looks the same at
+// these sizes. Lines drawn after bold text set their own colour and width.
+func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
+	p.pdf.SetFont("go", "", size)
+	p.pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
+	if bold {
+		p.pdf.SetDrawColor(rgb[0], rgb[1], rgb[2])
+		p.pdf.SetLineWidth(size * 0.035 * 25.4 / 72)
+		p.pdf.SetTextRenderingMode(2)
+	} else {
+		p.pdf.SetTextRenderingMode(0)
 	}
 }
 
@@ -377,8 +387,8 @@ func clean(s string) string {
 	}, s)
 }
 
-// coverage marks the characters of the Basic Multilingual Plane both Go
-// fonts have a glyph for (the regular and the bold cover the same).
+// coverage marks the characters of the Basic Multilingual Plane the Go
+// font has a glyph for.
 var coverage = func() *[0x10000 / 64]uint64 {
 	var set [0x10000 / 64]uint64
 	for _, ttf := range [][]byte{goregular.TTF} {
@@ -425,26 +435,30 @@ func (p *page) firstPage() float64 {
 		y += h + 3
 	}
 	// Seller, top left.
+	const sellerW = 94.0 // up to the invoice data column
 	p.font(true, 12, false)
-	for _, l := range p.wrap(d.Seller.Name, 100) {
-		p.text(left, y, 100, l, "L")
+	for _, l := range p.wrap(d.Seller.Name, sellerW) {
+		p.text(left, y, sellerW, l, "L")
 		y += 5
 	}
 	p.font(false, 8.5, false)
 	for _, l := range d.Seller.Address.Lines("FI") {
-		p.text(left, y, 100, l, "L")
-		y += 3.8
+		for _, w := range p.wrap(l, sellerW) {
+			p.text(left, y, sellerW, w, "L")
+			y += 3.8
+		}
 	}
 	p.font(false, 8, true)
 	for _, l := range p.partyIDs(d.Seller, true) {
-		p.text(left, y, 100, l, "L")
-		y += 3.6
+		for _, w := range p.wrap(l, sellerW) {
+			p.text(left, y, sellerW, w, "L")
+			y += 3.6
+		}
 	}
 
 	// Title, page number and invoice data, top right.
 	x := 112.0
-	pdf.SetTextColor(p.r.accent[0], p.r.accent[1], p.r.accent[2])
-	pdf.SetFont("go", "B", 16)
+	p.fontRGB(true, 16, p.r.accent)
 	pdf.SetXY(x, top)
 	pdf.CellFormat(right-x, 7, p.title(), "", 0, "L", false, 0, "")
 	p.pageNumber()
@@ -468,19 +482,23 @@ func (p *page) firstPage() float64 {
 	p.text(left, by, 90, strings.ToUpper(p.t("party.buyer")), "L")
 	by += 4
 	p.font(true, 10, false)
-	for _, l := range p.wrap(d.Buyer.Name, 90) {
-		p.text(left, by, 90, l, "L")
+	for _, l := range p.wrap(d.Buyer.Name, sellerW) {
+		p.text(left, by, sellerW, l, "L")
 		by += 4.6
 	}
 	p.font(false, 9, false)
 	for _, l := range d.Buyer.Address.Lines("FI") {
-		p.text(left, by, 90, l, "L")
-		by += lineH
+		for _, w := range p.wrap(l, sellerW) {
+			p.text(left, by, sellerW, w, "L")
+			by += lineH
+		}
 	}
 	p.font(false, 8, true)
 	for _, l := range p.partyIDs(d.Buyer, false) {
-		p.text(left, by, 90, l, "L")
-		by += 3.6
+		for _, w := range p.wrap(l, sellerW) {
+			p.text(left, by, sellerW, w, "L")
+			by += 3.6
+		}
 	}
 	return max(by, ry) + 7
 }
@@ -598,8 +616,7 @@ func (p *page) tableHead(y float64) float64 {
 	pdf := p.pdf
 	pdf.SetFillColor(p.r.accent[0], p.r.accent[1], p.r.accent[2])
 	pdf.Rect(left, y, right-left, 6, "F")
-	pdf.SetFont("go", "B", 8)
-	pdf.SetTextColor(255, 255, 255)
+	p.fontRGB(true, 8, [3]int{255, 255, 255})
 	x := left
 	for _, c := range cols {
 		pdf.SetXY(x, y+0.9)
@@ -616,8 +633,7 @@ func (p *page) continuation() float64 {
 	pdf.AddPage()
 	p.font(true, 10, false)
 	p.text(left, top, 100, p.d.Seller.Name, "L")
-	pdf.SetTextColor(p.r.accent[0], p.r.accent[1], p.r.accent[2])
-	pdf.SetFont("go", "B", 11)
+	p.fontRGB(true, 11, p.r.accent)
 	pdf.SetXY(118, top)
 	pdf.CellFormat(right-118, 5, p.title()+" "+clean(p.d.Number), "", 0, "L", false, 0, "")
 	p.pageNumber()
