@@ -179,6 +179,13 @@ type Line struct {
 	VATRate     string // VAT rate in percent (BT-152)
 	VATCategory string // VAT category code, e.g. "S" (BT-151)
 	NetAmount   string // line net amount, without VAT (BT-131)
+
+	// Consumer invoices (Finvoice, TEAPPSXML) may state prices and line
+	// amounts with VAT instead, and a price per another unit than the
+	// currency ("snt/kWh": cents per kilowatt-hour).
+	UnitPriceVATIncluded string // price of one unit with VAT
+	GrossAmount          string // line amount with VAT
+	PriceUnit            string // unit of the unit price as written ("snt/kWh", "EUR/kk"), "" for the currency
 }
 
 // VATSubtotal is one entry of the VAT breakdown (BG-23).

@@ -507,8 +507,10 @@ var finvoiceImage = []rule{
 	{"InvoiceRow/ArticleDescription", text(line(lNote), 1)},
 	{"InvoiceRow/RowFreeText", text(line(lNote), 2)},
 	{"InvoiceRow/InvoicedQuantity", quantity(true, "QuantityUnitCode", "QuantityUnitCodeUN")},
-	{"InvoiceRow/UnitPriceNetAmount", number(line(lPrice), 1, true)},
-	{"InvoiceRow/UnitPriceAmount", number(line(lPrice), 2, true)},
+	{"InvoiceRow/UnitPriceNetAmount", priceWithUnit(line(lPrice), 1)},
+	{"InvoiceRow/UnitPriceAmount", priceWithUnit(line(lPrice), 2)},
+	{"InvoiceRow/UnitPriceVatIncludedAmount", priceWithUnit(line(lPriceGross), 1)},
+	{"InvoiceRow/RowAmount", number(line(lGross), 1, true)},
 	{"InvoiceRow/RowVatRatePercent", number(line(lRate), 1, true)},
 	{"InvoiceRow/RowVatCode", text(line(lCategory), 1)},
 	{"InvoiceRow/RowVatExcludedAmount", number(line(lNet), 1, true)},
@@ -588,8 +590,8 @@ func teappsImage(inv string) []rule {
 		{inv + "/ROWS/ROW/ARTICLE/ARTICLE_NAME", text(line(lDesc), 1)},
 		{inv + "/ROWS/ROW/FREE_TEXT", text(line(lNote), 1)},
 		{inv + "/ROWS/ROW/QUANTITY/CHARGED", quantity(false, "Q_UNIT")},
-		{inv + "/ROWS/ROW/PRICE_PER_UNIT/AMOUNT", vatIf("EXCLUDED", line(lPrice))},
-		{inv + "/ROWS/ROW/ROW_TOTAL/AMOUNT", vatIf("EXCLUDED", line(lNet))},
+		{inv + "/ROWS/ROW/PRICE_PER_UNIT/AMOUNT", both(vatIf("EXCLUDED", line(lPrice)), vatIf("INCLUDED", line(lPriceGross)))},
+		{inv + "/ROWS/ROW/ROW_TOTAL/AMOUNT", both(vatIf("EXCLUDED", line(lNet)), vatIf("INCLUDED", line(lGross)))},
 		{inv + "/ROWS/ROW/VAT/RATE", number(line(lRate), 1, false)},
 	}
 	for _, p := range []struct {

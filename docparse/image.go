@@ -80,6 +80,9 @@ const (
 	lRate
 	lCategory
 	lNet
+	lPriceGross
+	lGross
+	lPriceUnit
 	numLineFields
 )
 
@@ -103,8 +106,14 @@ func (l *Line) field(f lineField) *string {
 		return &l.VATRate
 	case lCategory:
 		return &l.VATCategory
-	default:
+	case lNet:
 		return &l.NetAmount
+	case lPriceGross:
+		return &l.UnitPriceVATIncluded
+	case lGross:
+		return &l.GrossAmount
+	default:
+		return &l.PriceUnit
 	}
 }
 
@@ -213,6 +222,17 @@ func decimalOf(w *walker, e element, comma bool) (string, bool) {
 		v = "-" + v
 	}
 	return v, true
+}
+
+// priceWithUnit puts a unit price in s and its attribute UnitPriceUnitCode
+// (Finvoice) in the line's price unit.
+func priceWithUnit(s slot, prio uint8) action {
+	return func(w *walker, e element) {
+		if v, ok := decimalOf(w, e, true); ok {
+			w.cur.put(s, prio, v)
+			w.cur.put(line(lPriceUnit), prio, e.attr("UnitPriceUnitCode"))
+		}
+	}
 }
 
 // quantity puts the line quantity and, from the first non-empty attribute

@@ -38,6 +38,7 @@ var messages = map[string][3]string{
 	"lines.unit-price":  {"Unit price", "À-hinta", "À-pris"},
 	"lines.vat":         {"VAT %", "ALV %", "Moms %"},
 	"lines.net":         {"Net", "Veroton", "Netto"},
+	"lines.gross":       {"Incl. VAT", "Verollinen", "Inkl. moms"},
 	"lines.article":     {"Item", "Tuote", "Artikel"},
 	"lines.continued":   {"continued on the next page", "jatkuu seuraavalla sivulla", "fortsätter på nästa sida"},
 

@@ -2,12 +2,14 @@ package invoicepdf
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"image"
 	_ "image/gif"  // logo formats accepted by Options.Logo
 	_ "image/jpeg" // logo formats accepted by Options.Logo
 	_ "image/png"  // logo formats accepted by Options.Logo
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -602,25 +604,29 @@ var cols = [...]struct {
 	key   string
 	align string
 }{
-	{84, "lines.description", "L"},
+	{78, "lines.description", "L"},
 	{18, "lines.quantity", "R"},
 	{14, "lines.unit", "L"},
-	{22, "lines.unit-price", "R"},
+	{28, "lines.unit-price", "R"},
 	{14, "lines.vat", "R"},
 	{28, "lines.net", "R"},
 }
 
 // tableHead draws the heading row of the lines table at y and returns the
-// y below it.
-func (p *page) tableHead(y float64) float64 {
+// y below it. With gross set the last column is the amount with VAT.
+func (p *page) tableHead(y float64, gross bool) float64 {
 	pdf := p.pdf
 	pdf.SetFillColor(p.r.accent[0], p.r.accent[1], p.r.accent[2])
 	pdf.Rect(left, y, right-left, 6, "F")
 	p.fontRGB(true, 8, [3]int{255, 255, 255})
 	x := left
 	for _, c := range cols {
+		key := c.key
+		if gross && key == "lines.net" {
+			key = "lines.gross"
+		}
 		pdf.SetXY(x, y+0.9)
-		pdf.CellFormat(c.w, lineH, p.t(c.key), "", 0, c.align, false, 0, "")
+		pdf.CellFormat(c.w, lineH, p.t(key), "", 0, c.align, false, 0, "")
 		x += c.w
 	}
 	return y + 7.5
@@ -647,7 +653,11 @@ func (p *page) lines(y float64) float64 {
 	if len(d.Lines) == 0 {
 		return y
 	}
-	y = p.tableHead(y)
+	// A consumer invoice may give its lines with VAT only: then the
+	// table shows prices and amounts with VAT, never a mix.
+	gross := !slices.ContainsFunc(d.Lines, func(l docparse.Line) bool { return l.NetAmount != "" }) &&
+		slices.ContainsFunc(d.Lines, func(l docparse.Line) bool { return l.GrossAmount != "" })
+	y = p.tableHead(y, gross)
 	for i, ln := range d.Lines {
 		desc := ln.Description
 		if desc == "" {
@@ -669,7 +679,7 @@ func (p *page) lines(y float64) float64 {
 			if p.pdf.PageNo() >= p.r.opts.MaxPages {
 				return -1
 			}
-			y = p.tableHead(p.continuation())
+			y = p.tableHead(p.continuation(), gross)
 		}
 		if i%2 == 1 {
 			p.pdf.SetFillColor(243, 245, 248)
@@ -680,7 +690,15 @@ func (p *page) lines(y float64) float64 {
 			p.text(left, y+float64(j)*lineH, cols[0].w, s, "L")
 		}
 		x := left + cols[0].w
-		for k, v := range []string{number(l, ln.Quantity), unit(l, ln.Unit), amount(l, ln.UnitPrice), number(l, ln.VATRate), amount(l, ln.NetAmount)} {
+		price, total := ln.UnitPrice, ln.NetAmount
+		if gross {
+			price, total = cmp.Or(ln.UnitPriceVATIncluded, ln.UnitPrice), ln.GrossAmount
+		}
+		price = amount(l, price)
+		if price != "" && ln.PriceUnit != "" && !strings.HasPrefix(ln.PriceUnit, cmp.Or(d.Currency, "EUR")+"/") {
+			price += " " + ln.PriceUnit
+		}
+		for k, v := range []string{number(l, ln.Quantity), unit(l, ln.Unit), price, number(l, ln.VATRate), amount(l, total)} {
 			c := cols[k+1]
 			p.text(x, y, c.w, v, c.align)
 			x += c.w
