@@ -161,10 +161,11 @@ type Rendered struct {
 	// EPCPayload is the payload of the EPC QR code on the form, "" when
 	// there is none.
 	EPCPayload string
-	// NoPaymentForm says why a payable invoice has no bank transfer form
-	// (a *payment.Error: a missing or invalid IBAN, amount or reference);
-	// nil when the form is there or the document is not payable (a credit
-	// note, nothing due).
+	// NoPaymentForm says why a payable Finnish invoice (Finvoice or
+	// TEAPPSXML, a Finnish seller or account) has no bank transfer form (a
+	// *payment.Error: a missing or invalid IBAN, amount or reference); nil
+	// when the form is there, the document is not payable (a credit note,
+	// nothing due) or is not Finnish (an account abroad, another currency).
 	NoPaymentForm error
 }
 
@@ -255,8 +256,10 @@ func (p *page) transfer(out *Rendered) {
 	if err != nil {
 		var pe *payment.Error
 		// An account abroad or another currency simply has no Finnish
-		// form; anything else missing or wrong is said on the page.
-		if !(errors.As(err, &pe) && errors.Is(err, payment.ErrUnsupported) && (pe.Field == payment.FieldIBAN || pe.Field == payment.FieldCurrency)) {
+		// form, nor has a document from abroad; for a Finnish one
+		// anything else missing or wrong is said on the page.
+		abroad := errors.As(err, &pe) && errors.Is(err, payment.ErrUnsupported) && (pe.Field == payment.FieldIBAN || pe.Field == payment.FieldCurrency)
+		if !abroad && finnish(d) {
 			p.noForm, out.NoPaymentForm = err, err
 		}
 		return
@@ -270,6 +273,14 @@ func (p *page) transfer(out *Rendered) {
 	if epc, err := t.EPCQR(); err == nil {
 		p.epc, out.EPCPayload = epc, epc
 	}
+}
+
+// finnish reports whether a document is one a Finnish bank transfer form
+// belongs to: a Finnish format, a Finnish seller or a Finnish account.
+func finnish(d *docparse.Document) bool {
+	return d.Format == docparse.FormatFinvoice || d.Format == docparse.FormatTEAPPSXML ||
+		strings.EqualFold(d.Seller.Address.Country, "FI") ||
+		len(d.IBAN) >= 2 && strings.EqualFold(d.IBAN[:2], "FI")
 }
 
 // positive reports whether decimal text is above zero.

@@ -211,6 +211,9 @@ func TestRenderWithoutForm(t *testing.T) {
 		{"no IBAN", func(d *docparse.Document) { d.IBAN = "" }, payment.FieldIBAN, "Tilinumero (IBAN): puuttuu"},
 		{"no reference", func(d *docparse.Document) { d.PaymentReference = "" }, payment.FieldReference, "Viitenumero: puuttuu"},
 		{"account abroad", func(d *docparse.Document) { d.IBAN = "DE88 2008 0000 0970 3757 00" }, "", "DE88 2008 0000 0970 3757 00"},
+		{"foreign document, no IBAN", func(d *docparse.Document) {
+			d.Format, d.Seller.Address.Country, d.IBAN = docparse.FormatUBL, "GB", "IBAN32423940"
+		}, "", "IBAN32423940"},
 		{"credit note", func(d *docparse.Document) { d.Type, d.AmountDue = docparse.TypeCreditNote, "-4883.15" }, "", "Tämä on hyvityslasku"},
 		{"nothing due", func(d *docparse.Document) { d.AmountDue = "0.00" }, "", "LASKU"},
 	}
@@ -241,6 +244,9 @@ func TestRenderWithoutForm(t *testing.T) {
 			}
 			if strings.Contains(text, "Virtuaaliviivakoodi") {
 				t.Error("the page shows a virtual barcode")
+			}
+			if tt.field == "" && strings.Contains(text, "tilisiirtolomaketta ei voitu") {
+				t.Error("the page says no form could be made for a document that needs none")
 			}
 		})
 	}
