@@ -235,6 +235,7 @@ type page struct {
 	lang string
 	pdf  *fpdf.Fpdf
 
+	overflow     bool   // the document needs more than MaxPages pages
 	barcode, epc string // the codes of the form; "" for no form
 	noForm       error  // why a payable invoice has no form
 	payable      bool   // the document asks for a payment
@@ -324,6 +325,9 @@ func (p *page) render() error {
 	y = p.summary(y)
 	y = p.notes(y)
 	p.paymentPart(y)
+	if p.overflow {
+		return &Error{Number: d.Number, Err: ErrTooManyPages, Detail: fmt.Sprintf("its lines and notes need more than %d pages", p.r.opts.MaxPages)}
+	}
 	if err := pdf.Error(); err != nil {
 		return &Error{Number: d.Number, Err: fmt.Errorf("%w: %w", ErrPDF, err)}
 	}
@@ -647,6 +651,12 @@ func (p *page) tableHead(y float64, gross bool) float64 {
 // seller, the title, the number and the page.
 func (p *page) continuation() float64 {
 	pdf := p.pdf
+	if pdf.PageNo() >= p.r.opts.MaxPages {
+		// Too many pages: write over the last one; render refuses the
+		// document.
+		p.overflow = true
+		return top + 10
+	}
 	pdf.AddPage()
 	p.font(true, 10, false)
 	p.text(left, top, 100, p.d.Seller.Name, "L")
@@ -824,6 +834,12 @@ func (p *page) notes(y float64) float64 {
 	y += lineH + 0.5
 	p.font(false, 8.5, false)
 	for _, n := range p.d.Notes {
+		if p.overflow {
+			break
+		}
+		if len(n) > maxNote {
+			n = n[:maxNote] + "…" // a byte cut: clean turns a split character into "?"
+		}
 		for _, s := range p.wrap(n, right-left) {
 			y = p.room(y, lineH)
 			p.text(left, y, right-left, s, "L")
@@ -832,6 +848,9 @@ func (p *page) notes(y float64) float64 {
 	}
 	return y + 3
 }
+
+// maxNote is the longest note printed, in bytes: about three pages.
+const maxNote = 20000
 
 // paymentPart draws the bank transfer form at the bottom of the last page
 // (on a new page if the last has no room), or says why there is none.

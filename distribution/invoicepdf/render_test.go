@@ -308,12 +308,20 @@ func TestRenderHostile(t *testing.T) {
 	if !errors.Is(err, invoicepdf.ErrTooManyPages) || !errors.As(err, &re) || re.Number != "2026-0042" || re.Message("fi") == "" {
 		t.Errorf("400 lines within 3 pages: %v", err)
 	}
+	notes := parseFile(t, "testdata/finvoice-payable.xml")
+	for range 50 {
+		notes.Notes = append(notes.Notes, strings.Repeat("Huomautus ", 2000))
+	}
+	if _, err := r.Render(notes, ""); !errors.Is(err, invoicepdf.ErrTooManyPages) {
+		t.Errorf("50 notes of 20 KB within 3 pages: %v", err)
+	}
 	d := parseFile(t, "testdata/finvoice-payable.xml")
 	long := strings.Repeat("Pitkäsanaisuus", 200)
 	d.Seller.Name = "Nolla\x00tavu\u200b ja\tsarkain 漢字 😀"
 	d.Lines[0].Description = long
 	d.Notes = append(d.Notes, long, strings.Repeat("sana ", 3000))
 	d.Buyer.Address.Street = strings.Repeat("Katu ", 100)
+	r, _ = invoicepdf.New(nil)
 	out, err := r.Render(d, "xx")
 	if err != nil {
 		t.Fatal(err)
