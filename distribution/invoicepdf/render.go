@@ -838,7 +838,7 @@ func (p *page) notes(y float64) float64 {
 			break
 		}
 		if len(n) > maxNote {
-			n = n[:maxNote] + "…" // a byte cut: clean turns a split character into "?"
+			n = strings.ToValidUTF8(n[:maxNote], "") + "…"
 		}
 		for _, s := range p.wrap(n, right-left) {
 			y = p.room(y, lineH)
