@@ -80,8 +80,8 @@
 // (Finvoice InvoiceRecipientLanguageCode, TEAPPSXML RECEIVER LANGUAGE_CODE,
 // CII LanguageID), lower-cased.
 //
-// What an invoice image shows is read from UBL, CII, Finvoice and
-// TEAPPSXML (not from Svefaktura 1.0 and ZUGFeRD 1.0): Party addresses,
+// What an invoice image shows is read from UBL, CII, ZUGFeRD 1.0, Finvoice
+// and TEAPPSXML (not from Svefaktura 1.0): Party addresses,
 // BusinessID, VATID, Contact and Phone; Lines (identifier, article,
 // description, note, quantity and unit, unit price, VAT rate and category,
 // net amount, and for consumer invoices the amounts with VAT and the price

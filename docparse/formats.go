@@ -404,7 +404,7 @@ var zugferd1Spec = func() *spec {
 		format: FormatZUGFeRD1,
 		ns:     map[string]string{"rsm": nsZF1, "ram": nsZF1RAM, "udt": nsZF1UDT},
 		number: "rsm:HeaderExchangedDocument/ram:ID",
-		rules: []rule{
+		rules: append([]rule{
 			{"rsm:SpecifiedExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", str(fCustomization, 1)},
 			{"rsm:HeaderExchangedDocument/ram:ID", str(fNumber, 1)},
 			{"rsm:HeaderExchangedDocument/ram:TypeCode", typeCode(unCredit)},
@@ -425,8 +425,69 @@ var zugferd1Spec = func() *spec {
 			{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID", str(fIBAN, 2)},
 			{set + "/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString", date(fDueDate, 1)},
 			{set + "/ram:SpecifiedTradeSettlementMonetarySummation/ram:DuePayableAmount", amount(1, false, "currencyID")},
-		},
+		}, zugferd1Image...),
 	}
+}()
+
+// zugferd1Image are the ZUGFeRD 1.0 rules of what an invoice image shows:
+// the CII rules under ZUGFeRD 1.0's element names (FORMATS.md §3.5).
+var zugferd1Image = func() []rule {
+	const (
+		tx  = "rsm:SpecifiedSupplyChainTradeTransaction"
+		agr = tx + "/ram:ApplicableSupplyChainTradeAgreement"
+		set = tx + "/ram:ApplicableSupplyChainTradeSettlement"
+		sum = set + "/ram:SpecifiedTradeSettlementMonetarySummation"
+		li  = tx + "/ram:IncludedSupplyChainTradeLineItem"
+	)
+	rules := []rule{
+		{"rsm:HeaderExchangedDocument/ram:IncludedNote/ram:Content", note},
+		{set + "/ram:SpecifiedTradePaymentTerms/ram:Description", text(doc(fTerms), 1)},
+		{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode", text(doc(fMeans), 1)},
+		{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", text(doc(fBIC), 1)},
+		{set + "/ram:ApplicableTradeTax", vatEnd},
+		{set + "/ram:ApplicableTradeTax/ram:CalculatedAmount", number(vatSub(vAmount), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:BasisAmount", number(vatSub(vBase), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:CategoryCode", text(vatSub(vCategory), 1)},
+		{set + "/ram:ApplicableTradeTax/ram:ApplicablePercent", number(vatSub(vRate), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:ExemptionReason", text(vatSub(vExemption), 1)},
+		{sum + "/ram:LineTotalAmount", number(doc(fLineNet), 1, false)},
+		{sum + "/ram:TaxBasisTotalAmount", number(doc(fNet), 1, false)},
+		{sum + "/ram:TaxTotalAmount", number(doc(fVATTotal), 1, false)},
+		{sum + "/ram:GrandTotalAmount", number(doc(fGross), 1, false)},
+		{sum + "/ram:TotalPrepaidAmount", number(doc(fPrepaid), 1, false)},
+
+		{li, lineEnd},
+		{li + "/ram:AssociatedDocumentLineDocument/ram:LineID", text(line(lID), 1)},
+		{li + "/ram:AssociatedDocumentLineDocument/ram:IncludedNote/ram:Content", text(line(lNote), 2)},
+		{li + "/ram:SpecifiedTradeProduct/ram:SellerAssignedID", text(line(lArticle), 1)},
+		{li + "/ram:SpecifiedTradeProduct/ram:Name", text(line(lDesc), 1)},
+		{li + "/ram:SpecifiedTradeProduct/ram:Description", text(line(lNote), 1)},
+		{li + "/ram:SpecifiedSupplyChainTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", number(line(lPrice), 1, false)},
+		{li + "/ram:SpecifiedSupplyChainTradeDelivery/ram:BilledQuantity", quantity(false, "unitCode")},
+		{li + "/ram:SpecifiedSupplyChainTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode", text(line(lCategory), 1)},
+		{li + "/ram:SpecifiedSupplyChainTradeSettlement/ram:ApplicableTradeTax/ram:ApplicablePercent", number(line(lRate), 1, false)},
+		{li + "/ram:SpecifiedSupplyChainTradeSettlement/ram:SpecifiedTradeSettlementMonetarySummation/ram:LineTotalAmount", number(line(lNet), 1, false)},
+	}
+	for _, p := range []struct {
+		path                                           string
+		isBuyer                                        bool
+		vatID, contact, phone, postCode, city, country field
+	}{
+		{agr + "/ram:SellerTradeParty", false, fSellerVATID, fSellerContact, fSellerPhone, fSellerPostCode, fSellerCity, fSellerCountry},
+		{agr + "/ram:BuyerTradeParty", true, fBuyerVATID, fBuyerContact, fBuyerPhone, fBuyerPostCode, fBuyerCity, fBuyerCountry},
+	} {
+		rules = append(rules,
+			rule{p.path + "/ram:PostalTradeAddress/ram:LineOne", street(p.isBuyer)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:LineTwo", street(p.isBuyer)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:PostcodeCode", text(doc(p.postCode), 1)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:CityName", text(doc(p.city), 1)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:CountryID", text(doc(p.country), 1)},
+			rule{p.path + "/ram:SpecifiedTaxRegistration/ram:ID", ciiVATID(p.vatID)},
+			rule{p.path + "/ram:DefinedTradeContact/ram:PersonName", text(doc(p.contact), 1)},
+			rule{p.path + "/ram:DefinedTradeContact/ram:TelephoneUniversalCommunication/ram:CompleteNumber", text(doc(p.phone), 1)},
+		)
+	}
+	return rules
 }()
 
 // Finvoice 1.x–3.0 (FORMATS.md §4). No namespace.
