@@ -25,7 +25,9 @@ import (
 	_ "modernc.org/sqlite" // driver "sqlite" for the live sqlregistry.Registry
 
 	"github.com/jakelu/jakelu/distribution"
+	"github.com/jakelu/jakelu/distribution/invoicepdf"
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/docparse/payment"
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
 	"github.com/jakelu/jakelu/importer/xlsximport"
@@ -80,6 +82,15 @@ var misuseFuncs = map[string]any{
 	"distribution.NewRouter":       distribution.NewRouter,
 	"docparse.Parse":               docparse.Parse,
 	"docparse.ParseAll":            docparse.ParseAll,
+	"payment.FinnishCheckDigit":    payment.FinnishCheckDigit,
+	"payment.Kind":                 payment.Kind,
+	"payment.ParseBIC":             payment.ParseBIC,
+	"payment.ParseIBAN":            payment.ParseIBAN,
+	"payment.ParseReference":       payment.ParseReference,
+	"payment.PrintIBAN":            payment.PrintIBAN,
+	"payment.RF":                   payment.RF,
+	"payment.ParseVirtualBarcode":  payment.ParseVirtualBarcode,
+	"invoicepdf.New":               invoicepdf.New,
 	"file.New":                     file.New,
 	"i18n.Accept":                  i18n.Accept,
 	"i18n.Code":                    i18n.Code,
@@ -177,6 +188,20 @@ var misuseTypes = map[string]reflect.Type{
 	"docparse.Options":                    reflect.TypeFor[docparse.Options](),
 	"docparse.ParseError":                 reflect.TypeFor[docparse.ParseError](),
 	"docparse.Party":                      reflect.TypeFor[docparse.Party](),
+	"docparse.Address":                    reflect.TypeFor[docparse.Address](),
+	"docparse.Line":                       reflect.TypeFor[docparse.Line](),
+	"docparse.VATSubtotal":                reflect.TypeFor[docparse.VATSubtotal](),
+	"docparse.Totals":                     reflect.TypeFor[docparse.Totals](),
+	"docparse.Payment":                    reflect.TypeFor[docparse.Payment](),
+	"payment.Error":                       reflect.TypeFor[payment.Error](),
+	"payment.Field":                       reflect.TypeFor[payment.Field](),
+	"payment.Reference":                   reflect.TypeFor[payment.Reference](),
+	"payment.ReferenceKind":               reflect.TypeFor[payment.ReferenceKind](),
+	"payment.Transfer":                    reflect.TypeFor[payment.Transfer](),
+	"invoicepdf.Error":                    reflect.TypeFor[invoicepdf.Error](),
+	"invoicepdf.Options":                  reflect.TypeFor[invoicepdf.Options](),
+	"invoicepdf.Rendered":                 reflect.TypeFor[invoicepdf.Rendered](),
+	"invoicepdf.Renderer":                 reflect.TypeFor[invoicepdf.Renderer](),
 	"docparse.Warning":                    reflect.TypeFor[docparse.Warning](),
 	"file.Options":                        reflect.TypeFor[file.Options](),
 	"file.Transport":                      reflect.TypeFor[file.Transport](),

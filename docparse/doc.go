@@ -1,7 +1,10 @@
 // Package docparse reads outbound e-invoices and credit notes into one
 // [Document] model: who the document is for (buyer customer numbers and
 // e-mail addresses), what an e-mail about it needs (number, dates, amount
-// due, parties, payment reference, IBAN) and its embedded attachments.
+// due, parties, payment reference, IBAN), its embedded attachments, and
+// what a printed invoice (an invoice image) shows: addresses, business and
+// VAT IDs and contacts of the parties, lines, VAT breakdown, totals, notes
+// and payment details.
 //
 // [Parse] reads a file that holds one document; [ParseAll] reads every
 // document of a file. Both detect the format from the root element, matched
@@ -76,6 +79,20 @@
 // Language is the recipient's language where the format states one
 // (Finvoice InvoiceRecipientLanguageCode, TEAPPSXML RECEIVER LANGUAGE_CODE,
 // CII LanguageID), lower-cased.
+//
+// What an invoice image shows is read from UBL, CII, ZUGFeRD 1.0, Finvoice
+// and TEAPPSXML (not from Svefaktura 1.0): Party addresses,
+// BusinessID, VATID, Contact and Phone; Lines (identifier, article,
+// description, note, quantity and unit, unit price, VAT rate and category,
+// net amount, and for consumer invoices the amounts with VAT and the price
+// unit); the VAT breakdown; Totals (line total, net, VAT, gross, prepaid,
+// rounding); Notes; and Payment: terms, BIC, means code, the Finvoice
+// VirtualBankBarcode, and ReferenceKind, whether PaymentReference is a
+// Finnish or RF reference with right check digits (package payment).
+// Amounts and quantities are decimal text like AmountDue; one that is not
+// a number is left out, with no warning, so that these fields never change
+// what an e-mail distributor is warned about. Sub-lines (Finvoice
+// SubInvoiceRow, UBL SubInvoiceLine) are not read.
 //
 // Customer numbers are the buyer identifiers a recipient directory can be
 // keyed on, in the order a lookup should try them, each with its element

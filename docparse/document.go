@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/jakelu/jakelu/docparse/payment"
 	"github.com/jakelu/jakelu/transport/address"
 )
 
@@ -84,6 +85,24 @@ type Document struct {
 	// not a million warnings. Zero when Warnings lists them all.
 	WarningsOmitted int
 
+	// The fields below are what a printed invoice (an invoice image)
+	// shows. Amounts are decimal text like AmountDue; an amount or
+	// quantity that is not a decimal number is left out (""), never
+	// guessed.
+
+	// Lines are the invoice lines (BG-25) in document order. Sub-lines
+	// are not read.
+	Lines []Line
+	// VAT is the VAT breakdown (BG-23), one entry per category and rate,
+	// in document order.
+	VAT []VATSubtotal
+	// Totals are the document totals (BG-22) besides AmountDue.
+	Totals Totals
+	// Payment is how to pay besides PaymentReference and IBAN.
+	Payment Payment
+	// Notes are the document's free-text notes (BT-22), in order.
+	Notes []string
+
 	// XML is the bytes of this document alone: the input itself when it
 	// holds one document, or this document's own part of a file that holds
 	// several, so that it can be passed on without leaking the others.
@@ -109,6 +128,98 @@ type Flavour struct {
 type Party struct {
 	Name  string // legal or trading name
 	Email string // first valid contact e-mail of the party, "" if none
+
+	Address    Address // postal address (BG-5, BG-8)
+	BusinessID string  // legal registration identifier (BT-30, BT-47), e.g. a Y-tunnus "1234567-1"
+	VATID      string  // VAT identifier (BT-31, BT-48), e.g. "FI12345671"
+	Contact    string  // contact person or department (BT-41, BT-56)
+	Phone      string  // contact telephone (BT-42, BT-57)
+}
+
+// Address is a postal address as written. It is comparable with ==, as
+// Party is.
+type Address struct {
+	Street   string // first street line (BT-35)
+	Street2  string // second street line (BT-36)
+	Street3  string // third street line (BT-162)
+	PostCode string // BT-38
+	City     string // BT-37
+	Country  string // ISO 3166-1 alpha-2 code as written (BT-40)
+}
+
+// Lines returns the address as printed on an envelope: the non-empty
+// street lines, then post code and city on one line, then the country
+// code when it is not home (a Finnish address in Finland shows none).
+func (a Address) Lines(home string) []string {
+	var lines []string
+	for _, s := range []string{a.Street, a.Street2, a.Street3} {
+		if s != "" {
+			lines = append(lines, s)
+		}
+	}
+	if pc := strings.TrimSpace(a.PostCode + " " + a.City); pc != "" {
+		lines = append(lines, pc)
+	}
+	if a.Country != "" && !strings.EqualFold(a.Country, home) {
+		lines = append(lines, a.Country)
+	}
+	return lines
+}
+
+// Line is one invoice line (BG-25). Amounts and quantities are decimal
+// text with "." as the separator.
+type Line struct {
+	ID          string // line identifier or row number (BT-126)
+	ArticleID   string // seller's item identifier (BT-155)
+	Description string // item name (BT-153)
+	Note        string // item description or line note (BT-154, BT-127)
+	Quantity    string // invoiced quantity (BT-129)
+	Unit        string // unit as written: a UN/ECE Rec 20 code ("C62") or the seller's own ("kpl") (BT-130)
+	UnitPrice   string // net price of one unit (BT-146)
+	VATRate     string // VAT rate in percent (BT-152)
+	VATCategory string // VAT category code, e.g. "S" (BT-151)
+	NetAmount   string // line net amount, without VAT (BT-131)
+
+	// Consumer invoices (Finvoice, TEAPPSXML) may state prices and line
+	// amounts with VAT instead, and a price per another unit than the
+	// currency ("snt/kWh": cents per kilowatt-hour).
+	UnitPriceVATIncluded string // price of one unit with VAT
+	GrossAmount          string // line amount with VAT
+	PriceUnit            string // unit of the unit price as written ("snt/kWh", "EUR/kk"), "" for the currency
+}
+
+// VATSubtotal is one entry of the VAT breakdown (BG-23).
+type VATSubtotal struct {
+	Category      string // VAT category code (BT-118)
+	Rate          string // VAT rate in percent (BT-119)
+	TaxableAmount string // taxable amount (BT-116)
+	Amount        string // VAT amount (BT-117)
+	Exemption     string // exemption reason text (BT-120)
+}
+
+// Totals are the document totals (BG-22) besides the amount due.
+type Totals struct {
+	LineNet  string // sum of the line net amounts (BT-106)
+	Net      string // total without VAT (BT-109)
+	VAT      string // total VAT (BT-110)
+	Gross    string // total with VAT (BT-112)
+	Prepaid  string // amount paid in advance (BT-113)
+	Rounding string // rounding amount (BT-114)
+}
+
+// Payment is how to pay the document, besides PaymentReference and IBAN.
+type Payment struct {
+	// ReferenceKind is what PaymentReference is, checked: a Finnish
+	// reference or an RF creditor reference whose check digits are right,
+	// "other" text, or "" when there is none.
+	ReferenceKind payment.ReferenceKind
+	BIC           string // payee bank BIC (BT-86)
+	Terms         string // payment terms text (BT-20)
+	MeansCode     string // payment means code, UNTDID 4461 (BT-81): 30, 58 credit transfer, 49, 59 direct debit
+	// VirtualBankBarcode is the Finnish virtual barcode the document
+	// carries (Finvoice VirtualBankBarcode), as written; see package
+	// payment to check it or compute one.
+	VirtualBankBarcode string
 }
 
 // IDKind is the meaning of a buyer identifier, the same across formats, so

@@ -163,8 +163,70 @@ var ublSpec = &spec{
 		// The other contacts of the invoiced and the ordering customer.
 		contacts("cac:AccountingCustomerParty", "cac:AccountingContact", "cac:BuyerContact", "cac:DeliveryContact"),
 		contacts("cac:BuyerCustomerParty", "cac:Party/cac:Contact", "cac:AccountingContact", "cac:BuyerContact", "cac:DeliveryContact"),
+		ublImage,
 	),
 }
+
+// ublImage are the UBL rules of what an invoice image shows (FORMATS.md
+// §1; EN 16931 UBL binding).
+var ublImage = func() []rule {
+	rules := []rule{
+		{"cbc:Note", note},
+		{"cac:PaymentTerms/cbc:Note", text(doc(fTerms), 1)},
+		{"cac:PaymentMeans/cbc:PaymentMeansCode", text(doc(fMeans), 1)},
+		{"cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID", text(doc(fBIC), 1)},
+		{"cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cac:FinancialInstitution/cbc:ID", text(doc(fBIC), 2)}, // UBL 2.0
+		{"cac:TaxTotal/cbc:TaxAmount", number(doc(fVATTotal), 1, false)},
+		{"cac:TaxTotal/cac:TaxSubtotal", vatEnd},
+		{"cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount", number(vatSub(vBase), 1, false)},
+		{"cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount", number(vatSub(vAmount), 1, false)},
+		{"cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", text(vatSub(vCategory), 1)},
+		{"cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:Percent", number(vatSub(vRate), 1, false)},
+		{"cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReason", text(vatSub(vExemption), 1)},
+		{"cac:LegalMonetaryTotal/cbc:LineExtensionAmount", number(doc(fLineNet), 1, false)},
+		{"cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", number(doc(fNet), 1, false)},
+		{"cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", number(doc(fGross), 1, false)},
+		{"cac:LegalMonetaryTotal/cbc:PrepaidAmount", number(doc(fPrepaid), 1, false)},
+		{"cac:LegalMonetaryTotal/cbc:PayableRoundingAmount", number(doc(fRounding), 1, false)},
+	}
+	for _, p := range []struct {
+		path                                                       string
+		isBuyer                                                    bool
+		businessID, vatID, contact, phone, postCode, city, country field
+	}{
+		{"cac:AccountingSupplierParty/cac:Party", false, fSellerBusinessID, fSellerVATID, fSellerContact, fSellerPhone, fSellerPostCode, fSellerCity, fSellerCountry},
+		{"cac:AccountingCustomerParty/cac:Party", true, fBuyerBusinessID, fBuyerVATID, fBuyerContact, fBuyerPhone, fBuyerPostCode, fBuyerCity, fBuyerCountry},
+	} {
+		rules = append(rules,
+			rule{p.path + "/cac:PostalAddress/cbc:StreetName", street(p.isBuyer)},
+			rule{p.path + "/cac:PostalAddress/cbc:AdditionalStreetName", street(p.isBuyer)},
+			rule{p.path + "/cac:PostalAddress/cac:AddressLine/cbc:Line", street(p.isBuyer)},
+			rule{p.path + "/cac:PostalAddress/cbc:PostalZone", text(doc(p.postCode), 1)},
+			rule{p.path + "/cac:PostalAddress/cbc:CityName", text(doc(p.city), 1)},
+			rule{p.path + "/cac:PostalAddress/cac:Country/cbc:IdentificationCode", text(doc(p.country), 1)},
+			rule{p.path + "/cac:PartyTaxScheme/cbc:CompanyID", text(doc(p.vatID), 1)},
+			rule{p.path + "/cac:PartyLegalEntity/cbc:CompanyID", text(doc(p.businessID), 1)},
+			rule{p.path + "/cac:Contact/cbc:Name", text(doc(p.contact), 1)},
+			rule{p.path + "/cac:Contact/cbc:Telephone", text(doc(p.phone), 1)},
+		)
+	}
+	for _, l := range []struct{ line, qty string }{{"cac:InvoiceLine", "cbc:InvoicedQuantity"}, {"cac:CreditNoteLine", "cbc:CreditedQuantity"}} {
+		rules = append(rules,
+			rule{l.line, lineEnd},
+			rule{l.line + "/cbc:ID", text(line(lID), 1)},
+			rule{l.line + "/cbc:Note", text(line(lNote), 2)},
+			rule{l.line + "/" + l.qty, quantity(false, "unitCode")},
+			rule{l.line + "/cbc:LineExtensionAmount", number(line(lNet), 1, false)},
+			rule{l.line + "/cac:Item/cbc:Name", text(line(lDesc), 1)},
+			rule{l.line + "/cac:Item/cbc:Description", text(line(lNote), 1)},
+			rule{l.line + "/cac:Item/cac:SellersItemIdentification/cbc:ID", text(line(lArticle), 1)},
+			rule{l.line + "/cac:Item/cac:ClassifiedTaxCategory/cbc:ID", text(line(lCategory), 1)},
+			rule{l.line + "/cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", number(line(lRate), 1, false)},
+			rule{l.line + "/cac:Price/cbc:PriceAmount", number(line(lPrice), 1, false)},
+		)
+	}
+	return rules
+}()
 
 // contacts returns the rules for the e-mail of each UBL contact under party.
 func contacts(party string, contacts ...string) []rule {
@@ -222,7 +284,7 @@ var ciiSpec = func() *spec {
 		format: FormatCII,
 		ns:     map[string]string{"rsm": nsCII, "ram": nsCIIRAM, "udt": nsCIIUDT},
 		number: "rsm:ExchangedDocument/ram:ID",
-		rules: []rule{
+		rules: append([]rule{
 			{"rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", str(fCustomization, 1)},
 			{"rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", str(fProfile, 1)},
 			{"rsm:ExchangedDocument/ram:ID", str(fNumber, 1)},
@@ -252,9 +314,84 @@ var ciiSpec = func() *spec {
 			{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID", str(fIBAN, 2)},
 			{set + "/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString", date(fDueDate, 1)},
 			{set + "/ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount", amount(1, false, "currencyID")},
-		},
+		}, ciiImage...),
 	}
 }()
+
+// ciiImage are the CII rules of what an invoice image shows (FORMATS.md
+// §3; EN 16931 CII binding).
+var ciiImage = func() []rule {
+	const (
+		tx  = "rsm:SupplyChainTradeTransaction"
+		agr = tx + "/ram:ApplicableHeaderTradeAgreement"
+		set = tx + "/ram:ApplicableHeaderTradeSettlement"
+		sum = set + "/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+		li  = tx + "/ram:IncludedSupplyChainTradeLineItem"
+	)
+	rules := []rule{
+		{"rsm:ExchangedDocument/ram:IncludedNote/ram:Content", note},
+		{set + "/ram:SpecifiedTradePaymentTerms/ram:Description", text(doc(fTerms), 1)},
+		{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode", text(doc(fMeans), 1)},
+		{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", text(doc(fBIC), 1)},
+		{set + "/ram:ApplicableTradeTax", vatEnd},
+		{set + "/ram:ApplicableTradeTax/ram:CalculatedAmount", number(vatSub(vAmount), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:BasisAmount", number(vatSub(vBase), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:CategoryCode", text(vatSub(vCategory), 1)},
+		{set + "/ram:ApplicableTradeTax/ram:RateApplicablePercent", number(vatSub(vRate), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:ExemptionReason", text(vatSub(vExemption), 1)},
+		{sum + "/ram:LineTotalAmount", number(doc(fLineNet), 1, false)},
+		{sum + "/ram:TaxBasisTotalAmount", number(doc(fNet), 1, false)},
+		{sum + "/ram:TaxTotalAmount", number(doc(fVATTotal), 1, false)},
+		{sum + "/ram:GrandTotalAmount", number(doc(fGross), 1, false)},
+		{sum + "/ram:TotalPrepaidAmount", number(doc(fPrepaid), 1, false)},
+		{sum + "/ram:RoundingAmount", number(doc(fRounding), 1, false)},
+
+		{li, lineEnd},
+		{li + "/ram:AssociatedDocumentLineDocument/ram:LineID", text(line(lID), 1)},
+		{li + "/ram:AssociatedDocumentLineDocument/ram:IncludedNote/ram:Content", text(line(lNote), 2)},
+		{li + "/ram:SpecifiedTradeProduct/ram:SellerAssignedID", text(line(lArticle), 1)},
+		{li + "/ram:SpecifiedTradeProduct/ram:Name", text(line(lDesc), 1)},
+		{li + "/ram:SpecifiedTradeProduct/ram:Description", text(line(lNote), 1)},
+		{li + "/ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", number(line(lPrice), 1, false)},
+		{li + "/ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", quantity(false, "unitCode")},
+		{li + "/ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode", text(line(lCategory), 1)},
+		{li + "/ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent", number(line(lRate), 1, false)},
+		{li + "/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", number(line(lNet), 1, false)},
+	}
+	for _, p := range []struct {
+		path                                                       string
+		isBuyer                                                    bool
+		businessID, vatID, contact, phone, postCode, city, country field
+	}{
+		{agr + "/ram:SellerTradeParty", false, fSellerBusinessID, fSellerVATID, fSellerContact, fSellerPhone, fSellerPostCode, fSellerCity, fSellerCountry},
+		{agr + "/ram:BuyerTradeParty", true, fBuyerBusinessID, fBuyerVATID, fBuyerContact, fBuyerPhone, fBuyerPostCode, fBuyerCity, fBuyerCountry},
+	} {
+		rules = append(rules,
+			rule{p.path + "/ram:PostalTradeAddress/ram:LineOne", street(p.isBuyer)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:LineTwo", street(p.isBuyer)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:LineThree", street(p.isBuyer)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:PostcodeCode", text(doc(p.postCode), 1)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:CityName", text(doc(p.city), 1)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:CountryID", text(doc(p.country), 1)},
+			rule{p.path + "/ram:SpecifiedTaxRegistration/ram:ID", ciiVATID(p.vatID)},
+			rule{p.path + "/ram:SpecifiedLegalOrganization/ram:ID", text(doc(p.businessID), 1)},
+			rule{p.path + "/ram:DefinedTradeContact/ram:PersonName", text(doc(p.contact), 1)},
+			rule{p.path + "/ram:DefinedTradeContact/ram:DepartmentName", text(doc(p.contact), 2)},
+			rule{p.path + "/ram:DefinedTradeContact/ram:TelephoneUniversalCommunication/ram:CompleteNumber", text(doc(p.phone), 1)},
+		)
+	}
+	return rules
+}()
+
+// ciiVATID reads a CII tax registration: schemeID VA is the VAT
+// identifier (FC, a tax number, is not).
+func ciiVATID(f field) action {
+	return func(w *walker, e element) {
+		if strings.EqualFold(e.attr("schemeID"), "VA") {
+			w.cur.set(f, 1, e.text())
+		}
+	}
+}
 
 // ZUGFeRD 1.0 CrossIndustryDocument (FORMATS.md §3.5).
 var zugferd1Spec = func() *spec {
@@ -267,7 +404,7 @@ var zugferd1Spec = func() *spec {
 		format: FormatZUGFeRD1,
 		ns:     map[string]string{"rsm": nsZF1, "ram": nsZF1RAM, "udt": nsZF1UDT},
 		number: "rsm:HeaderExchangedDocument/ram:ID",
-		rules: []rule{
+		rules: append([]rule{
 			{"rsm:SpecifiedExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", str(fCustomization, 1)},
 			{"rsm:HeaderExchangedDocument/ram:ID", str(fNumber, 1)},
 			{"rsm:HeaderExchangedDocument/ram:TypeCode", typeCode(unCredit)},
@@ -288,15 +425,76 @@ var zugferd1Spec = func() *spec {
 			{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID", str(fIBAN, 2)},
 			{set + "/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString", date(fDueDate, 1)},
 			{set + "/ram:SpecifiedTradeSettlementMonetarySummation/ram:DuePayableAmount", amount(1, false, "currencyID")},
-		},
+		}, zugferd1Image...),
 	}
+}()
+
+// zugferd1Image are the ZUGFeRD 1.0 rules of what an invoice image shows:
+// the CII rules under ZUGFeRD 1.0's element names (FORMATS.md §3.5).
+var zugferd1Image = func() []rule {
+	const (
+		tx  = "rsm:SpecifiedSupplyChainTradeTransaction"
+		agr = tx + "/ram:ApplicableSupplyChainTradeAgreement"
+		set = tx + "/ram:ApplicableSupplyChainTradeSettlement"
+		sum = set + "/ram:SpecifiedTradeSettlementMonetarySummation"
+		li  = tx + "/ram:IncludedSupplyChainTradeLineItem"
+	)
+	rules := []rule{
+		{"rsm:HeaderExchangedDocument/ram:IncludedNote/ram:Content", note},
+		{set + "/ram:SpecifiedTradePaymentTerms/ram:Description", text(doc(fTerms), 1)},
+		{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode", text(doc(fMeans), 1)},
+		{set + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", text(doc(fBIC), 1)},
+		{set + "/ram:ApplicableTradeTax", vatEnd},
+		{set + "/ram:ApplicableTradeTax/ram:CalculatedAmount", number(vatSub(vAmount), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:BasisAmount", number(vatSub(vBase), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:CategoryCode", text(vatSub(vCategory), 1)},
+		{set + "/ram:ApplicableTradeTax/ram:ApplicablePercent", number(vatSub(vRate), 1, false)},
+		{set + "/ram:ApplicableTradeTax/ram:ExemptionReason", text(vatSub(vExemption), 1)},
+		{sum + "/ram:LineTotalAmount", number(doc(fLineNet), 1, false)},
+		{sum + "/ram:TaxBasisTotalAmount", number(doc(fNet), 1, false)},
+		{sum + "/ram:TaxTotalAmount", number(doc(fVATTotal), 1, false)},
+		{sum + "/ram:GrandTotalAmount", number(doc(fGross), 1, false)},
+		{sum + "/ram:TotalPrepaidAmount", number(doc(fPrepaid), 1, false)},
+
+		{li, lineEnd},
+		{li + "/ram:AssociatedDocumentLineDocument/ram:LineID", text(line(lID), 1)},
+		{li + "/ram:AssociatedDocumentLineDocument/ram:IncludedNote/ram:Content", text(line(lNote), 2)},
+		{li + "/ram:SpecifiedTradeProduct/ram:SellerAssignedID", text(line(lArticle), 1)},
+		{li + "/ram:SpecifiedTradeProduct/ram:Name", text(line(lDesc), 1)},
+		{li + "/ram:SpecifiedTradeProduct/ram:Description", text(line(lNote), 1)},
+		{li + "/ram:SpecifiedSupplyChainTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", number(line(lPrice), 1, false)},
+		{li + "/ram:SpecifiedSupplyChainTradeDelivery/ram:BilledQuantity", quantity(false, "unitCode")},
+		{li + "/ram:SpecifiedSupplyChainTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode", text(line(lCategory), 1)},
+		{li + "/ram:SpecifiedSupplyChainTradeSettlement/ram:ApplicableTradeTax/ram:ApplicablePercent", number(line(lRate), 1, false)},
+		{li + "/ram:SpecifiedSupplyChainTradeSettlement/ram:SpecifiedTradeSettlementMonetarySummation/ram:LineTotalAmount", number(line(lNet), 1, false)},
+	}
+	for _, p := range []struct {
+		path                                           string
+		isBuyer                                        bool
+		vatID, contact, phone, postCode, city, country field
+	}{
+		{agr + "/ram:SellerTradeParty", false, fSellerVATID, fSellerContact, fSellerPhone, fSellerPostCode, fSellerCity, fSellerCountry},
+		{agr + "/ram:BuyerTradeParty", true, fBuyerVATID, fBuyerContact, fBuyerPhone, fBuyerPostCode, fBuyerCity, fBuyerCountry},
+	} {
+		rules = append(rules,
+			rule{p.path + "/ram:PostalTradeAddress/ram:LineOne", street(p.isBuyer)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:LineTwo", street(p.isBuyer)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:PostcodeCode", text(doc(p.postCode), 1)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:CityName", text(doc(p.city), 1)},
+			rule{p.path + "/ram:PostalTradeAddress/ram:CountryID", text(doc(p.country), 1)},
+			rule{p.path + "/ram:SpecifiedTaxRegistration/ram:ID", ciiVATID(p.vatID)},
+			rule{p.path + "/ram:DefinedTradeContact/ram:PersonName", text(doc(p.contact), 1)},
+			rule{p.path + "/ram:DefinedTradeContact/ram:TelephoneUniversalCommunication/ram:CompleteNumber", text(doc(p.phone), 1)},
+		)
+	}
+	return rules
 }()
 
 // Finvoice 1.x–3.0 (FORMATS.md §4). No namespace.
 var finvoiceSpec = &spec{
 	format: FormatFinvoice,
 	number: "InvoiceDetails/InvoiceNumber",
-	rules: []rule{
+	rules: append([]rule{
 		{"", strAttr(fVersion, 1, "Version")},
 		{"InvoiceDetails/InvoiceNumber", str(fNumber, 1)},
 		{"InvoiceDetails/InvoiceTypeCode", typeCode(func(c string) bool { return c == "INV02" })},
@@ -312,19 +510,75 @@ var finvoiceSpec = &spec{
 
 		{"BuyerPartyDetails/BuyerOrganisationName", str(fBuyerName, 1)},
 		{"InvoiceDetails/SellersBuyerIdentifier", ident(1, KindCustomerNumber)},
-		{"BuyerPartyDetails/BuyerPartyIdentifier", ident(2, KindBusinessID, "SchemeID")},
+		{"BuyerPartyDetails/BuyerPartyIdentifier", both(ident(2, KindBusinessID, "SchemeID"), text(doc(fBuyerBusinessID), 1))},
 		{"BuyerPartyDetails/BuyerCode", ident(3, KindGlobalID, "SchemeID", "IdentifierType")},
 		{"InvoiceDetails/BuyerReferenceIdentifier", ident(4, KindBuyerReference)},
 		{"BuyerCommunicationDetails/BuyerEmailaddressIdentifier", mail(rankContact, buyerContact)},
 		{"InvoiceRecipientCommunicationDetails/InvoiceRecipientEmailaddressIdentifier", mail(rankRecipient, buyer)},
 
 		{"EpiDetails/EpiPaymentInstructionDetails/EpiInstructedAmount", amount(1, true, "AmountCurrencyIdentifier")},
-		{"InvoiceDetails/InvoiceTotalVatIncludedAmount", amount(3, true, "AmountCurrencyIdentifier")},
+		{"InvoiceDetails/InvoiceTotalVatIncludedAmount", both(amount(3, true, "AmountCurrencyIdentifier"), number(doc(fGross), 1, true))},
 		{"EpiDetails/EpiPaymentInstructionDetails/EpiRemittanceInfoIdentifier", str(fPaymentRef, 1)},
 		{"EpiDetails/EpiIdentificationDetails/EpiReference", str(fPaymentRef, 2)},
 		{"EpiDetails/EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiAccountID", str(fIBAN, 1)},
 		{"SellerInformationDetails/SellerAccountDetails/SellerAccountID", str(fIBAN, 2)},
-	},
+	}, finvoiceImage...),
+}
+
+// finvoiceImage are the Finvoice rules of what an invoice image shows
+// (FORMATS.md §4; [FVDEF]). Amounts have a decimal comma.
+var finvoiceImage = []rule{
+	{"SellerPartyDetails/SellerPartyIdentifier", text(doc(fSellerBusinessID), 1)},
+	{"SellerPartyDetails/SellerOrganisationTaxCode", text(doc(fSellerVATID), 1)},
+	{"SellerPartyDetails/SellerPostalAddressDetails/SellerStreetName", street(false)},
+	{"SellerPartyDetails/SellerPostalAddressDetails/SellerPostCodeIdentifier", text(doc(fSellerPostCode), 1)},
+	{"SellerPartyDetails/SellerPostalAddressDetails/SellerTownName", text(doc(fSellerCity), 1)},
+	{"SellerPartyDetails/SellerPostalAddressDetails/CountryCode", text(doc(fSellerCountry), 1)},
+	{"SellerContactPersonName", text(doc(fSellerContact), 1)},
+	{"SellerCommunicationDetails/SellerPhoneNumberIdentifier", text(doc(fSellerPhone), 1)},
+	{"SellerInformationDetails/SellerPhoneNumber", text(doc(fSellerPhone), 2)},
+	{"SellerInformationDetails/SellerAccountDetails/SellerBic", text(doc(fBIC), 2)},
+
+	{"BuyerPartyDetails/BuyerOrganisationTaxCode", text(doc(fBuyerVATID), 1)},
+	{"BuyerPartyDetails/BuyerPostalAddressDetails/BuyerStreetName", street(true)},
+	{"BuyerPartyDetails/BuyerPostalAddressDetails/BuyerPostCodeIdentifier", text(doc(fBuyerPostCode), 1)},
+	{"BuyerPartyDetails/BuyerPostalAddressDetails/BuyerTownName", text(doc(fBuyerCity), 1)},
+	{"BuyerPartyDetails/BuyerPostalAddressDetails/CountryCode", text(doc(fBuyerCountry), 1)},
+	{"BuyerContactPersonName", text(doc(fBuyerContact), 1)},
+	{"BuyerCommunicationDetails/BuyerPhoneNumberIdentifier", text(doc(fBuyerPhone), 1)},
+
+	{"InvoiceDetails/RowsTotalVatExcludedAmount", number(doc(fLineNet), 1, true)},
+	{"InvoiceDetails/InvoiceTotalVatExcludedAmount", number(doc(fNet), 1, true)},
+	{"InvoiceDetails/InvoiceTotalVatAmount", number(doc(fVATTotal), 1, true)},
+	{"InvoiceDetails/InvoicePaidAmount", number(doc(fPrepaid), 1, true)},
+	{"InvoiceDetails/InvoiceTotalRoundoffAmount", number(doc(fRounding), 1, true)},
+	{"InvoiceDetails/VatSpecificationDetails", vatEnd},
+	{"InvoiceDetails/VatSpecificationDetails/VatBaseAmount", number(vatSub(vBase), 1, true)},
+	{"InvoiceDetails/VatSpecificationDetails/VatRatePercent", number(vatSub(vRate), 1, true)},
+	{"InvoiceDetails/VatSpecificationDetails/VatCode", text(vatSub(vCategory), 1)},
+	{"InvoiceDetails/VatSpecificationDetails/VatRateAmount", number(vatSub(vAmount), 1, true)},
+	{"InvoiceDetails/VatSpecificationDetails/VatFreeText", text(vatSub(vExemption), 1)},
+	{"InvoiceDetails/InvoiceFreeText", note},
+	{"InvoiceDetails/PaymentTermsDetails/PaymentTermsFreeText", text(doc(fTerms), 1)},
+
+	{"InvoiceRow", lineEnd},
+	{"InvoiceRow/RowPositionIdentifier", text(line(lID), 1)},
+	{"InvoiceRow/ArticleIdentifier", text(line(lArticle), 1)},
+	{"InvoiceRow/ArticleName", text(line(lDesc), 1)},
+	{"InvoiceRow/ArticleDescription", text(line(lNote), 1)},
+	{"InvoiceRow/RowFreeText", text(line(lNote), 2)},
+	{"InvoiceRow/InvoicedQuantity", quantity(true, "QuantityUnitCode", "QuantityUnitCodeUN")},
+	{"InvoiceRow/UnitPriceNetAmount", priceWithUnit(line(lPrice), 1)},
+	{"InvoiceRow/UnitPriceAmount", priceWithUnit(line(lPrice), 2)},
+	{"InvoiceRow/UnitPriceVatIncludedAmount", priceWithUnit(line(lPriceGross), 1)},
+	{"InvoiceRow/RowAmount", number(line(lGross), 1, true)},
+	{"InvoiceRow/RowVatRatePercent", number(line(lRate), 1, true)},
+	{"InvoiceRow/RowVatCode", text(line(lCategory), 1)},
+	{"InvoiceRow/RowVatExcludedAmount", number(line(lNet), 1, true)},
+
+	{"EpiDetails/EpiPartyDetails/EpiBfiPartyDetails/EpiBfiIdentifier", text(doc(fBIC), 1)},
+	{"EpiDetails/EpiPaymentInstructionDetails/EpiPaymentMeansCode", text(doc(fMeans), 1)},
+	{"VirtualBankBarcode", text(doc(fVirtualBarcode), 1)},
 }
 
 // TEAPPSXML 2.7.2 / 3.0 (FORMATS.md §5). No namespace; one file may hold
@@ -350,14 +604,15 @@ var teappsSpec = func() *spec {
 		{inv + "/RECEIVER/CUSTOMER_INFORMATION/CUSTOMER_ID", ident(1, KindCustomerNumber, "SCHEME_ID")},
 		{inv + "/RECEIVER/CUSTOMER_ID", ident(2, KindCustomerNumber, "SCHEME_ID")},
 		{inv + "/RECEIVER/CUSTOMER_INFORMATION/PARTY_IDENTIFICATION_ID", ident(3, KindGlobalID, "SCHEME_ID", "AUTHORITY")},
-		{inv + "/RECEIVER/CUSTOMER_INFORMATION/ORGANIZATION_NUMBER", ident(4, KindBusinessID, "SCHEME_ID")},
+		{inv + "/RECEIVER/CUSTOMER_INFORMATION/ORGANIZATION_NUMBER", both(ident(4, KindBusinessID, "SCHEME_ID"), text(doc(fBuyerBusinessID), 1))},
 		{inv + "/RECEIVER/CUSTOMER_INFORMATION/LANGUAGE_CODE", language},
 		{inv + "/RECEIVER/MAIL_ID", mail(rankDelivery, buyer)},
 		{inv + "/RECEIVER/CUSTOMER_INFORMATION/CONTACT_INFORMATION/E-MAIL_ADDRESS", mail(rankContact, buyerContact)},
 		{inv + "/RECEIVER/CUSTOMER_INFORMATION/E-MAIL_ADDRESS", mail(rankContact, buyerContact)},
 
-		{inv + "/SUMMARY/INVOICE_TOTAL/AMOUNT", teappsAmount},
+		{inv + "/SUMMARY/INVOICE_TOTAL/AMOUNT", both(teappsAmount, both(vatIf("INCLUDED", doc(fGross)), vatIf("EXCLUDED", doc(fNet))))},
 	}
+	rules = append(rules, teappsImage(inv)...)
 	rules = append(rules, partsDate(inv+"/HEADER/INVOICE_DATE/DATE", fIssueDate)...)
 	rules = append(rules, partsDate(inv+"/HEADER/DUE_DATE/DATE", fDueDate)...)
 	// The other buyer-side parties; PAYEE, SALES_CONTACT and INVOICE_SENDER
@@ -373,6 +628,56 @@ var teappsSpec = func() *spec {
 	}
 	return &spec{format: FormatTEAPPSXML, each: inv, number: inv + "/HEADER/INVOICE_ID", rules: rules}
 }()
+
+// teappsImage returns the TEAPPSXML rules of what an invoice image
+// shows, for the INVOICE element at inv (FORMATS.md §5; [TP-EX]). Amounts
+// carry SIGN and VAT (INCLUDED or EXCLUDED) attributes.
+func teappsImage(inv string) []rule {
+	rules := []rule{
+		{inv + "/HEADER/TERMS_OF_PAYMENT", text(doc(fTerms), 1)},
+		{inv + "/HEADER/FREE_TEXT", note},
+		{inv + "/PAYEE/BANKS/SWIFT_CODE", text(doc(fBIC), 1)},
+		{inv + "/PAYEE/CUSTOMER_INFORMATION/ORGANIZATION_NUMBER", text(doc(fSellerBusinessID), 1)},
+		{inv + "/SUMMARY/ROWS_TOTAL/AMOUNT", vatIf("EXCLUDED", doc(fLineNet))},
+		{inv + "/SUMMARY/VAT_TOTAL/AMOUNT", number(doc(fVATTotal), 1, false)},
+		{inv + "/SUMMARY/VAT_SUMMARY", vatEnd},
+		{inv + "/SUMMARY/VAT_SUMMARY/RATE", number(vatSub(vRate), 1, false)},
+		{inv + "/SUMMARY/VAT_SUMMARY/ACCORDING/AMOUNT", number(vatSub(vBase), 1, false)},
+		{inv + "/SUMMARY/VAT_SUMMARY/VAT_RATE_TOTAL/AMOUNT", number(vatSub(vAmount), 1, false)},
+
+		{inv + "/ROWS/ROW", lineEnd},
+		{inv + "/ROWS/ROW/ROW_NUMBER", text(line(lID), 1)},
+		{inv + "/ROWS/ROW/ARTICLE/ARTICLE_ID", text(line(lArticle), 1)},
+		{inv + "/ROWS/ROW/ARTICLE/ARTICLE_NAME", text(line(lDesc), 1)},
+		{inv + "/ROWS/ROW/FREE_TEXT", text(line(lNote), 1)},
+		{inv + "/ROWS/ROW/QUANTITY/CHARGED", quantity(false, "Q_UNIT")},
+		{inv + "/ROWS/ROW/PRICE_PER_UNIT/AMOUNT", both(vatIf("EXCLUDED", line(lPrice)), vatIf("INCLUDED", line(lPriceGross)))},
+		{inv + "/ROWS/ROW/ROW_TOTAL/AMOUNT", both(vatIf("EXCLUDED", line(lNet)), vatIf("INCLUDED", line(lGross)))},
+		{inv + "/ROWS/ROW/VAT/RATE", number(line(lRate), 1, false)},
+	}
+	for _, p := range []struct {
+		party                                          string
+		isBuyer                                        bool
+		vatID, contact, phone, postCode, city, country field
+	}{
+		{"PAYEE", false, fSellerVATID, fSellerContact, fSellerPhone, fSellerPostCode, fSellerCity, fSellerCountry},
+		{"RECEIVER", true, fBuyerVATID, fBuyerContact, fBuyerPhone, fBuyerPostCode, fBuyerCity, fBuyerCountry},
+	} {
+		ci := inv + "/" + p.party + "/CUSTOMER_INFORMATION"
+		rules = append(rules,
+			rule{ci + "/ADDRESS/STREET_ADDRESS1", street(p.isBuyer)},
+			rule{ci + "/ADDRESS/STREET_ADDRESS2", street(p.isBuyer)},
+			rule{ci + "/ADDRESS/STREET_ADDRESS3", street(p.isBuyer)},
+			rule{ci + "/ADDRESS/POSTAL_CODE", text(doc(p.postCode), 1)},
+			rule{ci + "/ADDRESS/POST_OFFICE", text(doc(p.city), 1)},
+			rule{ci + "/ADDRESS/COUNTRY_CODE", text(doc(p.country), 1)},
+			rule{ci + "/VAT_NUMBER", text(doc(p.vatID), 1)},
+			rule{ci + "/CONTACT_INFORMATION/CONTACT_PERSON", text(doc(p.contact), 1)},
+			rule{ci + "/CONTACT_INFORMATION/TELEPHONE_NUMBER", text(doc(p.phone), 1)},
+		)
+	}
+	return rules
+}
 
 // teappsType reads INVOICE_TYPE: 01 (credit note) and 04 (credit invoice),
 // or a credit-note UNTDID_CODE attribute, make a credit note.

@@ -89,6 +89,13 @@ type goldenDoc struct {
 	Attachments      []goldenAttachment
 	Warnings         []goldenWarning
 	XML              goldenBytes
+
+	// What an invoice image shows.
+	Lines   []docparse.Line
+	VAT     []docparse.VATSubtotal
+	Totals  docparse.Totals
+	Payment docparse.Payment
+	Notes   []string
 }
 
 type goldenAttachment struct {
@@ -129,7 +136,8 @@ func goldenJSON(t *testing.T, input []byte, docs []*docparse.Document, err error
 				IssueDate: d.IssueDate, DueDate: d.DueDate, Currency: d.Currency, AmountDue: d.AmountDue,
 				Seller: d.Seller, Buyer: d.Buyer, PaymentReference: d.PaymentReference, IBAN: d.IBAN,
 				Language: d.Language, CustomerNumbers: d.CustomerNumbers, Emails: d.Emails,
-				XML: summarise(d.XML, input),
+				XML:   summarise(d.XML, input),
+				Lines: d.Lines, VAT: d.VAT, Totals: d.Totals, Payment: d.Payment, Notes: d.Notes,
 			}
 			for _, w := range d.Warnings {
 				gw := goldenWarning{Code: string(w.Code), Path: w.Path, Value: w.Value, Message: w.Message}

@@ -176,6 +176,11 @@ type docState struct {
 	mails  []cand    // e-mail candidates
 	desc   string    // description of the attachment being read
 	parts  [4]string // DAY, MONTH, CENTURY, DECADE_AND_YEAR of a TEAPPSXML DATE
+
+	line  Line                 // the invoice line being read
+	lprio [numLineFields]uint8 // priorities of line's fields
+	vat   VATSubtotal          // the VAT subtotal being read
+	vprio [numVATFields]uint8  // priorities of vat's fields
 }
 
 // cand is a customer number or e-mail address found, with its rank in the
@@ -367,6 +372,7 @@ func (w *walker) finish() []*Document {
 		if d.Flavour.Version == "" {
 			d.Flavour.Version = w.version
 		}
+		d.finishImage()
 		d.Type = TypeInvoice
 		if w.b.credit || ds.credit {
 			d.Type = TypeCreditNote
@@ -413,6 +419,32 @@ const (
 	fCustomization
 	fProfile
 	fVersion
+
+	// What an invoice image shows (image.go).
+	fSellerBusinessID
+	fSellerVATID
+	fSellerContact
+	fSellerPhone
+	fSellerPostCode
+	fSellerCity
+	fSellerCountry
+	fBuyerBusinessID
+	fBuyerVATID
+	fBuyerContact
+	fBuyerPhone
+	fBuyerPostCode
+	fBuyerCity
+	fBuyerCountry
+	fLineNet
+	fNet
+	fVATTotal
+	fGross
+	fPrepaid
+	fRounding
+	fBIC
+	fTerms
+	fMeans
+	fVirtualBarcode
 	numFields
 )
 
@@ -444,9 +476,10 @@ func (d *Document) field(f field) *string {
 		return &d.Flavour.CustomizationID
 	case fProfile:
 		return &d.Flavour.ProfileID
-	default:
+	case fVersion:
 		return &d.Flavour.Version
 	}
+	return d.imageField(f)
 }
 
 // set sets f to v unless v is empty or f already holds a value of better

@@ -10,6 +10,7 @@
 //	go run ./examples/jakelu route [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] DOC...
 //	go run ./examples/jakelu send [routing flags] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls MODE] [--tls-ca FILE]) [--dkim-domain D --dkim-selector S --dkim-key FILE] [--json] DOC...
 //	go run ./examples/jakelu dkim-keygen --domain D --selector S --out FILE [--ed25519]
+//	go run ./examples/jakelu render [--lang fi|sv|en] [--document N] [--logo FILE] [--colour #RRGGBB] DOC > invoice.pdf
 //
 // Each command prints its own help with -h.
 //
@@ -98,6 +99,7 @@ var commands = []command{
 	{"send", "distribute documents by e-mail (.eml files or SMTP)", runSend},
 	{"dkim-keygen", "make a DKIM signing key and print its DNS record", runDKIMKeygen},
 	{"bounce", "read a returned mail: bounce, delay, auto-reply or complaint", runBounce},
+	{"render", "write the invoice image (PDF) of an e-invoice to stdout", runRender},
 }
 
 func main() {
