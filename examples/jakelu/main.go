@@ -10,6 +10,7 @@
 //	go run ./examples/jakelu route [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] DOC...
 //	go run ./examples/jakelu send [routing flags] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls MODE] [--tls-ca FILE]) [--dkim-domain D --dkim-selector S --dkim-key FILE] [--json] DOC...
 //	go run ./examples/jakelu dkim-keygen --domain D --selector S --out FILE [--ed25519]
+//	go run ./examples/jakelu bounce [--json] FILE|-
 //	go run ./examples/jakelu render [--lang fi|sv|en] [--document N] [--logo FILE] [--colour #RRGGBB] DOC > invoice.pdf
 //
 // Each command prints its own help with -h.
