@@ -125,15 +125,7 @@ func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 // kilobytes, rounded up.
 func (e *TooLargeError) Message(lang string) string {
 	kb := func(n int64) int64 { return (n + 1023) / 1024 }
-	return fmt.Sprintf(i18n.Pick(lang, tooLargeText), e.Number, kb(e.Size), kb(e.Limit))
-}
-
-// tooLargeText is [TooLargeError.Message] in English, Finnish and Swedish:
-// number, size and limit in kilobytes.
-var tooLargeText = [3]string{
-	"The e-mail for document %s would be about %d kB, more than the %d kB the mail server accepts, so it was not sent. Deliver the document another way.",
-	"Asiakirjan %s sähköposti olisi noin %d kt, enemmän kuin postipalvelimen hyväksymä %d kt, joten sitä ei lähetetty. Toimita asiakirja muulla tavalla.",
-	"E-postmeddelandet för dokument %s skulle vara cirka %d kB, mer än de %d kB som e-postservern tar emot, så det skickades inte. Leverera dokumentet på annat sätt.",
+	return i18n.Text(lang, "distribution.too-large", e.Number, kb(e.Size), kb(e.Limit))
 }
 
 // Compose writes the e-mail for doc to the recipients of plan, without
@@ -226,9 +218,9 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan) MailData {
 		Number:     doc.Number,
 		Seller:     doc.Seller.Name,
 		Buyer:      doc.Buyer.Name,
-		IssueDate:  formatDate(doc.IssueDate, lang),
-		DueDate:    formatDate(doc.DueDate, lang),
-		Amount:     formatAmount(doc.AmountDue, doc.Currency, lang),
+		IssueDate:  i18n.FormatDate(lang, doc.IssueDate),
+		DueDate:    i18n.FormatDate(lang, doc.DueDate),
+		Amount:     i18n.FormatAmount(lang, doc.AmountDue, doc.Currency),
 		Reference:  doc.PaymentReference,
 		IBAN:       doc.IBAN,
 		HasPDF:     slices.ContainsFunc(doc.Attachments, docparse.Attachment.IsPDF),
@@ -327,52 +319,6 @@ func safeFileName(number string) string {
 	}
 	if s == "" {
 		return "document"
-	}
-	return s
-}
-
-// formatDate formats an ISO 8601 date (YYYY-MM-DD, perhaps with a zone) for
-// lang: "5.1.2026" in Finnish and Swedish, "2026-01-05" in English.
-func formatDate(iso, lang string) string {
-	if len(iso) < 10 || iso[4] != '-' || iso[7] != '-' {
-		return iso
-	}
-	y, m, d := iso[:4], strings.TrimLeft(iso[5:7], "0"), strings.TrimLeft(iso[8:10], "0")
-	if lang == "en" || m == "" || d == "" {
-		return iso[:10]
-	}
-	return d + "." + m + "." + y
-}
-
-// formatAmount formats a decimal amount ("1234.50") with its currency for
-// lang: "1 234,50 EUR" in Finnish and Swedish (no-break spaces), "1,234.50
-// EUR" in English.
-func formatAmount(amount, currency, lang string) string {
-	if amount == "" {
-		return ""
-	}
-	sign := ""
-	if strings.HasPrefix(amount, "-") {
-		sign, amount = "-", amount[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(amount, ".")
-	group, point := "\u00a0", ","
-	if lang == "en" {
-		group, point = ",", "."
-	}
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(c)
-	}
-	s := sign + b.String()
-	if hasFrac {
-		s += point + frac
-	}
-	if currency != "" {
-		s += "\u00a0" + currency
 	}
 	return s
 }
