@@ -53,49 +53,66 @@ type mailTemplate struct {
 }
 
 // loadTemplates parses every language's templates, taking each file from
-// custom when it has it and from the built-in set otherwise.
+// custom when it has it, from the files given to AddLanguage for an added
+// language and from the built-in set otherwise.
 func loadTemplates(custom fs.FS) (map[string]*mailTemplate, error) {
 	builtin, _ := fs.Sub(builtinTemplates, "templates")
-	pick := func(name string) (fs.FS, error) {
-		if custom != nil {
-			if _, err := fs.Stat(custom, name); err == nil {
-				return custom, nil
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("distribution: template %s: %w", name, err)
-			}
-		}
-		return builtin, nil
-	}
 	langs := Languages()
+	added.RLock()
+	defer added.RUnlock()
 	out := make(map[string]*mailTemplate, len(langs))
 	for _, lang := range langs {
-		var mt mailTemplate
-		name := lang + ".txt.tmpl"
-		fsys, err := pick(name)
+		fallback := builtin
+		if f, ok := added.files[lang]; ok {
+			fallback = f
+		}
+		mt, err := parseTemplates(lang, func(name string) (fs.FS, error) {
+			if custom != nil {
+				if _, err := fs.Stat(custom, name); err == nil {
+					return custom, nil
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+				}
+			}
+			return fallback, nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		if mt.text, err = texttemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
-			return nil, fmt.Errorf("distribution: template %s: %w", name, err)
-		}
-		for _, def := range []string{"subject", "text"} {
-			if mt.text.Lookup(def) == nil {
-				return nil, fmt.Errorf("distribution: template %s does not define %q", name, def)
-			}
-		}
-		name = lang + ".html.tmpl"
-		if fsys, err = pick(name); err != nil {
-			return nil, err
-		}
-		if mt.html, err = htmltemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
-			return nil, fmt.Errorf("distribution: template %s: %w", name, err)
-		}
-		if mt.html.Lookup("html") == nil {
-			mt.html = nil
-		}
-		out[lang] = &mt
+		out[lang] = mt
 	}
 	return out, nil
+}
+
+// parseTemplates parses lang's templates, <lang>.txt.tmpl (which must
+// define "subject" and "text") and <lang>.html.tmpl ("html", or no HTML
+// part), from the file system pick gives for each name.
+func parseTemplates(lang string, pick func(name string) (fs.FS, error)) (*mailTemplate, error) {
+	var mt mailTemplate
+	name := lang + ".txt.tmpl"
+	fsys, err := pick(name)
+	if err != nil {
+		return nil, err
+	}
+	if mt.text, err = texttemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
+		return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+	}
+	for _, def := range []string{"subject", "text"} {
+		if mt.text.Lookup(def) == nil {
+			return nil, fmt.Errorf("distribution: template %s does not define %q", name, def)
+		}
+	}
+	name = lang + ".html.tmpl"
+	if fsys, err = pick(name); err != nil {
+		return nil, err
+	}
+	if mt.html, err = htmltemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
+		return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+	}
+	if mt.html.Lookup("html") == nil {
+		mt.html = nil
+	}
+	return &mt, nil
 }
 
 // TooLargeError reports an e-mail that would exceed the router's size
@@ -164,6 +181,9 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 
 	data := r.mailData(doc, plan)
 	mt := r.templates[plan.Language]
+	if mt == nil {
+		mt = addedTemplate(plan.Language) // added after the router was made
+	}
 	if mt == nil {
 		mt = r.templates[DefaultLanguage]
 	}

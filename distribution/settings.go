@@ -27,10 +27,6 @@ const (
 	Both Precedence = "both"
 )
 
-// Languages returns the languages e-mails and explanations are written
-// in, in a new slice the caller may change.
-func Languages() []string { return []string{"fi", "sv", "en"} }
-
 // DefaultLanguage is used when neither the settings nor the recipient give
 // a supported language.
 const DefaultLanguage = "en"

@@ -310,6 +310,14 @@ func registerTexts(t language.Tag, code string, texts map[string]string) error {
 	return nil
 }
 
+// Canonical returns the code a language tag is registered under: the tag
+// in canonical BCP 47 form ("nb", "nb-NO" for "nb_no"), or an error saying
+// that tag names no language.
+func Canonical(tag string) (string, error) {
+	_, code, err := parseTag(tag)
+	return code, err
+}
+
 // parseTag checks a language tag given to Register and returns it with
 // its code: the canonical tag ("nb", "nb-NO") without extensions.
 func parseTag(tag string) (language.Tag, string, error) {
