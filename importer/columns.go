@@ -1,26 +1,39 @@
 package importer
 
-import "github.com/jakelu/jakelu/internal/i18n"
+import (
+	"strings"
+
+	"github.com/jakelu/jakelu/internal/i18n"
+	"github.com/jakelu/jakelu/registry"
+)
 
 // Column is one column of the import file, of its templates and of
 // exports. The one table of them, [Columns], gives the reader's header
-// recognition, the header rows, the column widths of a workbook and the
-// help its columns' lines: a new column is a new row of the table, a field
-// of [Record] and its texts in the translation files
-// (importer.column.<Key>.header, .help and .words).
+// recognition, the header rows, the column widths of a workbook, the help's
+// column lines and the values of an export: a new column is a new row of
+// the table, a field of [Record], its texts in the translation files
+// (importer.column.<Key>.header, .help and .words) and, for the reader, the
+// rule its cells follow.
 type Column struct {
 	Letter string  // the spreadsheet letter: "A"
 	Key    string  // the stable name of its texts: "customer-number"
 	Width  float64 // its width in a workbook, in characters
 
-	field func(*Record) *string // the Record field that holds it
+	field func(*Record) *string       // the Record field that holds it
+	entry func(registry.Entry) string // its value in an export of a directory entry
 }
 
 // columns is the table of the import file's columns, in order.
 var columns = [...]Column{
-	{Letter: "A", Key: "customer-number", Width: 20, field: func(r *Record) *string { return &r.CustomerNumber }},
-	{Letter: "B", Key: "to", Width: 60, field: func(r *Record) *string { return &r.To }},
-	{Letter: "C", Key: "cc", Width: 40, field: func(r *Record) *string { return &r.Cc }},
+	{Letter: "A", Key: "customer-number", Width: 20,
+		field: func(r *Record) *string { return &r.CustomerNumber },
+		entry: func(e registry.Entry) string { return e.CustomerNumber }},
+	{Letter: "B", Key: "to", Width: 60,
+		field: func(r *Record) *string { return &r.To },
+		entry: func(e registry.Entry) string { return strings.Join(e.To, " ") }},
+	{Letter: "C", Key: "cc", Width: 40,
+		field: func(r *Record) *string { return &r.Cc },
+		entry: func(e registry.Entry) string { return strings.Join(e.Cc, " ") }},
 }
 
 // Columns returns the columns of the import file in order, in a new

@@ -98,10 +98,8 @@ func ExportRecords(ctx context.Context, reg registry.Registry, fn func([]Record)
 	return walk(ctx, lister, func(page []registry.Entry) error {
 		recs := make([]Record, len(page))
 		for i, e := range page {
-			recs[i] = Record{
-				CustomerNumber: escape(e.CustomerNumber),
-				To:             escape(strings.Join(e.To, " ")),
-				Cc:             escape(strings.Join(e.Cc, " ")),
+			for _, c := range columns {
+				*c.field(&recs[i]) = escape(c.entry(e))
 			}
 		}
 		return fn(recs)
