@@ -28,7 +28,7 @@ var builtinTemplates embed.FS
 // amount are already formatted for the e-mail's language; Doc holds every
 // field as parsed.
 type MailData struct {
-	Lang       string             // "fi", "sv" or "en"
+	Lang       string             // "fi", "sv", "en" or a language added with AddLanguage
 	Doc        *docparse.Document // the document as parsed
 	CreditNote bool               // the document is a credit note
 	Number     string             // document number

@@ -66,8 +66,9 @@ type Settings struct {
 	// ReplyTo is the Reply-To address. When empty, the seller's e-mail
 	// address in the document is used, if it has one.
 	ReplyTo string
-	// Language is the company's default language for e-mails: "fi", "sv"
-	// or "en"; "" means [DefaultLanguage]. A directory entry's language, or
+	// Language is the company's default language for e-mails: one of
+	// [Languages] ("fi", "sv", "en" or one added with [AddLanguage]); ""
+	// means [DefaultLanguage]. A directory entry's language, or
 	// else the document's, is preferred when it names one of these, as a
 	// person reads it: "fi-FI", "FI" and "fin" are Finnish, "sv-FI" and
 	// "sv_SE" Swedish; "de" or "et" fall back to this default.
