@@ -58,6 +58,7 @@ const misuseTimeout = time.Second
 var misuseSkipDirs = map[string]string{
 	"examples":                     "programs, not library packages",
 	"importer/internal/importtest": "internal test helper of the importer tests",
+	"internal/i18n/i18ntest":       "internal helper that writes translation files from a test",
 	"transport/internal/testmsg":   "internal test helper of the transport tests",
 }
 
