@@ -26,7 +26,7 @@ func (p *Plan) Explain(lang string) string {
 // sentences are the texts distribution.step.<code> of the translation
 // files.
 func (s Step) Explain(lang string) string {
-	key := "distribution.step." + string(s.Code)
+	key, _ := stepKeys.Key(string(s.Code))
 	switch s.Code {
 	case StepDisabled, StepDocumentOff, StepDocumentNone, StepDirectoryOff, StepNoCustomerNumber, StepDirectoryNotTried:
 		return i18n.Text(lang, key)
@@ -39,7 +39,7 @@ func (s Step) Explain(lang string) string {
 	case StepDirectoryHit:
 		addrs := strings.Join(s.To, ", ")
 		if len(s.Cc) > 0 {
-			addrs += "; " + i18n.Text(lang, key+".copy") + " " + strings.Join(s.Cc, ", ")
+			addrs += "; " + i18n.Text(lang, "distribution.step.directory-hit.copy") + " " + strings.Join(s.Cc, ", ")
 		}
 		return i18n.Text(lang, key, capitalize(kind(lang, s.Kind)), s.CustomerNumber, addrs)
 	case StepDirectoryMiss:
@@ -49,9 +49,8 @@ func (s Step) Explain(lang string) string {
 	case StepTooManyRecipients:
 		return i18n.Text(lang, key, s.Count, s.Max)
 	case StepDecision:
-		switch s.Source {
-		case SourceDocument, SourceDirectory, SourceBoth, SourceNone:
-			return i18n.Text(lang, "distribution.decision."+string(s.Source))
+		if key, ok := decisionKeys.Key(string(s.Source)); ok {
+			return i18n.Text(lang, key)
 		}
 		return ""
 	}
@@ -60,11 +59,19 @@ func (s Step) Explain(lang string) string {
 
 // kind names an identifier kind in lang, "" for a kind without a name.
 func kind(lang string, k docparse.IDKind) string {
-	if !k.Known() {
+	key, ok := kindKeys.Key(string(k))
+	if !ok {
 		return ""
 	}
-	return i18n.Text(lang, "distribution.kind."+string(k))
+	return i18n.Text(lang, key)
 }
+
+// The keys of the steps', kinds' and decisions' texts.
+var (
+	stepKeys     = i18n.Prefix("distribution.step.")
+	kindKeys     = i18n.Prefix("distribution.kind.")
+	decisionKeys = i18n.Prefix("distribution.decision.")
+)
 
 // shortPath keeps the last two elements of an element path, enough for a
 // reader to recognise the field.

@@ -201,11 +201,11 @@ func (e *ParseError) Message(lang string) string {
 // with an error that is not a [*ParseError] can still say
 // CodeInvalidDocument.Message(lang).
 func (c Code) Message(lang string) string {
-	switch c {
-	case CodeEmpty, CodeNotXML, CodeUnknownFormat, CodeMultipleRoots, CodeTooLarge, CodeTooDeep, CodeEntity,
-		CodeUnsupportedEncoding, CodeNoDocumentNumber, CodeNoDocument, CodeAttachmentMessage, CodeMultipleDocuments,
-		CodePDFWithoutXML, CodePDFEncrypted, CodeOrder:
-		return i18n.Text(lang, "docparse.error."+string(c))
+	if key, ok := errorKeys.Key(string(c)); ok {
+		return i18n.Text(lang, key)
 	}
 	return i18n.Text(lang, "docparse.error.invalid-document")
 }
+
+// errorKeys are the keys of the error codes' texts, docparse.error.<code>.
+var errorKeys = i18n.Prefix("docparse.error.")

@@ -20,7 +20,8 @@ func Language(lang string) string {
 // included; see [Problem.Position]. A code without a message (a Problem a
 // host app made up) gives its code and value.
 func (p Problem) Message(lang string) string {
-	if !i18n.Has("importer.problem." + string(p.Code)) {
+	key, ok := problemKeys.Key(string(p.Code))
+	if !ok {
 		if p.Value == "" {
 			return string(p.Code)
 		}
@@ -29,10 +30,13 @@ func (p Problem) Message(lang string) string {
 	// The texts' arguments: 1 the quoted value, 2 the column letter, 3 the
 	// other row, 4 the limit, 5 the limit in megabytes, 6 why an address
 	// was refused.
-	return i18n.Text(lang, "importer.problem."+string(p.Code),
+	return i18n.Text(lang, key,
 		i18n.Quote(lang, p.Value), p.Column, strconv.Itoa(p.OtherRow),
 		i18n.FormatInt(lang, p.Limit), i18n.FormatInt(lang, p.Limit>>20), p.Reason.Message(lang))
 }
+
+// problemKeys are the keys of the problems' texts, importer.problem.<code>.
+var problemKeys = i18n.Prefix("importer.problem.")
 
 // Position says where p is in the language lang, such as "row 5, column B"
 // ("rivi 5, sarake B", "rad 5, kolumn B"), or "" for a problem with the

@@ -105,12 +105,16 @@ func (r HeaderReason) Message(lang string) string {
 	switch r {
 	case HeaderTooLong:
 		return i18n.Text(lang, "transport.header.reason.too-long", MaxHeaderValueLength)
-	case HeaderMissing, HeaderControlCharacter, HeaderInvalidEncoding, HeaderInvalidAddress, HeaderNeedsSMTPUTF8,
-		HeaderInvalidName, HeaderReserved, HeaderInvalidMessageID, HeaderInvalidContentType:
-		return i18n.Text(lang, "transport.header.reason."+string(r))
+	}
+	if key, ok := headerReasonKeys.Key(string(r)); ok {
+		return i18n.Text(lang, key)
 	}
 	return string(r)
 }
+
+// headerReasonKeys are the keys of the reasons' texts,
+// transport.header.reason.<reason>.
+var headerReasonKeys = i18n.Prefix("transport.header.reason.")
 
 func headerErr(field string, r HeaderReason, value string, err error) *HeaderError {
 	if utf8.RuneCountInString(value) > 100 {

@@ -36,7 +36,7 @@ const English = "en"
 
 // store is one generation of the catalog: the languages registered so far
 // and their texts. A registration makes a new store (copy on write), so
-// readers never lock.
+// readers never lock for a text.
 type store struct {
 	codes   []string            // registered languages: en, fi, sv, then added ones
 	index   map[string]int      // position of each code in codes
@@ -48,7 +48,19 @@ type store struct {
 	keys    []string            // English keys, sorted
 	gen     int                 // the number of registrations before this one
 	english map[string]string   // English texts by key
+	cache   *resolveCache       // tags resolved before, for this store's languages
 }
+
+// resolveCache remembers how tags that needed parsing resolved, so that a
+// caller passing "sv-FI" to every Message pays for the parse once. It
+// holds at most maxResolveCache tags, so that arbitrary input cannot grow
+// it.
+type resolveCache struct {
+	mu sync.RWMutex
+	m  map[string]int // position in codes, -1 for no language
+}
+
+const maxResolveCache = 512
 
 var (
 	current  atomic.Pointer[store]
@@ -86,6 +98,7 @@ func (s *store) with(tag language.Tag, code string, texts map[string]string) *st
 		index: make(map[string]int, len(s.index)+1),
 		cat:   s.cat,
 		gen:   s.gen + 1,
+		cache: &resolveCache{m: map[string]int{}},
 	}
 	maps.Copy(n.index, s.index)
 	n.index[code] = len(n.codes) - 1
@@ -303,6 +316,7 @@ func registerTexts(t language.Tag, code string, texts map[string]string) error {
 		}
 		n.texts[i] = maps.Clone(texts)
 		n.gen++
+		n.cache = &resolveCache{m: map[string]int{}}
 		current.Store(&n)
 		return nil
 	}
@@ -345,6 +359,34 @@ func Check(lang string) error {
 		return fmt.Errorf("i18n: language %q is not registered", lang)
 	}
 	return check(s.english, s.texts[i])
+}
+
+// KeySet holds the message keys that share a prefix, so that a package
+// turning a code into its key ("docparse.error." + code) does not build
+// the string on every message.
+type KeySet struct {
+	prefix string
+	keys   map[string]string // name → prefix+name
+}
+
+// Prefix returns the keys of the English texts that start with prefix
+// ("distribution.step.").
+func Prefix(prefix string) KeySet {
+	k := KeySet{prefix: prefix, keys: map[string]string{}}
+	for _, key := range current.Load().keys {
+		if name, ok := strings.CutPrefix(key, prefix); ok {
+			k.keys[name] = key
+		}
+	}
+	return k
+}
+
+// Key returns prefix+name, and whether that key has a text.
+func (k KeySet) Key(name string) (string, bool) {
+	if key, ok := k.keys[name]; ok {
+		return key, true
+	}
+	return k.prefix + name, false
 }
 
 // Generation returns a number that changes whenever a language is
@@ -423,11 +465,26 @@ func (s *store) resolve(lang string) (int, bool) {
 	if i, ok := s.index[lang]; ok {
 		return i, true
 	}
-	tag, err := language.Parse(lang)
-	if err != nil {
-		return 0, false
+	s.cache.mu.RLock()
+	i, ok := s.cache.m[lang]
+	s.cache.mu.RUnlock()
+	if ok {
+		return max(i, 0), i >= 0
 	}
-	return s.match(tag)
+	i, ok = 0, false
+	if tag, err := language.Parse(lang); err == nil {
+		i, ok = s.match(tag)
+	}
+	s.cache.mu.Lock()
+	if len(s.cache.m) < maxResolveCache {
+		if ok {
+			s.cache.m[lang] = i
+		} else {
+			s.cache.m[lang] = -1
+		}
+	}
+	s.cache.mu.Unlock()
+	return i, ok
 }
 
 // match resolves a parsed tag: a match counts when the matcher is sure

@@ -70,13 +70,15 @@ func (r Reason) Message(lang string) string {
 		return i18n.Text(lang, "address.reason.too-long", MaxLength)
 	case ReasonLocalTooLong:
 		return i18n.Text(lang, "address.reason.local-part-too-long", MaxLocalPartLength)
-	case ReasonEmpty, ReasonInvalidEncoding, ReasonControlCharacter, ReasonInvisible, ReasonSeveral,
-		ReasonMissingAt, ReasonEmptyLocal, ReasonQuotedLocal, ReasonInvalidLocal, ReasonEmptyDomain,
-		ReasonAddressLiteral, ReasonNoDot, ReasonInvalidDomain:
-		return i18n.Text(lang, "address.reason."+string(r))
+	}
+	if key, ok := reasonKeys.Key(string(r)); ok {
+		return i18n.Text(lang, key)
 	}
 	return string(r)
 }
+
+// reasonKeys are the keys of the reasons' texts, address.reason.<reason>.
+var reasonKeys = i18n.Prefix("address.reason.")
 
 // Error reports an address [Parse] rejected and why. It
 // matches [ErrInvalid] with [errors.Is].
