@@ -4,6 +4,23 @@
 // golang.org/x/text catalog; English, Finnish and Swedish ship, and a host
 // app adds a language with [Register] (through distribution.AddLanguage).
 //
+// # Adding a text
+//
+// A text is a stable dotted key starting with its package's file name
+// ("outbox.state.deferred") and one text per shipped language: add the
+// key with its English text to texts/en/<package>.json, the Finnish to
+// texts/fi/<package>.json and the Swedish to texts/sv/<package>.json
+// (create the three files for a new package; keep them sorted as
+// encoding/json writes them). Placeholders are fmt verbs, the same in all
+// three ("%s", "%d", or "%[2]s" to reorder). Read it with
+// i18n.Text(lang, "outbox.state.deferred", args...); a family of keys by
+// code can use a [KeySet] from [Prefix]. TestCompleteness fails when a
+// language lacks a key, has an empty text or other placeholders than
+// English. Texts still written as {en, fi, sv} triples in Go move here
+// with i18ntest.WriteTriples.
+//
+// # Matching
+//
 // Every package, and the example web app, resolves a language through the
 // one matcher here, so "fi-FI", "FI", "fi_FI" and "fin" all mean Finnish
 // and "sv-FI", "sv_SE" and "swe" Swedish wherever a language is given: a
