@@ -97,6 +97,7 @@ var misuseFuncs = map[string]any{
 	"i18n.Prefix":                  i18n.Prefix,
 	"i18n.Quote":                   i18n.Quote,
 	"i18n.Register":                i18n.Register,
+	"i18n.Shipped":                 i18n.Shipped,
 	"i18n.Text":                    i18n.Text,
 	"i18n.Code":                    i18n.Code,
 	"i18n.First":                   i18n.First,

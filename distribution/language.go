@@ -14,8 +14,9 @@ import (
 )
 
 // Languages returns the languages e-mails, explanations and error messages
-// are written in: "fi", "sv" and "en", which ship with the library, then
-// the ones added with [AddLanguage], in a new slice the caller may change.
+// are written in: "fi", "sv" and "en", then any other language that ships
+// with the library, then the ones added with [AddLanguage], in a new slice
+// the caller may change.
 func Languages() []string {
 	out := []string{"fi", "sv", "en"}
 	for _, l := range i18n.Languages() {
@@ -129,8 +130,7 @@ func languageCode(tag string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("distribution: AddLanguage: %w", err)
 	}
-	base, _, _ := strings.Cut(code, "-")
-	if base == "en" || base == "fi" || base == "sv" {
+	if base, _, _ := strings.Cut(code, "-"); i18n.Shipped(base) {
 		return "", fmt.Errorf("distribution: AddLanguage(%q): %s ships with the library; change its e-mails with Options.Templates", tag, base)
 	}
 	return code, nil

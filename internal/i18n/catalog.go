@@ -67,9 +67,25 @@ var (
 	register sync.Mutex // serialises registrations
 )
 
+// shippedCodes are the languages of texts/: en, fi and sv first (the
+// order of the deprecated triples), then any other directory's, sorted.
+var shippedCodes = func() []string {
+	codes := []string{"en", "fi", "sv"}
+	dirs, err := fs.ReadDir(shipped, "texts")
+	if err != nil {
+		panic(err)
+	}
+	for _, d := range dirs {
+		if d.IsDir() && !slices.Contains(codes, d.Name()) {
+			codes = append(codes, d.Name())
+		}
+	}
+	return codes
+}()
+
 func init() {
 	s := &store{cat: catalog.NewBuilder(), index: map[string]int{}}
-	for _, code := range []string{"en", "fi", "sv"} {
+	for _, code := range shippedCodes {
 		sub, err := fs.Sub(shipped, "texts/"+code)
 		if err != nil {
 			panic(err)
@@ -306,8 +322,8 @@ func registerTexts(t language.Tag, code string, texts map[string]string) error {
 		return fmt.Errorf("i18n: language %s: %w", code, err)
 	}
 	if i, ok := s.index[code]; ok { // replace
-		if code == English {
-			return errors.New("i18n: English is the reference language and cannot be replaced")
+		if i < len(shippedCodes) {
+			return fmt.Errorf("i18n: %s ships with the library and cannot be replaced", code)
 		}
 		n := *s
 		n.texts = slices.Clone(s.texts)
@@ -345,8 +361,11 @@ func parseTag(tag string) (language.Tag, string, error) {
 	return t, t.String(), nil
 }
 
+// Shipped reports whether the language code ships with the library.
+func Shipped(code string) bool { return slices.Contains(shippedCodes, code) }
+
 // Languages returns the registered languages, "en", "fi" and "sv" first,
-// in a new slice.
+// then the other shipped ones, then those added, in a new slice.
 func Languages() []string { return slices.Clone(current.Load().codes) }
 
 // Check reports whether the registered language lang has every text

@@ -15,7 +15,7 @@ import (
 // English text (the same verbs for the same arguments, as often). A new
 // key without its Finnish or Swedish text fails here.
 func TestCompleteness(t *testing.T) {
-	for _, lang := range []string{"en", "fi", "sv"} {
+	for _, lang := range shippedCodes {
 		t.Run(lang, func(t *testing.T) {
 			sub, err := fs.Sub(shipped, "texts/"+lang)
 			if err != nil {
@@ -155,8 +155,13 @@ func TestRegister(t *testing.T) {
 			t.Errorf("Register(%q) succeeded", tag)
 		}
 	}
-	if err := Register("en", good); err == nil {
-		t.Error("Register(en) replaced the reference language")
+	for _, shipped := range []string{"en", "fi", "sv"} {
+		if err := Register(shipped, good); err == nil || !Shipped(shipped) {
+			t.Errorf("Register(%s) replaced a shipped language", shipped)
+		}
+	}
+	if Shipped("is-IS") {
+		t.Error("an added language counts as shipped")
 	}
 	if err := Register("et", nil); err == nil {
 		t.Error("Register with a nil fs.FS succeeded")
