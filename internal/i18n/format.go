@@ -24,7 +24,11 @@ func FormatInt(lang string, n int64) string {
 // group puts sep between the groups of three digits of s, a run of digits
 // perhaps after a minus sign.
 func group(s, sep string) string {
+	if len(s) <= 3 {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s) + len(s)/3*len(sep))
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
 			b.WriteString(sep)
@@ -50,6 +54,7 @@ func FormatDate(lang, iso string) string {
 	}
 	layout := Text(lang, "format.date")
 	var b strings.Builder
+	b.Grow(len(layout) + 4)
 	for i := 0; i < len(layout); {
 		switch rest := layout[i:]; {
 		case strings.HasPrefix(rest, "YYYY"):
