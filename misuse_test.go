@@ -35,6 +35,7 @@ import (
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/address"
+	"github.com/jakelu/jakelu/transport/bounce"
 	"github.com/jakelu/jakelu/transport/dkim"
 	"github.com/jakelu/jakelu/transport/file"
 	"github.com/jakelu/jakelu/transport/smtp"
@@ -123,6 +124,7 @@ var misuseFuncs = map[string]any{
 	"registrytest.Failing":         registrytest.Failing,
 	"registrytest.Run":             registrytest.Run,
 	"smtp.New":                     smtp.New,
+	"bounce.Parse":                 bounce.Parse,
 	"sqlregistry.Migrate":          sqlregistry.Migrate,
 	"sqlregistry.New":              sqlregistry.New,
 	"transport.CheckComposed":      transport.CheckComposed,
@@ -241,6 +243,14 @@ var misuseTypes = map[string]reflect.Type{
 	"sqlregistry.Registry":                reflect.TypeFor[sqlregistry.Registry](),
 	"sqlregistry.SchemaError":             reflect.TypeFor[sqlregistry.SchemaError](),
 	"address.Error":                       reflect.TypeFor[address.Error](),
+	"bounce.Kind":                         reflect.TypeFor[bounce.Kind](),
+	"bounce.Limits":                       reflect.TypeFor[bounce.Limits](),
+	"bounce.ParseError":                   reflect.TypeFor[bounce.ParseError](),
+	"bounce.Reason":                       reflect.TypeFor[bounce.Reason](),
+	"bounce.Recipient":                    reflect.TypeFor[bounce.Recipient](),
+	"bounce.Report":                       reflect.TypeFor[bounce.Report](),
+	"bounce.VERP":                         reflect.TypeFor[bounce.VERP](),
+	"bounce.VERPError":                    reflect.TypeFor[bounce.VERPError](),
 	"address.Reason":                      reflect.TypeFor[address.Reason](),
 	"transport.Attachment":                reflect.TypeFor[transport.Attachment](),
 	"transport.ComposeOptions":            reflect.TypeFor[transport.ComposeOptions](),

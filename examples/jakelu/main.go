@@ -57,6 +57,15 @@
 //	   directory file, the database, a setting (--precedence, --lang,
 //	   --from), the --out folder or the mail server
 //
+// bounce reads one returned mail (FILE, or - for stdin) and prints its
+// kind and, per recipient, address, status, SMTP code, action, hard and
+// reason; with --json one object with the keys kind, recipients (address,
+// status, code, action, hard, reason, diagnostic), original_message_id
+// and envelope_id. It exits 0 for any readable message, also one that is
+// not a bounce (kind not-a-bounce); 1 when the file cannot be read, is
+// empty or is over 16 MiB ({"error": {"code", "message"}} with --json); 2
+// on a usage error.
+//
 // parse --json prints one object for one document and an array for
 // several, and {"error": {"code", "message"}} when a file cannot be read
 // or parsed (exit 1) or the command line is wrong (exit 2).
@@ -88,6 +97,7 @@ var commands = []command{
 	{"route", "explain who would receive documents, sending nothing", runRoute},
 	{"send", "distribute documents by e-mail (.eml files or SMTP)", runSend},
 	{"dkim-keygen", "make a DKIM signing key and print its DNS record", runDKIMKeygen},
+	{"bounce", "read a returned mail: bounce, delay, auto-reply or complaint", runBounce},
 }
 
 func main() {

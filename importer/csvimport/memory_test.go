@@ -26,13 +26,14 @@ const (
 // TestImportMemory generates hostile files of hundreds of megabytes in
 // t.TempDir() and reads each with importer.Read in a child process
 // (TestImportMemoryChild), whose peak resident set size it measures (see
-// importtest.RunChild). It checks the outcome, the time (a generous bound
-// against anything that reads the whole value or file more than once) and
-// the memory, and prints a line per case:
+// importtest.RunChild). It checks the outcome, the bytes read from the
+// file (nothing is read twice, an oversized file not at all) and the
+// memory, and prints a line per case:
 //
 //	IMPORTMEM case=line-250MB bytes=… peak_rss=… ratio=… seconds=…
 //
-// ratio is the peak RSS over the file's size; seconds is the child's run.
+// ratio is the peak RSS over the file's size; seconds is the child's run,
+// reported, never asserted (a busy machine must not fail the test).
 // A file whose size is not known (file-300MB-stream) is validated as it is
 // read until the size limit is crossed, so its time and memory are those
 // of a valid file of 256 MiB; only what it reads is checked.
@@ -57,13 +58,12 @@ func TestImportMemory(t *testing.T) {
 		write    func(*bufio.Writer)
 		stream   bool // read through a reader that hides the size
 		want     []string
-		bounded  bool    // the 5 s bound applies
 		maxRatio float64 // peak RSS / size; 0: not checked
 		maxRSS   int64   // bytes; 0: not checked
 		maxRead  int64   // bytes read from the file, at most
 	}{
-		{name: "line-100MB", size: 100 * mib, write: line(100 * mib), want: []string{"1:B:value-too-long"}, bounded: true, maxRatio: 2, maxRead: 100 * mib},
-		{name: "line-250MB", size: 250 * mib, write: line(250 * mib), want: []string{"1:B:value-too-long"}, bounded: true, maxRatio: 2, maxRead: 250 * mib},
+		{name: "line-100MB", size: 100 * mib, write: line(100 * mib), want: []string{"1:B:value-too-long"}, maxRatio: 2, maxRead: 100 * mib},
+		{name: "line-250MB", size: 250 * mib, write: line(250 * mib), want: []string{"1:B:value-too-long"}, maxRatio: 2, maxRead: 250 * mib},
 		{name: "line-250MB-quoted-multiline", size: 250 * mib, write: func(w *bufio.Writer) {
 			// One quoted cell of 250 lines, then a row that must still be
 			// found as row 2.
@@ -73,22 +73,22 @@ func TestImportMemory(t *testing.T) {
 				w.WriteString("\n")
 			}
 			w.WriteString("\"\n2,bad\n")
-		}, want: []string{"1:B:value-too-long", "2:B:invalid-address:missing-at"}, bounded: true, maxRatio: 2, maxRead: 251 * mib},
+		}, want: []string{"1:B:value-too-long", "2:B:invalid-address:missing-at"}, maxRatio: 2, maxRead: 251 * mib},
 		{name: "line-250MB-utf8-then-windows-1252", size: 250 * mib, write: func(w *bufio.Writer) {
 			// Valid UTF-8 at first, so the rest is read before any of it
 			// is decoded; a Windows-1252 byte at the end.
 			w.WriteString("1,ä")
 			writeRepeat(w, 'a', 250*mib-6)
 			w.WriteString("\xe4\n")
-		}, want: []string{"1:B:value-too-long"}, bounded: true, maxRatio: 2, maxRead: 250 * mib},
+		}, want: []string{"1:B:value-too-long"}, maxRatio: 2, maxRead: 250 * mib},
 		{name: "line-250MB-utf16", size: 250 * mib, write: func(w *bufio.Writer) {
 			w.WriteString("\xff\xfe1\x00,\x00")
 			for range 125*mib - 4 {
 				w.WriteString("a\x00")
 			}
 			w.WriteString("\n\x00")
-		}, want: []string{"1:B:value-too-long"}, bounded: true, maxRatio: 2, maxRead: 250 * mib},
-		{name: "file-300MB", size: 300 * mib, write: directoryFile(300 * mib), want: []string{"0::file-too-large"}, bounded: true, maxRSS: 64 * mib, maxRead: 0},
+		}, want: []string{"1:B:value-too-long"}, maxRatio: 2, maxRead: 250 * mib},
+		{name: "file-300MB", size: 300 * mib, write: directoryFile(300 * mib), want: []string{"0::file-too-large"}, maxRSS: 64 * mib, maxRead: 0},
 		{name: "file-300MB-stream", size: 300 * mib, write: directoryFile(300 * mib), stream: true, want: []string{"0::file-too-large"}, maxRead: importer.DefaultMaxFileSize + 2*mib},
 	}
 	dir := t.TempDir()
@@ -115,9 +115,6 @@ func TestImportMemory(t *testing.T) {
 				tt.name, size, c.PeakRSS, ratio, c.Elapsed.Seconds(), seconds, read)
 			if got := strings.Split(problems, ","); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("problems %q, want %q\n%s", got, tt.want, c.Output)
-			}
-			if tt.bounded && c.Elapsed > 5*time.Second {
-				t.Errorf("took %v, want under 5 s", c.Elapsed)
 			}
 			if tt.maxRatio > 0 && c.PeakRSS > 0 && ratio >= tt.maxRatio {
 				t.Errorf("peak RSS %d is %.2f× the file, want under %g×", c.PeakRSS, ratio, tt.maxRatio)
