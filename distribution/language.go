@@ -37,8 +37,8 @@ var added struct {
 
 // AddLanguage makes the library speak the language tag ("nb", "nb-NO",
 // "et", "lt"): e-mails, plan explanations and every error message a
-// person may see (docparse, importer, registry, transport and address
-// errors, import help and templates, settings errors). fsys holds, at its
+// person may see (docparse, importer, registry, transport, bounce and
+// address errors, import help and templates, settings errors). fsys holds, at its
 // root, the language's translation files and its e-mail templates, laid
 // out like the library's own:
 //

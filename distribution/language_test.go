@@ -12,6 +12,7 @@ import (
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/address"
+	"github.com/jakelu/jakelu/transport/bounce"
 	"slices"
 	"strings"
 	"testing"
@@ -244,6 +245,7 @@ func TestAddLanguage_Norwegian(t *testing.T) {
 		{(&TooManyRecipientsError{Number: "7", Count: 60, Max: 50}).Message("nb"), "Dokument 7 ville gått til 60 adresser (mottakere og kopier til sammen), flere enn de 50 én e-post kan ha, så det ble ikke sendt. Rett adressene i dokumentet eller i oppføringen i mottakerregisteret."},
 		{(&SettingsError{Field: "From"}).Message("nb"), "Avsenderadressen er obligatorisk."},
 		{(&transport.SendError{Temporary: true}).Message("nb"), "E-posten kunne ikke leveres nå; prøv igjen senere."},
+		{bounce.ReasonMailboxFull.Message("nb-NO"), "postkassen er full"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
