@@ -43,7 +43,7 @@ var added struct {
 // out like the library's own:
 //
 //   - *.json: JSON objects of message key → text, one file per package as
-//     the library ships them (address.json, distribution.json,
+//     the library ships them (address.json, bounce.json, distribution.json,
 //     docparse.json, format.json, importer.json, registry.json,
 //     transport.json), each key starting with its file's name and a dot.
 //     Every key of the English texts must be there, with a non-empty text
