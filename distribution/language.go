@@ -38,9 +38,9 @@ var added struct {
 // AddLanguage makes the library speak the language tag ("nb", "nb-NO",
 // "et", "lt"): e-mails, plan explanations and every error message a
 // person may see (docparse, importer, registry, transport, bounce and
-// address errors, import help and templates, settings errors). fsys holds, at its
-// root, the language's translation files and its e-mail templates, laid
-// out like the library's own:
+// address errors, import help and templates, settings errors). fsys
+// holds, at its root, the language's translation files and its e-mail
+// templates, laid out like the library's own:
 //
 //   - *.json: JSON objects of message key → text, one file per package as
 //     the library ships them (address.json, bounce.json, distribution.json,
