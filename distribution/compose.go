@@ -28,7 +28,7 @@ var builtinTemplates embed.FS
 // amount are already formatted for the e-mail's language; Doc holds every
 // field as parsed.
 type MailData struct {
-	Lang       string             // "fi", "sv" or "en"
+	Lang       string             // "fi", "sv", "en" or a language added with AddLanguage
 	Doc        *docparse.Document // the document as parsed
 	CreditNote bool               // the document is a credit note
 	Number     string             // document number
@@ -53,49 +53,66 @@ type mailTemplate struct {
 }
 
 // loadTemplates parses every language's templates, taking each file from
-// custom when it has it and from the built-in set otherwise.
+// custom when it has it, from the files given to AddLanguage for an added
+// language and from the built-in set otherwise.
 func loadTemplates(custom fs.FS) (map[string]*mailTemplate, error) {
 	builtin, _ := fs.Sub(builtinTemplates, "templates")
-	pick := func(name string) (fs.FS, error) {
-		if custom != nil {
-			if _, err := fs.Stat(custom, name); err == nil {
-				return custom, nil
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("distribution: template %s: %w", name, err)
-			}
-		}
-		return builtin, nil
-	}
 	langs := Languages()
+	added.RLock()
+	defer added.RUnlock()
 	out := make(map[string]*mailTemplate, len(langs))
 	for _, lang := range langs {
-		var mt mailTemplate
-		name := lang + ".txt.tmpl"
-		fsys, err := pick(name)
+		fallback := builtin
+		if f, ok := added.files[lang]; ok {
+			fallback = f
+		}
+		mt, err := parseTemplates(lang, func(name string) (fs.FS, error) {
+			if custom != nil {
+				if _, err := fs.Stat(custom, name); err == nil {
+					return custom, nil
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+				}
+			}
+			return fallback, nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		if mt.text, err = texttemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
-			return nil, fmt.Errorf("distribution: template %s: %w", name, err)
-		}
-		for _, def := range []string{"subject", "text"} {
-			if mt.text.Lookup(def) == nil {
-				return nil, fmt.Errorf("distribution: template %s does not define %q", name, def)
-			}
-		}
-		name = lang + ".html.tmpl"
-		if fsys, err = pick(name); err != nil {
-			return nil, err
-		}
-		if mt.html, err = htmltemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
-			return nil, fmt.Errorf("distribution: template %s: %w", name, err)
-		}
-		if mt.html.Lookup("html") == nil {
-			mt.html = nil
-		}
-		out[lang] = &mt
+		out[lang] = mt
 	}
 	return out, nil
+}
+
+// parseTemplates parses lang's templates, <lang>.txt.tmpl (which must
+// define "subject" and "text") and <lang>.html.tmpl ("html", or no HTML
+// part), from the file system pick gives for each name.
+func parseTemplates(lang string, pick func(name string) (fs.FS, error)) (*mailTemplate, error) {
+	var mt mailTemplate
+	name := lang + ".txt.tmpl"
+	fsys, err := pick(name)
+	if err != nil {
+		return nil, err
+	}
+	if mt.text, err = texttemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
+		return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+	}
+	for _, def := range []string{"subject", "text"} {
+		if mt.text.Lookup(def) == nil {
+			return nil, fmt.Errorf("distribution: template %s does not define %q", name, def)
+		}
+	}
+	name = lang + ".html.tmpl"
+	if fsys, err = pick(name); err != nil {
+		return nil, err
+	}
+	if mt.html, err = htmltemplate.New(name).Option("missingkey=error").ParseFS(fsys, name); err != nil {
+		return nil, fmt.Errorf("distribution: template %s: %w", name, err)
+	}
+	if mt.html.Lookup("html") == nil {
+		mt.html = nil
+	}
+	return &mt, nil
 }
 
 // TooLargeError reports an e-mail that would exceed the router's size
@@ -125,15 +142,7 @@ func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 // kilobytes, rounded up.
 func (e *TooLargeError) Message(lang string) string {
 	kb := func(n int64) int64 { return (n + 1023) / 1024 }
-	return fmt.Sprintf(i18n.Pick(lang, tooLargeText), e.Number, kb(e.Size), kb(e.Limit))
-}
-
-// tooLargeText is [TooLargeError.Message] in English, Finnish and Swedish:
-// number, size and limit in kilobytes.
-var tooLargeText = [3]string{
-	"The e-mail for document %s would be about %d kB, more than the %d kB the mail server accepts, so it was not sent. Deliver the document another way.",
-	"Asiakirjan %s sähköposti olisi noin %d kt, enemmän kuin postipalvelimen hyväksymä %d kt, joten sitä ei lähetetty. Toimita asiakirja muulla tavalla.",
-	"E-postmeddelandet för dokument %s skulle vara cirka %d kB, mer än de %d kB som e-postservern tar emot, så det skickades inte. Leverera dokumentet på annat sätt.",
+	return i18n.Text(lang, "distribution.too-large", e.Number, kb(e.Size), kb(e.Limit))
 }
 
 // Compose writes the e-mail for doc to the recipients of plan, without
@@ -172,6 +181,9 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 
 	data := r.mailData(doc, plan)
 	mt := r.templates[plan.Language]
+	if mt == nil {
+		mt = addedTemplate(plan.Language) // added after the router was made
+	}
 	if mt == nil {
 		mt = r.templates[DefaultLanguage]
 	}
@@ -226,9 +238,9 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan) MailData {
 		Number:     doc.Number,
 		Seller:     doc.Seller.Name,
 		Buyer:      doc.Buyer.Name,
-		IssueDate:  formatDate(doc.IssueDate, lang),
-		DueDate:    formatDate(doc.DueDate, lang),
-		Amount:     formatAmount(doc.AmountDue, doc.Currency, lang),
+		IssueDate:  i18n.FormatDate(lang, doc.IssueDate),
+		DueDate:    i18n.FormatDate(lang, doc.DueDate),
+		Amount:     i18n.FormatAmount(lang, doc.AmountDue, doc.Currency),
 		Reference:  doc.PaymentReference,
 		IBAN:       doc.IBAN,
 		HasPDF:     slices.ContainsFunc(doc.Attachments, docparse.Attachment.IsPDF),
@@ -327,52 +339,6 @@ func safeFileName(number string) string {
 	}
 	if s == "" {
 		return "document"
-	}
-	return s
-}
-
-// formatDate formats an ISO 8601 date (YYYY-MM-DD, perhaps with a zone) for
-// lang: "5.1.2026" in Finnish and Swedish, "2026-01-05" in English.
-func formatDate(iso, lang string) string {
-	if len(iso) < 10 || iso[4] != '-' || iso[7] != '-' {
-		return iso
-	}
-	y, m, d := iso[:4], strings.TrimLeft(iso[5:7], "0"), strings.TrimLeft(iso[8:10], "0")
-	if lang == "en" || m == "" || d == "" {
-		return iso[:10]
-	}
-	return d + "." + m + "." + y
-}
-
-// formatAmount formats a decimal amount ("1234.50") with its currency for
-// lang: "1 234,50 EUR" in Finnish and Swedish (no-break spaces), "1,234.50
-// EUR" in English.
-func formatAmount(amount, currency, lang string) string {
-	if amount == "" {
-		return ""
-	}
-	sign := ""
-	if strings.HasPrefix(amount, "-") {
-		sign, amount = "-", amount[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(amount, ".")
-	group, point := "\u00a0", ","
-	if lang == "en" {
-		group, point = ",", "."
-	}
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(c)
-	}
-	s := sign + b.String()
-	if hasFrac {
-		s += point + frac
-	}
-	if currency != "" {
-		s += "\u00a0" + currency
 	}
 	return s
 }

@@ -2,6 +2,7 @@ package distribution_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -88,4 +89,52 @@ func mustParse(name string) *docparse.Document {
 		log.Fatal(err)
 	}
 	return doc
+}
+
+// A host app adds Norwegian (Bokmål) without forking the library: one call
+// with the translation files and e-mail templates of testdata/nb. From
+// then on "nb", "nb-NO" and "no" are understood everywhere: the company's
+// language, e-mails, plan explanations and the importer's, registry's and
+// parser's messages.
+func ExampleAddLanguage() {
+	if err := distribution.AddLanguage("nb", os.DirFS("testdata/nb")); err != nil {
+		log.Fatal(err)
+	}
+
+	ctx := context.Background()
+	directory := registry.NewMemory(nil)
+	if err := directory.Put(ctx, registry.Entry{CustomerNumber: "10202", To: []string{"faktura@fjordhagen.example"}}); err != nil {
+		log.Fatal(err)
+	}
+	outbox := &transporttest.Recorder{}
+	router, err := distribution.NewRouter(directory, outbox, distribution.Settings{
+		Enabled: true, DocumentAddress: true, Directory: true,
+		From: "faktura@operator.example", Language: "nb",
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	invoice, err := os.ReadFile("../examples/quickstart/documents/cii-credit-note.xml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := router.Distribute(ctx, invoice)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(outbox.Messages()[0].Subject)
+	fmt.Println(res.Plan.Explain("nb-NO"))
+
+	// An import file with a comma between two addresses.
+	file := "Kundenummer;E-post\n10203;ola@fjordhagen.example, kari@fjordhagen.example\n"
+	_, err = importer.Read(strings.NewReader(file), []importer.Decoder{csvimport.NewDecoder(nil)}, nil)
+	var ie *importer.ImportError
+	if errors.As(err, &ie) {
+		p := ie.Problems[0]
+		fmt.Println(p.Position("no") + ": " + p.Message("no"))
+	}
+	// Output:
+	// Kreditnota HL-2026-0042 – Pohjoisen Puutarha Oy
+	// Dokumentet oppgir ingen brukbar e-postadresse. Kundenummer 10202 finnes i mottakerregisteret: faktura@fjordhagen.example. Dokumentet sendes til adressene i mottakerregisteret.
+	// rad 2, kolonne B: Ekstra komma mellom to adresser i «ola@fjordhagen.example, kari@fjordhagen.example» — skill adressene med et mellomrom.
 }

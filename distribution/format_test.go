@@ -1,6 +1,10 @@
 package distribution
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jakelu/jakelu/internal/i18n"
+)
 
 func TestFormatAmount(t *testing.T) {
 	tests := []struct{ amount, currency, lang, want string }{
@@ -12,7 +16,7 @@ func TestFormatAmount(t *testing.T) {
 		{"", "EUR", "fi", ""},
 	}
 	for _, tt := range tests {
-		if got := formatAmount(tt.amount, tt.currency, tt.lang); got != tt.want {
+		if got := i18n.FormatAmount(tt.lang, tt.amount, tt.currency); got != tt.want {
 			t.Errorf("formatAmount(%q, %q, %q) = %q, want %q", tt.amount, tt.currency, tt.lang, got, tt.want)
 		}
 	}
@@ -28,7 +32,7 @@ func TestFormatDate(t *testing.T) {
 		{"13.11.2017", "fi", "13.11.2017"},
 	}
 	for _, tt := range tests {
-		if got := formatDate(tt.iso, tt.lang); got != tt.want {
+		if got := i18n.FormatDate(tt.lang, tt.iso); got != tt.want {
 			t.Errorf("formatDate(%q, %q) = %q, want %q", tt.iso, tt.lang, got, tt.want)
 		}
 	}

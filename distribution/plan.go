@@ -130,17 +130,9 @@ func (e *NoRecipientError) Unwrap() error { return ErrNoRecipient }
 // a general sentence without a plan.
 func (e *NoRecipientError) Message(lang string) string {
 	if e.Plan == nil {
-		return i18n.Pick(lang, noRecipientText)
+		return i18n.Text(lang, "distribution.no-recipient")
 	}
 	return e.Plan.Explain(lang)
-}
-
-// noRecipientText is [NoRecipientError.Message] without a plan, in
-// English, Finnish and Swedish.
-var noRecipientText = [3]string{
-	"No recipient was found for the document, so it was not sent.",
-	"Asiakirjalle ei löytynyt vastaanottajaa, joten sitä ei lähetetty.",
-	"Ingen mottagare hittades för dokumentet, så det skickades inte.",
 }
 
 // ErrTooManyRecipients is matched by every [*TooManyRecipientsError].
@@ -169,15 +161,7 @@ func (e *TooManyRecipientsError) Unwrap() error { return ErrTooManyRecipients }
 // Message explains the problem to the person who handles the document, in
 // lang ("fi", "sv" or "en"; anything else gives English).
 func (e *TooManyRecipientsError) Message(lang string) string {
-	return fmt.Sprintf(tooManyTexts[i18n.Index(lang)], e.Number, e.Count, e.Max)
-}
-
-// tooManyTexts are the messages of TooManyRecipientsError in English,
-// Finnish and Swedish: number, count, limit.
-var tooManyTexts = [3]string{
-	"Document %s would go to %d addresses (recipients and copies together), more than the %d one e-mail may have, so it was not sent. Correct the addresses in the document or in its recipient directory entry.",
-	"Asiakirja %s menisi %d osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä %d, joten sitä ei lähetetty. Korjaa asiakirjan tai sen vastaanottajarekisterin tietueen osoitteet.",
-	"Dokument %s skulle gå till %d adresser (mottagare och kopior sammanlagt), fler än de %d ett e-postmeddelande får ha, så det skickades inte. Rätta adresserna i dokumentet eller i dess post i mottagarregistret.",
+	return i18n.Text(lang, "distribution.too-many-recipients", e.Number, e.Count, e.Max)
 }
 
 // LookupError reports a directory lookup that failed for another reason
@@ -207,15 +191,7 @@ func (e *LookupError) Unwrap() []error {
 // Message explains the failure in lang ("fi", "sv" or "en"; anything else
 // gives English) for the person who handles the document.
 func (e *LookupError) Message(lang string) string {
-	return fmt.Sprintf(i18n.Pick(lang, lookupText), e.CustomerNumber)
-}
-
-// lookupText is [LookupError.Message] in English, Finnish and Swedish:
-// customer number.
-var lookupText = [3]string{
-	"The recipient directory could not be read for customer number %s. Nothing was sent; try again later.",
-	"Vastaanottajarekisteriä ei voitu lukea asiakasnumerolle %s. Mitään ei lähetetty; yritä myöhemmin uudelleen.",
-	"Mottagarregistret kunde inte läsas för kundnummer %s. Inget skickades; försök igen senare.",
+	return i18n.Text(lang, "distribution.lookup", e.CustomerNumber)
 }
 
 // Plan decides who receives doc under the router's settings, without

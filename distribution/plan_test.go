@@ -503,9 +503,9 @@ func TestPlan_Explain_tooMany(t *testing.T) {
 		"sv": "Dokumentet anger adressen a0@buyer.fi (Contact/ElectronicMail). Dokumentet anger ytterligare 2 adresser. Mottagarregistret används inte. " +
 			"Dokumentet skulle gå till 3 adresser (mottagare och kopior sammanlagt), fler än de 1 ett e-postmeddelande får ha, så det skickas inte: rätta adresserna i dokumentet eller i mottagarregistret.",
 	}
-	for _, lang := range Languages() {
-		if got := p.Explain(lang); got != want[lang] {
-			t.Errorf("Explain(%s):\n got %s\nwant %s", lang, got, want[lang])
+	for lang, w := range want { // the shipped languages (a test may have added nb)
+		if got := p.Explain(lang); got != w {
+			t.Errorf("Explain(%s):\n got %s\nwant %s", lang, got, w)
 		}
 	}
 }

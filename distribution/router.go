@@ -34,11 +34,13 @@ type Router struct {
 type Options struct {
 	// Parse configures the document parser; nil means docparse defaults.
 	Parse *docparse.Options
-	// Templates overrides e-mail templates. For each language ("fi", "sv",
-	// "en") the router looks for "LANG.txt.tmpl" (a text/template defining
-	// "subject" and "text") and "LANG.html.tmpl" (an html/template defining
-	// "html") and uses the built-in template where a file is missing. The
-	// templates are executed with [MailData]. Nil uses the built-in ones.
+	// Templates overrides e-mail templates. For each language of
+	// [Languages] ("fi", "sv", "en" and those added with [AddLanguage]) the
+	// router looks for "LANG.txt.tmpl" (a text/template defining "subject"
+	// and "text") and "LANG.html.tmpl" (an html/template defining "html")
+	// and uses the built-in (or added) template where a file is missing.
+	// The templates are executed with [MailData]. Nil uses the built-in
+	// ones.
 	Templates fs.FS
 	// MaxMessageSize is the largest e-mail, in bytes as sent, that the
 	// router composes; 0 means [DefaultMaxMessageSize].

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
@@ -27,10 +26,6 @@ const (
 	// Both sends to the union of both, without duplicates.
 	Both Precedence = "both"
 )
-
-// Languages returns the languages e-mails and explanations are written
-// in, in a new slice the caller may change.
-func Languages() []string { return []string{"fi", "sv", "en"} }
 
 // DefaultLanguage is used when neither the settings nor the recipient give
 // a supported language.
@@ -71,8 +66,9 @@ type Settings struct {
 	// ReplyTo is the Reply-To address. When empty, the seller's e-mail
 	// address in the document is used, if it has one.
 	ReplyTo string
-	// Language is the company's default language for e-mails: "fi", "sv"
-	// or "en"; "" means [DefaultLanguage]. A directory entry's language, or
+	// Language is the company's default language for e-mails: one of
+	// [Languages] ("fi", "sv", "en" or one added with [AddLanguage]); ""
+	// means [DefaultLanguage]. A directory entry's language, or
 	// else the document's, is preferred when it names one of these, as a
 	// person reads it: "fi-FI", "FI" and "fin" are Finnish, "sv-FI" and
 	// "sv_SE" Swedish; "de" or "et" fall back to this default.
@@ -101,66 +97,25 @@ func (e *SettingsError) Unwrap() []error { return []error{ErrInvalidSettings, e.
 // ("fi", "sv" or "en"; anything else gives English), for a host app to show
 // next to the field.
 func (e *SettingsError) Message(lang string) string {
-	i := i18n.Index(lang)
 	var ae *address.Error
 	if errors.As(e.Err, &ae) && e.Value != "" {
-		return fmt.Sprintf(settingsTexts["address"][i], e.Value, ae.Reason.Message(lang))
+		return i18n.Text(lang, "distribution.settings.address", e.Value, ae.Reason.Message(lang))
 	}
-	if e.Field == "" { // not a SettingsError made by this package
-		return settingsTexts["settings"][i]
+	switch e.Field {
+	case "": // not a SettingsError made by this package
+		return i18n.Text(lang, "distribution.settings.invalid")
+	case "From":
+		return i18n.Text(lang, "distribution.settings.from", e.Value)
+	case "Precedence":
+		return i18n.Text(lang, "distribution.settings.precedence", e.Value)
+	case "Language":
+		return i18n.Text(lang, "distribution.settings.language", e.Value)
+	case "CustomerNumberKinds":
+		return i18n.Text(lang, "distribution.settings.customer-number-kinds", e.Value)
+	case "Directory":
+		return i18n.Text(lang, "distribution.settings.directory", e.Value)
 	}
-	if t, ok := settingsTexts[e.Field]; ok {
-		if !strings.Contains(t[i], "%s") {
-			return t[i]
-		}
-		return fmt.Sprintf(t[i], e.Value)
-	}
-	return fmt.Sprintf(settingsTexts[""][i], e.Field, e.Value)
-}
-
-// settingsTexts holds the messages of SettingsError in English, Finnish and
-// Swedish, by field.
-var settingsTexts = map[string][3]string{
-	"address": {
-		"“%s” is not a usable e-mail address: %s.",
-		"”%s” ei ole käyttökelpoinen sähköpostiosoite: %s.",
-		"”%s” är inte en användbar e-postadress: %s.",
-	},
-	"From": {
-		"The sender address is required.",
-		"Lähettäjän osoite on pakollinen.",
-		"Avsändaradressen är obligatorisk.",
-	},
-	"Precedence": {
-		"Choose whether the document's address, the directory or both come first (“%s” is not one of them).",
-		"Valitse, onko asiakirjan osoite, rekisteri vai molemmat ensisijainen (”%s” ei ole mikään näistä).",
-		"Välj om dokumentets adress, registret eller båda har företräde (”%s” är inget av dem).",
-	},
-	"Language": {
-		"Choose Finnish, Swedish or English (“%s” is not supported).",
-		"Valitse suomi, ruotsi tai englanti (”%s” ei ole tuettu).",
-		"Välj finska, svenska eller engelska (”%s” stöds inte).",
-	},
-	"CustomerNumberKinds": {
-		"“%s” is not a kind of customer number.",
-		"”%s” ei ole asiakasnumeron tyyppi.",
-		"”%s” är ingen typ av kundnummer.",
-	},
-	"Directory": {
-		"The recipient directory is switched on but the service has no directory to use.",
-		"Vastaanottajarekisteri on otettu käyttöön, mutta palvelulla ei ole rekisteriä.",
-		"Mottagarregistret är påslaget men tjänsten har inget register.",
-	},
-	"settings": {
-		"The settings cannot be used.",
-		"Asetuksia ei voi käyttää.",
-		"Inställningarna kan inte användas.",
-	},
-	"": {
-		"The setting %s cannot be “%s”.",
-		"Asetus %s ei voi olla ”%s”.",
-		"Inställningen %s kan inte vara ”%s”.",
-	},
+	return i18n.Text(lang, "distribution.settings.other", e.Field, e.Value)
 }
 
 // Validate reports the first setting that cannot be used, as a

@@ -201,58 +201,11 @@ func (e *ParseError) Message(lang string) string {
 // with an error that is not a [*ParseError] can still say
 // CodeInvalidDocument.Message(lang).
 func (c Code) Message(lang string) string {
-	t, ok := errorTexts[c]
-	if !ok {
-		t = errorTexts[CodeInvalidDocument]
+	if key, ok := errorKeys.Key(string(c)); ok {
+		return i18n.Text(lang, key)
 	}
-	return i18n.Pick(lang, t)
+	return i18n.Text(lang, "docparse.error.invalid-document")
 }
 
-// errorTexts holds the explanations of the error codes in English, Finnish
-// and Swedish.
-var errorTexts = map[Code][3]string{
-	CodeEmpty: {"The file is empty.", "Tiedosto on tyhjä.", "Filen är tom."},
-	CodeNotXML: {"The file is not an e-invoice: it is not well-formed XML.",
-		"Tiedosto ei ole verkkolasku: se ei ole kelvollista XML:ää.",
-		"Filen är ingen e-faktura: den är inte välformad XML."},
-	CodeUnknownFormat: {"The file is XML, but not an e-invoice format this service reads (UBL, CII, Finvoice, TEAPPSXML).",
-		"Tiedosto on XML:ää, mutta ei verkkolaskumuotoa, jota tämä palvelu lukee (UBL, CII, Finvoice, TEAPPSXML).",
-		"Filen är XML men inget e-fakturaformat som tjänsten läser (UBL, CII, Finvoice, TEAPPSXML)."},
-	CodeMultipleRoots: {"The file holds several XML documents glued together. Send them one at a time.",
-		"Tiedostossa on useita yhteen liitettyjä XML-dokumentteja. Lähetä ne yksi kerrallaan.",
-		"Filen innehåller flera sammanfogade XML-dokument. Skicka dem ett i taget."},
-	CodeTooLarge: {"The document is too large.", "Dokumentti on liian suuri.", "Dokumentet är för stort."},
-	CodeTooDeep: {"The document's elements are nested too deep.",
-		"Dokumentin elementit ovat liian syvällä sisäkkäin.",
-		"Dokumentets element är nästlade för djupt."},
-	CodeEntity: {"The document declares XML entities, which are refused for security.",
-		"Dokumentti määrittelee XML-entiteettejä, joita ei turvallisuussyistä hyväksytä.",
-		"Dokumentet deklarerar XML-entiteter, som av säkerhetsskäl inte godtas."},
-	CodeUnsupportedEncoding: {"The document's character encoding is not supported.",
-		"Dokumentin merkistöä ei tueta.",
-		"Dokumentets teckenkodning stöds inte."},
-	CodeNoDocumentNumber: {"The document has no document number.",
-		"Dokumentilta puuttuu numero.",
-		"Dokumentet saknar nummer."},
-	CodeNoDocument: {"The file holds a transmission frame but no invoice.",
-		"Tiedostossa on lähetyskehys mutta ei laskua.",
-		"Filen innehåller en sändningsram men ingen faktura."},
-	CodeAttachmentMessage: {"The file is an attachment message, not an invoice.",
-		"Tiedosto on liiteviesti, ei lasku.",
-		"Filen är ett bilagemeddelande, inte en faktura."},
-	CodeMultipleDocuments: {"The file holds several documents. Send one document at a time.",
-		"Tiedostossa on useita dokumentteja. Lähetä yksi dokumentti kerrallaan.",
-		"Filen innehåller flera dokument. Skicka ett dokument i taget."},
-	CodePDFWithoutXML: {"The PDF has no e-invoice inside it.",
-		"PDF-tiedoston sisällä ei ole verkkolaskua.",
-		"PDF-filen innehåller ingen e-faktura."},
-	CodePDFEncrypted: {"The PDF is password-protected, so the e-invoice inside it cannot be read. Send the invoice XML, or a PDF without a password.",
-		"PDF-tiedosto on salasanasuojattu, joten sen sisällä olevaa verkkolaskua ei voi lukea. Lähetä laskun XML tai PDF ilman salasanaa.",
-		"PDF-filen är lösenordsskyddad, så e-fakturan i den kan inte läsas. Skicka fakturans XML eller en PDF utan lösenord."},
-	CodeOrder: {"The PDF carries an order (Order-X), not an invoice. Send the invoice.",
-		"PDF-tiedostossa on tilaus (Order-X), ei lasku. Lähetä lasku.",
-		"PDF-filen innehåller en order (Order-X), inte en faktura. Skicka fakturan."},
-	CodeInvalidDocument: {"The document cannot be used.",
-		"Dokumenttia ei voi käyttää.",
-		"Dokumentet kan inte användas."},
-}
+// errorKeys are the keys of the error codes' texts, docparse.error.<code>.
+var errorKeys = i18n.Prefix("docparse.error.")

@@ -71,3 +71,19 @@ func ExampleProblem_Message() {
 	// rad 7, kolumn B: ”matti@localhost” är inte en giltig e-postadress: domänen efter @ saknar punkt.
 	// row 7, column B: “matti@localhost” is not a valid e-mail address: the domain after the @ has no dot.
 }
+
+// The columns of the import file, from the one table the reader, the
+// template and export writers and the help use.
+func ExampleColumns() {
+	for _, c := range importer.Columns() {
+		fmt.Printf("%s %-15s | %s\n", c.Letter, c.Header("en"), c.Header("sv"))
+	}
+	fmt.Printf("%q %q\n", importer.Separator("fi"), importer.SheetNames("fi"))
+	fmt.Println(importer.Header("fi").Values())
+	// Output:
+	// A Customer number | Kundnummer
+	// B E-mail          | E-post
+	// C CC              | Kopia (CC)
+	// ";" ["Asiakkaat" "Ohje"]
+	// [Asiakasnumero Sähköposti Kopio (CC)]
+}

@@ -22,33 +22,26 @@ type Record struct {
 	Cc             string // column C: copy addresses separated by spaces
 }
 
-var headers = [3]Record{
-	{"Customer number", "E-mail", "CC"},
-	{"Asiakasnumero", "Sähköposti", "Kopio (CC)"},
-	{"Kundnummer", "E-post", "Kopia (CC)"},
+// Header returns the header row of templates and exports in lang (see
+// [Language]): each column's heading (see [Columns]). Read recognises the
+// headings of every language.
+func Header(lang string) Record {
+	var r Record
+	for _, c := range columns {
+		*c.field(&r) = c.Header(lang)
+	}
+	return r
 }
 
-// Header returns the header row of templates and exports in lang ("fi",
-// "sv" or "en"; anything else means English). Read recognises the headers
-// of every language.
-func Header(lang string) Record { return headers[i18n.Index(lang)] }
+// Separator returns the field separator of CSV templates and exports in
+// lang, the one Excel expects in that language's locales: ";" in Finnish
+// and Swedish, "," in English.
+func Separator(lang string) string { return i18n.Text(lang, "importer.csv.separator") }
 
-var examples = [3][]Record{
-	{
-		{"00123", "jane.doe@example.com john.doe@example.com", ""},
-		{"00124", "invoices@example.org", "accounting@example.org"},
-		{"00125", "invoices@example.org", ""},
-	},
-	{
-		{"00123", "matti.meikalainen@example.com maija.meikalainen@example.com", ""},
-		{"00124", "laskut@example.org", "kirjanpito@example.org"},
-		{"00125", "laskut@example.org", ""},
-	},
-	{
-		{"00123", "anna.andersson@example.com erik.andersson@example.com", ""},
-		{"00124", "fakturor@example.org", "bokforing@example.org"},
-		{"00125", "fakturor@example.org", ""},
-	},
+// SheetNames returns the names of a workbook's data sheet and help sheet
+// in lang: "Asiakkaat" and "Ohje" in Finnish.
+func SheetNames(lang string) [2]string {
+	return [2]string{i18n.Text(lang, "importer.sheet.data"), i18n.Text(lang, "importer.sheet.help")}
 }
 
 // Examples returns the example rows of the template in lang: one customer
@@ -56,49 +49,26 @@ var examples = [3][]Record{
 // and one address shared by two customer numbers. The slice is new on
 // every call.
 func Examples(lang string) []Record {
-	return append([]Record(nil), examples[i18n.Index(lang)]...)
-}
-
-var help = [3][]string{
-	{
-		"How to fill in the customer list",
-		"Column A: the customer number, exactly as on the invoices. Keep leading zeros: the column is formatted as text.",
-		"Column B: the e-mail address or addresses for that customer number, separated by spaces.",
-		"Column C (optional): copy (CC) addresses, separated by spaces.",
-		"One row per customer number. The same address may be on many rows.",
-		"Do not put commas or semicolons between addresses.",
-		"The header row may stay or be deleted. Empty rows are skipped.",
-		"If any row has an error, nothing is imported and every row to fix is listed.",
-		"The customer numbers in the file get exactly the file's addresses; other customers are kept unless you choose to replace the whole list.",
-	},
-	{
-		"Näin täytät asiakasluettelon",
-		"Sarake A: asiakasnumero täsmälleen kuten laskuilla. Säilytä alkunollat: sarake on muotoiltu tekstiksi.",
-		"Sarake B: asiakasnumeron sähköpostiosoite tai -osoitteet välilyönnein erotettuina.",
-		"Sarake C (valinnainen): kopio-osoitteet (CC) välilyönnein erotettuina.",
-		"Yksi rivi kutakin asiakasnumeroa kohden. Sama osoite voi olla monella rivillä.",
-		"Älä kirjoita pilkkuja tai puolipisteitä osoitteiden väliin.",
-		"Otsikkorivin voi jättää tai poistaa. Tyhjät rivit ohitetaan.",
-		"Jos jollakin rivillä on virhe, mitään ei tuoda ja kaikki korjattavat rivit luetellaan.",
-		"Tiedoston asiakasnumeroille tulevat täsmälleen tiedoston osoitteet; muut asiakkaat säilyvät, ellet valitse koko luettelon korvaamista.",
-	},
-	{
-		"Så fyller du i kundlistan",
-		"Kolumn A: kundnumret exakt som på fakturorna. Behåll inledande nollor: kolumnen är formaterad som text.",
-		"Kolumn B: kundnumrets e-postadress eller e-postadresser, åtskilda med mellanslag.",
-		"Kolumn C (frivillig): kopieadresser (CC), åtskilda med mellanslag.",
-		"En rad per kundnummer. Samma adress får finnas på flera rader.",
-		"Skriv inte kommatecken eller semikolon mellan adresserna.",
-		"Rubrikraden får stå kvar eller tas bort. Tomma rader hoppas över.",
-		"Om någon rad har ett fel importeras ingenting och alla rader som ska rättas listas.",
-		"Kundnumren i filen får exakt filens adresser; övriga kunder behålls om du inte väljer att ersätta hela listan.",
-	},
+	to2 := i18n.Text(lang, "importer.example.to2")
+	return []Record{
+		{"00123", i18n.Text(lang, "importer.example.to1"), ""},
+		{"00124", to2, i18n.Text(lang, "importer.example.cc2")},
+		{"00125", to2, ""},
+	}
 }
 
 // Help returns the instructions for filling in the template in lang, one
-// paragraph per element, the first a title. The slice is new on every call.
+// paragraph per element, the first a title, then one per column (see
+// [Columns]). The slice is new on every call.
 func Help(lang string) []string {
-	return append([]string(nil), help[i18n.Index(lang)]...)
+	out := []string{i18n.Text(lang, "importer.help.title")}
+	for _, c := range columns {
+		out = append(out, c.Help(lang))
+	}
+	for _, k := range []string{"rows", "separators", "header", "errors", "replace"} {
+		out = append(out, i18n.Text(lang, "importer.help."+k))
+	}
+	return out
 }
 
 // ExportRecords pages through reg in customer-number order and calls fn
@@ -128,10 +98,8 @@ func ExportRecords(ctx context.Context, reg registry.Registry, fn func([]Record)
 	return walk(ctx, lister, func(page []registry.Entry) error {
 		recs := make([]Record, len(page))
 		for i, e := range page {
-			recs[i] = Record{
-				CustomerNumber: escape(e.CustomerNumber),
-				To:             escape(strings.Join(e.To, " ")),
-				Cc:             escape(strings.Join(e.Cc, " ")),
+			for _, c := range columns {
+				*c.field(&recs[i]) = escape(c.entry(e))
 			}
 		}
 		return fn(recs)

@@ -1,29 +1,47 @@
 package importer
 
 import (
+	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
-// Header words, compared after headerKey.
-const (
-	headNone = iota
-	headCustomer
-	headTo
-	headCc
-)
+// headerWords maps the headings Read recognises, after headerKey, to
+// their column's position in the table of columns plus one: the words of
+// importer.column.<Key>.words (comma-separated) in every registered
+// language, so that a file with a Swedish header imports under Finnish
+// settings.
+type headerWords struct {
+	gen   int // i18n.Generation the table was derived for
+	words map[string]int
+}
 
-var headerWords = map[string]int{
-	"asiakasnumero": headCustomer, "asiakasnro": headCustomer, "asiakas": headCustomer, "asiakastunnus": headCustomer,
-	"kundnummer": headCustomer, "kundnr": headCustomer, "kund": headCustomer,
-	"customernumber": headCustomer, "customerno": headCustomer, "customernr": headCustomer, "customer": headCustomer, "customerid": headCustomer,
+var headerTable atomic.Pointer[headerWords]
 
-	"sähköposti": headTo, "sähköpostiosoite": headTo, "sähköpostiosoitteet": headTo, "sposti": headTo, "vastaanottaja": headTo,
-	"epost": headTo, "epostadress": headTo, "epostadresser": headTo, "mottagare": headTo,
-	"email": headTo, "emails": headTo, "emailaddress": headTo, "emailaddresses": headTo, "mail": headTo, "to": headTo, "recipient": headTo, "recipients": headTo,
-
-	"cc": headCc, "kopio": headCc, "kopiocc": headCc, "kopiot": headCc, "kopioosoitteet": headCc,
-	"kopia": headCc, "kopiacc": headCc, "kopieadresser": headCc, "copy": headCc, "copycc": headCc, "copies": headCc,
+// words returns the current header word table, derived again after a
+// language was registered.
+func words() map[string]int {
+	gen := i18n.Generation()
+	if t := headerTable.Load(); t != nil && t.gen == gen {
+		return t.words
+	}
+	t := &headerWords{gen: gen, words: make(map[string]int)}
+	for i, c := range columns {
+		for _, list := range i18n.All("importer.column." + c.Key + ".words") {
+			for w := range strings.SplitSeq(list, ",") {
+				if k := headerKey(w); k != "" && utf8.RuneCountInString(k) < maxHeaderKey {
+					if _, taken := t.words[k]; !taken { // the first column keeps a word two claim
+						t.words[k] = i + 1
+					}
+				}
+			}
+		}
+	}
+	headerTable.Store(t)
+	return t.words
 }
 
 // headerKey reduces a heading to lower-case letters and digits, so that
@@ -45,17 +63,19 @@ func headerKey(s string) string {
 	return string(k)
 }
 
-// maxHeaderKey is one more than the letters of the longest header word.
-const maxHeaderKey = 20
+// maxHeaderKey is one more than the letters of the longest header word
+// recognised.
+const maxHeaderKey = 32
 
 // header reports whether r, the first non-empty row, is a header row: one
 // with a recognised heading. A header row's headings must be in their
-// columns (A customer number, B addresses, C copy addresses); any that is
-// not gives CodeWrongHeader.
+// columns (see [Columns]: A customer number, B addresses, C copy
+// addresses); any that is not gives CodeWrongHeader.
 func (v *validator) header(r *Row) bool {
+	headerWords := words()
 	found := false
 	for _, c := range r.Cells {
-		if c.Kind == KindText && !c.Cut && headerWords[headerKey(c.Value)] != headNone {
+		if c.Kind == KindText && !c.Cut && headerWords[headerKey(c.Value)] != 0 {
 			found = true
 			break
 		}
@@ -68,11 +88,7 @@ func (v *validator) header(r *Row) bool {
 		if blank(c) {
 			continue
 		}
-		want := headNone
-		if i < 3 {
-			want = []int{headCustomer, headTo, headCc}[i]
-		}
-		if c.Kind != KindText || c.Cut || want == headNone || headerWords[headerKey(c.Value)] != want {
+		if c.Kind != KindText || c.Cut || i >= len(columns) || headerWords[headerKey(c.Value)] != i+1 {
 			v.chunk().fail(Problem{Row: r.Number, Column: columnName(i), Value: shorten(c.Value), Code: CodeWrongHeader})
 			continue
 		}

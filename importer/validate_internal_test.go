@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -121,10 +122,27 @@ func TestHeaderKey(t *testing.T) {
 			t.Errorf("headerKey(%.30q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	for w := range headerWords {
+	for w := range words() {
 		if n := utf8.RuneCountInString(w); n >= maxHeaderKey {
 			t.Errorf("header word %q has %d letters; maxHeaderKey must be more", w, n)
 		}
+	}
+	// The words the translation files give are the ones recognised before
+	// they moved there.
+	want := map[string]int{
+		"asiakasnumero": 1, "asiakasnro": 1, "asiakas": 1, "asiakastunnus": 1,
+		"kundnummer": 1, "kundnr": 1, "kund": 1,
+		"customernumber": 1, "customerno": 1, "customernr": 1, "customer": 1, "customerid": 1,
+
+		"sähköposti": 2, "sähköpostiosoite": 2, "sähköpostiosoitteet": 2, "sposti": 2, "vastaanottaja": 2,
+		"epost": 2, "epostadress": 2, "epostadresser": 2, "mottagare": 2,
+		"email": 2, "emails": 2, "emailaddress": 2, "emailaddresses": 2, "mail": 2, "to": 2, "recipient": 2, "recipients": 2,
+
+		"cc": 3, "kopio": 3, "kopiocc": 3, "kopiot": 3, "kopioosoitteet": 3,
+		"kopia": 3, "kopiacc": 3, "kopieadresser": 3, "copy": 3, "copycc": 3, "copies": 3,
+	}
+	if got := words(); !maps.Equal(got, want) {
+		t.Errorf("header words %v, want %v", got, want)
 	}
 	long := strings.Repeat("a", 1<<20)
 	if n := testing.AllocsPerRun(10, func() { headerKey(long) }); n > 1 {

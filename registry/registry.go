@@ -82,64 +82,25 @@ func (e *EntryError) Message(lang string) string {
 	}
 	for _, m := range entryMessages {
 		if errors.Is(e.Err, m.err) {
-			return fmt.Sprintf(i18n.Pick(lang, entryText[m.key]), m.args...)
+			return i18n.Text(lang, "registry.entry."+m.key, m.args...)
 		}
 	}
-	return fmt.Sprintf(i18n.Pick(lang, entryText["other"]), e.Field)
+	return i18n.Text(lang, "registry.entry.other", e.Field)
 }
 
-// entryMessages maps the reasons in [EntryError.Err] to their texts.
+// entryMessages maps the reasons in [EntryError.Err] to their texts'
+// keys (registry.entry.<key> in the translation files) and arguments.
 var entryMessages = []struct {
 	err  error
 	key  string
 	args []any
 }{
-	{ErrEmptyCustomerNumber, "empty", nil},
-	{ErrCustomerNumberTooLong, "long", []any{MaxCustomerNumberLength}},
-	{ErrCustomerNumberSpace, "space", nil},
-	{ErrNoAddress, "noAddress", nil},
-	{ErrTooManyAddresses, "tooMany", []any{MaxAddresses}},
-	{ErrInvalidLanguage, "language", nil},
-}
-
-// entryText holds the messages of [EntryError.Message] in English, Finnish
-// and Swedish.
-var entryText = map[string][3]string{
-	"empty": {
-		"Enter the customer number.",
-		"Kirjoita asiakasnumero.",
-		"Ange kundnumret.",
-	},
-	"long": {
-		"The customer number is longer than %d characters: shorten it.",
-		"Asiakasnumero on yli %d merkkiä pitkä: lyhennä sitä.",
-		"Kundnumret är längre än %d tecken: korta av det.",
-	},
-	"space": {
-		"Remove the spaces at the start or end of the customer number, and any line break, tab or other invisible character.",
-		"Poista asiakasnumeron alusta tai lopusta välilyönnit sekä rivinvaihdot, sarkaimet ja muut näkymättömät merkit.",
-		"Ta bort mellanslagen i början eller slutet av kundnumret samt radbrytningar, tabbar och andra osynliga tecken.",
-	},
-	"noAddress": {
-		"Enter at least one e-mail address.",
-		"Kirjoita vähintään yksi sähköpostiosoite.",
-		"Ange minst en e-postadress.",
-	},
-	"tooMany": {
-		"A customer can have at most %d addresses (recipients and copies together): remove some.",
-		"Asiakkaalla voi olla enintään %d osoitetta (vastaanottajat ja kopiot yhteensä): poista osa.",
-		"En kund kan ha högst %d adresser (mottagare och kopior tillsammans): ta bort några.",
-	},
-	"language": {
-		"Give the language as a lower-case language code such as fi, sv or en.",
-		"Anna kieli pienin kirjaimin kirjoitettuna kielikoodina, esimerkiksi fi, sv tai en.",
-		"Ange språket som en språkkod med små bokstäver, till exempel fi, sv eller en.",
-	},
-	"other": {
-		"The value of %s cannot be used.",
-		"Kentän %s arvoa ei voi käyttää.",
-		"Värdet i fältet %s kan inte användas.",
-	},
+	{ErrEmptyCustomerNumber, "empty-customer-number", nil},
+	{ErrCustomerNumberTooLong, "customer-number-too-long", []any{MaxCustomerNumberLength}},
+	{ErrCustomerNumberSpace, "customer-number-space", nil},
+	{ErrNoAddress, "no-address", nil},
+	{ErrTooManyAddresses, "too-many-addresses", []any{MaxAddresses}},
+	{ErrInvalidLanguage, "invalid-language", nil},
 }
 
 // Reasons an entry is invalid, used as [EntryError.Err].

@@ -96,61 +96,25 @@ func (e *HeaderError) Message(lang string) string {
 	if e.Reason == HeaderInvalidAddress && errors.As(e.Err, &ae) {
 		reason += ": " + ae.Reason.Message(lang)
 	}
-	return fmt.Sprintf(i18n.Pick(lang, headerErrorText), e.Field, e.Value, reason)
-}
-
-// headerErrorText frames [HeaderError.Message] in English, Finnish and
-// Swedish: field, value, reason.
-var headerErrorText = [3]string{
-	"The e-mail cannot be written: %s “%s”: %s.",
-	"Sähköpostia ei voi kirjoittaa: %s ”%s”: %s.",
-	"E-postmeddelandet kan inte skrivas: %s ”%s”: %s.",
+	return i18n.Text(lang, "transport.header.error", e.Field, e.Value, reason)
 }
 
 // Message describes the reason in lang ("fi", "sv" or "en"; anything else
 // gives English). An unknown reason is returned as its code.
 func (r HeaderReason) Message(lang string) string {
-	t, ok := headerReasonMessages[r]
-	if !ok {
-		return string(r)
+	switch r {
+	case HeaderTooLong:
+		return i18n.Text(lang, "transport.header.reason.too-long", MaxHeaderValueLength)
 	}
-	return i18n.Pick(lang, t)
+	if key, ok := headerReasonKeys.Key(string(r)); ok {
+		return i18n.Text(lang, key)
+	}
+	return string(r)
 }
 
-// headerReasonMessages hold the reasons' descriptions for people in
-// English, Finnish and Swedish.
-var headerReasonMessages = map[HeaderReason][3]string{
-	HeaderMissing: {"it is required",
-		"se on pakollinen",
-		"det är obligatoriskt"},
-	HeaderControlCharacter: {"it contains a line break or another control character",
-		"siinä on rivinvaihto tai muu ohjausmerkki",
-		"det innehåller en radbrytning eller ett annat kontrolltecken"},
-	HeaderInvalidEncoding: {"it is not valid UTF-8 text",
-		"se ei ole kelvollista UTF-8-tekstiä",
-		"det är inte giltig UTF-8-text"},
-	HeaderTooLong: {fmt.Sprintf("it is longer than %d bytes", MaxHeaderValueLength),
-		fmt.Sprintf("se on yli %d tavua pitkä", MaxHeaderValueLength),
-		fmt.Sprintf("det är längre än %d byte", MaxHeaderValueLength)},
-	HeaderInvalidAddress: {"it is not a valid e-mail address",
-		"se ei ole kelvollinen sähköpostiosoite",
-		"det är inte en giltig e-postadress"},
-	HeaderNeedsSMTPUTF8: {"the part before the @ is not ASCII, which the mail server must support (SMTPUTF8)",
-		"@-merkkiä edeltävässä osassa on muita kuin ASCII-merkkejä, joita postipalvelimen pitää tukea (SMTPUTF8)",
-		"delen före @ innehåller tecken utanför ASCII, som e-postservern måste stödja (SMTPUTF8)"},
-	HeaderInvalidName: {"it is not a valid header field name",
-		"se ei ole kelvollinen otsakekentän nimi",
-		"det är inte ett giltigt namn på ett huvudfält"},
-	HeaderReserved: {"the e-mail writer sets this header itself",
-		"sähköpostin kirjoittaja asettaa tämän otsakkeen itse",
-		"e-postskrivaren sätter detta huvudfält själv"},
-	HeaderInvalidMessageID: {"it is not a valid Message-ID (local@domain)",
-		"se ei ole kelvollinen Message-ID (paikallinen@verkkotunnus)",
-		"det är inte ett giltigt Message-ID (lokal@domän)"},
-	HeaderInvalidContentType: {"it is not a media type such as application/pdf",
-		"se ei ole mediatyyppi kuten application/pdf",
-		"det är inte en medietyp som application/pdf"},
-}
+// headerReasonKeys are the keys of the reasons' texts,
+// transport.header.reason.<reason>.
+var headerReasonKeys = i18n.Prefix("transport.header.reason.")
 
 func headerErr(field string, r HeaderReason, value string, err error) *HeaderError {
 	if utf8.RuneCountInString(value) > 100 {

@@ -397,28 +397,11 @@ func (e *SendError) Unwrap() []error {
 func (e *SendError) Message(lang string) string {
 	switch {
 	case e.Config:
-		return i18n.Pick(lang, sendErrorText[0])
+		return i18n.Text(lang, "transport.send.config")
 	case e.Ambiguous:
-		return i18n.Pick(lang, sendErrorText[1])
+		return i18n.Text(lang, "transport.send.ambiguous")
 	case e.Temporary:
-		return i18n.Pick(lang, sendErrorText[2])
+		return i18n.Text(lang, "transport.send.temporary")
 	}
-	return i18n.Pick(lang, sendErrorText[3])
-}
-
-// sendErrorText holds [SendError.Message] in English, Finnish and
-// Swedish: configuration, ambiguous, temporary, refused.
-var sendErrorText = [4][3]string{
-	{"The e-mail could not be sent because the mail server settings are wrong; ask whoever configures sending to fix them. The e-mail was kept.",
-		"Sähköpostia ei voitu lähettää, koska postipalvelimen asetukset ovat virheelliset; pyydä lähetyksen määrittäjää korjaamaan ne. Sähköposti säilytettiin.",
-		"E-postmeddelandet kunde inte skickas eftersom e-postserverns inställningar är felaktiga; be den som konfigurerar sändningen att rätta dem. Meddelandet sparades."},
-	{"The mail server did not confirm the e-mail; it may have been delivered. Check before sending it again.",
-		"Postipalvelin ei vahvistanut sähköpostia; se on voinut mennä perille. Tarkista ennen kuin lähetät sen uudelleen.",
-		"E-postservern bekräftade inte meddelandet; det kan ha levererats. Kontrollera innan du skickar det igen."},
-	{"The e-mail could not be delivered now; try again later.",
-		"Sähköpostia ei voitu toimittaa nyt; yritä myöhemmin uudelleen.",
-		"E-postmeddelandet kunde inte levereras nu; försök igen senare."},
-	{"The mail server refused the e-mail; check the addresses and the message.",
-		"Postipalvelin hylkäsi sähköpostin; tarkista osoitteet ja viesti.",
-		"E-postservern avvisade meddelandet; kontrollera adresserna och meddelandet."},
+	return i18n.Text(lang, "transport.send.refused")
 }

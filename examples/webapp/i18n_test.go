@@ -52,19 +52,32 @@ func FuzzPreferredLanguage(f *testing.F) {
 
 var verb = regexp.MustCompile(`%[sdvq]`)
 
-// TestTexts checks the catalogue: every text in three languages with the
-// same placeholders, and every key the code and the templates use present.
+// TestTexts checks the catalogue: every UI language has every English
+// key, each text non-empty with the English placeholders and no other
+// keys, and every key the code and the templates use is present.
 func TestTexts(t *testing.T) {
-	for key, tr := range texts {
-		for i, s := range tr {
-			if strings.TrimSpace(s) == "" {
-				t.Errorf("%s: language %d is empty", key, i)
-			}
-			if got, want := verb.FindAllString(s, -1), verb.FindAllString(tr[0], -1); !slices.Equal(got, want) {
-				t.Errorf("%s: language %d has placeholders %v, English %v", key, i, got, want)
+	en := texts["en"]
+	for _, l := range languages {
+		for key := range texts[l] {
+			if _, ok := en[key]; !ok {
+				t.Errorf("texts/%s.json: %s is not an English key", l, key)
 			}
 		}
-		if _, ok := texts[strings.TrimSuffix(key, ".one")]; strings.HasSuffix(key, ".one") && !ok {
+		for key, e := range en {
+			s, ok := texts[l][key]
+			switch {
+			case !ok:
+				t.Errorf("texts/%s.json: %s is missing", l, key)
+			case strings.TrimSpace(s) == "":
+				t.Errorf("texts/%s.json: %s is empty", l, key)
+			}
+			if got, want := verb.FindAllString(s, -1), verb.FindAllString(e, -1); !slices.Equal(got, want) {
+				t.Errorf("texts/%s.json: %s has placeholders %v, English %v", l, key, got, want)
+			}
+		}
+	}
+	for key := range en {
+		if _, ok := en[strings.TrimSuffix(key, ".one")]; strings.HasSuffix(key, ".one") && !ok {
 			t.Errorf("%s: a singular without its plural", key)
 		}
 	}
@@ -109,14 +122,17 @@ func TestTexts(t *testing.T) {
 	for _, k := range []string{"dir.added", "dir.saved", "dir.deleted"} {
 		used[k] = "listEntries"
 	}
+	for _, k := range []string{"language.name", "format.mb", "format.kb", "format.date", "format.dateTime"} {
+		used[k] = "i18n.go"
+	}
 	for key, where := range used {
-		if _, ok := texts[key]; !ok {
-			if _, ok := texts[key+".one"]; !ok {
+		if _, ok := en[key]; !ok {
+			if _, ok := en[key+".one"]; !ok {
 				t.Errorf("%s uses the text %q, which is missing", where, key)
 			}
 		}
 	}
-	for key := range texts {
+	for key := range en {
 		if _, ok := used[strings.TrimSuffix(key, ".one")]; !ok {
 			t.Errorf("the text %q is not used", key)
 		}

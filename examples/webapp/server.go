@@ -259,7 +259,7 @@ func (a *app) switchLanguage(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		if _, ok := languageNames[lang]; ok {
+		if _, ok := texts[lang]; ok {
 			http.SetCookie(w, a.cookie(r, langCookie, lang, "/", 365*24*time.Hour))
 		}
 		q := r.URL.Query()
@@ -389,12 +389,12 @@ func (v *view) Date(t time.Time) string { return formatTime(v.Lang, t, false) }
 func (v *view) Languages() []string { return languages }
 
 // NativeName returns a language's name in itself, for the language switch.
-func (v *view) NativeName(lang string) string { return languageNames[lang] }
+func (v *view) NativeName(lang string) string { return translate(lang, "language.name") }
 
 // LanguageName returns a language's name in the page's language, or the
 // code itself for a language the app does not know.
 func (v *view) LanguageName(lang string) string {
-	if _, ok := languageNames[lang]; !ok {
+	if _, ok := texts[lang]; !ok {
 		return lang
 	}
 	return v.T("lang." + lang)

@@ -620,11 +620,10 @@ func start(w io.Writer, lang string) (*csv.Writer, error) {
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	if l := importer.Language(lang); l == "fi" || l == "sv" {
-		cw.Comma = ';'
+	if sep := []rune(importer.Separator(lang)); len(sep) == 1 {
+		cw.Comma = sep[0]
 	}
-	h := importer.Header(lang)
-	if err := cw.Write([]string{h.CustomerNumber, h.To, h.Cc}); err != nil {
+	if err := cw.Write(importer.Header(lang).Values()); err != nil {
 		return nil, err
 	}
 	return cw, nil

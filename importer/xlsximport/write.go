@@ -12,14 +12,6 @@ import (
 	"github.com/jakelu/jakelu/registry"
 )
 
-// sheetNames holds the names of the data sheet and the help sheet by
-// language.
-var sheetNames = map[string][2]string{
-	"en": {"Customers", "Help"},
-	"fi": {"Asiakkaat", "Ohje"},
-	"sv": {"Kunder", "Hjälp"},
-}
-
 // WriteTemplate writes the XLSX import template in lang ("fi", "sv" or
 // "en"; anything else means English) to w: a sheet with the header row and
 // example rows, its columns formatted as text so that customer numbers keep
@@ -62,7 +54,7 @@ var errNilWriter = errors.New("xlsximport: nowhere to write (nil io.Writer); pas
 func write(w io.Writer, lang string, withHelp bool, rows func(add func([]importer.Record) error) error) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	names := sheetNames[importer.Language(lang)]
+	names := importer.SheetNames(lang)
 	if err := f.SetSheetName(f.GetSheetName(0), names[0]); err != nil {
 		return err
 	}
@@ -78,12 +70,13 @@ func write(w io.Writer, lang string, withHelp bool, rows func(add func([]importe
 	if err != nil {
 		return err
 	}
-	for i, width := range []float64{20, 60, 40} {
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+	columns := importer.Columns()
+	for i, c := range columns {
+		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
 			return err
 		}
 	}
-	if err := sw.SetColStyle(1, 3, text); err != nil {
+	if err := sw.SetColStyle(1, len(columns), text); err != nil {
 		return err
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
@@ -120,8 +113,9 @@ func write(w io.Writer, lang string, withHelp bool, rows func(add func([]importe
 // cells returns the row of a record: text cells in style, none for empty
 // values.
 func cells(style int, r importer.Record) []any {
-	row := make([]any, 3)
-	for i, v := range []string{r.CustomerNumber, r.To, r.Cc} {
+	values := r.Values()
+	row := make([]any, len(values))
+	for i, v := range values {
 		if v != "" {
 			row[i] = excelize.Cell{StyleID: style, Value: v}
 		}

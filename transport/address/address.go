@@ -58,56 +58,6 @@ const (
 	ReasonInvalidDomain    Reason = "invalid-domain"      // a@b_c.fi, a@-b.fi, a@b..fi, a numeric top-level label
 )
 
-// reasonText holds the descriptions of the reasons in English, Finnish and
-// Swedish.
-var reasonText = map[Reason][3]string{
-	ReasonEmpty: {"the address is empty",
-		"osoite on tyhjä",
-		"adressen är tom"},
-	ReasonTooLong: {fmt.Sprintf("the address is longer than %d characters", MaxLength),
-		fmt.Sprintf("osoite on yli %d merkkiä pitkä", MaxLength),
-		fmt.Sprintf("adressen är längre än %d tecken", MaxLength)},
-	ReasonInvalidEncoding: {"the address is not valid UTF-8 text",
-		"osoite ei ole kelvollista UTF-8-tekstiä",
-		"adressen är inte giltig UTF-8-text"},
-	ReasonControlCharacter: {"the address contains a line break or another control character",
-		"osoitteessa on rivinvaihto tai muu ohjausmerkki",
-		"adressen innehåller en radbrytning eller ett annat kontrolltecken"},
-	ReasonInvisible: {"the address contains a space or an invisible character",
-		"osoitteessa on välilyönti tai näkymätön merkki",
-		"adressen innehåller ett mellanslag eller ett osynligt tecken"},
-	ReasonSeveral: {"this is several addresses, not one; give them one at a time",
-		"tässä on useita osoitteita, ei yksi; anna ne yksitellen",
-		"det här är flera adresser, inte en; ange dem en i taget"},
-	ReasonMissingAt: {"the address has no @",
-		"osoitteesta puuttuu @-merkki",
-		"adressen saknar @"},
-	ReasonEmptyLocal: {"there is nothing before the @",
-		"@-merkin edessä ei ole mitään",
-		"det finns inget före @"},
-	ReasonLocalTooLong: {fmt.Sprintf("the part before the @ is longer than %d characters", MaxLocalPartLength),
-		fmt.Sprintf("@-merkkiä edeltävä osa on yli %d merkkiä pitkä", MaxLocalPartLength),
-		fmt.Sprintf("delen före @ är längre än %d tecken", MaxLocalPartLength)},
-	ReasonQuotedLocal: {"quoted names before the @ are not accepted",
-		"lainausmerkeissä olevaa nimeä @-merkin edessä ei hyväksytä",
-		"citerade namn före @ godtas inte"},
-	ReasonInvalidLocal: {"the part before the @ contains a character or dot that mail servers refuse",
-		"@-merkkiä edeltävässä osassa on merkki tai piste, jota postipalvelimet eivät hyväksy",
-		"delen före @ innehåller ett tecken eller en punkt som e-postservrar inte godtar"},
-	ReasonEmptyDomain: {"there is nothing after the @",
-		"@-merkin jälkeen ei ole mitään",
-		"det finns inget efter @"},
-	ReasonAddressLiteral: {"IP addresses in brackets are not accepted as a domain",
-		"hakasulkeissa olevaa IP-osoitetta ei hyväksytä verkkotunnukseksi",
-		"IP-adresser inom hakparentes godtas inte som domän"},
-	ReasonNoDot: {"the domain after the @ has no dot",
-		"@-merkin jälkeisessä verkkotunnuksessa ei ole pistettä",
-		"domänen efter @ saknar punkt"},
-	ReasonInvalidDomain: {"the domain after the @ is not a valid domain name",
-		"@-merkin jälkeinen osa ei ole kelvollinen verkkotunnus",
-		"delen efter @ är inte ett giltigt domännamn"},
-}
-
 // String returns a short English description of the reason.
 func (r Reason) String() string { return r.Message("en") }
 
@@ -115,12 +65,20 @@ func (r Reason) String() string { return r.Message("en") }
 // (Swedish) or anything else (English). An unknown reason is returned as
 // its code.
 func (r Reason) Message(lang string) string {
-	t, ok := reasonText[r]
-	if !ok {
-		return string(r)
+	switch r {
+	case ReasonTooLong:
+		return i18n.Text(lang, "address.reason.too-long", MaxLength)
+	case ReasonLocalTooLong:
+		return i18n.Text(lang, "address.reason.local-part-too-long", MaxLocalPartLength)
 	}
-	return i18n.Pick(lang, t)
+	if key, ok := reasonKeys.Key(string(r)); ok {
+		return i18n.Text(lang, key)
+	}
+	return string(r)
 }
+
+// reasonKeys are the keys of the reasons' texts, address.reason.<reason>.
+var reasonKeys = i18n.Prefix("address.reason.")
 
 // Error reports an address [Parse] rejected and why. It
 // matches [ErrInvalid] with [errors.Is].
@@ -140,15 +98,7 @@ func (e *Error) Unwrap() error { return ErrInvalid }
 // Message says in lang ("fi", "sv" or "en"; anything else gives English)
 // which address was refused and why, for the person who wrote it.
 func (e *Error) Message(lang string) string {
-	return fmt.Sprintf(i18n.Pick(lang, errorText), e.Input, e.Reason.Message(lang))
-}
-
-// errorText is [Error.Message] in English, Finnish and Swedish: input,
-// reason.
-var errorText = [3]string{
-	"“%s” is not a valid e-mail address: %s.",
-	"”%s” ei ole kelvollinen sähköpostiosoite: %s.",
-	"”%s” är inte en giltig e-postadress: %s.",
+	return i18n.Text(lang, "address.error", e.Input, e.Reason.Message(lang))
 }
 
 func addrErr(input string, r Reason) error {

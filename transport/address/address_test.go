@@ -189,7 +189,9 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestReasonMessages(t *testing.T) {
-	for r := range reasonText {
+	for _, r := range []Reason{ReasonEmpty, ReasonTooLong, ReasonInvalidEncoding, ReasonControlCharacter, ReasonInvisible,
+		ReasonSeveral, ReasonMissingAt, ReasonEmptyLocal, ReasonLocalTooLong, ReasonQuotedLocal, ReasonInvalidLocal,
+		ReasonEmptyDomain, ReasonAddressLiteral, ReasonNoDot, ReasonInvalidDomain} {
 		seen := map[string]bool{}
 		for _, lang := range []string{"en", "fi", "sv"} {
 			m := r.Message(lang)

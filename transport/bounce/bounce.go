@@ -24,7 +24,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strings"
 )
 
 // Kind is what a report is about. The values are stable: they are stored
@@ -342,7 +341,7 @@ func (e *ParseError) Message(lang string) string {
 	}
 	switch e.Err {
 	case ErrTooLarge:
-		return strings.ReplaceAll(text(lang, "bounce.error.too-large"), "{limit}", itoa(e.Limit))
+		return text(lang, "bounce.error.too-large", e.Limit)
 	case ErrEmpty:
 		return text(lang, "bounce.error.empty")
 	}
