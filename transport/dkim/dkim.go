@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	msgdkim "github.com/emersion/go-msgauth/dkim"
-
 	"github.com/jakelu/jakelu/transport"
 )
 
@@ -135,54 +133,31 @@ func (e *NoKeyError) Unwrap() error { return ErrNoKey }
 // is the signatures' expiry (x=); it must be after now. No keys returns a
 // copy of data. A key that fails [Key.Check] gives its [*KeyError].
 func Sign(data []byte, keys []Key, expires time.Time) ([]byte, error) {
-	var sigs []string
 	for _, k := range keys {
 		if err := k.Check(); err != nil {
 			return nil, err
 		}
-		s, err := signOne(data, k, expires)
-		if err != nil {
-			return nil, err
-		}
-		sigs = append(sigs, s)
+	}
+	if len(keys) == 0 {
+		return append([]byte(nil), data...), nil
+	}
+	m, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	sigs, err := m.signatures(keys, expires)
+	if err != nil {
+		return nil, err
 	}
 	n := len(data)
 	for _, s := range sigs {
-		n += len(s) + 2
+		n += len(s)
 	}
 	out := make([]byte, 0, n)
 	for _, s := range sigs {
 		out = append(out, s...)
-		if !strings.HasSuffix(s, "\r\n") {
-			out = append(out, "\r\n"...)
-		}
 	}
 	return append(out, data...), nil
-}
-
-// signOne returns the DKIM-Signature field of data signed with k.
-func signOne(data []byte, k Key, expires time.Time) (string, error) {
-	s, err := msgdkim.NewSigner(&msgdkim.SignOptions{
-		Domain:                 k.Domain,
-		Selector:               k.Selector,
-		Signer:                 k.Private,
-		Hash:                   crypto.SHA256,
-		HeaderCanonicalization: msgdkim.CanonicalizationRelaxed,
-		BodyCanonicalization:   msgdkim.CanonicalizationRelaxed,
-		HeaderKeys:             SignedHeaders,
-		Expiration:             expires,
-	})
-	if err != nil {
-		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
-	}
-	if _, err := s.Write(data); err != nil {
-		s.Close()
-		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
-	}
-	if err := s.Close(); err != nil {
-		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
-	}
-	return s.Signature(), nil
 }
 
 // SignerFunc adapts a function to the [Signer] interface.
@@ -293,7 +268,7 @@ func (t *Transport) SendComposed(ctx context.Context, c *transport.Composed) (*t
 			Err: fmt.Errorf("dkim: the Transport was not created by New: %w", transport.ErrNoTransport)})
 		return rc, rc.Err()
 	}
-	signed, domains, err := t.Sign(ctx, c)
+	signed, domains, err := t.sign(ctx, c)
 	if err != nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageMail, Err: err})
 		return rc, rc.Err()
@@ -319,6 +294,11 @@ func (t *Transport) Sign(ctx context.Context, c *transport.Composed) (*transport
 	if t == nil || t.signer == nil {
 		return nil, nil, fmt.Errorf("dkim: the Transport was not created by New: %w", transport.ErrNoTransport)
 	}
+	return t.sign(ctx, c)
+}
+
+// sign is Sign for a c that CheckComposed accepted, t made by New.
+func (t *Transport) sign(ctx context.Context, c *transport.Composed) (*transport.Composed, []string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}

@@ -57,6 +57,18 @@
 // A [Transport] is safe for concurrent use when its Signer is; [Static]
 // is, as long as the map is not changed.
 //
-// Signing is done with github.com/emersion/go-msgauth, whose verifier the
-// tests use next to an independent one (Debian's python3-dkim).
+// # Speed
+//
+// A message's body is canonicalized and hashed once, for all its
+// signatures, by a streaming relaxed canonicalizer that runs at the
+// speed of SHA-256; several keys sign at once. What is left is the
+// signature itself: about 1 ms of CPU for an RSA-2048 key, some 30 µs
+// for an Ed25519 key, so Ed25519 is the key for a high sending rate (RSA
+// may be added as a second signature for verifiers that lack Ed25519).
+//
+// The canonicalization and the DKIM-Signature field are this package's
+// own; they compute what github.com/emersion/go-msgauth's verifier does,
+// also for bodies a composed message never holds (bare CR or LF), and
+// the tests verify every signature with go-msgauth and with an
+// independent verifier (Debian's python3-dkim).
 package dkim

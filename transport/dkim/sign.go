@@ -1,0 +1,130 @@
+package dkim
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// signedHeaderTag is the h= tag of every signature.
+var signedHeaderTag = "h=" + strings.Join(SignedHeaders, ":")
+
+// message is a message being signed: its header fields, parsed once, and
+// the hash of its body, computed once for all its signatures.
+type message struct {
+	fields []string
+	bh     string // base64 of the relaxed body's SHA-256
+}
+
+// parse splits data into header and body and hashes the body.
+func parse(data []byte) (*message, error) {
+	fields, body, err := splitMessage(data)
+	if err != nil {
+		return nil, err
+	}
+	return &message{fields: fields, bh: base64.StdEncoding.EncodeToString(bodyHash(data[body:]))}, nil
+}
+
+// signature returns the DKIM-Signature field of m (CRLF-ended) signed
+// with k at now, relaxed/relaxed, covering SignedHeaders; expires, when
+// not zero, is its x= tag. k must have passed Check.
+func (m *message) signature(k Key, now, expires time.Time) (string, error) {
+	var algo string
+	var opts crypto.SignerOpts = crypto.SHA256
+	switch publicOf(k.Private).(type) {
+	case *rsa.PublicKey:
+		algo = "rsa-sha256"
+	case ed25519.PublicKey:
+		algo = "ed25519-sha256"
+		opts = crypto.Hash(0) // Ed25519 signs the SHA-256 digest itself (RFC 8463)
+	default:
+		return "", checkSigner(k.Private)
+	}
+	tags := []string{"v=1", "a=" + algo, "c=relaxed/relaxed", "d=" + k.Domain, "s=" + k.Selector,
+		"t=" + strconv.FormatInt(now.Unix(), 10)}
+	if !expires.IsZero() {
+		tags = append(tags, "x="+strconv.FormatInt(expires.Unix(), 10))
+	}
+	tags = append(tags, signedHeaderTag, "bh="+m.bh)
+
+	// The field up to the empty b= tag, folded before a tag that would
+	// make its line longer than 78 octets (h= and bh= may still be).
+	var f strings.Builder
+	f.Grow(1024)
+	f.WriteString("DKIM-Signature:")
+	line := f.Len()
+	for _, t := range tags {
+		if line+1+len(t)+1 > 78 && line > len("DKIM-Signature:") {
+			f.WriteString("\r\n")
+			line = 0
+		}
+		f.WriteString(" " + t + ";")
+		line += len(t) + 2
+	}
+	f.WriteString("\r\n b=")
+
+	// RFC 6376 §3.7: the hash of the signed header fields, bottom-most
+	// instance first for a name listed twice, then of this field with
+	// an empty b= and without its final CRLF.
+	h := sha256.New()
+	buf := make([]byte, 0, 1024)
+	used := make(map[string]int, len(SignedHeaders))
+	for _, name := range SignedHeaders {
+		skip := used[strings.ToLower(name)]
+		used[strings.ToLower(name)]++
+		for i := len(m.fields) - 1; i >= 0; i-- {
+			if !strings.EqualFold(fieldName(m.fields[i]), name) {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			buf = relaxedHeader(buf, m.fields[i])
+			break
+		}
+	}
+	buf = relaxedHeader(buf, f.String())
+	h.Write(buf[:len(buf)-2])
+	sig, err := k.Private.Sign(rand.Reader, h.Sum(nil), opts)
+	if err != nil {
+		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
+	}
+	b := base64.StdEncoding.EncodeToString(sig)
+	for len(b) > 72 {
+		f.WriteString(b[:72])
+		f.WriteString("\r\n ")
+		b = b[72:]
+	}
+	f.WriteString(b)
+	f.WriteString("\r\n")
+	return f.String(), nil
+}
+
+// signatures returns m's DKIM-Signature fields, one per key in the order
+// of keys; several keys sign at once.
+func (m *message) signatures(keys []Key, expires time.Time) ([]string, error) {
+	now := time.Now()
+	sigs := make([]string, len(keys))
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, k := range keys[1:] {
+		wg.Go(func() { sigs[i+1], errs[i+1] = m.signature(k, now, expires) })
+	}
+	sigs[0], errs[0] = m.signature(keys[0], now, expires)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return sigs, nil
+}
