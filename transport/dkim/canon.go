@@ -21,8 +21,12 @@ import (
 var special = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
 
 // flushSize is how much canonical output relaxedBody collects before
-// hashing it; runs at least this long are hashed straight from the input.
-const flushSize = 4 << 10
+// hashing it; runs at least directSize long are hashed straight from the
+// input, not copied.
+const (
+	flushSize  = 1 << 10
+	directSize = 128
+)
 
 // relaxedBody is the relaxed body canonicalization (RFC 6376 §3.4.4)
 // feeding a hash: every run of WSP becomes one SP, WSP at the end of a
@@ -53,7 +57,7 @@ func (r *relaxedBody) text(t []byte) {
 	}
 	r.written = true
 	r.cr = false
-	if len(t) >= flushSize {
+	if len(t) >= directSize {
 		if len(r.buf) > 0 {
 			r.h.Write(r.buf)
 			r.buf = r.buf[:0]
