@@ -66,19 +66,36 @@ func BenchmarkSign(b *testing.B) {
 // BenchmarkSMTPSigned sends the SMTP benchmark's message (testmsg.Invoice)
 // to the in-process test server, which keeps no messages as in the SMTP
 // benchmark (kept, they grew the heap the collector marks with every
-// message sent), with 1 and 20 concurrent senders, unsigned
-// and through a dkim.Transport (RSA-2048, Ed25519), and reports messages
-// per second: the cost of signing on the sending rate. It also reports
+// message sent), with 1 and 20 concurrent senders, unsigned and through
+// a dkim.Transport (RSA-2048, Ed25519), and reports messages per second:
+// the cost of signing on the sending rate. c20-slow sends to a server
+// that takes 20 ms to accept a message: then the senders wait and the
+// CPU is free for signing, as with a relay across a network. It also reports
 // the process's CPU time per message (cpu-µs/msg) and the cores it kept
 // busy (cores), which show whether a run is CPU-bound and what signing
 // costs when the machine is shared.
 func BenchmarkSMTPSigned(b *testing.B) {
-	srv := transporttest.NewServer(b, &transporttest.Script{Discard: true}) // as BenchmarkSMTP
+	fast := transporttest.NewServer(b, &transporttest.Script{Discard: true}) // as BenchmarkSMTP
+	// slow takes 20 ms to accept each message, as a relay that writes it
+	// to disk and scans it may: senders wait, and signing can use the CPU
+	// meanwhile.
+	slow := transporttest.NewServer(b, &transporttest.Script{Discard: true, Respond: func(c transporttest.Command) transporttest.Response {
+		if c.Verb == "." {
+			return transporttest.Response{Delay: 20 * time.Millisecond}
+		}
+		return transporttest.Response{}
+	}})
 	msg := testmsg.Invoice()
-	for _, c := range []int{1, 20} {
+	runs := []struct {
+		name string
+		c    int
+		srv  *transporttest.Server
+	}{{"c1", 1, fast}, {"c20", 20, fast}, {"c20-slow", 20, slow}}
+	for _, run := range runs {
+		c := run.c
 		for _, mode := range []string{"unsigned", "rsa", "ed25519"} {
-			b.Run(fmt.Sprintf("c%d/%s", c, mode), func(b *testing.B) {
-				st, err := smtp.New(srv.Addr(), &smtp.Options{TLS: smtp.NoTLS, MaxConnections: c})
+			b.Run(run.name+"/"+mode, func(b *testing.B) {
+				st, err := smtp.New(run.srv.Addr(), &smtp.Options{TLS: smtp.NoTLS, MaxConnections: c})
 				if err != nil {
 					b.Fatal(err)
 				}

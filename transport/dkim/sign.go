@@ -17,20 +17,59 @@ import (
 // signedHeaderTag is the h= tag of every signature.
 var signedHeaderTag = "h=" + strings.Join(SignedHeaders, ":")
 
-// message is a message being signed: its header fields, parsed once, and
-// the hash of its body, computed once for all its signatures.
+// signedLower are SignedHeaders in lower case, and signedSkip how many
+// fields of the same name the one each stands for is above (RFC 6376
+// §5.4.2: a name listed twice signs the last field of that name, then
+// the one above it).
+var signedLower, signedSkip = func() ([]string, []int) {
+	lower := make([]string, len(SignedHeaders))
+	skip := make([]int, len(SignedHeaders))
+	for i, name := range SignedHeaders {
+		lower[i] = strings.ToLower(name)
+		for _, prev := range lower[:i] {
+			if prev == lower[i] {
+				skip[i]++
+			}
+		}
+	}
+	return lower, skip
+}()
+
+// message is a message being signed, with what its signatures share,
+// computed once: the relaxed canonical form of its signed header fields
+// and the hash of its body.
 type message struct {
-	fields []string
-	bh     string // base64 of the relaxed body's SHA-256
+	headers []byte // the signed fields, canonical, in the order of SignedHeaders
+	bh      string // base64 of the relaxed body's SHA-256
 }
 
-// parse splits data into header and body and hashes the body.
+// parse splits data into header and body, canonicalizes the signed
+// header fields and hashes the body.
 func parse(data []byte) (*message, error) {
 	fields, body, err := splitMessage(data)
 	if err != nil {
 		return nil, err
 	}
-	return &message{fields: fields, bh: base64.StdEncoding.EncodeToString(bodyHash(data[body:]))}, nil
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = strings.ToLower(fieldName(f))
+	}
+	headers := make([]byte, 0, 1024)
+	for j, name := range signedLower {
+		skip := signedSkip[j]
+		for i := len(fields) - 1; i >= 0; i-- {
+			if names[i] != name {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			headers = relaxedHeader(headers, fields[i])
+			break
+		}
+	}
+	return &message{headers: headers, bh: base64.StdEncoding.EncodeToString(bodyHash(data[body:]))}, nil
 }
 
 // signature returns the DKIM-Signature field of m (CRLF-ended) signed
@@ -71,29 +110,12 @@ func (m *message) signature(k Key, now, expires time.Time) (string, error) {
 	}
 	f.WriteString("\r\n b=")
 
-	// RFC 6376 §3.7: the hash of the signed header fields, bottom-most
-	// instance first for a name listed twice, then of this field with
-	// an empty b= and without its final CRLF.
+	// RFC 6376 §3.7: the hash of the signed header fields, then of this
+	// field with an empty b= and without its final CRLF.
 	h := sha256.New()
-	buf := make([]byte, 0, 1024)
-	used := make(map[string]int, len(SignedHeaders))
-	for _, name := range SignedHeaders {
-		skip := used[strings.ToLower(name)]
-		used[strings.ToLower(name)]++
-		for i := len(m.fields) - 1; i >= 0; i-- {
-			if !strings.EqualFold(fieldName(m.fields[i]), name) {
-				continue
-			}
-			if skip > 0 {
-				skip--
-				continue
-			}
-			buf = relaxedHeader(buf, m.fields[i])
-			break
-		}
-	}
-	buf = relaxedHeader(buf, f.String())
-	h.Write(buf[:len(buf)-2])
+	h.Write(m.headers)
+	field := relaxedHeader(make([]byte, 0, f.Len()), f.String())
+	h.Write(field[:len(field)-2])
 	sig, err := k.Private.Sign(rand.Reader, h.Sum(nil), opts)
 	if err != nil {
 		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
