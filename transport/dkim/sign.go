@@ -14,32 +14,12 @@ import (
 	"time"
 )
 
-// signedHeaderTag is the h= tag of every signature.
-var signedHeaderTag = "h=" + strings.Join(SignedHeaders, ":")
-
-// signedLower are SignedHeaders in lower case, and signedSkip how many
-// fields of the same name the one each stands for is above (RFC 6376
-// §5.4.2: a name listed twice signs the last field of that name, then
-// the one above it).
-var signedLower, signedSkip = func() ([]string, []int) {
-	lower := make([]string, len(SignedHeaders))
-	skip := make([]int, len(SignedHeaders))
-	for i, name := range SignedHeaders {
-		lower[i] = strings.ToLower(name)
-		for _, prev := range lower[:i] {
-			if prev == lower[i] {
-				skip[i]++
-			}
-		}
-	}
-	return lower, skip
-}()
-
 // message is a message being signed, with what its signatures share,
 // computed once: the relaxed canonical form of its signed header fields
 // and the hash of its body.
 type message struct {
-	headers []byte // the signed fields, canonical, in the order of SignedHeaders
+	hTag    string // the h= tag: SignedHeaders when parse ran
+	headers []byte // the signed fields, canonical, in the order of hTag
 	bh      string // base64 of the relaxed body's SHA-256
 }
 
@@ -52,13 +32,21 @@ func parse(data []byte) (*message, error) {
 	}
 	names := make([]string, len(fields))
 	for i, f := range fields {
-		names[i] = strings.ToLower(fieldName(f))
+		names[i] = fieldName(f)
 	}
+	signed := SignedHeaders
 	headers := make([]byte, 0, 1024)
-	for j, name := range signedLower {
-		skip := signedSkip[j]
+	for j, name := range signed {
+		// RFC 6376 §5.4.2: a name listed again signs the field of that
+		// name above the one its previous listing signed.
+		skip := 0
+		for _, prev := range signed[:j] {
+			if strings.EqualFold(prev, name) {
+				skip++
+			}
+		}
 		for i := len(fields) - 1; i >= 0; i-- {
-			if names[i] != name {
+			if !strings.EqualFold(names[i], name) {
 				continue
 			}
 			if skip > 0 {
@@ -69,7 +57,7 @@ func parse(data []byte) (*message, error) {
 			break
 		}
 	}
-	return &message{headers: headers, bh: base64.StdEncoding.EncodeToString(bodyHash(data[body:]))}, nil
+	return &message{hTag: "h=" + strings.Join(signed, ":"), headers: headers, bh: base64.StdEncoding.EncodeToString(bodyHash(data[body:]))}, nil
 }
 
 // signature returns the DKIM-Signature field of m (CRLF-ended) signed
@@ -92,7 +80,7 @@ func (m *message) signature(k Key, now, expires time.Time) (string, error) {
 	if !expires.IsZero() {
 		tags = append(tags, "x="+strconv.FormatInt(expires.Unix(), 10))
 	}
-	tags = append(tags, signedHeaderTag, "bh="+m.bh)
+	tags = append(tags, m.hTag, "bh="+m.bh)
 
 	// The field up to the empty b= tag, folded before a tag that would
 	// make its line longer than 78 octets (h= and bh= may still be).
