@@ -66,6 +66,15 @@ func CheckComposed(c *Composed) error {
 	if !bytes.Contains(d, []byte("\r\n\r\n")) {
 		return bad("Data has no blank line ending the header")
 	}
+	if wellFormed(d) {
+		return nil
+	}
+	return checkLines(d, bad)
+}
+
+// checkLines checks d octet by octet for the first fault (NUL, bare CR
+// or LF, line over 998 octets) and says where it is, with bad.
+func checkLines(d []byte, bad func(format string, args ...any) error) error {
 	line := 0
 	for i, b := range d {
 		switch {
@@ -87,4 +96,23 @@ func CheckComposed(c *Composed) error {
 		}
 	}
 	return nil
+}
+
+// wellFormed reports whether d, which ends with CRLF, has CRLF line ends
+// only, no NUL and no line over 998 octets: what CheckComposed's octet by
+// octet loop accepts, found with the vectorised bytes functions (that
+// loop was as costly as DKIM-signing the message).
+func wellFormed(d []byte) bool {
+	if bytes.IndexByte(d, 0) >= 0 || bytes.Count(d, []byte{'\r'}) != bytes.Count(d, []byte{'\n'}) {
+		return false
+	}
+	// As many CR as LF, and every LF after a CR: every CR is before a LF.
+	for start := 0; start < len(d); {
+		n := bytes.IndexByte(d[start:], '\n')
+		if n < 1 || n > 998+1 || d[start+n-1] != '\r' {
+			return false
+		}
+		start += n + 1
+	}
+	return true
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	msgdkim "github.com/emersion/go-msgauth/dkim"
-
 	"github.com/jakelu/jakelu/transport"
 )
 
@@ -135,54 +133,46 @@ func (e *NoKeyError) Unwrap() error { return ErrNoKey }
 // is the signatures' expiry (x=); it must be after now. No keys returns a
 // copy of data. A key that fails [Key.Check] gives its [*KeyError].
 func Sign(data []byte, keys []Key, expires time.Time) ([]byte, error) {
-	var sigs []string
+	return sign(data, keys, expires, false)
+}
+
+// sign is Sign; when owned, data is the caller's to change and, when its
+// array has room for the fields, the signed message is written there
+// instead of to a new array (in the SMTP benchmark the copy made signing
+// allocate 60 % more per message, and the collector run that much more).
+func sign(data []byte, keys []Key, expires time.Time, owned bool) ([]byte, error) {
 	for _, k := range keys {
 		if err := k.Check(); err != nil {
 			return nil, err
 		}
-		s, err := signOne(data, k, expires)
-		if err != nil {
-			return nil, err
-		}
-		sigs = append(sigs, s)
 	}
-	n := len(data)
-	for _, s := range sigs {
-		n += len(s) + 2
+	if len(keys) == 0 {
+		return append([]byte(nil), data...), nil
 	}
-	out := make([]byte, 0, n)
-	for _, s := range sigs {
-		out = append(out, s...)
-		if !strings.HasSuffix(s, "\r\n") {
-			out = append(out, "\r\n"...)
-		}
-	}
-	return append(out, data...), nil
-}
-
-// signOne returns the DKIM-Signature field of data signed with k.
-func signOne(data []byte, k Key, expires time.Time) (string, error) {
-	s, err := msgdkim.NewSigner(&msgdkim.SignOptions{
-		Domain:                 k.Domain,
-		Selector:               k.Selector,
-		Signer:                 k.Private,
-		Hash:                   crypto.SHA256,
-		HeaderCanonicalization: msgdkim.CanonicalizationRelaxed,
-		BodyCanonicalization:   msgdkim.CanonicalizationRelaxed,
-		HeaderKeys:             SignedHeaders,
-		Expiration:             expires,
-	})
+	m, err := parse(data)
 	if err != nil {
-		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
+		return nil, err
 	}
-	if _, err := s.Write(data); err != nil {
-		s.Close()
-		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
+	sigs, err := m.signatures(keys, expires)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.Close(); err != nil {
-		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
+	n := 0
+	for _, s := range sigs {
+		n += len(s)
 	}
-	return s.Signature(), nil
+	if owned && cap(data)-len(data) >= n {
+		out := data[:len(data)+n]
+		copy(out[n:], data) // copy moves overlapping octets correctly
+		at := 0
+		for _, s := range sigs {
+			at += copy(out[at:], s)
+		}
+		return out, nil
+	}
+	// One allocation for the fields and data; append (unlike make)
+	// does not clear the octets it then overwrites.
+	return append([]byte(strings.Join(sigs, "")), data...), nil
 }
 
 // SignerFunc adapts a function to the [Signer] interface.
@@ -273,7 +263,10 @@ func (t *Transport) Send(ctx context.Context, msg *transport.Message) (*transpor
 	if err != nil {
 		return transport.Refuse(msg, err)
 	}
-	return t.SendComposed(ctx, c)
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return t.sendComposed(ctx, c, true) // the wrapped transport checks the signed bytes
 }
 
 // SendComposed signs c (see [Transport.Sign]) and sends it through the
@@ -288,12 +281,18 @@ func (t *Transport) SendComposed(ctx context.Context, c *transport.Composed) (*t
 	if err := transport.CheckComposed(c); err != nil {
 		return transport.RefuseComposed(c, err)
 	}
+	return t.sendComposed(ctx, c, false)
+}
+
+// sendComposed is SendComposed without checking c; owned means c.Data
+// may be changed (Send composed it).
+func (t *Transport) sendComposed(ctx context.Context, c *transport.Composed, owned bool) (*transport.Receipt, error) {
 	if t == nil || t.next == nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect,
 			Err: fmt.Errorf("dkim: the Transport was not created by New: %w", transport.ErrNoTransport)})
 		return rc, rc.Err()
 	}
-	signed, domains, err := t.Sign(ctx, c)
+	signed, domains, err := t.sign(ctx, c, owned)
 	if err != nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageMail, Err: err})
 		return rc, rc.Err()
@@ -319,6 +318,12 @@ func (t *Transport) Sign(ctx context.Context, c *transport.Composed) (*transport
 	if t == nil || t.signer == nil {
 		return nil, nil, fmt.Errorf("dkim: the Transport was not created by New: %w", transport.ErrNoTransport)
 	}
+	return t.sign(ctx, c, false)
+}
+
+// sign is Sign for a c that CheckComposed accepted, t made by New; owned
+// means c.Data may be changed.
+func (t *Transport) sign(ctx context.Context, c *transport.Composed, owned bool) (*transport.Composed, []string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -338,7 +343,7 @@ func (t *Transport) Sign(ctx context.Context, c *transport.Composed) (*transport
 	if t.expiry > 0 {
 		exp = time.Now().Add(t.expiry)
 	}
-	data, err := Sign(c.Data, keys, exp)
+	data, err := sign(c.Data, keys, exp, owned)
 	if err != nil {
 		var ke *KeyError
 		if errors.As(err, &ke) {

@@ -358,3 +358,38 @@ func TestZeroTransport(t *testing.T) {
 		t.Errorf("Send = %+v, %v; want Deferred with ErrNoTransport", rc, err)
 	}
 }
+
+// TestSendComposedLeavesData: SendComposed signs a copy of the caller's
+// Data and writes nothing into its array, not even into the room after
+// it (Send signs in place the bytes it composed itself).
+func TestSendComposedLeavesData(t *testing.T) {
+	k := key(t, "ed25519", "example.fi", "sel")
+	s := &sink{}
+	tr, err := dkim.New(s, dkim.Static{"example.fi": {k}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := transport.Compose(messages()["plain"], &transport.ComposeOptions{SMTPUTF8: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := append(make([]byte, 0, len(c.Data)+4096), c.Data...)
+	array := data[:cap(data)]
+	before := bytes.Clone(array)
+	c.Data = data
+	if _, err := tr.SendComposed(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(array, before) {
+		t.Error("SendComposed wrote into the caller's Data")
+	}
+	signed := s.last(t)
+	if !bytes.HasSuffix(signed, data) {
+		t.Error("the signed message does not end with the composed one")
+	}
+	for i, err := range verifyGo(t, signed, records(t, k)) {
+		if err != nil {
+			t.Errorf("go-msgauth: signature %d: %v", i, err)
+		}
+	}
+}

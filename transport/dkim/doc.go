@@ -57,6 +57,22 @@
 // A [Transport] is safe for concurrent use when its Signer is; [Static]
 // is, as long as the map is not changed.
 //
-// Signing is done with github.com/emersion/go-msgauth, whose verifier the
-// tests use next to an independent one (Debian's python3-dkim).
+// # Speed
+//
+// A message's body is canonicalized and hashed once, for all its
+// signatures, by a streaming relaxed canonicalizer that runs at about the
+// speed of SHA-256, and the signed header fields are canonicalized once;
+// several keys sign at once. What is left is the signature itself: about
+// 1 ms of CPU for an RSA-2048 key, 20 to 30 µs for an Ed25519 key.
+// Ed25519 is not checked by every large mailbox provider, so production
+// signs with RSA (alone, or next to Ed25519): one core makes about 1000
+// RSA-2048 signatures a second, more than a relay across a network takes
+// from one sender; signing only cuts the sending rate when the CPU is
+// what limits it, as with the in-process server of BenchmarkSMTPSigned.
+//
+// The canonicalization and the DKIM-Signature field are this package's
+// own; they compute what github.com/emersion/go-msgauth's verifier does,
+// also for bodies a composed message never holds (bare CR or LF), and
+// the tests verify every signature with go-msgauth and with an
+// independent verifier (Debian's python3-dkim).
 package dkim
