@@ -141,11 +141,17 @@ var misuseFuncs = map[string]any{
 // methods of *T (which include those of T) are called on new(T) and, where
 // misuseLive knows how to build one, on a working value.
 var misuseTypes = map[string]reflect.Type{
+	"distribution.DuplicateError":         reflect.TypeFor[distribution.DuplicateError](),
+	"distribution.EnqueueOptions":         reflect.TypeFor[distribution.EnqueueOptions](),
 	"outbox.Ambiguity":                    reflect.TypeFor[outbox.Ambiguity](),
+	"outbox.Batcher":                      reflect.TypeFor[outbox.Batcher](),
 	"outbox.Change":                       reflect.TypeFor[outbox.Change](),
+	"outbox.DuplicateError":               reflect.TypeFor[outbox.DuplicateError](),
 	"outbox.EnqueueOptions":               reflect.TypeFor[outbox.EnqueueOptions](),
 	"outbox.Error":                        reflect.TypeFor[outbox.Error](),
 	"outbox.ID":                           reflect.TypeFor[outbox.ID](),
+	"outbox.Item":                         reflect.TypeFor[outbox.Item](),
+	"outbox.ItemResult":                   reflect.TypeFor[outbox.ItemResult](),
 	"outbox.Outbox":                       reflect.TypeFor[outbox.Outbox](),
 	"outbox.Page":                         reflect.TypeFor[outbox.Page](),
 	"outbox.Query":                        reflect.TypeFor[outbox.Query](),
@@ -154,7 +160,6 @@ var misuseTypes = map[string]reflect.Type{
 	"outbox.State":                        reflect.TypeFor[outbox.State](),
 	"outbox.Status":                       reflect.TypeFor[outbox.Status](),
 	"riveroutbox.Dialect":                 reflect.TypeFor[riveroutbox.Dialect](),
-	"riveroutbox.Item":                    reflect.TypeFor[riveroutbox.Item](),
 	"riveroutbox.Options":                 reflect.TypeFor[riveroutbox.Options](),
 	"riveroutbox.Outbox":                  reflect.TypeFor[riveroutbox.Outbox](),
 	"csvimport.Decoder":                   reflect.TypeFor[csvimport.Decoder](),

@@ -2,7 +2,9 @@ package outbox
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 )
 
 // The errors an [Outbox] returns, inside an [*Error]; match them with
@@ -27,7 +29,36 @@ var (
 	// ErrNoTransport: workers were started without a transport that can
 	// send stored bytes.
 	ErrNoTransport = errors.New("outbox: no transport to deliver with")
+	// ErrDuplicateDocument is matched by every [*DuplicateError].
+	ErrDuplicateDocument = errors.New("outbox: the document was already sent")
 )
+
+// DuplicateError is the refusal of the duplicate guard (see
+// [EnqueueOptions.DocumentKey]): the same document was enqueued before
+// and may have reached a recipient.
+type DuplicateError struct {
+	Previous    ID        // the earlier message
+	SentAt      time.Time // when the earlier message was accepted for sending
+	SameContent bool      // whether the earlier message had the same content
+}
+
+// Error says which message sent the document and how to send it again.
+func (e *DuplicateError) Error() string {
+	same := "with other content"
+	if e.SameContent {
+		same = "with the same content"
+	}
+	return fmt.Sprintf("outbox: the document was already sent %s as message %d at %s; to send it again, ask for an explicit resend (AllowDuplicate, with who asked)",
+		same, e.Previous, e.SentAt.UTC().Format(time.RFC3339))
+}
+
+// Is matches [ErrDuplicateDocument].
+func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicateDocument }
+
+// Message explains the refusal in lang ("fi", "sv" or "en").
+func (e *DuplicateError) Message(lang string) string {
+	return fmt.Sprintf(Text("outbox.error.duplicate", lang), e.SentAt.Local().Format("2.1.2006 15:04"))
+}
 
 // Error is the error of an outbox operation: which, on which message, and
 // why (Err is one of the sentinels above, a [transport] input error or a
@@ -77,6 +108,12 @@ func (e *Error) Message(lang string) string {
 		key = "outbox.error.invalid"
 	case errors.Is(e.Err, ErrNoTransport):
 		key = "outbox.error.no-transport"
+	case errors.Is(e.Err, ErrDuplicateDocument):
+		var d *DuplicateError
+		if errors.As(e.Err, &d) {
+			return d.Message(lang)
+		}
+		return fmt.Sprintf(Text("outbox.error.duplicate", lang), "?")
 	}
 	return Text(key, lang)
 }

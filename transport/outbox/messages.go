@@ -21,6 +21,7 @@ var messages = map[string][3]string{
 	"outbox.error.pruned":          {"The message's content was already removed; send the document again.", "Viestin sisältö on jo poistettu; lähetä asiakirja uudelleen.", "Meddelandets innehåll har redan tagits bort; skicka dokumentet igen."},
 	"outbox.error.invalid":         {"The request is not valid.", "Pyyntö ei ole kelvollinen.", "Begäran är inte giltig."},
 	"outbox.error.no-transport":    {"No mail server is configured for sending.", "Lähettämiseen ei ole määritetty postipalvelinta.", "Ingen e-postserver är konfigurerad för att skicka."},
+	"outbox.error.duplicate":       {"This document was already sent (%s). Send it again only if the customer asks.", "Tämä asiakirja on jo lähetetty (%s). Lähetä se uudelleen vain asiakkaan pyynnöstä.", "Detta dokument har redan skickats (%s). Skicka det igen bara om kunden ber om det."},
 	"outbox.error.internal":        {"The outbox could not complete the request; try again later.", "Lähtevien jono ei voinut suorittaa pyyntöä; yritä myöhemmin uudelleen.", "Utkorgen kunde inte slutföra begäran; försök igen senare."},
 }
 

@@ -187,6 +187,49 @@ type EnqueueOptions struct {
 	DocumentRef string
 	// NotBefore delays the first attempt; zero means at once.
 	NotBefore time.Time
+
+	// DocumentKey names the document the message sends (e.g. seller,
+	// document type and number) for the duplicate guard: while a message
+	// with the same key of the same tenant, enqueued within
+	// DuplicateWindow, may have reached a recipient (not every recipient
+	// failed, was cancelled or expired), Enqueue refuses with a
+	// [*DuplicateError]. "" means no guard.
+	DocumentKey string
+	// DuplicateWindow is how far back the guard looks; 0 means 7 days.
+	DuplicateWindow time.Duration
+	// AllowDuplicate lets an explicit resend through the guard; RequestedBy
+	// (required with it) records who asked. The resend must carry a new
+	// Message-ID.
+	AllowDuplicate bool
+	RequestedBy    string
+}
+
+// DefaultDuplicateWindow is the duplicate guard's default window.
+const DefaultDuplicateWindow = 7 * 24 * time.Hour
+
+// Item is one message of a batch enqueue ([Batcher]).
+type Item struct {
+	Msg  *transport.Message
+	Opts *EnqueueOptions
+}
+
+// ItemResult is what a batch enqueue did with one [Item]: its ID, or why
+// it was refused (an input error of [transport.Compose],
+// [ErrIdempotencyConflict] or a [*DuplicateError]); nothing is stored for
+// a refused item.
+type ItemResult struct {
+	ID  ID
+	Err error
+}
+
+// Batcher is implemented by outboxes that enqueue many messages in one
+// transaction, for batches.
+type Batcher interface {
+	// EnqueueBatch enqueues items in tx (or a transaction of its own)
+	// and returns one result per item, in order. A refused item does not
+	// stop the others; the error is for a failure of the whole batch
+	// (then nothing is stored, and a caller's tx must be rolled back).
+	EnqueueBatch(ctx context.Context, tx *sql.Tx, items []Item) ([]ItemResult, error)
 }
 
 // Status is what an outbox knows about one message.

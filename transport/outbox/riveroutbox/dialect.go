@@ -38,6 +38,9 @@ type dialect struct {
 	beforeMigration string     // run before Migrate's transaction, or ""
 	lockMigration   string     // first statement of Migrate's transaction
 	strpos          string     // the function returning the 1-based position of a substring
+	// lockDocument, when not "", serializes the duplicate guard's check
+	// and insert for one document ($1) until the transaction ends.
+	lockDocument string
 }
 
 func (d Dialect) dialect() (*dialect, bool) {
@@ -71,6 +74,8 @@ CREATE TABLE jakelu_outbox_message (
 	smtputf8     INTEGER NOT NULL,
 	data         ` + blob + `,
 	doc_ref      TEXT NOT NULL,
+	doc_key      TEXT` + collate + ` NOT NULL,
+	requested_by TEXT NOT NULL,
 	search       TEXT NOT NULL,
 	state        TEXT NOT NULL,
 	created_at   BIGINT NOT NULL,
@@ -79,6 +84,7 @@ CREATE TABLE jakelu_outbox_message (
 		`CREATE UNIQUE INDEX jakelu_outbox_message_idem ON jakelu_outbox_message (tenant, idem_key)`,
 		`CREATE INDEX jakelu_outbox_message_tenant ON jakelu_outbox_message (tenant, id)`,
 		`CREATE INDEX jakelu_outbox_message_state ON jakelu_outbox_message (state, id)`,
+		`CREATE INDEX jakelu_outbox_message_doc ON jakelu_outbox_message (tenant, doc_key, created_at)`,
 		`
 CREATE TABLE jakelu_outbox_rcpt (
 	msg          BIGINT NOT NULL REFERENCES jakelu_outbox_message (id) ON DELETE CASCADE,
@@ -115,4 +121,5 @@ var postgresDialect = &dialect{
 	// Serializes concurrent Migrate calls; the key is an arbitrary constant.
 	lockMigration: `SELECT pg_advisory_lock(7382617340524)`,
 	strpos:        "strpos",
+	lockDocument:  `SELECT pg_advisory_xact_lock(7382617, hashtext($1))`,
 }

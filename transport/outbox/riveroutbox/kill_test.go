@@ -201,11 +201,11 @@ func TestKill(t *testing.T) {
 				return transporttest.Response{}
 			}})
 		o := newOutbox(t, db, b.dialect, nil)
-		var items []riveroutbox.Item
+		var items []outbox.Item
 		for i := range messages {
-			items = append(items, riveroutbox.Item{Msg: invoice(i, fmt.Sprintf("r%d@asiakas.fi", i))})
+			items = append(items, outbox.Item{Msg: invoice(i, fmt.Sprintf("r%d@asiakas.fi", i))})
 		}
-		if _, err := o.EnqueueMany(t.Context(), nil, items); err != nil {
+		if _, err := o.EnqueueBatch(t.Context(), nil, items); err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()

@@ -323,62 +323,68 @@ func fromMicros(us int64) time.Time {
 	return time.UnixMicro(us)
 }
 
-// Item is one message of [Outbox.EnqueueMany].
-type Item struct {
-	Msg  *transport.Message
-	Opts *outbox.EnqueueOptions
-}
-
 // Enqueue implements [outbox.Outbox.Enqueue]: it composes msg once and
 // stores its bytes, Message-ID and envelope with a River job, in tx or in
 // a transaction of its own.
 func (o *Outbox) Enqueue(ctx context.Context, tx *sql.Tx, msg *transport.Message, opts *outbox.EnqueueOptions) (outbox.ID, error) {
-	ids, err := o.EnqueueMany(ctx, tx, []Item{{Msg: msg, Opts: opts}})
+	res, err := o.enqueue(ctx, "enqueue", tx, []outbox.Item{{Msg: msg, Opts: opts}})
 	if err != nil {
-		var e *outbox.Error
-		if errors.As(err, &e) && e.Op == "enqueue batch" {
-			e.Op = "enqueue"
-		}
 		return 0, err
 	}
-	return ids[0], nil
+	if res[0].Err != nil {
+		return 0, res[0].Err
+	}
+	return res[0].ID, nil
 }
 
-// prepared is one composed message of EnqueueMany.
+// EnqueueBatch implements [outbox.Batcher]: the items go into one
+// transaction with one River insert for all their jobs.
+func (o *Outbox) EnqueueBatch(ctx context.Context, tx *sql.Tx, items []outbox.Item) ([]outbox.ItemResult, error) {
+	return o.enqueue(ctx, "enqueue batch", tx, items)
+}
+
+// prepared is one composed message of a batch.
 type prepared struct {
 	c    *transport.Composed
 	opts outbox.EnqueueOptions
 	hash string
 }
 
-// EnqueueMany enqueues several messages in one transaction (tx, or one
-// of its own), with one River insert for all their jobs: for batches. It
-// returns one ID per item, in order; any error enqueues nothing (when tx
-// is the caller's, the caller must roll it back).
-func (o *Outbox) EnqueueMany(ctx context.Context, tx *sql.Tx, items []Item) ([]outbox.ID, error) {
-	const op = "enqueue batch"
+func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []outbox.Item) ([]outbox.ItemResult, error) {
 	if err := o.ok(op); err != nil {
 		return nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	preps := make([]prepared, len(items))
+	results := make([]outbox.ItemResult, len(items))
+	preps := make([]*prepared, len(items))
 	for i, it := range items {
+		p := &prepared{}
+		if it.Opts != nil {
+			p.opts = *it.Opts
+		}
+		refuse := func(err error, detail string) {
+			results[i].Err = &outbox.Error{Op: op, Err: err, Detail: detail}
+		}
 		if it.Msg == nil {
-			return nil, &outbox.Error{Op: op, Err: transport.ErrNoRecipients, Detail: fmt.Sprintf("item %d has no message", i)}
+			refuse(transport.ErrNoRecipients, "no message (nil *transport.Message)")
+			continue
+		}
+		if p.opts.AllowDuplicate && strings.TrimSpace(p.opts.RequestedBy) == "" {
+			refuse(outbox.ErrInvalid, "AllowDuplicate needs RequestedBy: who asked for the resend")
+			continue
 		}
 		c, err := transport.Compose(it.Msg, &o.compose)
 		if err != nil {
-			return nil, &outbox.Error{Op: op, Err: err, Detail: fmt.Sprintf("item %d cannot be composed", i)}
+			refuse(err, "the message cannot be composed")
+			continue
 		}
-		if it.Opts != nil {
-			preps[i].opts = *it.Opts
+		p.c = c
+		if p.opts.IdempotencyKey != "" || p.opts.DocumentKey != "" {
+			p.hash = contentHash(it.Msg)
 		}
-		preps[i].c = c
-		if preps[i].opts.IdempotencyKey != "" {
-			preps[i].hash = contentHash(it.Msg)
-		}
+		preps[i] = p
 	}
 	own := tx == nil
 	if own {
@@ -389,14 +395,21 @@ func (o *Outbox) EnqueueMany(ctx context.Context, tx *sql.Tx, items []Item) ([]o
 		defer tx.Rollback()
 	}
 	now := o.now()
-	ids := make([]outbox.ID, len(preps))
 	var jobs []river.InsertManyParams
 	for i, p := range preps {
-		id, fresh, err := o.insert(ctx, tx, &p, now)
-		if err != nil {
+		if p == nil {
+			continue
+		}
+		id, fresh, err := o.insert(ctx, tx, p, now)
+		var refused *outbox.DuplicateError
+		switch {
+		case errors.As(err, &refused), errors.Is(err, outbox.ErrIdempotencyConflict):
+			results[i].Err = err
+			continue
+		case err != nil:
 			return nil, &outbox.Error{Op: op, Err: err}
 		}
-		ids[i] = id
+		results[i].ID = id
 		if fresh {
 			jobs = append(jobs, river.InsertManyParams{Args: deliverArgs{Message: int64(id)},
 				InsertOpts: &river.InsertOpts{Queue: queue, ScheduledAt: p.opts.NotBefore}})
@@ -412,15 +425,25 @@ func (o *Outbox) EnqueueMany(ctx context.Context, tx *sql.Tx, items []Item) ([]o
 			return nil, &outbox.Error{Op: op, Err: err}
 		}
 	}
-	return ids, nil
+	return results, nil
 }
 
 // insert stores one message and its recipients; fresh is false when an
 // earlier message with the same idempotency key and content is returned.
+// It returns a *outbox.Error wrapping ErrIdempotencyConflict or a
+// *outbox.DuplicateError for a refused message.
 func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, p *prepared, now time.Time) (outbox.ID, bool, error) {
 	var key any
 	if p.opts.IdempotencyKey != "" {
 		key = p.opts.IdempotencyKey
+		if id, ok, err := o.sameKey(ctx, tx, p, key); ok || err != nil {
+			return id, false, err
+		}
+	}
+	if p.opts.DocumentKey != "" && !p.opts.AllowDuplicate {
+		if err := o.guard(ctx, tx, p, now); err != nil {
+			return 0, false, err
+		}
 	}
 	search := strings.ToLower(p.c.MessageID + "\n" + p.opts.DocumentRef + "\n" + strings.Join(p.c.Recipients, "\n"))
 	smtputf8 := 0
@@ -429,22 +452,14 @@ func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, p *prepared, now time.T
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO jakelu_outbox_message
-(tenant, idem_key, content_hash, message_id, env_from, smtputf8, data, doc_ref, search, state, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+(tenant, idem_key, content_hash, message_id, env_from, smtputf8, data, doc_ref, doc_key, requested_by, search, state, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
 ON CONFLICT (tenant, idem_key) DO NOTHING RETURNING id`,
-		p.opts.Tenant, key, p.hash, p.c.MessageID, p.c.From, smtputf8, p.c.Data, p.opts.DocumentRef, search,
-		string(outbox.Pending), micros(now)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		var hash string
-		if err := tx.QueryRowContext(ctx, `SELECT id, content_hash FROM jakelu_outbox_message WHERE tenant = $1 AND idem_key = $2`,
-			p.opts.Tenant, key).Scan(&id, &hash); err != nil {
-			return 0, false, err
-		}
-		if hash != p.hash {
-			return 0, false, &outbox.Error{Op: "enqueue", ID: outbox.ID(id), Err: outbox.ErrIdempotencyConflict,
-				Detail: fmt.Sprintf("key %q of tenant %q", p.opts.IdempotencyKey, p.opts.Tenant)}
-		}
-		return outbox.ID(id), false, nil
+		p.opts.Tenant, key, p.hash, p.c.MessageID, p.c.From, smtputf8, p.c.Data, p.opts.DocumentRef, p.opts.DocumentKey,
+		p.opts.RequestedBy, search, string(outbox.Pending), micros(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) { // a concurrent Enqueue with the same key committed first
+		id, _, err := o.sameKey(ctx, tx, p, key)
+		return id, false, err
 	}
 	if err != nil {
 		return 0, false, err
@@ -464,6 +479,52 @@ ON CONFLICT (tenant, idem_key) DO NOTHING RETURNING id`,
 		return 0, false, err
 	}
 	return outbox.ID(id), true, nil
+}
+
+// sameKey looks the idempotency key up: ok when a message with it exists
+// and has the same content, an error when it has other content.
+func (o *Outbox) sameKey(ctx context.Context, tx *sql.Tx, p *prepared, key any) (outbox.ID, bool, error) {
+	var id int64
+	var hash string
+	err := tx.QueryRowContext(ctx, `SELECT id, content_hash FROM jakelu_outbox_message WHERE tenant = $1 AND idem_key = $2`,
+		p.opts.Tenant, key).Scan(&id, &hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	case hash != p.hash:
+		return 0, false, &outbox.Error{Op: "enqueue", ID: outbox.ID(id), Err: outbox.ErrIdempotencyConflict,
+			Detail: fmt.Sprintf("key %q of tenant %q", p.opts.IdempotencyKey, p.opts.Tenant)}
+	}
+	return outbox.ID(id), true, nil
+}
+
+// guard refuses a document enqueued within the window by a message that
+// may have reached a recipient.
+func (o *Outbox) guard(ctx context.Context, tx *sql.Tx, p *prepared, now time.Time) error {
+	if o.dl.lockDocument != "" {
+		if _, err := tx.ExecContext(ctx, o.dl.lockDocument, p.opts.Tenant+"\n"+p.opts.DocumentKey); err != nil {
+			return err
+		}
+	}
+	window := p.opts.DuplicateWindow
+	if window <= 0 {
+		window = outbox.DefaultDuplicateWindow
+	}
+	var id, created int64
+	var hash string
+	err := tx.QueryRowContext(ctx, `SELECT m.id, m.created_at, m.content_hash FROM jakelu_outbox_message m
+WHERE m.tenant = $1 AND m.doc_key = $2 AND m.created_at >= $3 AND EXISTS (SELECT 1 FROM jakelu_outbox_rcpt r
+	WHERE r.msg = m.id AND r.state NOT IN ('failed', 'cancelled', 'expired'))
+ORDER BY m.id DESC LIMIT 1`, p.opts.Tenant, p.opts.DocumentKey, micros(now.Add(-window))).Scan(&id, &created, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &outbox.DuplicateError{Previous: outbox.ID(id), SentAt: fromMicros(created), SameContent: hash == p.hash}
 }
 
 // later returns the later of a and b.

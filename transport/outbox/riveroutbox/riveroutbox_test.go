@@ -30,7 +30,7 @@ func failFirst(addr string, n int, reply transporttest.Response) func(transportt
 func TestFaults(t *testing.T) {
 	cases := []struct {
 		name    string
-		respond func(transporttest.Command) transporttest.Response
+		respond func() func(transporttest.Command) transporttest.Response // a new script per run
 		policy  outbox.Ambiguity
 		want    outbox.State // of b@asiakas.fi; a@asiakas.fi is always delivered
 		check   func(t *testing.T, r outbox.RecipientStatus, stored int)
@@ -40,31 +40,37 @@ func TestFaults(t *testing.T) {
 				t.Errorf("attempts %d, code %d, stored %d; want 1, 250, 2", r.Attempts, r.Code, stored)
 			}
 		}},
-		{name: "4xx_then_recovery", respond: failFirst("b@asiakas.fi", 2, transporttest.Response{Code: 451, Enhanced: "4.3.0", Text: "try later"}),
+		{name: "4xx_then_recovery", respond: func() func(transporttest.Command) transporttest.Response {
+			return failFirst("b@asiakas.fi", 2, transporttest.Response{Code: 451, Enhanced: "4.3.0", Text: "try later"})
+		},
 			want: outbox.Delivered, check: func(t *testing.T, r outbox.RecipientStatus, stored int) {
 				if r.Attempts != 3 || stored != 2 {
 					t.Errorf("attempts %d, stored %d; want 3 and 2", r.Attempts, stored)
 				}
 			}},
-		{name: "5xx", respond: failFirst("b@asiakas.fi", 100, transporttest.Response{Code: 550, Enhanced: "5.1.1", Text: "no such user"}),
+		{name: "5xx", respond: func() func(transporttest.Command) transporttest.Response {
+			return failFirst("b@asiakas.fi", 100, transporttest.Response{Code: 550, Enhanced: "5.1.1", Text: "no such user"})
+		},
 			want: outbox.Failed, check: func(t *testing.T, r outbox.RecipientStatus, stored int) {
 				if r.Attempts != 1 || r.Code != 550 || r.EnhancedCode != "5.1.1" || !strings.Contains(r.Text, "no such user") || stored != 1 {
 					t.Errorf("got %+v, stored %d; want one attempt, 550 5.1.1 no such user, 1 stored", r, stored)
 				}
 			}},
-		{name: "421_snoozes", respond: failFirst("b@asiakas.fi", 3, transporttest.Response{Code: 421, Enhanced: "4.7.0", Text: "busy", CloseAfter: true}),
+		{name: "421_snoozes", respond: func() func(transporttest.Command) transporttest.Response {
+			return failFirst("b@asiakas.fi", 3, transporttest.Response{Code: 421, Enhanced: "4.7.0", Text: "busy", CloseAfter: true})
+		},
 			want: outbox.Delivered, check: func(t *testing.T, r outbox.RecipientStatus, stored int) {
 				if r.Attempts != 1 || stored != 2 {
 					t.Errorf("attempts %d, stored %d; want 1 (busy replies do not count) and 2", r.Attempts, stored)
 				}
 			}},
-		{name: "lost_after_dot_held", respond: dropDotFor("b@asiakas.fi", 1), want: outbox.Ambiguous,
+		{name: "lost_after_dot_held", respond: func() func(transporttest.Command) transporttest.Response { return dropDotFor("b@asiakas.fi", 1) }, want: outbox.Ambiguous,
 			check: func(t *testing.T, r outbox.RecipientStatus, stored int) {
 				if r.Attempts != 1 || r.Ambiguities != 1 || stored != 2 {
 					t.Errorf("got %+v, stored %d; want one attempt, one ambiguity, 2 stored", r, stored)
 				}
 			}},
-		{name: "lost_after_dot_retried", respond: dropDotFor("b@asiakas.fi", 1), policy: outbox.Retry, want: outbox.Delivered,
+		{name: "lost_after_dot_retried", respond: func() func(transporttest.Command) transporttest.Response { return dropDotFor("b@asiakas.fi", 1) }, policy: outbox.Retry, want: outbox.Delivered,
 			check: func(t *testing.T, r outbox.RecipientStatus, stored int) {
 				if r.Attempts != 2 || r.Ambiguities != 1 || stored != 3 {
 					t.Errorf("got %+v, stored %d; want 2 attempts, one ambiguity, 3 stored (one duplicate)", r, stored)
@@ -74,7 +80,11 @@ func TestFaults(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				srv := transporttest.NewServer(t, &transporttest.Script{Respond: tc.respond})
+				script := &transporttest.Script{}
+				if tc.respond != nil {
+					script.Respond = tc.respond()
+				}
+				srv := transporttest.NewServer(t, script)
 				db, _ := b.open(t)
 				var log changeLog
 				opts := testOptions(smtpTo(t, srv.Addr()), &log)
@@ -422,4 +432,86 @@ func TestMigrate(t *testing.T) {
 	if _, err := riveroutbox.New(t.Context(), openSQLiteFile(t, path), riveroutbox.SQLite, nil); !errors.Is(err, outbox.ErrInvalid) {
 		t.Errorf("New on an empty database: %v; want ErrInvalid", err)
 	}
+}
+
+// TestDuplicateGuard refuses the same document while the first may have
+// reached someone, lets an explicit resend through and is released when
+// nobody received the first.
+func TestDuplicateGuard(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		db, _ := b.open(t)
+		o := newOutbox(t, db, b.dialect, nil)
+		ctx := t.Context()
+		doc := func(extra string) *outbox.EnqueueOptions {
+			return &outbox.EnqueueOptions{Tenant: "t1", DocumentKey: "Myyjä Oy\ninvoice\n2024-001" + extra}
+		}
+		first, err := o.Enqueue(ctx, nil, invoice(1, "a@asiakas.fi"), doc(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dup *outbox.DuplicateError
+		_, err = o.Enqueue(ctx, nil, invoice(1, "a@asiakas.fi"), doc(""))
+		if !errors.As(err, &dup) || !errors.Is(err, outbox.ErrDuplicateDocument) || dup.Previous != first || !dup.SameContent || dup.SentAt.IsZero() {
+			t.Fatalf("same document again: %v (%+v); want a DuplicateError for %d with the same content", err, dup, first)
+		}
+		if _, err := o.Enqueue(ctx, nil, invoice(2, "a@asiakas.fi"), doc("")); !errors.As(err, &dup) || dup.SameContent {
+			t.Errorf("same document, other content: %v; want a DuplicateError with SameContent false", err)
+		}
+		if _, err := o.Enqueue(ctx, nil, invoice(1, "a@asiakas.fi"), doc("-other")); err != nil {
+			t.Errorf("another document: %v", err)
+		}
+		resend := doc("")
+		resend.AllowDuplicate = true
+		if _, err := o.Enqueue(ctx, nil, invoice(1, "a@asiakas.fi"), resend); !errors.Is(err, outbox.ErrInvalid) {
+			t.Errorf("AllowDuplicate without RequestedBy: %v; want ErrInvalid", err)
+		}
+		resend.RequestedBy = "clerk@myyja.fi"
+		second, err := o.Enqueue(ctx, nil, invoice(1, "a@asiakas.fi"), resend)
+		if err != nil || second == first {
+			t.Fatalf("explicit resend: %d, %v", second, err)
+		}
+		// Nobody received either: the guard is released.
+		for _, id := range []outbox.ID{first, second} {
+			if err := o.Cancel(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := o.Enqueue(ctx, nil, invoice(1, "a@asiakas.fi"), doc("")); err != nil {
+			t.Errorf("after the earlier ones were cancelled: %v", err)
+		}
+		// Outside the window the guard does not look.
+		short := doc("-window")
+		short.DuplicateWindow = time.Nanosecond
+		o.Enqueue(ctx, nil, invoice(3, "a@asiakas.fi"), short)
+		time.Sleep(time.Millisecond)
+		if _, err := o.Enqueue(ctx, nil, invoice(3, "a@asiakas.fi"), short); err != nil {
+			t.Errorf("outside the window: %v", err)
+		}
+	})
+}
+
+// TestEnqueueBatch stores the good items and reports the refused ones.
+func TestEnqueueBatch(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		db, _ := b.open(t)
+		o := newOutbox(t, db, b.dialect, nil)
+		ctx := t.Context()
+		key := &outbox.EnqueueOptions{DocumentKey: "k"}
+		res, err := o.EnqueueBatch(ctx, nil, []outbox.Item{
+			{Msg: invoice(1, "a@asiakas.fi"), Opts: key},
+			{Msg: invoice(2)},
+			{Msg: invoice(1, "a@asiakas.fi"), Opts: key},
+			{Msg: invoice(3, "b@asiakas.fi")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Err != nil || res[0].ID == 0 || res[1].Err == nil || !errors.Is(res[2].Err, outbox.ErrDuplicateDocument) || res[3].Err != nil || res[3].ID == 0 {
+			t.Fatalf("results %+v", res)
+		}
+		page, err := o.List(ctx, outbox.Query{})
+		if err != nil || len(page.Messages) != 2 {
+			t.Errorf("stored %d messages, %v; want 2", len(page.Messages), err)
+		}
+	})
 }
