@@ -10,6 +10,8 @@
 //	go run ./examples/jakelu route [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] DOC...
 //	go run ./examples/jakelu send [routing flags] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls MODE] [--tls-ca FILE]) [--dkim-domain D --dkim-selector S --dkim-key FILE] [--json] DOC...
 //	go run ./examples/jakelu dkim-keygen --domain D --selector S --out FILE [--ed25519]
+//	go run ./examples/jakelu send --outbox DSN [routing flags] [--from ADDR] [--json] DOC...
+//	go run ./examples/jakelu outbox migrate|work|list|status|release|cancel --db DSN ...
 //
 // Each command prints its own help with -h.
 //
@@ -21,6 +23,15 @@
 // dkim-keygen writes a new private key into --out FILE (PKCS#8 PEM, mode
 // 0600, never overwriting) and prints the DNS TXT record to publish at
 // S._domainkey.D on stdout.
+//
+// # Durable delivery
+//
+// send --outbox DSN stores each document's e-mail in an outbox (package
+// transport/outbox/riveroutbox) instead of sending it, and prints
+// "queued" with the outbox_id (or the outcome that stopped it: rejected,
+// not-routed, duplicate). outbox work delivers them through --smtp or
+// --out, retrying for days; outbox list, status, release and cancel show
+// and change them. outbox migrate creates the tables first.
 //
 // # Routing
 //
@@ -88,6 +99,7 @@ var commands = []command{
 	{"route", "explain who would receive documents, sending nothing", runRoute},
 	{"send", "distribute documents by e-mail (.eml files or SMTP)", runSend},
 	{"dkim-keygen", "make a DKIM signing key and print its DNS record", runDKIMKeygen},
+	{"outbox", "durable delivery: migrate, work, list, status, release, cancel", runOutbox},
 }
 
 func main() {
