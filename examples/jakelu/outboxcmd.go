@@ -72,6 +72,7 @@ func openOutboxDB(dsn string) (*sql.DB, riveroutbox.Dialect, error) {
 		db.SetMaxOpenConns(1)
 		return db, riveroutbox.SQLite, nil
 	}
+	db.SetMaxIdleConns(64) // a connection per busy worker, kept (see riveroutbox.Options.MaxWorkers)
 	return db, riveroutbox.Postgres, nil
 }
 

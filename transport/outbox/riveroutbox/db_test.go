@@ -100,6 +100,7 @@ func openPostgres(tb testing.TB) (*sql.DB, string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	db.SetMaxIdleConns(20) // database/sql keeps 2 by default: busy workers would reconnect all the time
 	tb.Cleanup(func() {
 		db.Close()
 		defer admin.Close()
@@ -137,12 +138,13 @@ func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 var fastSchedule = outbox.Schedule{Delays: []time.Duration{50 * time.Millisecond}, Every: 50 * time.Millisecond,
 	MaxAge: time.Hour, Snooze: 50 * time.Millisecond}
 
-// smtpTo returns an SMTP transport to a test server at addr.
-func smtpTo(tb testing.TB, addr string) *smtp.Transport {
+// smtpTo returns an SMTP transport to a test server at addr with every
+// timeout set to timeout.
+func smtpTo(tb testing.TB, addr string, timeout time.Duration) *smtp.Transport {
 	tb.Helper()
 	tr, err := smtp.New(addr, &smtp.Options{TLS: smtp.NoTLS, Timeouts: smtp.Timeouts{
-		Connect: 2 * time.Second, Greeting: 2 * time.Second, Command: 2 * time.Second,
-		DataInit: 2 * time.Second, DataBlock: 2 * time.Second, DataEnd: 2 * time.Second}})
+		Connect: timeout, Greeting: timeout, Command: timeout,
+		DataInit: timeout, DataBlock: timeout, DataEnd: timeout}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -66,7 +67,8 @@ func TestOutboxChild(t *testing.T) {
 	var err error
 	if strings.HasPrefix(dsn, "postgres") {
 		db, err = sql.Open("pgx", dsn)
-		db.SetMaxOpenConns(30)
+		db.SetMaxOpenConns(12)
+		db.SetMaxIdleConns(12)
 	} else {
 		d = riveroutbox.SQLite
 		db = openSQLiteFile(t, dsn)
@@ -76,13 +78,25 @@ func TestOutboxChild(t *testing.T) {
 	}
 	workers, _ := strconv.Atoi(os.Getenv(childWork))
 	pause, _ := time.ParseDuration(os.Getenv(childPause))
-	var tr transport.RawSender = smtpTo(t, os.Getenv(childSMTP))
+	// The kill test needs short timeouts (a killed child's jobs are
+	// rescued after them); the multi-process test, under load, long ones.
+	jobTimeout := 2 * time.Second
+	if os.Getenv("JAKELU_OUTBOX_POLICY") == "patient" {
+		jobTimeout = 30 * time.Second
+	}
+	var tr transport.RawSender = smtpTo(t, os.Getenv(childSMTP), jobTimeout*2/3)
 	if pause > 0 {
 		tr = pausing{tr, pause}
 	}
+	var delivered atomic.Int64
 	opts := testOptions(tr, nil)
+	opts.OnChange = func(c outbox.Change) {
+		if c.To == outbox.Delivered {
+			delivered.Add(1)
+		}
+	}
 	opts.MaxWorkers = workers
-	opts.JobTimeout, opts.RescueAfter = 2*time.Second, 3*time.Second
+	opts.JobTimeout, opts.RescueAfter = jobTimeout, jobTimeout+time.Second
 	if os.Getenv("JAKELU_OUTBOX_POLICY") == "retry" {
 		opts.Ambiguity = outbox.Retry
 	}
@@ -112,6 +126,7 @@ func TestOutboxChild(t *testing.T) {
 	if err := o.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Printf("CHILD delivered=%d\n", delivered.Load())
 }
 
 // child starts the child process in mode.
@@ -137,7 +152,12 @@ func child(t *testing.T, mode, dsn, smtpAddr string, workers int, pause time.Dur
 // runFinal runs a child until nothing is due, for at most two minutes.
 func runFinal(t *testing.T, dsn, smtpAddr string, policy string) {
 	t.Helper()
-	cmd := child(t, "final", dsn, smtpAddr, 4, 0, policy)
+	wait(t, child(t, "final", dsn, smtpAddr, 4, 0, policy))
+}
+
+// wait waits for a child in "final" mode, for at most two minutes.
+func wait(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {

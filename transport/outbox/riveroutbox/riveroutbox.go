@@ -43,7 +43,10 @@ type Options struct {
 	// Ambiguity is the ambiguity policy: Hold (default) or Retry.
 	Ambiguity outbox.Ambiguity
 	// MaxWorkers is how many messages this instance delivers at once;
-	// 0 means 10.
+	// 0 means 10. Each busy worker uses a database connection: on
+	// PostgreSQL give the *sql.DB SetMaxIdleConns of at least MaxWorkers
+	// (database/sql keeps 2 by default, and opening a connection per
+	// statement made delivery ten times slower).
 	MaxWorkers int
 	// JobTimeout bounds one delivery job (all its SMTP transactions);
 	// 0 means 5 minutes. A recipient in the middle of a job that ran out

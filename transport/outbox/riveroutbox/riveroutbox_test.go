@@ -87,7 +87,7 @@ func TestFaults(t *testing.T) {
 				srv := transporttest.NewServer(t, script)
 				db, _ := b.open(t)
 				var log changeLog
-				opts := testOptions(smtpTo(t, srv.Addr()), &log)
+				opts := testOptions(smtpTo(t, srv.Addr(), 2*time.Second), &log)
 				opts.Ambiguity = tc.policy
 				o := newOutbox(t, db, b.dialect, opts)
 				id, err := o.Enqueue(t.Context(), nil, invoice(1, "a@asiakas.fi", "b@asiakas.fi"), &outbox.EnqueueOptions{Tenant: "t1", DocumentRef: "invoice 1"})
@@ -149,7 +149,7 @@ func TestRelease(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		srv := transporttest.NewServer(t, &transporttest.Script{Respond: dropDotFor("b@asiakas.fi", 1)})
 		db, _ := b.open(t)
-		o := newOutbox(t, db, b.dialect, testOptions(smtpTo(t, srv.Addr()), nil))
+		o := newOutbox(t, db, b.dialect, testOptions(smtpTo(t, srv.Addr(), 2*time.Second), nil))
 		ctx := t.Context()
 		id, err := o.Enqueue(ctx, nil, invoice(2, "b@asiakas.fi"), nil)
 		if err != nil {
@@ -180,7 +180,7 @@ func TestDismissAndCancel(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		srv := transporttest.NewServer(t, &transporttest.Script{Respond: dropDotFor("b@asiakas.fi", 1)})
 		db, _ := b.open(t)
-		o := newOutbox(t, db, b.dialect, testOptions(smtpTo(t, srv.Addr()), nil))
+		o := newOutbox(t, db, b.dialect, testOptions(smtpTo(t, srv.Addr(), 2*time.Second), nil))
 		ctx := t.Context()
 		amb, _ := o.Enqueue(ctx, nil, invoice(3, "b@asiakas.fi"), nil)
 		later, err := o.Enqueue(ctx, nil, invoice(4, "c@asiakas.fi", "d@asiakas.fi"), &outbox.EnqueueOptions{NotBefore: time.Now().Add(time.Hour)})
@@ -248,7 +248,7 @@ func TestExpiry(t *testing.T) {
 			transporttest.Response{Code: 450, Enhanced: "4.2.1", Text: "mailbox busy"})})
 		db, _ := b.open(t)
 		clock := &fakeClock{t: time.Now()}
-		opts := testOptions(smtpTo(t, srv.Addr()), nil)
+		opts := testOptions(smtpTo(t, srv.Addr(), 2*time.Second), nil)
 		opts.Now = clock.Now
 		opts.Schedule = outbox.Schedule{Delays: []time.Duration{100 * time.Millisecond}, Every: 100 * time.Millisecond, MaxAge: 5 * 24 * time.Hour}
 		o := newOutbox(t, db, b.dialect, opts)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -45,14 +46,10 @@ type msgRow struct {
 // and completes it when none is open.
 func (o *Outbox) work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	id := outbox.ID(job.Args.Message)
-	m, err := o.loadMessage(ctx, id)
+	m, rcpts, err := o.load(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // deleted by the host: nothing to deliver
 	}
-	if err != nil {
-		return err
-	}
-	rcpts, err := o.loadRcpts(ctx, o.db, id)
 	if err != nil {
 		return err
 	}
@@ -108,38 +105,41 @@ func (o *Outbox) work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	return river.JobSnooze(max(next.Sub(o.now()), 0))
 }
 
-func (o *Outbox) loadMessage(ctx context.Context, id outbox.ID) (*msgRow, error) {
-	m := &msgRow{id: id}
-	var utf8 int
-	var created int64
-	err := o.db.QueryRowContext(ctx, `SELECT tenant, message_id, doc_ref, env_from, smtputf8, data, created_at
-FROM jakelu_outbox_message WHERE id = $1`, int64(id)).Scan(&m.tenant, &m.messageID, &m.docRef, &m.from, &utf8, &m.data, &created)
-	m.smtputf8, m.created = utf8 != 0, fromMicros(created)
-	return m, err
-}
-
-type rowsQueryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func (o *Outbox) loadRcpts(ctx context.Context, q rowsQueryer, id outbox.ID) ([]rcptRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT idx, address, rcpt_to, state, attempts, ambiguities, next_at, lease, lease_until
-FROM jakelu_outbox_rcpt WHERE msg = $1 ORDER BY idx`, int64(id))
+// load reads the message and its recipients in one query; it returns
+// sql.ErrNoRows when there is no such message.
+func (o *Outbox) load(ctx context.Context, id outbox.ID) (*msgRow, []rcptRow, error) {
+	rows, err := o.db.QueryContext(ctx, `SELECT m.tenant, m.message_id, m.doc_ref, m.env_from, m.smtputf8, m.data, m.created_at,
+	r.idx, r.address, r.rcpt_to, r.state, r.attempts, r.ambiguities, r.next_at, r.lease, r.lease_until
+FROM jakelu_outbox_message m JOIN jakelu_outbox_rcpt r ON r.msg = m.id WHERE m.id = $1 ORDER BY r.idx`, int64(id))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
+	m := &msgRow{id: id}
 	var out []rcptRow
 	for rows.Next() {
 		var r rcptRow
 		var st string
-		if err := rows.Scan(&r.idx, &r.address, &r.rcptTo, &st, &r.attempts, &r.ambiguities, &r.nextAt, &r.lease, &r.leaseUntil); err != nil {
-			return nil, err
+		var utf8 int
+		var created int64
+		var data []byte
+		if err := rows.Scan(&m.tenant, &m.messageID, &m.docRef, &m.from, &utf8, &data, &created,
+			&r.idx, &r.address, &r.rcptTo, &st, &r.attempts, &r.ambiguities, &r.nextAt, &r.lease, &r.leaseUntil); err != nil {
+			return nil, nil, err
+		}
+		if len(out) == 0 {
+			m.data, m.smtputf8, m.created = data, utf8 != 0, fromMicros(created)
 		}
 		r.state = outbox.State(st)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil, sql.ErrNoRows
+	}
+	return m, out, nil
 }
 
 // lockMessage is the first statement of every transaction changing a
@@ -182,29 +182,24 @@ func (o *Outbox) inTx(ctx context.Context, id outbox.ID, f func(tx *sql.Tx, chan
 	return changes, nil
 }
 
-// updateMessageState stores the combined state of the recipients.
+// updateMessageState stores the combined state of the recipients (see
+// outbox.Combine) in one statement.
 func (o *Outbox) updateMessageState(ctx context.Context, tx *sql.Tx, id outbox.ID, at time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT state FROM jakelu_outbox_rcpt WHERE msg = $1`, int64(id))
-	if err != nil {
-		return err
-	}
-	var states []outbox.State
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return err
-		}
-		states = append(states, outbox.State(s))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE jakelu_outbox_message SET state = $2, updated_at = $3 WHERE id = $1`,
-		int64(id), string(outbox.Combine(states...)), micros(at))
+	_, err := tx.ExecContext(ctx, updateState, int64(id), micros(at))
 	return err
 }
+
+// updateState sets a message's state to the first of outbox.Combine's
+// order that a recipient is in.
+var updateState = func() string {
+	var b strings.Builder
+	b.WriteString(`UPDATE jakelu_outbox_message SET updated_at = $2, state = CASE`)
+	for _, s := range []outbox.State{outbox.Sending, outbox.Deferred, outbox.Pending, outbox.Ambiguous, outbox.Failed, outbox.Expired, outbox.Cancelled} {
+		fmt.Fprintf(&b, "\n\tWHEN EXISTS (SELECT 1 FROM jakelu_outbox_rcpt WHERE msg = $1 AND state = '%s') THEN '%s'", s, s)
+	}
+	b.WriteString("\n\tELSE 'delivered' END WHERE id = $1")
+	return b.String()
+}()
 
 // report logs c and calls the OnChange hook.
 func (o *Outbox) report(ctx context.Context, c outbox.Change) {
