@@ -399,8 +399,13 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 	}
 	now := o.now()
 	var jobs []river.InsertManyParams
+	var batch []int // items for insertBatch
 	for i, p := range preps {
 		if p == nil {
+			continue
+		}
+		if o.d == Postgres && len(preps) > 1 && p.opts.IdempotencyKey == "" {
+			batch = append(batch, i)
 			continue
 		}
 		id, fresh, err := o.insert(ctx, tx, p, now)
@@ -416,6 +421,17 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 		if fresh {
 			jobs = append(jobs, river.InsertManyParams{Args: deliverArgs{Message: int64(id)},
 				InsertOpts: &river.InsertOpts{Queue: queue, ScheduledAt: p.opts.NotBefore}})
+		}
+	}
+	if len(batch) > 0 {
+		if err := o.insertBatch(ctx, tx, preps, batch, results, now); err != nil {
+			return nil, &outbox.Error{Op: op, Err: err}
+		}
+		for _, i := range batch {
+			if results[i].Err == nil {
+				jobs = append(jobs, river.InsertManyParams{Args: deliverArgs{Message: int64(results[i].ID)},
+					InsertOpts: &river.InsertOpts{Queue: queue, ScheduledAt: preps[i].opts.NotBefore}})
+			}
 		}
 	}
 	if len(jobs) > 0 {
@@ -448,7 +464,7 @@ func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, p *prepared, now time.T
 			return 0, false, err
 		}
 	}
-	search := strings.ToLower(p.c.MessageID + "\n" + p.opts.DocumentRef + "\n" + strings.Join(p.c.Recipients, "\n"))
+	search := searchText(p)
 	smtputf8 := 0
 	if p.c.SMTPUTF8 {
 		smtputf8 = 1
