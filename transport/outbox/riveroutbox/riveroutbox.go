@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -124,6 +125,11 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts *Options) (*Outbox, er
 	o := &Outbox{db: db, d: d, dl: dl}
 	if opts != nil {
 		o.opts = *opts
+	}
+	if o.opts.Transport != nil {
+		if v := reflect.ValueOf(o.opts.Transport); v.Kind() == reflect.Pointer && v.IsNil() {
+			return nil, &outbox.Error{Op: "new", Err: outbox.ErrNoTransport, Detail: fmt.Sprintf("Options.Transport is a nil %T; create it with its package's New", o.opts.Transport)}
+		}
 	}
 	o.opts.MaxWorkers = defaultInt(o.opts.MaxWorkers, 10)
 	o.opts.JobTimeout = defaultDur(o.opts.JobTimeout, 5*time.Minute)

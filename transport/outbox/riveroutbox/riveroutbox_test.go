@@ -12,6 +12,7 @@ import (
 
 	"github.com/jakelu/jakelu/transport/outbox"
 	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
+	"github.com/jakelu/jakelu/transport/smtp"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
 
@@ -428,6 +429,10 @@ func TestMigrate(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	var nilSMTP *smtp.Transport
+	if _, err := riveroutbox.New(t.Context(), openSQLiteFile(t, t.TempDir()+"/x.db"), riveroutbox.SQLite, &riveroutbox.Options{Transport: nilSMTP}); !errors.Is(err, outbox.ErrNoTransport) {
+		t.Errorf("New with a nil *smtp.Transport: %v; want ErrNoTransport", err)
+	}
 	path := t.TempDir() + "/empty.db"
 	if _, err := riveroutbox.New(t.Context(), openSQLiteFile(t, path), riveroutbox.SQLite, nil); !errors.Is(err, outbox.ErrInvalid) {
 		t.Errorf("New on an empty database: %v; want ErrInvalid", err)
