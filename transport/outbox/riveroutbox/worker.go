@@ -334,6 +334,14 @@ func (o *Outbox) outcome(ctx context.Context, m *msgRow, r rcptRow, lease int64,
 		text = text[:2000]
 	}
 	_, err := o.inTx(ctx, m.id, func(tx *sql.Tx, ch *[]outbox.Change) error {
+		if o.dl.asyncCommit != "" {
+			// Losing this commit in a database crash leaves the recipient
+			// sending, which becomes ambiguous: never lost, never sent
+			// twice. So the commit need not wait for the disk.
+			if _, err := tx.ExecContext(ctx, o.dl.asyncCommit); err != nil {
+				return err
+			}
+		}
 		res2, err := tx.ExecContext(ctx, `UPDATE jakelu_outbox_rcpt SET state = $4, attempts = $5, ambiguities = ambiguities + $6,
 code = $7, enhanced = $8, reply = $9, next_at = $10, lease_until = 0, updated_at = $11
 WHERE msg = $1 AND idx = $2 AND lease = $3 AND state IN ('sending', 'ambiguous')`,
