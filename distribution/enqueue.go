@@ -6,7 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jakelu/jakelu/docparse"
@@ -93,22 +96,36 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 	var results []*Result
 	var items []outbox.Item
 	var index []int // results index of each item
-	for _, data := range inputs {
+	// Parsing, planning and composing take the CPU; they run on every
+	// core, each input on its own, and are put in order afterwards.
+	type parsed struct {
+		res  []*Result
+		msgs []*transport.Message
+	}
+	done := make([]parsed, len(inputs))
+	parallel(len(inputs), func(n int) {
 		if !r.settings.Enabled {
-			results = append(results, &Result{Outcome: NotRouted, Err: ErrDistributionDisabled})
-			continue
+			done[n].res = []*Result{{Outcome: NotRouted, Err: ErrDistributionDisabled}}
+			return
 		}
-		docs, err := docparse.ParseAll(data, r.parse)
+		docs, err := docparse.ParseAll(inputs[n], r.parse)
 		if err == nil && single && len(docs) > 1 {
 			err = ErrSeveralDocuments
 		}
 		if err != nil {
-			results = append(results, &Result{Outcome: Rejected, Err: err})
-			continue
+			done[n].res = []*Result{{Outcome: Rejected, Err: err}}
+			return
 		}
 		for _, d := range docs {
 			res, msg := r.prepare(ctx, d)
-			if msg != nil {
+			done[n].res = append(done[n].res, res)
+			done[n].msgs = append(done[n].msgs, msg)
+		}
+	})
+	for _, p := range done {
+		for k, res := range p.res {
+			if k < len(p.msgs) && p.msgs[k] != nil {
+				msg, d := p.msgs[k], res.Document
 				o := r.itemOptions(d, opts)
 				if o.IdempotencyKey != "" && !single {
 					o.IdempotencyKey = fmt.Sprintf("%s#%d", o.IdempotencyKey, len(results))
@@ -207,4 +224,26 @@ func (r *Router) queued(res *Result, id outbox.ID, err error) {
 	default:
 		res.Outcome, res.Err = Deferred, err
 	}
+}
+
+// parallel calls f(0) … f(n-1) on up to GOMAXPROCS goroutines and
+// returns when all have returned.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }

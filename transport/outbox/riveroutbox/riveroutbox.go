@@ -368,7 +368,9 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 	}
 	results := make([]outbox.ItemResult, len(items))
 	preps := make([]*prepared, len(items))
-	for i, it := range items {
+	// Composing takes the CPU: it runs on every core.
+	parallel(len(items), func(i int) {
+		it := items[i]
 		p := &prepared{}
 		if it.Opts != nil {
 			p.opts = *it.Opts
@@ -378,23 +380,23 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 		}
 		if it.Msg == nil {
 			refuse(transport.ErrNoRecipients, "no message (nil *transport.Message)")
-			continue
+			return
 		}
 		if p.opts.AllowDuplicate && strings.TrimSpace(p.opts.RequestedBy) == "" {
 			refuse(outbox.ErrInvalid, "AllowDuplicate needs RequestedBy: who asked for the resend")
-			continue
+			return
 		}
 		c, err := transport.Compose(it.Msg, &o.compose)
 		if err != nil {
 			refuse(err, "the message cannot be composed")
-			continue
+			return
 		}
 		p.c = c
 		if p.opts.IdempotencyKey != "" || p.opts.DocumentKey != "" {
 			p.hash = contentHash(it.Msg)
 		}
 		preps[i] = p
-	}
+	})
 	own := tx == nil
 	if own {
 		var err error
