@@ -40,6 +40,8 @@ import (
 	"github.com/jakelu/jakelu/transport/bounce"
 	"github.com/jakelu/jakelu/transport/dkim"
 	"github.com/jakelu/jakelu/transport/file"
+	"github.com/jakelu/jakelu/transport/outbox"
+	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
 	"github.com/jakelu/jakelu/transport/smtp"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
@@ -131,6 +133,14 @@ var misuseFuncs = map[string]any{
 	"registry.CheckCustomerNumber": registry.CheckCustomerNumber,
 	"registry.NewMemory":           registry.NewMemory,
 	"registry.PageSize":            registry.PageSize,
+	"outbox.Combine":               outbox.Combine,
+	"outbox.DefaultSchedule":       outbox.DefaultSchedule,
+	"outbox.ParseID":               outbox.ParseID,
+	"outbox.ParseState":            outbox.ParseState,
+	"outbox.States":                outbox.States,
+	"outbox.Text":                  outbox.Text,
+	"riveroutbox.Migrate":          riveroutbox.Migrate,
+	"riveroutbox.New":              riveroutbox.New,
 	"registrytest.CancelAtCheck":   registrytest.CancelAtCheck,
 	"registrytest.Failing":         registrytest.Failing,
 	"registrytest.Run":             registrytest.Run,
@@ -165,6 +175,27 @@ var misuseFuncs = map[string]any{
 // methods of *T (which include those of T) are called on new(T) and, where
 // misuseLive knows how to build one, on a working value.
 var misuseTypes = map[string]reflect.Type{
+	"distribution.DuplicateError":         reflect.TypeFor[distribution.DuplicateError](),
+	"distribution.EnqueueOptions":         reflect.TypeFor[distribution.EnqueueOptions](),
+	"outbox.Ambiguity":                    reflect.TypeFor[outbox.Ambiguity](),
+	"outbox.Batcher":                      reflect.TypeFor[outbox.Batcher](),
+	"outbox.Change":                       reflect.TypeFor[outbox.Change](),
+	"outbox.DuplicateError":               reflect.TypeFor[outbox.DuplicateError](),
+	"outbox.EnqueueOptions":               reflect.TypeFor[outbox.EnqueueOptions](),
+	"outbox.Error":                        reflect.TypeFor[outbox.Error](),
+	"outbox.ID":                           reflect.TypeFor[outbox.ID](),
+	"outbox.Item":                         reflect.TypeFor[outbox.Item](),
+	"outbox.ItemResult":                   reflect.TypeFor[outbox.ItemResult](),
+	"outbox.Outbox":                       reflect.TypeFor[outbox.Outbox](),
+	"outbox.Page":                         reflect.TypeFor[outbox.Page](),
+	"outbox.Query":                        reflect.TypeFor[outbox.Query](),
+	"outbox.RecipientStatus":              reflect.TypeFor[outbox.RecipientStatus](),
+	"outbox.Schedule":                     reflect.TypeFor[outbox.Schedule](),
+	"outbox.State":                        reflect.TypeFor[outbox.State](),
+	"outbox.Status":                       reflect.TypeFor[outbox.Status](),
+	"riveroutbox.Dialect":                 reflect.TypeFor[riveroutbox.Dialect](),
+	"riveroutbox.Options":                 reflect.TypeFor[riveroutbox.Options](),
+	"riveroutbox.Outbox":                  reflect.TypeFor[riveroutbox.Outbox](),
 	"csvimport.Decoder":                   reflect.TypeFor[csvimport.Decoder](),
 	"csvimport.Options":                   reflect.TypeFor[csvimport.Options](),
 	"distribution.BatchOptions":           reflect.TypeFor[distribution.BatchOptions](),

@@ -13,6 +13,7 @@ import (
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/outbox"
 )
 
 // Router routes, composes and sends documents for one company. Build it with
@@ -28,6 +29,8 @@ type Router struct {
 	maxRcpt   int
 	now       func() time.Time
 	log       *slog.Logger
+	outbox    outbox.Outbox
+	dupWindow time.Duration
 }
 
 // Options configures a [Router]. The zero value is ready to use.
@@ -54,6 +57,14 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives one record per distributed document; nil discards.
 	Logger *slog.Logger
+	// Outbox, when set, is where [Router.Enqueue] and [Router.EnqueueAll]
+	// put the e-mails for durable delivery (see package
+	// transport/outbox/riveroutbox). With it NewRouter accepts a nil
+	// transport: such a router only enqueues.
+	Outbox outbox.Outbox
+	// DuplicateWindow is how long the duplicate guard of Enqueue remembers
+	// a document; 0 means 7 days (see [ErrDuplicateDocument]).
+	DuplicateWindow time.Duration
 }
 
 // DefaultMaxMessageSize is the default limit of an e-mail's size: common
@@ -77,14 +88,20 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 	if isNil(reg) {
 		reg = nil // a typed nil, e.g. (*registry.Memory)(nil), is no registry either
 	}
+	if opts == nil {
+		opts = &Options{}
+	}
+	if isNil(opts.Outbox) {
+		opts.Outbox = nil
+	}
 	if isNil(tr) {
-		return nil, fmt.Errorf("distribution: NewRouter needs a transport, got %T(nil): %w", tr, transport.ErrNoTransport)
+		if opts.Outbox == nil {
+			return nil, fmt.Errorf("distribution: NewRouter needs a transport (or Options.Outbox), got %T(nil): %w", tr, transport.ErrNoTransport)
+		}
+		tr = nil
 	}
 	if s.Directory && reg == nil {
 		return nil, &SettingsError{Field: "Directory", Value: "true", Err: errors.New("the recipient directory is on but no registry was given")}
-	}
-	if opts == nil {
-		opts = &Options{}
 	}
 	tmpls, err := loadTemplates(opts.Templates)
 	if err != nil {
@@ -100,6 +117,8 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 		maxRcpt:   opts.MaxRecipients,
 		now:       opts.Now,
 		log:       opts.Logger,
+		outbox:    opts.Outbox,
+		dupWindow: opts.DuplicateWindow,
 	}
 	if r.maxSize <= 0 {
 		r.maxSize = DefaultMaxMessageSize
@@ -143,7 +162,7 @@ func (r *Router) usable(ctx context.Context) (context.Context, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if r == nil || r.transport == nil {
+	if r == nil || r.templates == nil {
 		return ctx, ErrNotCreated
 	}
 	return ctx, nil
@@ -175,6 +194,12 @@ const (
 	Rejected Outcome = "rejected"
 	// NotRouted: distribution is off, or no method gave a recipient.
 	NotRouted Outcome = "not-routed"
+	// Queued: [Router.Enqueue] stored the e-mail in the outbox
+	// (Result.OutboxID); its workers deliver it.
+	Queued Outcome = "queued"
+	// Duplicate: [Router.Enqueue] refused the document because it was
+	// already sent (a [*DuplicateError]).
+	Duplicate Outcome = "duplicate"
 )
 
 // Result reports what [Router.Distribute] did with one document.
@@ -183,6 +208,7 @@ type Result struct {
 	Plan      *Plan              // nil when routing did not start
 	MessageID string             // the e-mail's Message-ID, "" when none was composed
 	Receipt   *transport.Receipt // the transport's per-recipient report, nil when nothing was sent
+	OutboxID  outbox.ID          // the outbox message, for the Queued outcome of Enqueue; 0 otherwise
 	Outcome   Outcome
 	Err       error // why the outcome is not Sent; nil when it is
 }
@@ -364,6 +390,10 @@ func (r *Router) distribute(ctx context.Context, doc *docparse.Document) *Result
 		return res
 	}
 	res.MessageID = msg.MessageID
+	if r.transport == nil {
+		res.Outcome, res.Err = Deferred, fmt.Errorf("distribution: this router only enqueues (it has an Outbox but no transport): %w", transport.ErrNoTransport)
+		return res
+	}
 	receipt, err := r.transport.Send(ctx, msg)
 	res.Receipt = receipt
 	res.Outcome, res.Err = classify(receipt, err)
@@ -412,7 +442,7 @@ func classify(receipt *transport.Receipt, err error) (Outcome, error) {
 // logResult writes one log record for a finished document.
 func (r *Router) logResult(ctx context.Context, res *Result) {
 	level := slog.LevelInfo
-	if res.Outcome != Sent {
+	if res.Outcome != Sent && res.Outcome != Queued {
 		level = slog.LevelWarn
 	}
 	attrs := []slog.Attr{slog.String("company", r.settings.Company), slog.String("outcome", string(res.Outcome))}

@@ -11,7 +11,8 @@ import (
 // example web app both use it, so the two report a delivery alike.
 type Summary struct {
 	Number     string             `json:"number"`              // the document number, "" when it could not be parsed
-	Outcome    Outcome            `json:"outcome"`             // sent, partly-sent, failed, deferred, ambiguous, rejected or not-routed
+	Outcome    Outcome            `json:"outcome"`             // sent, partly-sent, failed, deferred, ambiguous, rejected, not-routed, queued or duplicate
+	OutboxID   int64              `json:"outbox_id,omitempty"` // the outbox message of a queued document (Router.Enqueue)
 	Source     Source             `json:"source"`              // where the recipients came from; "none" without a plan
 	MessageID  string             `json:"messageId,omitempty"` // the e-mail's Message-ID, when one was composed
 	Recipients []RecipientSummary `json:"recipients"`          // the transport's report per recipient; empty, not nil, when nothing was sent
@@ -38,7 +39,7 @@ func (r *Result) Summary(lang string) Summary {
 	if r == nil {
 		return Summary{Outcome: Deferred, Source: SourceNone, Recipients: []RecipientSummary{}, Error: ErrNotCreated.Error()}
 	}
-	s := Summary{Outcome: r.Outcome, Source: SourceNone, MessageID: r.MessageID, Recipients: []RecipientSummary{}}
+	s := Summary{Outcome: r.Outcome, OutboxID: int64(r.OutboxID), Source: SourceNone, MessageID: r.MessageID, Recipients: []RecipientSummary{}}
 	if r.Document != nil {
 		s.Number = r.Document.Number
 	}

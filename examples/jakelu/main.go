@@ -12,6 +12,8 @@
 //	go run ./examples/jakelu dkim-keygen --domain D --selector S --out FILE [--ed25519]
 //	go run ./examples/jakelu bounce [--json] FILE|-
 //	go run ./examples/jakelu render [--lang fi|sv|en] [--document N] [--logo FILE] [--colour #RRGGBB] DOC > invoice.pdf
+//	go run ./examples/jakelu send --outbox DSN [routing flags] [--from ADDR] [--json] DOC...
+//	go run ./examples/jakelu outbox migrate|work|list|status|release|cancel --db DSN ...
 //
 // Each command prints its own help with -h.
 //
@@ -23,6 +25,15 @@
 // dkim-keygen writes a new private key into --out FILE (PKCS#8 PEM, mode
 // 0600, never overwriting) and prints the DNS TXT record to publish at
 // S._domainkey.D on stdout.
+//
+// # Durable delivery
+//
+// send --outbox DSN stores each document's e-mail in an outbox (package
+// transport/outbox/riveroutbox) instead of sending it, and prints
+// "queued" with the outbox_id (or the outcome that stopped it: rejected,
+// not-routed, duplicate). outbox work delivers them through --smtp or
+// --out, retrying for days; outbox list, status, release and cancel show
+// and change them. outbox migrate creates the tables first.
 //
 // # Routing
 //
@@ -101,6 +112,7 @@ var commands = []command{
 	{"dkim-keygen", "make a DKIM signing key and print its DNS record", runDKIMKeygen},
 	{"bounce", "read a returned mail: bounce, delay, auto-reply or complaint", runBounce},
 	{"render", "write the invoice image (PDF) of an e-invoice to stdout", runRender},
+	{"outbox", "durable delivery: migrate, work, list, status, release, cancel", runOutbox},
 }
 
 func main() {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jakelu/jakelu/distribution"
+	"github.com/jakelu/jakelu/examples/internal/exampledb"
 	"github.com/jakelu/jakelu/transport"
 	filetransport "github.com/jakelu/jakelu/transport/file"
 	"github.com/jakelu/jakelu/transport/smtp"
@@ -25,7 +26,7 @@ type jsonSent struct {
 // runSend implements "jakelu send": it distributes each document and prints
 // one result per document; it exits 1 if any document was not sent.
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls starttls|opportunistic|implicit|none] [--tls-ca FILE]) [--dkim-domain D --dkim-selector S --dkim-key FILE] DOC...\n\n"+
+	fs := newFlagSet("send", "send [--directory FILE | --db DSN] [--document-address[=false]] [--precedence document|directory|both] [--lang fi|sv|en] [--json] (--out DIR [--from ADDR] | --smtp HOST:PORT --from ADDR [--tls starttls|opportunistic|implicit|none] [--tls-ca FILE] | --outbox DSN [--from ADDR]) [--dkim-domain D --dkim-selector S --dkim-key FILE] DOC...\n\n"+
 		smtpHelp, stderr)
 	withEpilogue(fs, stderr, routingHelp+sendJSONHelp+sendExitHelp)
 	var f routeFlags
@@ -33,6 +34,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "the address e-mails are sent from; required with --smtp (with --out, "+placeholderFrom+" when not given)")
 	out := fs.String("out", "", "write the e-mails as .eml files into this folder")
 	smtpAddr := fs.String("smtp", "", "send through this SMTP server (host:port)")
+	outboxDSN := fs.String("outbox", "", "put the e-mails into this outbox (`DSN`: "+exampledb.Usage+") instead of sending; jakelu outbox work delivers them")
 	var tlsMode smtp.TLSMode
 	fs.TextVar(&tlsMode, "tls", smtp.StartTLS, "SMTP TLS: starttls (required), opportunistic, implicit or none (loopback only)")
 	tlsCA := fs.String("tls-ca", "", "trust the CA certificates in this PEM `FILE` for the SMTP server (a private relay), not the system's")
@@ -55,8 +57,8 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err != nil:
 		return usage("") // the flag package printed the usage and the error
-	case len(files) == 0 || (*out == "") == (*smtpAddr == ""):
-		return usage("give documents and exactly one of --out and --smtp")
+	case len(files) == 0 || countSet(*out, *smtpAddr, *outboxDSN) != 1:
+		return usage("give documents and exactly one of --out, --smtp and --outbox")
 	case *smtpAddr != "" && *from == "":
 		return usage("--smtp needs --from ADDR, the address the e-mails are sent from")
 	}
@@ -65,6 +67,9 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := dk.check(); err != nil {
 		return usage(err.Error())
+	}
+	if *outboxDSN != "" && dk.domain != "" {
+		return usage("--outbox stores the e-mails unsigned (a worker signs at each attempt); the DKIM flags do not apply to it")
 	}
 	if *from == "" {
 		*from = placeholderFrom
@@ -94,14 +99,23 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer closeReg()
 
 	var tr transport.Transport
-	if *out != "" {
+	var ropts *distribution.Options
+	switch {
+	case *outboxDSN != "":
+		ob, db, err := openOutbox(ctx, *outboxDSN, nil)
+		if err != nil {
+			return fail(fmt.Errorf("--outbox: %w", err))
+		}
+		defer db.Close()
+		ropts = &distribution.Options{Outbox: ob}
+	case *out != "":
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fail(err)
 		}
 		if tr, err = filetransport.New(*out, nil); err != nil {
 			return fail(err)
 		}
-	} else {
+	default:
 		// Checked before any document is sent: a configuration error
 		// exits 3 with nothing sent.
 		st, err := smtpTransport(ctx, *smtpAddr, tlsMode, *tlsCA, stderr)
@@ -111,10 +125,12 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer st.Close()
 		tr = st
 	}
-	if tr, err = dk.wrap(tr, *from, stderr); err != nil {
-		return fail(err)
+	if tr != nil {
+		if tr, err = dk.wrap(tr, *from, stderr); err != nil {
+			return fail(err)
+		}
 	}
-	r, err := distribution.NewRouter(reg, tr, settings, nil)
+	r, err := distribution.NewRouter(reg, tr, settings, ropts)
 	if err != nil {
 		return fail(err)
 	}
@@ -127,11 +143,13 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		var results []*distribution.Result
 		if data, err := readFile(name); err != nil {
 			results = []*distribution.Result{{Outcome: distribution.Rejected, Err: err}}
+		} else if ropts != nil {
+			results = r.EnqueueAll(ctx, nil, [][]byte{data}, nil)
 		} else {
 			results = r.DistributeAll(ctx, [][]byte{data}, nil)
 		}
 		for _, res := range results {
-			if res.Outcome != distribution.Sent {
+			if res.Outcome != distribution.Sent && res.Outcome != distribution.Queued {
 				code = exitNotSent
 			}
 			rep := sentReport(name, res, f.lang)
@@ -142,6 +160,9 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			var rcpts []string
 			for _, rc := range rep.Recipients {
 				rcpts = append(rcpts, rc.Address+" "+rc.Outcome)
+			}
+			if rep.OutboxID != 0 {
+				rcpts = append(rcpts, fmt.Sprintf("outbox_id %d", rep.OutboxID))
 			}
 			if rep.Number == "" {
 				fmt.Fprintf(stdout, "%s: %s\n", rep.File, rep.Outcome)
@@ -164,7 +185,8 @@ const sendJSONHelp = `
 --json prints one JSON array, one object per document (a file that cannot be read or
 parsed is one "rejected" object naming it): {"file", "number", "outcome", "source",
 "messageId", "recipients": [{"address", "outcome", "code", "error"}], "explain", "signed", "error"}.
-outcome is sent, partly-sent, failed, deferred, ambiguous, rejected or not-routed. On
+outcome is sent, partly-sent, failed, deferred, ambiguous, rejected or not-routed; with
+--outbox it is queued (with "outbox_id"), rejected, not-routed, duplicate or deferred. On
 exit 3 every document is "deferred" with the configuration error (files that cannot be
 read or parsed still "rejected"); on exit 2 the array is empty.
 `
@@ -172,4 +194,15 @@ read or parsed still "rejected"); on exit 2 the array is empty.
 // sentReport summarises one document's result.
 func sentReport(name string, res *distribution.Result, lang string) jsonSent {
 	return jsonSent{File: name, Summary: res.Summary(lang)}
+}
+
+// countSet returns how many of values are not "".
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }

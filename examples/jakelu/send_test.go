@@ -177,9 +177,9 @@ func TestSendRoute_usage(t *testing.T) {
 	}{
 		{"send --smtp without --from", []string{"send", "--smtp", "127.0.0.1:1", "--tls", "none", exampleUBL}, "--smtp needs --from"},
 		{"send --smtp with empty --from", []string{"send", "--smtp", "127.0.0.1:1", "--from=", exampleUBL}, "--smtp needs --from"},
-		{"send without a transport", []string{"send", exampleUBL}, "exactly one of --out and --smtp"},
-		{"send with two transports", []string{"send", "--out", out, "--smtp", "127.0.0.1:1", "--from", "a@b.example", exampleUBL}, "exactly one of --out and --smtp"},
-		{"send without documents", []string{"send", "--out", out}, "exactly one of --out and --smtp"},
+		{"send without a transport", []string{"send", exampleUBL}, "exactly one of --out, --smtp and --outbox"},
+		{"send with two transports", []string{"send", "--out", out, "--smtp", "127.0.0.1:1", "--from", "a@b.example", exampleUBL}, "exactly one of --out, --smtp and --outbox"},
+		{"send without documents", []string{"send", "--out", out}, "exactly one of --out, --smtp and --outbox"},
 		{"send --document-address=false without directory", []string{"send", "--out", out, "--document-address=false", exampleUBL}, "leaves no way to find recipients"},
 		{"send --precedence with only the directory", []string{"send", "--out", out, "--directory", exampleDir, "--precedence", "both", exampleUBL}, "--precedence chooses"},
 		{"send unknown flag", []string{"send", "--out", out, "--xml", exampleUBL}, "flag provided but not defined"},

@@ -2,6 +2,7 @@ package dkim_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/mail"
 	"os"
@@ -332,7 +333,7 @@ func TestNew(t *testing.T) {
 		want   error
 	}{
 		{"nil transport", nil, keys, nil, dkim.ErrNotRaw},
-		{"not raw", &transporttest.Recorder{}, keys, nil, dkim.ErrNotRaw},
+		{"not raw", transport.SendFunc(func(context.Context, *transport.Message) (*transport.Receipt, error) { return nil, nil }), keys, nil, dkim.ErrNotRaw},
 		{"typed nil raw", (*file.Transport)(nil), keys, nil, nil},
 		{"nil signer", &sink{}, nil, nil, dkim.ErrNoSigner},
 		{"nil options", &sink{}, keys, nil, nil},

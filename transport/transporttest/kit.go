@@ -45,7 +45,13 @@ type Inbox func() ([]*transport.Message, error)
 //   - cancelled-context: a cancelled ctx gives an error matching
 //     [context.Canceled], nothing delivered, no recipient reported delivered;
 //   - message-unchanged: Send does not modify the message;
-//   - concurrent-sends: 32 messages sent from 8 goroutines all arrive, once.
+//   - concurrent-sends: 32 messages sent from 8 goroutines all arrive, once;
+//   - raw-sender, for a transport that implements [transport.RawSender]
+//     (what a durable outbox needs to send stored bytes): a message
+//     composed with its ComposeOptions and sent with SendComposed to one
+//     of its recipients arrives with its Message-ID and subject, with one
+//     result, delivered, for that recipient only; a malformed Composed is
+//     refused as input ([transport.ErrMalformed]) and nothing is delivered.
 //
 // Use it from the implementation's tests:
 //
@@ -92,6 +98,7 @@ var rules = []rule{
 	{"cancelled-context", ruleCancelled},
 	{"message-unchanged", ruleUnchanged},
 	{"concurrent-sends", ruleConcurrent},
+	{"raw-sender", ruleRawSender},
 }
 
 func run(t tb, newTransport NewFunc) {
@@ -418,5 +425,43 @@ func ruleConcurrent(t tb, tr transport.Transport, inbox Inbox) {
 				t.Errorf("message %s arrived %d times, want once", id, count[id])
 			}
 		}
+	}
+}
+
+func ruleRawSender(t tb, tr transport.Transport, inbox Inbox) {
+	raw, ok := tr.(transport.RawSender)
+	if !ok {
+		return // optional
+	}
+	opts := raw.ComposeOptions()
+	c, err := transport.Compose(sample("Lasku 2026-002 – tallennetut tavut"), &opts)
+	if err != nil {
+		t.Fatalf("Compose with the transport's ComposeOptions: %v", err)
+	}
+	bad := *c
+	bad.Data = []byte("no header end")
+	rc, err := raw.SendComposed(t.Context(), &bad)
+	if rc == nil || !transport.IsInput(err) || !errors.Is(err, transport.ErrMalformed) {
+		t.Errorf("SendComposed of malformed data: receipt %v, error %v; want an input error matching transport.ErrMalformed", rc, err)
+	}
+	if msgs := delivered(t, inbox); len(msgs) != 0 {
+		t.Fatalf("inbox has %d messages after a malformed SendComposed, want none", len(msgs))
+	}
+	// One recipient of several, as an outbox sends: one transaction each.
+	one := *c
+	one.Recipients, one.RcptTo = c.Recipients[1:2], c.RcptTo[1:2]
+	rc, err = raw.SendComposed(t.Context(), &one)
+	if err != nil || rc == nil {
+		t.Fatalf("SendComposed: %v", err)
+	}
+	if len(rc.Recipients) != 1 || rc.Recipients[0].Outcome != transport.Delivered || !address.Equal(rc.Recipients[0].Address, c.Recipients[1]) {
+		t.Errorf("SendComposed receipt %+v; want one result, delivered, for %s", rc.Recipients, c.Recipients[1])
+	}
+	if rc.MessageID != c.MessageID {
+		t.Errorf("SendComposed receipt Message-ID %q; want %q", rc.MessageID, c.MessageID)
+	}
+	msgs := delivered(t, inbox)
+	if len(msgs) != 1 || msgs[0].MessageID != c.MessageID || msgs[0].Subject != "Lasku 2026-002 – tallennetut tavut" {
+		t.Errorf("inbox has %d messages; want the one sent, with Message-ID %q", len(msgs), c.MessageID)
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
+	"slices"
 	"sync"
 
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/address"
 )
 
 // Recorder is a [transport.Transport] that records messages instead of
@@ -37,7 +40,7 @@ type Recorder struct {
 	msgs []*transport.Message
 }
 
-var _ transport.Transport = (*Recorder)(nil)
+var _ transport.RawSender = (*Recorder)(nil)
 
 // ErrSimulated is the error in the results of recipients that
 // [Recorder.Outcome] did not deliver.
@@ -54,6 +57,48 @@ func (r *Recorder) Send(ctx context.Context, msg *transport.Message) (*transport
 	if err != nil {
 		return transport.Refuse(msg, err)
 	}
+	return r.deliver(ctx, msg, c)
+}
+
+// ComposeOptions returns SMTPUTF8 allowed, as Send composes.
+func (r *Recorder) ComposeOptions() transport.ComposeOptions {
+	return transport.ComposeOptions{SMTPUTF8: true}
+}
+
+// SendComposed records the message c.Data holds (read back with
+// [ParseMessage]) as delivered to c.RcptTo, and otherwise behaves like
+// Send: Fail and Outcome apply, and a c that [transport.CheckComposed]
+// refuses, or whose bytes do not parse, is refused as input. The recorded
+// message's Bcc holds the envelope recipients that To and Cc do not name.
+func (r *Recorder) SendComposed(ctx context.Context, c *transport.Composed) (*transport.Receipt, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := transport.CheckComposed(c); err != nil {
+		return transport.RefuseComposed(c, err)
+	}
+	msg, err := ParseMessage(c.Data)
+	if err != nil {
+		return transport.RefuseComposed(c, fmt.Errorf("%w: %v", transport.ErrMalformed, err))
+	}
+	if msg.MessageID == "" {
+		msg.MessageID = c.MessageID
+	}
+	msg.Bcc = nil
+	for _, a := range c.Recipients {
+		named := false
+		for _, h := range append(slices.Clone(msg.To), msg.Cc...) {
+			named = named || address.Equal(h.Address, a)
+		}
+		if !named {
+			msg.Bcc = append(msg.Bcc, mail.Address{Address: a})
+		}
+	}
+	return r.deliver(ctx, msg, c)
+}
+
+// deliver is Send after the message was checked: c is its envelope.
+func (r *Recorder) deliver(ctx context.Context, msg *transport.Message, c *transport.Composed) (*transport.Receipt, error) {
 	if r == nil {
 		rc := c.Receipt(transport.RecipientResult{Outcome: transport.Deferred, Stage: transport.StageConnect,
 			Err: fmt.Errorf("transporttest: nil *Recorder: %w", transport.ErrNoTransport)})

@@ -1,0 +1,141 @@
+package distribution_test
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"github.com/jakelu/jakelu/distribution"
+	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/outbox"
+	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
+	"github.com/jakelu/jakelu/transport/transporttest"
+)
+
+// queueRouter returns an enqueue-only router on a SQLite outbox.
+func queueRouter(t *testing.T) (*distribution.Router, *riveroutbox.Outbox, *sql.DB) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "outbox.db")+"?_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	if err := riveroutbox.Migrate(t.Context(), db, riveroutbox.SQLite); err != nil {
+		t.Fatal(err)
+	}
+	ob, err := riveroutbox.New(t.Context(), db, riveroutbox.SQLite, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := distribution.NewRouter(directory(t, ""), nil, distribution.Settings{
+		Enabled: true, DocumentAddress: true, Directory: true, From: "laskut@operaattori.example", Company: "acme",
+	}, &distribution.Options{Outbox: ob, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, ob, db
+}
+
+func TestEnqueue(t *testing.T) {
+	r, ob, db := queueRouter(t)
+	ctx := t.Context()
+	doc := readDoc(t, "ubl-invoice.xml")
+	res, err := r.Enqueue(ctx, nil, doc, nil)
+	if err != nil || res.Outcome != distribution.Queued || res.OutboxID == 0 {
+		t.Fatalf("Enqueue: %v, %+v", err, res)
+	}
+	st, err := ob.Status(ctx, res.OutboxID)
+	if err != nil || st.MessageID != res.MessageID || st.Tenant != "acme" || len(st.Recipients) == 0 || st.State != outbox.Pending {
+		t.Fatalf("Status: %+v, %v", st, err)
+	}
+	js, _ := json.Marshal(res.Summary("en"))
+	if !strings.Contains(string(js), `"outcome":"queued"`) || !strings.Contains(string(js), `"outbox_id":`) {
+		t.Errorf("summary %s", js)
+	}
+
+	// The same document again: refused by the duplicate guard.
+	res2, err := r.Enqueue(ctx, nil, doc, nil)
+	var dup *distribution.DuplicateError
+	if res2.Outcome != distribution.Duplicate || !errors.As(err, &dup) || !errors.Is(err, distribution.ErrDuplicateDocument) ||
+		dup.Previous != res.OutboxID || !dup.SameContent {
+		t.Fatalf("again: %v, %+v", err, res2)
+	}
+	// An explicit resend needs who asked, and gets a new Message-ID.
+	if res3, _ := r.Enqueue(ctx, nil, doc, &distribution.EnqueueOptions{AllowDuplicate: true}); res3.Outcome != distribution.Rejected {
+		t.Errorf("resend without RequestedBy: %+v", res3)
+	}
+	res4, err := r.Enqueue(ctx, nil, doc, &distribution.EnqueueOptions{AllowDuplicate: true, RequestedBy: "clerk@acme.example"})
+	if err != nil || res4.Outcome != distribution.Queued || res4.MessageID == res.MessageID || !strings.HasSuffix(res4.MessageID, "@operaattori.example") {
+		t.Fatalf("resend: %v, %+v (first Message-ID %s)", err, res4, res.MessageID)
+	}
+	// Nobody received them: the guard is released.
+	for _, id := range []outbox.ID{res.OutboxID, res4.OutboxID} {
+		if err := ob.Cancel(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res5, err := r.Enqueue(ctx, nil, doc, nil); err != nil || res5.Outcome != distribution.Queued {
+		t.Errorf("after cancelling: %v, %+v", err, res5)
+	}
+
+	// In the caller's transaction: gone with a rollback.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res6, err := r.Enqueue(ctx, tx, readDoc(t, "finvoice-invoice.xml"), &distribution.EnqueueOptions{IdempotencyKey: "k"})
+	if err != nil && res6.Outcome != distribution.NotRouted {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	if res6.OutboxID != 0 {
+		if _, err := ob.Status(ctx, res6.OutboxID); !errors.Is(err, outbox.ErrNotFound) {
+			t.Errorf("after rollback: %v", err)
+		}
+	}
+
+	// Not a document: rejected, nothing stored.
+	if res7, _ := r.Enqueue(ctx, nil, []byte("not xml"), nil); res7.Outcome != distribution.Rejected {
+		t.Errorf("garbage: %+v", res7)
+	}
+	// Sending directly needs a transport.
+	if res8, err := r.Distribute(ctx, doc); res8.Outcome != distribution.Deferred || !errors.Is(err, transport.ErrNoTransport) {
+		t.Errorf("Distribute on an enqueue-only router: %v, %+v", err, res8)
+	}
+}
+
+func TestEnqueueAll(t *testing.T) {
+	r, ob, _ := queueRouter(t)
+	ctx := t.Context()
+	ubl, cii := readDoc(t, "ubl-invoice.xml"), readDoc(t, "cii-credit-note.xml")
+	res := r.EnqueueAll(ctx, nil, [][]byte{ubl, cii, ubl, []byte("x")}, &distribution.EnqueueOptions{IdempotencyKey: "batch-1"})
+	want := []distribution.Outcome{distribution.Queued, distribution.Queued, distribution.Duplicate, distribution.Rejected}
+	for i, w := range want {
+		if res[i].Outcome != w {
+			t.Errorf("document %d: %s (%v); want %s", i, res[i].Outcome, res[i].Err, w)
+		}
+	}
+	// The same batch again with the same key: the same IDs, nothing new.
+	again := r.EnqueueAll(ctx, nil, [][]byte{ubl, cii}, &distribution.EnqueueOptions{IdempotencyKey: "batch-1"})
+	if again[0].OutboxID != res[0].OutboxID || again[1].OutboxID != res[1].OutboxID {
+		t.Errorf("repeated batch: %+v %+v", again[0], again[1])
+	}
+	page, err := ob.List(ctx, outbox.Query{})
+	if err != nil || len(page.Messages) != 2 {
+		t.Errorf("outbox holds %d messages, %v; want 2", len(page.Messages), err)
+	}
+	// Without an outbox nothing can be enqueued.
+	plain, err := distribution.NewRouter(nil, &transporttest.Recorder{}, distribution.Settings{Enabled: true, DocumentAddress: true, From: "a@b.example"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := plain.Enqueue(ctx, nil, ubl, nil); res.Outcome != distribution.Deferred || !errors.Is(err, distribution.ErrNoOutbox) {
+		t.Errorf("no outbox: %v, %+v", err, res)
+	}
+}
