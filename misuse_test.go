@@ -138,7 +138,6 @@ var misuseFuncs = map[string]any{
 	"outbox.ParseID":               outbox.ParseID,
 	"outbox.ParseState":            outbox.ParseState,
 	"outbox.States":                outbox.States,
-	"outbox.Text":                  outbox.Text,
 	"riveroutbox.Migrate":          riveroutbox.Migrate,
 	"riveroutbox.New":              riveroutbox.New,
 	"registrytest.CancelAtCheck":   registrytest.CancelAtCheck,

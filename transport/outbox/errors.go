@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jakelu/jakelu/internal/i18n"
 )
 
 // The errors an [Outbox] returns, inside an [*Error]; match them with
@@ -57,7 +59,8 @@ func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicateDo
 
 // Message explains the refusal in lang ("fi", "sv" or "en").
 func (e *DuplicateError) Message(lang string) string {
-	return fmt.Sprintf(Text("outbox.error.duplicate", lang), e.SentAt.Local().Format("2.1.2006 15:04"))
+	at := e.SentAt.Local()
+	return i18n.Text(lang, "outbox.error.duplicate", i18n.FormatDate(lang, at.Format(time.DateOnly))+" "+at.Format("15:04"))
 }
 
 // Error is the error of an outbox operation: which, on which message, and
@@ -113,7 +116,7 @@ func (e *Error) Message(lang string) string {
 		if errors.As(e.Err, &d) {
 			return d.Message(lang)
 		}
-		return fmt.Sprintf(Text("outbox.error.duplicate", lang), "?")
+		return i18n.Text(lang, "outbox.error.duplicate", "?")
 	}
-	return Text(key, lang)
+	return i18n.Text(lang, key)
 }
