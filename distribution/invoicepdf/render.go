@@ -1027,24 +1027,31 @@ func (p *page) code128(x, y, module, h float64) bool {
 }
 
 // qr draws the EPC QR code at x, y, size mm wide including its quiet
-// zone, and reports whether it could be drawn.
+// zone, and reports whether it could be drawn. Each run of dark modules in
+// a row is one rectangle.
 func (p *page) qr(x, y, size float64) bool {
-	code, err := qr.Encode(p.epc, qr.M, qr.Unicode)
-	if err != nil {
-		return false
+	var n int
+	var at func(c, r int) bool
+	if m, ok := encodeQR([]byte(p.epc)); ok {
+		n, at = m.size, m.at
+	} else { // longer than an EPC payload may be: the general encoder
+		code, err := qr.Encode(p.epc, qr.M, qr.Unicode)
+		if err != nil {
+			return false
+		}
+		n, at = code.Bounds().Dx(), func(c, r int) bool { return dark(code.At(c, r)) }
 	}
-	n := code.Bounds().Dx()
 	m := size / float64(n+8) // a quiet zone of 4 modules each side
 	x, y = x+4*m, y+4*m
 	p.pdf.SetFillColor(0, 0, 0)
 	for r := range n {
 		for c := 0; c < n; {
-			if !dark(code.At(c, r)) {
+			if !at(c, r) {
 				c++
 				continue
 			}
 			e := c
-			for e < n && dark(code.At(e, r)) {
+			for e < n && at(e, r) {
 				e++
 			}
 			// A hair wider and taller, so that no white seams show between modules.
