@@ -9,6 +9,7 @@ import (
 	_ "image/gif"  // logo formats accepted by Options.Logo
 	_ "image/jpeg" // logo formats accepted by Options.Logo
 	_ "image/png"  // logo formats accepted by Options.Logo
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -192,10 +193,17 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 	if d == nil || strings.TrimSpace(d.Number) == "" {
 		return nil, &Error{Err: ErrNoDocument, Detail: "the document is nil or has no number"}
 	}
-	p := &page{r: r, d: d, lang: r.Language(d, lang)}
+	p := &page{r: r, d: d, lang: r.Language(d, lang), f8: fast8()}
 	out := &Rendered{Language: p.lang}
 	p.transfer(out)
-	if err := p.render(); err != nil {
+	err := p.render()
+	if p.f8 != nil && p.uncovered {
+		// A character beyond the 8-bit font: draw it all again with
+		// the Unicode font.
+		p.f8, p.overflow = nil, false
+		err = p.render()
+	}
+	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
@@ -236,6 +244,8 @@ type page struct {
 	pdf  *fpdf.Fpdf
 
 	overflow     bool   // the document needs more than MaxPages pages
+	f8           *font8 // the 8-bit font, nil for the Unicode font
+	uncovered    bool   // a text has a character f8 lacks
 	barcode, epc string // the codes of the form; "" for no form
 	noForm       error  // why a payable invoice has no form
 	payable      bool   // the document asks for a payment
@@ -300,7 +310,11 @@ func (p *page) render() error {
 	p.pdf = pdf
 	pdf.SetMargins(left, top, pageW-right)
 	pdf.SetAutoPageBreak(false, 0)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	if p.f8 != nil {
+		pdf.AddFontFromBytes("go", "", p.f8.def, p.f8.file)
+	} else {
+		pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	}
 	pdf.AliasNbPages("{nb}")
 	issued, err := time.Parse(time.DateOnly, d.IssueDate)
 	if err != nil {
@@ -371,7 +385,20 @@ func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
 // aligned "L", "R" or "C".
 func (p *page) text(x, y, w float64, s, align string) {
 	p.pdf.SetXY(x, y)
-	p.pdf.CellFormat(w, lineH, clean(s), "", 0, align, false, 0, "")
+	p.pdf.CellFormat(w, lineH, p.enc(clean(s)), "", 0, align, false, 0, "")
+}
+
+// enc returns s as the current font needs it: as it is for the Unicode
+// font, in its encoding for the 8-bit font (noting a character it lacks).
+func (p *page) enc(s string) string {
+	if p.f8 == nil {
+		return s
+	}
+	e, ok := p.f8.encode(s)
+	if !ok {
+		p.uncovered = true
+	}
+	return e
 }
 
 // wrap splits s into lines that fit width w in the current font.
@@ -380,7 +407,50 @@ func (p *page) wrap(s string, w float64) []string {
 	if s == "" {
 		return nil
 	}
-	return p.pdf.SplitText(s, w)
+	if p.f8 == nil {
+		return p.pdf.SplitText(s, w)
+	}
+	return p.split(s, w)
+}
+
+// split splits s into lines that fit width w in the 8-bit font the way
+// fpdf's SplitText does: after the last space that fits, or inside a word
+// longer than a line.
+func (p *page) split(s string, w float64) []string {
+	_, size := p.pdf.GetFontSize()
+	wmax := int(math.Ceil((w - 2*p.pdf.GetCellMargin()) * 1000 / size))
+	rs := []rune(strings.TrimRight(s, "\n"))
+	var lines []string
+	sep, i, j, l := -1, 0, 0, 0
+	for i < len(rs) {
+		c := rs[i]
+		cw, ok := p.f8.width(c)
+		if !ok {
+			p.uncovered = true
+		}
+		l += cw
+		if unicode.IsSpace(c) {
+			sep = i
+		}
+		if c == '\n' || l > wmax {
+			if sep == -1 {
+				if i == j {
+					i++
+				}
+				sep = i
+			} else {
+				i = sep + 1
+			}
+			lines = append(lines, string(rs[j:sep]))
+			sep, j, l = -1, i, 0
+		} else {
+			i++
+		}
+	}
+	if i != j {
+		lines = append(lines, string(rs[j:i]))
+	}
+	return lines
 }
 
 // clean makes text printable: control and invisible characters are
@@ -477,7 +547,7 @@ func (p *page) firstPage() float64 {
 	x := 112.0
 	p.fontRGB(true, 16, p.r.accent)
 	pdf.SetXY(x, top)
-	pdf.CellFormat(right-x, 7, p.title(), "", 0, "L", false, 0, "")
+	pdf.CellFormat(right-x, 7, p.enc(p.title()), "", 0, "L", false, 0, "")
 	p.pageNumber()
 	ry := top + 10
 	const labelW = 31.0
@@ -641,7 +711,7 @@ func (p *page) tableHead(y float64, gross bool) float64 {
 			key = "lines.gross"
 		}
 		pdf.SetXY(x, y+0.9)
-		pdf.CellFormat(c.w, lineH, p.t(key), "", 0, c.align, false, 0, "")
+		pdf.CellFormat(c.w, lineH, p.enc(p.t(key)), "", 0, c.align, false, 0, "")
 		x += c.w
 	}
 	return y + 7.5
@@ -662,7 +732,7 @@ func (p *page) continuation() float64 {
 	p.text(left, top, 100, p.d.Seller.Name, "L")
 	p.fontRGB(true, 11, p.r.accent)
 	pdf.SetXY(118, top)
-	pdf.CellFormat(right-118, 5, p.title()+" "+clean(p.d.Number), "", 0, "L", false, 0, "")
+	pdf.CellFormat(right-118, 5, p.enc(p.title()+" "+clean(p.d.Number)), "", 0, "L", false, 0, "")
 	p.pageNumber()
 	return top + 10
 }
@@ -816,8 +886,8 @@ func (p *page) summary(y float64) float64 {
 			due = money(l, strings.TrimPrefix(d.AmountDue, "-"), d.Currency)
 		}
 		p.pdf.SetXY(x, ty)
-		p.pdf.CellFormat(45, 5.5, label, "", 0, "L", false, 0, "")
-		p.pdf.CellFormat(right-x-45, 5.5, due, "", 0, "R", false, 0, "")
+		p.pdf.CellFormat(45, 5.5, p.enc(label), "", 0, "L", false, 0, "")
+		p.pdf.CellFormat(right-x-45, 5.5, p.enc(due), "", 0, "R", false, 0, "")
 		ty += 6
 	}
 	return max(vy, ty) + 5
