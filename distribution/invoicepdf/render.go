@@ -211,6 +211,9 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 		return nil, &Error{Number: d.Number, Err: fmt.Errorf("%w: %w", ErrPDF, err)}
 	}
 	out.PDF, out.Pages = buf.Bytes(), p.pdf.PageNo()
+	if z, err := compressPDF(out.PDF); err == nil {
+		out.PDF = z
+	} // else the uncompressed PDF, as valid if larger
 	return out, nil
 }
 
@@ -310,6 +313,7 @@ func (p *page) render() error {
 	p.pdf = pdf
 	pdf.SetMargins(left, top, pageW-right)
 	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetCompression(false) // compressPDF compresses the pages
 	if p.f8 != nil {
 		pdf.AddFontFromBytes("go", "", p.f8.def, p.f8.file)
 	} else {
