@@ -200,7 +200,7 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 	if p.f8 != nil && p.uncovered {
 		// A character beyond the 8-bit font: draw it all again with
 		// the Unicode font.
-		p.f8, p.overflow = nil, false
+		p.f8, p.overflow, p.uncovered = nil, false, false
 		err = p.render()
 	}
 	if err != nil {
@@ -370,9 +370,9 @@ func (p *page) font(bold bool, size float64, grey bool) {
 
 // fontRGB sets the font in a colour. Bold is the regular face filled and
 // stroked with a thin outline of the same colour: one embedded font
-// instead of two halves the cost of a rendering (the PDF library parses
-// and subsets each font of each document anew), and looks the same at
-// these sizes. Lines drawn after bold text set their own colour and width.
+// instead of two keeps the PDF small and the Unicode path (which the PDF
+// library parses and subsets for each document anew) cheaper, and looks
+// the same at these sizes. Lines drawn after bold text set their own colour and width.
 func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
 	p.pdf.SetFont("go", "", size)
 	p.pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
@@ -388,6 +388,9 @@ func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
 // text writes s at x, y (the top of the line) in a cell of width w,
 // aligned "L", "R" or "C".
 func (p *page) text(x, y, w float64, s, align string) {
+	if p.uncovered {
+		return // Render draws the page again with the Unicode font
+	}
 	p.pdf.SetXY(x, y)
 	p.pdf.CellFormat(w, lineH, p.enc(clean(s)), "", 0, align, false, 0, "")
 }
@@ -1057,7 +1060,7 @@ func (p *page) form() {
 	p.text(xm+3, rows[0]+1, 50, p.t("data.number"), "L")
 	p.font(true, 9, false)
 	p.text(xm+3, rows[0]+4.5, 55, d.Number, "L")
-	if p.epc != "" && p.qr(x1-38, rows[0]-1, 38) {
+	if p.epc != "" && !p.uncovered && p.qr(x1-38, rows[0]-1, 38) {
 		p.font(false, 7, true)
 		p.text(xm+3, rows[0]+12, x1-xm-42, p.t("pay.qr")+" →", "L")
 	}
