@@ -425,3 +425,40 @@ func TestRenderFonts(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderConcurrent renders from several goroutines at once (the
+// 8-bit font and the zlib writers are shared): every result equals the
+// one-at-a-time rendering. Run with -race.
+func TestRenderConcurrent(t *testing.T) {
+	r, err := invoicepdf.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []*docparse.Document{parseFile(t, "testdata/finvoice-payable.xml"), manyLines(t, 60), parseFile(t, "testdata/finvoice-payable.xml")}
+	docs[2].Seller.Name = "Antonín Dvořák s.r.o." // the Unicode font
+	want := make([][]byte, len(docs))
+	for i, d := range docs {
+		out, err := r.Render(d, "fi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = out.PDF
+	}
+	errs := make(chan error, 4*len(docs))
+	for range 4 {
+		for i, d := range docs {
+			go func() {
+				out, err := r.Render(d, "fi")
+				if err == nil && !bytes.Equal(out.PDF, want[i]) {
+					err = fmt.Errorf("document %d: a concurrent rendering differs", i)
+				}
+				errs <- err
+			}()
+		}
+	}
+	for range 4 * len(docs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
