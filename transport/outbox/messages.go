@@ -36,6 +36,9 @@ func suppressionText(lang string, s *Suppression) string {
 		return i18n.Text(lang, "outbox.suppressed.manual", s.Address, date, s.Text)
 	}
 	var why []string
+	if s.Code != 0 && strings.HasPrefix(s.Text, strconv.Itoa(s.Code)) { // the server's words start with its code
+		return i18n.Text(lang, "outbox.suppressed.bounce", s.Address, date, s.Text)
+	}
 	if s.Code != 0 {
 		why = append(why, strconv.Itoa(s.Code))
 	}
