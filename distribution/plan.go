@@ -9,8 +9,8 @@ import (
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
-	"github.com/jakelu/jakelu/transport/outbox"
 	"github.com/jakelu/jakelu/transport/address"
+	"github.com/jakelu/jakelu/transport/outbox"
 )
 
 // Source says which method produced a recipient, or, for a whole [Plan],
