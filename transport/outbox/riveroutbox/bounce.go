@@ -282,3 +282,39 @@ next_at = 0, lease_until = 0, updated_at = $7 WHERE msg = $1 AND idx = $2`,
 	_ = changes
 	return err
 }
+
+// CheckVERP reports whether addr is a VERP address this outbox (with
+// Options.VERP) made for a recipient of a message it holds, and returns
+// that message: what an inbound receiver for the bounce domain checks at
+// RCPT, before accepting a report. Errors wrap [bounce.ErrVERPConfig]
+// (no VERP configured), [bounce.ErrNotVERP] (not one of ours, or no such
+// message) or [bounce.ErrForged].
+func (o *Outbox) CheckVERP(ctx context.Context, addr string) (outbox.ID, error) {
+	if err := o.ok("check verp"); err != nil {
+		return 0, err
+	}
+	v := o.opts.VERP
+	if v == nil {
+		return 0, &bounce.VERPError{Err: bounce.ErrVERPConfig, Address: addr}
+	}
+	if _, err := v.Verify(addr, "-"); err != nil && !errors.Is(err, bounce.ErrForged) {
+		return 0, err // not of our form
+	}
+	id, ok := verpID(strings.ToLower(addr))
+	if !ok {
+		return 0, &bounce.VERPError{Err: bounce.ErrNotVERP, Address: addr}
+	}
+	rcpts, err := o.rcptsOf(ctx, id)
+	if err != nil {
+		return 0, &outbox.Error{Op: "check verp", ID: id, Err: err}
+	}
+	if len(rcpts) == 0 {
+		return 0, &bounce.VERPError{Err: bounce.ErrNotVERP, Address: addr}
+	}
+	for _, r := range rcpts {
+		if _, err := v.Verify(addr, r.rcptTo); err == nil {
+			return id, nil
+		}
+	}
+	return 0, &bounce.VERPError{Err: bounce.ErrForged, Address: addr}
+}
