@@ -33,6 +33,11 @@ type Composed struct {
 	// SMTPUTF8 is set when an address has a non-ASCII local part: the
 	// message can only go through a server that offers SMTPUTF8.
 	SMTPUTF8 bool
+	// EnvelopeID, when set, asks for delivery status notifications (RFC
+	// 3461) where the server offers DSN: MAIL carries RET=HDRS and
+	// ENVID=<EnvelopeID>, each RCPT NOTIFY=FAILURE,DELAY and its ORCPT, so
+	// a report names what was sent. The outbox sets it; Compose does not.
+	EnvelopeID string
 	// Data is the message: CRLF line ends only (no bare CR or LF), no line
 	// over 998 octets, ending with CRLF. It is not dot-stuffed.
 	Data []byte

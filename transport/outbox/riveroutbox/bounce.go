@@ -318,3 +318,6 @@ func (o *Outbox) CheckVERP(ctx context.Context, addr string) (outbox.ID, error) 
 	}
 	return 0, &bounce.VERPError{Err: bounce.ErrForged, Address: addr}
 }
+
+// envelopeID is the ENVID of id's transactions (see envidPrefix).
+func envelopeID(id outbox.ID) string { return envidPrefix + id.String() }

@@ -203,3 +203,41 @@ func TestSuppressionsSoft(t *testing.T) {
 		t.Errorf("Add of a non-address = %v; want ErrInvalid", err)
 	}
 }
+
+// TestBounceByEnvelopeID: without VERP, a server offering DSN gets
+// RET=HDRS ENVID and NOTIFY, and its report is matched by the ENVID.
+func TestBounceByEnvelopeID(t *testing.T) {
+	srv := transporttest.NewServer(t, &transporttest.Script{DSN: true, Unknown: []string{"gone@asiakas.fi"}})
+	db, _ := backends[0].open(t)
+	o := newOutbox(t, db, backends[0].dialect, testOptions(smtpTo(t, srv.Addr(), 2*time.Second), nil))
+	ctx := t.Context()
+	id, err := o.Enqueue(ctx, nil, invoice(1, "gone@asiakas.fi"), &outbox.EnqueueOptions{Tenant: "myyja"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, o, id, "delivered", func(st *outbox.Status) bool { return st.State == outbox.Delivered })
+	var mail, rcpt string
+	for _, c := range srv.Commands() {
+		switch c.Verb {
+		case "MAIL":
+			mail = c.Arg
+		case "RCPT":
+			rcpt = c.Arg
+		}
+	}
+	if !strings.Contains(mail, "RET=HDRS") || !strings.Contains(mail, "ENVID=jakelu-"+id.String()) ||
+		!strings.Contains(rcpt, "NOTIFY=FAILURE,DELAY") || !strings.Contains(rcpt, "ORCPT=rfc822;gone@asiakas.fi") {
+		t.Fatalf("MAIL %q, RCPT %q; want the DSN parameters", mail, rcpt)
+	}
+	b := srv.Bounces()
+	if len(b) != 1 {
+		t.Fatalf("bounces %d; want 1", len(b))
+	}
+	// Without the original header the Message-ID cannot match: only the ENVID can.
+	data := string(b[0].Data)
+	data = data[:strings.Index(data, "Content-Type: text/rfc822-headers")] + "--transporttest-dsn--\r\n"
+	res, err := o.HandleBounce(ctx, strings.NewReader(data))
+	if err != nil || !res.Matched || res.Recipients[0].By != outbox.MatchEnvelope || res.Recipients[0].To != outbox.Bounced {
+		t.Fatalf("HandleBounce: %+v, %v; want bounced by envid", res, err)
+	}
+}

@@ -287,7 +287,7 @@ WHERE msg = $1 AND idx = $2 AND state = $6 AND lease = $8`,
 		return time.Time{}, err // another worker has it
 	}
 	r.attempts++
-	c := &transport.Composed{MessageID: m.messageID, From: o.envelopeFrom(m, r), Recipients: []string{r.address},
+	c := &transport.Composed{MessageID: m.messageID, From: o.envelopeFrom(m, r), EnvelopeID: envelopeID(m.id), Recipients: []string{r.address},
 		RcptTo: []string{r.rcptTo}, SMTPUTF8: m.smtputf8, Data: m.data}
 	rc, serr := o.opts.Transport.SendComposed(ctx, c)
 	res := transport.RecipientResult{Address: r.address, Outcome: transport.Deferred, Err: serr}
