@@ -241,3 +241,11 @@ func TestBounceByEnvelopeID(t *testing.T) {
 		t.Fatalf("HandleBounce: %+v, %v; want bounced by envid", res, err)
 	}
 }
+
+func TestNewRefusesBadVERP(t *testing.T) {
+	db, _ := backends[0].open(t)
+	_, err := riveroutbox.New(t.Context(), db, riveroutbox.SQLite, &riveroutbox.Options{VERP: &bounce.VERP{Key: []byte("short"), Local: "b", Domain: "d.fi"}})
+	if !errors.Is(err, outbox.ErrInvalid) || !strings.Contains(err.Error(), "VERP") {
+		t.Errorf("New with a short VERP key = %v; want ErrInvalid naming VERP", err)
+	}
+}

@@ -149,6 +149,11 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts *Options) (*Outbox, er
 	if o.opts.RescueAfter < o.opts.JobTimeout {
 		return nil, &outbox.Error{Op: "new", Err: outbox.ErrInvalid, Detail: fmt.Sprintf("RescueAfter %v is below JobTimeout %v: a job still running would be given to a second worker", o.opts.RescueAfter, o.opts.JobTimeout)}
 	}
+	if v := o.opts.VERP; v != nil {
+		if _, err := v.Address("1", "postmaster@example.com"); err != nil {
+			return nil, &outbox.Error{Op: "new", Err: outbox.ErrInvalid, Detail: "Options.VERP: " + err.Error()}
+		}
+	}
 	o.sched = o.opts.Schedule.Normalized()
 	switch {
 	case o.opts.Compose != nil:
