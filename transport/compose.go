@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"cmp"
 	"time"
 )
 
@@ -110,7 +111,7 @@ func check(m *Message, opts *ComposeOptions) (*composer, error) {
 func (c *composer) envelope() *Composed {
 	return &Composed{
 		MessageID:  c.id,
-		From:       c.from.wire,
+		From:       cmp.Or(c.envFrom, c.from.wire),
 		Recipients: c.rcpt,
 		RcptTo:     c.rcptWire,
 		SMTPUTF8:   c.utf8,
@@ -125,6 +126,7 @@ type composer struct {
 	opts *ComposeOptions
 
 	from                 addr
+	envFrom              string // the envelope sender's wire form, "" for from's
 	replyTo, to, cc, bcc []addr
 	rcpt, rcptWire       []string
 	seen                 map[string]bool
