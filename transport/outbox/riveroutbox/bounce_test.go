@@ -249,3 +249,36 @@ func TestNewRefusesBadVERP(t *testing.T) {
 		t.Errorf("New with a short VERP key = %v; want ErrInvalid naming VERP", err)
 	}
 }
+
+// TestHandleBounceHostile: oversized, empty and many-recipient reports
+// are handled within limits and change nothing they should not.
+func TestHandleBounceHostile(t *testing.T) {
+	db, _ := backends[0].open(t)
+	o := newOutbox(t, db, backends[0].dialect, &riveroutbox.Options{VERP: testVERP})
+	ctx := t.Context()
+	if _, err := o.HandleBounce(ctx, strings.NewReader(strings.Repeat("x", 17<<20))); !errors.Is(err, outbox.ErrInvalid) {
+		t.Errorf("17 MiB report: %v; want ErrInvalid", err)
+	}
+	if _, err := o.HandleBounce(ctx, strings.NewReader("")); !errors.Is(err, outbox.ErrInvalid) {
+		t.Errorf("empty report: %v; want ErrInvalid", err)
+	}
+	if _, err := o.HandleBounce(ctx, nil); !errors.Is(err, outbox.ErrInvalid) {
+		t.Errorf("nil reader: %v; want ErrInvalid", err)
+	}
+	var b strings.Builder
+	b.WriteString("From: MAILER-DAEMON@mx.fi\r\nSubject: Undelivered Mail\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=B\r\n\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.fi\r\n")
+	for i := range 10000 {
+		fmt.Fprintf(&b, "\r\nFinal-Recipient: rfc822; u%d@asiakas.fi\r\nAction: failed\r\nStatus: 5.1.1\r\n", i)
+	}
+	b.WriteString("\r\n--B--\r\n")
+	res, err := o.HandleBounce(ctx, strings.NewReader(b.String()))
+	if err != nil || res.Matched || len(res.Recipients) == 0 || len(res.Recipients) > 10000 {
+		t.Fatalf("10k recipients: %v, matched %v, %d outcomes", err, res != nil && res.Matched, len(res.Recipients))
+	}
+	if _, err := o.CheckVERP(ctx, "bounces+1.aaaaaaaaaaaaaaaa@bounce.myyja.fi"); !errors.Is(err, bounce.ErrNotVERP) {
+		t.Errorf("CheckVERP of an unknown message: %v; want ErrNotVERP", err)
+	}
+	if _, err := o.CheckVERP(ctx, "someone@bounce.myyja.fi"); !errors.Is(err, bounce.ErrNotVERP) {
+		t.Errorf("CheckVERP of a plain address: %v; want ErrNotVERP", err)
+	}
+}
