@@ -31,6 +31,7 @@ type Router struct {
 	log       *slog.Logger
 	outbox    outbox.Outbox
 	dupWindow time.Duration
+	suppress  outbox.Suppressions
 }
 
 // Options configures a [Router]. The zero value is ready to use.
@@ -65,6 +66,12 @@ type Options struct {
 	// DuplicateWindow is how long the duplicate guard of Enqueue remembers
 	// a document; 0 means 7 days (see [ErrDuplicateDocument]).
 	DuplicateWindow time.Duration
+	// Suppressions, when set, is the company's suppression list (see
+	// riveroutbox.Outbox.Suppressions): an address on it (under the
+	// settings' Company as tenant) is left out of the plan, and
+	// Plan.Explain says why and since when; a document all of whose
+	// addresses are suppressed is not routed.
+	Suppressions outbox.Suppressions
 }
 
 // DefaultMaxMessageSize is the default limit of an e-mail's size: common
@@ -119,6 +126,7 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 		log:       opts.Logger,
 		outbox:    opts.Outbox,
 		dupWindow: opts.DuplicateWindow,
+		suppress:  opts.Suppressions,
 	}
 	if r.maxSize <= 0 {
 		r.maxSize = DefaultMaxMessageSize
