@@ -219,6 +219,7 @@ var misuseTypes = map[string]reflect.Type{
 	"distribution.Step":                   reflect.TypeFor[distribution.Step](),
 	"distribution.StepCode":               reflect.TypeFor[distribution.StepCode](),
 	"distribution.TooLargeError":          reflect.TypeFor[distribution.TooLargeError](),
+	"distribution.ScanTooLargeError":      reflect.TypeFor[distribution.ScanTooLargeError](),
 	"dkim.Key":                            reflect.TypeFor[dkim.Key](),
 	"dkim.KeyError":                       reflect.TypeFor[dkim.KeyError](),
 	"dkim.NoKeyError":                     reflect.TypeFor[dkim.NoKeyError](),
