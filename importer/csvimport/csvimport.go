@@ -145,7 +145,7 @@ const (
 	recordsPerCall = 1024    // records in a group, which gocsv maps in one call
 	readAhead      = 4       // groups read ahead of the mapping
 	groupText      = 4 << 20 // bytes of field text after which a group ends early
-	groupExtra     = 1 << 15 // fields past column C after which a group ends early
+	groupExtra     = 1 << 15 // fields past column D after which a group ends early
 )
 
 // reader reads the records of a file in groups, on a goroutine of its own
@@ -160,15 +160,15 @@ type reader struct {
 	done   chan struct{} // closed when Decode returns
 }
 
-// records is a group of records read from the file, columns A to C of
+// records is a group of records read from the file, columns A to D of
 // each, with what gocsv does not map kept aside; it is the gocsv.CSVReader
 // that Decode hands to gocsv.
 type records struct {
-	rows     [][]string // fields A to C of each record
+	rows     [][]string // fields A to D of each record
 	taken    int        // how many of rows gocsv has read
 	fields   []string   // the backing array of rows
 	meta     []recordMeta
-	extra    []string // the fields past column C, of every record
+	extra    []string // the fields past column D, of every record
 	extraCut []bool   // whether each of extra was cut
 	text     int      // bytes of field text in the group
 
