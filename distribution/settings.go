@@ -73,6 +73,11 @@ type Settings struct {
 	// person reads it: "fi-FI", "FI" and "fin" are Finnish, "sv-FI" and
 	// "sv_SE" Swedish; "de" or "et" fall back to this default.
 	Language string
+	// ScanMaxSize is the largest PDF, in bytes, mailed to a recipient
+	// whose directory entry has the scan profile (a scanning service); a
+	// larger one is refused with a [*ScanTooLargeError]. 0 means
+	// [DefaultScanMaxSize]; a negative value is invalid.
+	ScanMaxSize int64
 }
 
 // ErrInvalidSettings is matched by every [*SettingsError].
@@ -142,6 +147,9 @@ func (s Settings) Validate() error {
 	}
 	if s.Language != "" && !slices.Contains(Languages(), s.Language) {
 		return bad("Language", s.Language, errors.New(`use "fi", "sv" or "en"`))
+	}
+	if s.ScanMaxSize < 0 {
+		return bad("ScanMaxSize", fmt.Sprint(s.ScanMaxSize), errors.New("use 0 for the default or a size in bytes"))
 	}
 	for _, k := range s.CustomerNumberKinds {
 		if !k.Known() {
