@@ -128,7 +128,12 @@ FROM jakelu_outbox_message m JOIN jakelu_outbox_rcpt r ON r.msg = m.id WHERE m.i
 			return nil, nil, err
 		}
 		if len(out) == 0 {
-			m.data, m.smtputf8, m.created = data, utf8 != 0, fromMicros(created)
+			if data != nil {
+				if m.data, err = unpackData(data); err != nil {
+					return nil, nil, fmt.Errorf("message %d: %w", id, err)
+				}
+			}
+			m.smtputf8, m.created = utf8 != 0, fromMicros(created)
 		}
 		r.state = outbox.State(st)
 		out = append(out, r)
