@@ -191,10 +191,13 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts *Options) (*Outbox, er
 		RescueStuckJobsAfter: o.opts.RescueAfter,
 		PollOnly:             true,
 		FetchPollInterval:    o.opts.PollInterval,
-		FetchCooldown:        min(o.opts.PollInterval, 100*time.Millisecond),
-		MaxAttempts:          1_000_000, // jakelu's schedule decides when to give up, not River's
-		RetryPolicy:          rescueRetry{},
-		Logger:               slog.New(warnOnly{logger.Handler()}),
+		// A worker slot freed by a finished job is refilled after at most
+		// this long: River's default 100 ms left 20 slots idle for a good
+		// part of jobs taking some 35 ms.
+		FetchCooldown: min(o.opts.PollInterval, 10*time.Millisecond),
+		MaxAttempts:   1_000_000, // jakelu's schedule decides when to give up, not River's
+		RetryPolicy:   rescueRetry{},
+		Logger:        slog.New(warnOnly{logger.Handler()}),
 	}
 	if o.opts.Transport != nil {
 		o.canStart = true
@@ -370,6 +373,7 @@ func (o *Outbox) EnqueueBatch(ctx context.Context, tx *sql.Tx, items []outbox.It
 // prepared is one composed message of a batch.
 type prepared struct {
 	c    *transport.Composed
+	data []byte // c.Data as stored (see packData)
 	opts outbox.EnqueueOptions
 	hash string
 }
@@ -406,7 +410,7 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 			refuse(err, "the message cannot be composed")
 			return
 		}
-		p.c = c
+		p.c, p.data = c, packData(c.Data)
 		if p.opts.IdempotencyKey != "" || p.opts.DocumentKey != "" {
 			p.hash = contentHash(it.Msg)
 		}
@@ -497,7 +501,7 @@ func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, p *prepared, now time.T
 (tenant, idem_key, content_hash, message_id, env_from, smtputf8, data, doc_ref, doc_key, requested_by, search, state, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
 ON CONFLICT (tenant, idem_key) DO NOTHING RETURNING id`,
-		p.opts.Tenant, key, p.hash, p.c.MessageID, p.c.From, smtputf8, p.c.Data, p.opts.DocumentRef, p.opts.DocumentKey,
+		p.opts.Tenant, key, p.hash, p.c.MessageID, p.c.From, smtputf8, p.data, p.opts.DocumentRef, p.opts.DocumentKey,
 		p.opts.RequestedBy, search, string(outbox.Pending), micros(now)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) { // a concurrent Enqueue with the same key committed first
 		id, _, err := o.sameKey(ctx, tx, p, key)

@@ -134,7 +134,12 @@ FROM jakelu_outbox_message m JOIN jakelu_outbox_rcpt r ON r.msg = m.id WHERE m.i
 			return nil, nil, err
 		}
 		if len(out) == 0 {
-			m.data, m.smtputf8, m.created = data, utf8 != 0, fromMicros(created)
+			if data != nil {
+				if m.data, err = unpackData(data); err != nil {
+					return nil, nil, fmt.Errorf("message %d: %w", id, err)
+				}
+			}
+			m.smtputf8, m.created = utf8 != 0, fromMicros(created)
 		}
 		r.state = outbox.State(st)
 		out = append(out, r)
@@ -263,26 +268,16 @@ func (o *Outbox) attempt(ctx context.Context, m *msgRow, r rcptRow) (time.Time, 
 	lease := newLease()
 	start := o.now()
 	claimed := false
-	_, err := o.inTx(ctx, m.id, func(tx *sql.Tx, changes *[]outbox.Change) error {
-		amb := 0
-		if r.state == outbox.Sending { // abandoned, and the policy is Retry
-			amb = 1
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE jakelu_outbox_rcpt SET state = 'sending', attempts = attempts + 1,
-ambiguities = ambiguities + $7, lease = $3, lease_until = $4, updated_at = $5
-WHERE msg = $1 AND idx = $2 AND state = $6 AND lease = $8`,
-			int64(m.id), r.idx, lease, micros(start.Add(o.opts.JobTimeout+leaseGrace)), micros(start), string(r.state), amb, r.lease)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			claimed = true
-			c := o.change(m, r, outbox.Sending, start)
-			c.Attempts++
-			*changes = append(*changes, c)
-		}
-		return nil
-	})
+	amb := 0
+	if r.state == outbox.Sending { // abandoned, and the policy is Retry
+		amb = 1
+	}
+	var err error
+	if o.d == Postgres {
+		claimed, err = o.claimOne(ctx, m, r, lease, start, amb)
+	} else {
+		claimed, err = o.claimTx(ctx, m, r, lease, start, amb)
+	}
 	if err != nil || !claimed {
 		return time.Time{}, err // another worker has it
 	}
@@ -340,6 +335,9 @@ func (o *Outbox) outcome(ctx context.Context, m *msgRow, r rcptRow, lease int64,
 	if len(text) > 2000 {
 		text = text[:2000]
 	}
+	if o.d == Postgres {
+		return next, o.outcomePG(ctx, m, r, lease, res, to, attempts, amb, text, next, now)
+	}
 	_, err := o.inTx(ctx, m.id, func(tx *sql.Tx, ch *[]outbox.Change) error {
 		if o.dl.asyncCommit != "" {
 			// Losing this commit in a database crash leaves the recipient
@@ -367,3 +365,118 @@ WHERE msg = $1 AND idx = $2 AND lease = $3 AND state IN ('sending', 'ambiguous')
 	})
 	return next, err
 }
+
+// claimTx commits recipient r as sending in a transaction locking its
+// message; claimed is false when another worker (or a change by the host)
+// got there first.
+func (o *Outbox) claimTx(ctx context.Context, m *msgRow, r rcptRow, lease int64, start time.Time, amb int) (claimed bool, err error) {
+	_, err = o.inTx(ctx, m.id, func(tx *sql.Tx, changes *[]outbox.Change) error {
+		res, err := tx.ExecContext(ctx, `UPDATE jakelu_outbox_rcpt SET state = 'sending', attempts = attempts + 1,
+ambiguities = ambiguities + $7, lease = $3, lease_until = $4, updated_at = $5
+WHERE msg = $1 AND idx = $2 AND state = $6 AND lease = $8`,
+			int64(m.id), r.idx, lease, micros(start.Add(o.opts.JobTimeout+leaseGrace)), micros(start), string(r.state), amb, r.lease)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			claimed = true
+			c := o.change(m, r, outbox.Sending, start)
+			c.Attempts++
+			*changes = append(*changes, c)
+		}
+		return nil
+	})
+	return claimed, err
+}
+
+// claimOne is claimTx in one PostgreSQL statement, one round trip and one
+// commit instead of five: it locks the message row first (the order of
+// every transaction changing a message), claims the recipient, and sets
+// the message sending, which is its combined state whenever a recipient
+// is sending (see outbox.Combine). The commit waits for the disk: the
+// intent is durable before DATA.
+func (o *Outbox) claimOne(ctx context.Context, m *msgRow, r rcptRow, lease int64, start time.Time, amb int) (bool, error) {
+	res, err := o.db.ExecContext(ctx, claimStatement,
+		int64(m.id), r.idx, lease, micros(start.Add(o.opts.JobTimeout+leaseGrace)), micros(start), string(r.state), amb, r.lease)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return false, err
+	}
+	c := o.change(m, r, outbox.Sending, start)
+	c.Attempts++
+	o.report(ctx, c)
+	return true, nil
+}
+
+const claimStatement = `WITH lk AS (SELECT id FROM jakelu_outbox_message WHERE id = $1 FOR UPDATE),
+r AS (UPDATE jakelu_outbox_rcpt SET state = 'sending', attempts = attempts + 1,
+	ambiguities = ambiguities + $7, lease = $3, lease_until = $4, updated_at = $5
+	WHERE msg = (SELECT id FROM lk) AND idx = $2 AND state = $6 AND lease = $8 RETURNING msg)
+UPDATE jakelu_outbox_message SET state = 'sending', updated_at = $5 WHERE id = (SELECT msg FROM r)`
+
+// outcomePG is outcome's transaction on PostgreSQL in four round trips
+// instead of six: the statement locking the message also turns off the
+// wait for the disk at commit (see outcome), and the recipient and the
+// message's combined state change in one statement. That statement runs
+// after the lock is held, so its snapshot sees every committed change to
+// the other recipients.
+func (o *Outbox) outcomePG(ctx context.Context, m *msgRow, r rcptRow, lease int64, res transport.RecipientResult,
+	to outbox.State, attempts, amb int, text string, next, now time.Time) error {
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	locked, err := tx.ExecContext(ctx, lockMessageAsync, int64(m.id))
+	if err != nil {
+		return err
+	}
+	if n, err := locked.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return outbox.ErrNotFound
+	}
+	changed, err := tx.ExecContext(ctx, outcomeStatement,
+		int64(m.id), r.idx, lease, string(to), attempts, amb, res.Code, res.EnhancedCode, text, micros(next), micros(now))
+	if err != nil {
+		return err
+	}
+	n, err := changed.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if n == 1 {
+		from := r
+		from.state = outbox.Sending
+		c := o.change(m, from, to, now)
+		c.Attempts, c.Code, c.EnhancedCode, c.Text = attempts, res.Code, res.EnhancedCode, text
+		o.report(ctx, c)
+	}
+	return nil
+}
+
+// lockMessageAsync is lockMessage that also lets the transaction's commit
+// return before it reached the disk (SET LOCAL synchronous_commit = off).
+const lockMessageAsync = `UPDATE jakelu_outbox_message SET updated_at = updated_at
+WHERE id = $1 AND set_config('synchronous_commit', 'off', true) = 'off'`
+
+// outcomeStatement stores an outcome ($4 the recipient's new state) and
+// the message's combined state, counting recipient $2 in its new state:
+// the statement's subqueries see the recipients as they were before it.
+var outcomeStatement = func() string {
+	var b strings.Builder
+	b.WriteString(`WITH r AS (UPDATE jakelu_outbox_rcpt SET state = $4, attempts = $5, ambiguities = ambiguities + $6,
+	code = $7, enhanced = $8, reply = $9, next_at = $10, lease_until = 0, updated_at = $11
+	WHERE msg = $1 AND idx = $2 AND lease = $3 AND state IN ('sending', 'ambiguous') RETURNING msg)
+UPDATE jakelu_outbox_message SET updated_at = $11, state = CASE`)
+	for _, s := range []outbox.State{outbox.Sending, outbox.Deferred, outbox.Pending, outbox.Ambiguous, outbox.Failed, outbox.Expired, outbox.Cancelled} {
+		fmt.Fprintf(&b, "\n\tWHEN $4::text = '%s' OR EXISTS (SELECT 1 FROM jakelu_outbox_rcpt WHERE msg = $1 AND idx <> $2 AND state = '%s') THEN '%s'", s, s, s)
+	}
+	b.WriteString("\n\tELSE 'delivered' END WHERE id = (SELECT msg FROM r)")
+	return b.String()
+}()
