@@ -474,7 +474,8 @@ var outcomeStatement = func() string {
 	code = $7, enhanced = $8, reply = $9, next_at = $10, lease_until = 0, updated_at = $11
 	WHERE msg = $1 AND idx = $2 AND lease = $3 AND state IN ('sending', 'ambiguous') RETURNING msg)
 UPDATE jakelu_outbox_message SET updated_at = $11, state = CASE`)
-	for _, s := range []outbox.State{outbox.Sending, outbox.Deferred, outbox.Pending, outbox.Ambiguous, outbox.Failed, outbox.Expired, outbox.Cancelled} {
+	order := outbox.CombineOrder()
+	for _, s := range order[:len(order)-1] { // the last, delivered, is the ELSE
 		fmt.Fprintf(&b, "\n\tWHEN $4::text = '%s' OR EXISTS (SELECT 1 FROM jakelu_outbox_rcpt WHERE msg = $1 AND idx <> $2 AND state = '%s') THEN '%s'", s, s, s)
 	}
 	b.WriteString("\n\tELSE 'delivered' END WHERE id = (SELECT msg FROM r)")
