@@ -24,6 +24,7 @@ func TestErrors_Convention(t *testing.T) {
 	}{
 		{"TooLargeError", &TooLargeError{Number: "INV-9", Size: 30 << 20, Limit: 25 << 20}, []error{ErrTooLarge}, []string{"INV-9", "30720", "25600"}},
 		{"LookupError", &LookupError{CustomerNumber: "1001", Err: cause}, []error{ErrLookup, cause}, []string{"1001"}},
+		{"LookupError of the suppression list", &LookupError{Address: "laskut@asiakas.example", Err: cause}, []error{ErrLookup, cause}, []string{"laskut@asiakas.example"}},
 		{"NoRecipientError without plan", &NoRecipientError{}, []error{ErrNoRecipient}, nil},
 		{"TooManyRecipientsError", &TooManyRecipientsError{Number: "INV-7", Count: 5000, Max: 50}, []error{ErrTooManyRecipients}, []string{"INV-7", "5000", "50"}},
 		{"SettingsError", &SettingsError{Field: "Language", Value: "de", Err: errors.New("x")}, []error{ErrInvalidSettings}, []string{"de"}},

@@ -182,12 +182,16 @@ func (e *TooManyRecipientsError) Message(lang string) string {
 // than a missing entry, e.g. an unreachable database. The document could
 // not be routed; retry later.
 type LookupError struct {
-	CustomerNumber string
+	CustomerNumber string // the customer number looked up in the directory, or ""
+	Address        string // the address looked up in the suppression list, or ""
 	Err            error
 }
 
-// Error names the customer number and the cause.
+// Error names the customer number or address, and the cause.
 func (e *LookupError) Error() string {
+	if e.Address != "" {
+		return fmt.Sprintf("distribution: suppression list lookup of address %q failed (retry later): %v", e.Address, e.Err)
+	}
 	return fmt.Sprintf("distribution: directory lookup of customer number %q failed (retry later): %v", e.CustomerNumber, e.Err)
 }
 
@@ -205,6 +209,9 @@ func (e *LookupError) Unwrap() []error {
 // Message explains the failure in lang ("fi", "sv" or "en"; anything else
 // gives English) for the person who handles the document.
 func (e *LookupError) Message(lang string) string {
+	if e.Address != "" {
+		return i18n.Text(lang, "distribution.lookup-suppression", e.Address)
+	}
 	return i18n.Text(lang, "distribution.lookup", e.CustomerNumber)
 }
 
@@ -304,7 +311,7 @@ func (r *Router) dropSuppressed(ctx context.Context, p *Plan) error {
 		for _, rc := range rs {
 			s, err := r.suppress.Lookup(ctx, r.settings.Company, rc.Address)
 			if err != nil {
-				return nil, &LookupError{CustomerNumber: rc.Address, Err: err}
+				return nil, &LookupError{Address: rc.Address, Err: err}
 			}
 			if s != nil {
 				p.Steps = append(p.Steps, Step{Code: StepSuppressed, Address: rc.Address, Suppression: s})
