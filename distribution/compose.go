@@ -39,8 +39,18 @@ type MailData struct {
 	Amount     string             // formatted amount due with currency, "" if none
 	Reference  string             // payment reference, "" if none
 	IBAN       string             // payee account, "" if none
-	HasPDF     bool               // a PDF of the document is attached
+	HasPDF     bool               // a PDF is attached: the document's own or its rendered invoice image
+	Rendered   bool               // the attached PDF is the invoice image rendered by jakelu
 	Source     Source             // where the recipients came from
+	// Operator is the name of the service sending the e-mail on the
+	// seller's behalf (Settings.Operator, or the domain of Settings.From).
+	Operator string
+	// SellerID is the seller's business ID (Y-tunnus), or its VAT number
+	// when the document gives no business ID; "" if neither.
+	SellerID string
+	// SellerEmail and SellerPhone are the seller's contact as the
+	// document gives it; "" if none.
+	SellerEmail, SellerPhone string
 	// CustomerNumber is the customer number whose directory entry gave the
 	// recipients, "" when they came from the document.
 	CustomerNumber string
@@ -179,7 +189,6 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 		msg.ReplyTo = []mail.Address{{Address: reply}}
 	}
 
-	data := r.mailData(doc, plan)
 	mt := r.templates[plan.Language]
 	if mt == nil {
 		mt = addedTemplate(plan.Language) // added after the router was made
@@ -187,64 +196,114 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 	if mt == nil {
 		mt = r.templates[DefaultLanguage]
 	}
+	pdfs := r.pdfs(doc, plan)
+	for {
+		msg.Attachments = slices.Clone(pdfs)
+		if len(doc.XML) > 0 {
+			msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: r.fileName(doc, plan.Language, 1, "xml"), ContentType: "application/xml", Data: doc.XML})
+		}
+		if err := r.writeBody(msg, mt, r.mailData(doc, plan, len(pdfs) > 0), plan.Language); err != nil {
+			return nil, err
+		}
+		size := estimateSize(msg)
+		if size <= r.maxSize {
+			break
+		}
+		if plan.PDF.Code != PDFRendered {
+			return nil, &TooLargeError{Number: doc.Number, Size: size, Limit: r.maxSize}
+		}
+		// The image alone must not stop the delivery: send the XML.
+		pdfs, plan.PDF = nil, PDFChoice{Code: PDFTooLarge}
+	}
+	return msg, nil
+}
+
+// writeBody executes the subject, text and HTML templates into msg.
+func (r *Router) writeBody(msg *transport.Message, mt *mailTemplate, data MailData, lang string) error {
 	var buf bytes.Buffer
 	if err := mt.text.ExecuteTemplate(&buf, "subject", data); err != nil {
-		return nil, fmt.Errorf("distribution: subject template (%s): %w", plan.Language, err)
+		return fmt.Errorf("distribution: subject template (%s): %w", lang, err)
 	}
 	msg.Subject = strings.Join(strings.Fields(buf.String()), " ")
 	buf.Reset()
 	if err := mt.text.ExecuteTemplate(&buf, "text", data); err != nil {
-		return nil, fmt.Errorf("distribution: text template (%s): %w", plan.Language, err)
+		return fmt.Errorf("distribution: text template (%s): %w", lang, err)
 	}
 	msg.Text = buf.String()
 	if mt.html != nil {
 		buf.Reset()
 		if err := mt.html.ExecuteTemplate(&buf, "html", data); err != nil {
-			return nil, fmt.Errorf("distribution: HTML template (%s): %w", plan.Language, err)
+			return fmt.Errorf("distribution: HTML template (%s): %w", lang, err)
 		}
 		msg.HTML = buf.String()
 	}
+	return nil
+}
 
-	base := safeFileName(doc.Number)
-	n := 0
-	for _, a := range doc.Attachments {
-		if !a.IsPDF() {
-			continue
-		}
-		n++
-		name := base + ".pdf"
-		if n > 1 {
-			name = fmt.Sprintf("%s-%d.pdf", base, n)
-		}
-		msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: name, ContentType: "application/pdf", Data: a.Data})
+// pdfs returns the PDF attachments of doc's e-mail: the document's own, or
+// its rendered invoice image as plan.PDF says. When rendering fails it
+// records why in plan.PDF and returns none: the e-mail goes without it.
+func (r *Router) pdfs(doc *docparse.Document, plan *Plan) []transport.Attachment {
+	if plan.PDF.Code == "" { // a plan not made by Plan
+		plan.PDF = r.pdfChoice(doc)
 	}
-	if len(doc.XML) > 0 {
-		msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: base + ".xml", ContentType: "application/xml", Data: doc.XML})
+	var out []transport.Attachment
+	switch plan.PDF.Code {
+	case PDFDocument:
+		for _, a := range doc.Attachments {
+			if a.IsPDF() {
+				out = append(out, transport.Attachment{Filename: r.fileName(doc, plan.Language, len(out)+1, "pdf"), ContentType: "application/pdf", Data: a.Data})
+			}
+		}
+	case PDFRendered:
+		img, err := r.image.Render(doc, plan.Language)
+		if err != nil {
+			plan.PDF = PDFChoice{Code: PDFRenderFailed, Err: err}
+			return nil
+		}
+		plan.PDF.Pages = img.Pages
+		out = append(out, transport.Attachment{Filename: r.fileName(doc, plan.Language, 1, "pdf"), ContentType: "application/pdf", Data: img.PDF})
 	}
+	return out
+}
 
-	if size := estimateSize(msg); size > r.maxSize {
-		return nil, &TooLargeError{Number: doc.Number, Size: size, Limit: r.maxSize}
+// fileName names the n-th attachment of kind ext ("pdf", "xml") of doc's
+// e-mail in lang: "lasku-123.pdf", "hyvityslasku-123.pdf" in Finnish,
+// "invoice-123-2.pdf" for a second PDF in English.
+func (r *Router) fileName(doc *docparse.Document, lang string, n int, ext string) string {
+	key := "distribution.file.invoice"
+	if doc.Type == docparse.TypeCreditNote {
+		key = "distribution.file.credit-note"
 	}
-	return msg, nil
+	name := safeFileName(i18n.Text(lang, key) + "-" + doc.Number)
+	if n > 1 {
+		name = fmt.Sprintf("%s-%d", name, n)
+	}
+	return name + "." + ext
 }
 
 // mailData prepares the template data for doc in the plan's language.
-func (r *Router) mailData(doc *docparse.Document, plan *Plan) MailData {
+func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF bool) MailData {
 	lang := plan.Language
 	d := MailData{
-		Lang:       lang,
-		Doc:        doc,
-		CreditNote: doc.Type == docparse.TypeCreditNote,
-		Number:     doc.Number,
-		Seller:     doc.Seller.Name,
-		Buyer:      doc.Buyer.Name,
-		IssueDate:  i18n.FormatDate(lang, doc.IssueDate),
-		DueDate:    i18n.FormatDate(lang, doc.DueDate),
-		Amount:     i18n.FormatAmount(lang, doc.AmountDue, doc.Currency),
-		Reference:  doc.PaymentReference,
-		IBAN:       doc.IBAN,
-		HasPDF:     slices.ContainsFunc(doc.Attachments, docparse.Attachment.IsPDF),
-		Source:     plan.Source,
+		Lang:        lang,
+		Doc:         doc,
+		CreditNote:  doc.Type == docparse.TypeCreditNote,
+		Number:      doc.Number,
+		Seller:      doc.Seller.Name,
+		Buyer:       doc.Buyer.Name,
+		IssueDate:   i18n.FormatDate(lang, doc.IssueDate),
+		DueDate:     i18n.FormatDate(lang, doc.DueDate),
+		Amount:      i18n.FormatAmount(lang, doc.AmountDue, doc.Currency),
+		Reference:   doc.PaymentReference,
+		IBAN:        doc.IBAN,
+		HasPDF:      hasPDF,
+		Rendered:    hasPDF && plan.PDF.Code == PDFRendered,
+		Source:      plan.Source,
+		Operator:    r.settings.operator(),
+		SellerID:    firstNonEmpty(doc.Seller.BusinessID, doc.Seller.VATID),
+		SellerEmail: doc.Seller.Email,
+		SellerPhone: doc.Seller.Phone,
 	}
 	for _, rc := range plan.To {
 		if rc.Source == SourceDirectory {
