@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/docparse/payment"
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/address"
@@ -37,8 +38,8 @@ type MailData struct {
 	IssueDate  string             // formatted issue date, "" if none
 	DueDate    string             // formatted due date, "" if none
 	Amount     string             // formatted amount due with currency, "" if none
-	Reference  string             // payment reference, "" if none
-	IBAN       string             // payee account, "" if none
+	Reference  string             // payment reference as printed (groups of digits), "" if none
+	IBAN       string             // payee account as printed (groups of four), "" if none
 	HasPDF     bool               // a PDF is attached: the document's own or its rendered invoice image
 	Rendered   bool               // the attached PDF is the invoice image rendered by jakelu
 	Source     Source             // where the recipients came from
@@ -294,9 +295,9 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF bool) MailD
 		Buyer:       doc.Buyer.Name,
 		IssueDate:   i18n.FormatDate(lang, doc.IssueDate),
 		DueDate:     i18n.FormatDate(lang, doc.DueDate),
-		Amount:      i18n.FormatAmount(lang, doc.AmountDue, doc.Currency),
-		Reference:   doc.PaymentReference,
-		IBAN:        doc.IBAN,
+		Amount:      amount(lang, doc.AmountDue, doc.Currency),
+		Reference:   printRef(doc.PaymentReference),
+		IBAN:        printIBAN(doc.IBAN),
 		HasPDF:      hasPDF,
 		Rendered:    hasPDF && plan.PDF.Code == PDFRendered,
 		Source:      plan.Source,
@@ -312,6 +313,41 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF bool) MailD
 		}
 	}
 	return d
+}
+
+// amount writes an amount with its currency as lang writes it: euros with
+// the sign ("250,33 €" in Finnish, "€250.33" in English), other currencies
+// by code ("1 000,00 SEK").
+func amount(lang, value, currency string) string {
+	if value != "" && strings.EqualFold(currency, "EUR") {
+		return i18n.Text(lang, "distribution.amount.eur", i18n.FormatAmount(lang, value, ""))
+	}
+	return i18n.FormatAmount(lang, value, currency)
+}
+
+// printRef writes a valid payment reference as people read it (a Finnish
+// reference in groups of five without leading zeros, an RF reference in
+// groups of four), other text as written.
+func printRef(s string) string {
+	if r, err := payment.ParseReference(s); err == nil {
+		return r.Print()
+	}
+	// Leading zeros (written to fill a 20-digit field) change no check
+	// digit.
+	if t := strings.TrimLeft(s, "0"); t != s && t != "" {
+		if r, err := payment.ParseReference(t); err == nil && r.Kind == payment.RefFinnish {
+			return r.Print()
+		}
+	}
+	return s
+}
+
+// printIBAN writes a valid IBAN in groups of four, other text as written.
+func printIBAN(s string) string {
+	if iban, err := payment.ParseIBAN(s); err == nil {
+		return payment.PrintIBAN(iban)
+	}
+	return s
 }
 
 // messageID derives the Message-ID from the company, the document number,

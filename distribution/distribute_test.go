@@ -325,7 +325,7 @@ func TestNewRouter_customTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := rec.Messages()[0]
-	if m.Subject != "Your bill 7" || m.Text != "Pay 10.00\u00a0EUR." || m.HTML != "<p>&lt;Evil &amp; Sons&gt;</p>" {
+	if m.Subject != "Your bill 7" || m.Text != "Pay €10.00." || m.HTML != "<p>&lt;Evil &amp; Sons&gt;</p>" {
 		t.Errorf("got %q / %q / %q", m.Subject, m.Text, m.HTML)
 	}
 

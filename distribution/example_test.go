@@ -60,7 +60,7 @@ func Example() {
 	}
 	// Output:
 	// sent to laskut@vasatradgard.example reskontra@bokforing.example cc ekonomi@vasatradgard.example
-	// Kreditnota HL-2026-0042 – Pohjoisen Puutarha Oy
+	// Kreditfaktura HL-2026-0042 – Pohjoisen Puutarha Oy
 	// The document gives no usable e-mail address. Customer number 10202 is in the recipient directory: laskut@vasatradgard.example, reskontra@bokforing.example; copy to ekonomi@vasatradgard.example. The document is sent to the addresses in the recipient directory. The document has no PDF, so its invoice image is rendered and attached before the XML.
 	// kreditfaktura-HL-2026-0042.pdf application/pdf
 	// kreditfaktura-HL-2026-0042.xml application/xml
@@ -139,7 +139,7 @@ func ExampleAddLanguage() {
 		fmt.Println(p.Position("no") + ": " + p.Message("no"))
 	}
 	// Output:
-	// Kreditnota HL-2026-0042 – Pohjoisen Puutarha Oy
+	// Kreditfaktura HL-2026-0042 – Pohjoisen Puutarha Oy
 	// Dokumentet oppgir ingen brukbar e-postadresse. Kundenummer 10202 finnes i mottakerregisteret: faktura@fjordhagen.example. Dokumentet sendes til adressene i mottakerregisteret. Dokumentet har ingen PDF, så fakturabildet lages og legges ved før XML-filen.
 	// rad 2, kolonne B: Ekstra komma mellom to adresser i «ola@fjordhagen.example, kari@fjordhagen.example» — skill adressene med et mellomrom.
 }
