@@ -46,9 +46,10 @@ type MailData struct {
 	// Operator is the name of the service sending the e-mail on the
 	// seller's behalf (Settings.Operator, or the domain of Settings.From).
 	Operator string
-	// SellerID is the seller's business ID (Y-tunnus), or its VAT number
-	// when the document gives no business ID; "" if neither.
-	SellerID string
+	// SellerID is the seller's business ID (Y-tunnus), "" if the document
+	// gives none; SellerVATID its VAT number, "" if none. The built-in
+	// templates show the business ID, or else the VAT number.
+	SellerID, SellerVATID string
 	// SellerEmail and SellerPhone are the seller's contact as the
 	// document gives it; "" if none.
 	SellerEmail, SellerPhone string
@@ -302,7 +303,8 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF bool) MailD
 		Rendered:    hasPDF && plan.PDF.Code == PDFRendered,
 		Source:      plan.Source,
 		Operator:    r.settings.operator(),
-		SellerID:    firstNonEmpty(doc.Seller.BusinessID, doc.Seller.VATID),
+		SellerID:    doc.Seller.BusinessID,
+		SellerVATID: doc.Seller.VATID,
 		SellerEmail: doc.Seller.Email,
 		SellerPhone: doc.Seller.Phone,
 	}

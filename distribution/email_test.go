@@ -38,7 +38,7 @@ func TestCompose_trustedEmail(t *testing.T) {
 			}},
 			want{"Hyvityslasku HL-2026-0042 – Pohjoisen Puutarha Oy", []string{"hyvityslasku-HL-2026-0042.pdf", "hyvityslasku-HL-2026-0042.xml"}, []string{
 				"Pohjoisen Puutarha Oy lähettää sinulle hyvityslaskun HL-2026-0042.", "Liitteenä on hyvityslaskun kuva",
-				"Hyvityslaskun numero", "FI12345678", "18.12.2026",
+				"Hyvityslaskun numero", "ALV-tunnus", "FI12345678", "18.12.2026",
 				"Laskutus Oy lähettää tämän hyvityslaskun laskuttajan Pohjoisen Puutarha Oy puolesta.",
 				"laskutus@pohjoisenpuutarha.example", "Ystävällisin terveisin",
 			}}},
@@ -50,7 +50,7 @@ func TestCompose_trustedEmail(t *testing.T) {
 				"asiakaspalvelu@kymenenergia.example", "Med vänliga hälsningar",
 			}},
 			want{"Kreditfaktura HL-2026-0042 – Pohjoisen Puutarha Oy", []string{"kreditfaktura-HL-2026-0042.pdf", "kreditfaktura-HL-2026-0042.xml"}, []string{
-				"Pohjoisen Puutarha Oy skickar dig kreditfaktura HL-2026-0042.", "Kreditfakturanummer", "FI12345678", "18.12.2026",
+				"Pohjoisen Puutarha Oy skickar dig kreditfaktura HL-2026-0042.", "Kreditfakturanummer", "Momsnummer", "FI12345678", "18.12.2026",
 				"Laskutus Oy skickar den här kreditfakturan på uppdrag av Pohjoisen Puutarha Oy.",
 				"laskutus@pohjoisenpuutarha.example", "Med vänliga hälsningar",
 			}}},
@@ -62,7 +62,7 @@ func TestCompose_trustedEmail(t *testing.T) {
 				"asiakaspalvelu@kymenenergia.example", "Kind regards",
 			}},
 			want{"Credit note HL-2026-0042 – Pohjoisen Puutarha Oy", []string{"credit-note-HL-2026-0042.pdf", "credit-note-HL-2026-0042.xml"}, []string{
-				"Pohjoisen Puutarha Oy sends you credit note HL-2026-0042.", "Credit note number", "FI12345678",
+				"Pohjoisen Puutarha Oy sends you credit note HL-2026-0042.", "Credit note number", "VAT number", "FI12345678",
 				"Laskutus Oy sends this credit note on behalf of Pohjoisen Puutarha Oy.",
 				"laskutus@pohjoisenpuutarha.example", "Kind regards",
 			}}},
