@@ -84,6 +84,43 @@ func ExampleRouter_Plan() {
 	// Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 55555 ei ole vastaanottajarekisterissä. Vastaanottajaa ei löytynyt, joten asiakirjaa ei lähetetä sähköpostilla.
 }
 
+// A Finvoice has no PDF of its own: the e-mail carries its invoice image,
+// rendered by the router, unless the company switches images off. The
+// plan says which, and Compose records what happened.
+func ExamplePDFChoice() {
+	doc := mustParse("../docparse/testdata/finvoice.xml")
+	for _, image := range []distribution.InvoiceImage{distribution.InvoiceImageOn, distribution.InvoiceImageOff} {
+		router, err := distribution.NewRouter(nil, &transporttest.Recorder{}, distribution.Settings{
+			Enabled: true, DocumentAddress: true, From: "laskut@operaattori.example",
+			Operator: "Operaattori Oy", InvoiceImage: image,
+		}, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		plan, err := router.Plan(context.Background(), doc)
+		if err != nil {
+			log.Fatal(err)
+		}
+		msg, err := router.Compose(doc, plan)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(plan.PDF.Code, plan.PDF.Pages, len(msg.Attachments))
+		fmt.Println(plan.PDF.Explain("en"))
+		for _, a := range msg.Attachments {
+			fmt.Println(" ", a.Filename)
+		}
+	}
+	// Output:
+	// rendered 1 2
+	// The document has no PDF, so its invoice image is rendered and attached before the XML.
+	//   lasku-260105.pdf
+	//   lasku-260105.xml
+	// image-off 0 1
+	// The document has no PDF and invoice images are switched off, so only the XML is attached.
+	//   lasku-260105.xml
+}
+
 func mustParse(name string) *docparse.Document {
 	data, err := os.ReadFile(name)
 	if err != nil {
