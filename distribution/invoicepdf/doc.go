@@ -14,6 +14,11 @@
 // reference there is no form and no code, and the page says why.
 //
 // Text in the PDF is real text (searchable and copyable), set in the Go
-// fonts, which cover the Nordic and Baltic letters. A company may give its
-// logo and colour in [Options].
+// font, which covers the Nordic and Baltic letters. A document whose texts
+// all fit the Nordic and Baltic 8-bit encoding of the package (Latin-1,
+// Estonian, Latvian, Lithuanian, Polish and Sámi letters) embeds a subset
+// prepared once per process, which makes a rendering several times
+// cheaper; any other document embeds the Unicode font, with every
+// character the Go font has. A company may give its logo and colour in
+// [Options].
 package invoicepdf

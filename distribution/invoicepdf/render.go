@@ -9,6 +9,7 @@ import (
 	_ "image/gif"  // logo formats accepted by Options.Logo
 	_ "image/jpeg" // logo formats accepted by Options.Logo
 	_ "image/png"  // logo formats accepted by Options.Logo
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -192,10 +193,17 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 	if d == nil || strings.TrimSpace(d.Number) == "" {
 		return nil, &Error{Err: ErrNoDocument, Detail: "the document is nil or has no number"}
 	}
-	p := &page{r: r, d: d, lang: r.Language(d, lang)}
+	p := &page{r: r, d: d, lang: r.Language(d, lang), f8: fast8()}
 	out := &Rendered{Language: p.lang}
 	p.transfer(out)
-	if err := p.render(); err != nil {
+	err := p.render()
+	if p.f8 != nil && p.uncovered {
+		// A character beyond the 8-bit font: draw it all again with
+		// the Unicode font.
+		p.f8, p.overflow, p.uncovered = nil, false, false
+		err = p.render()
+	}
+	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
@@ -203,6 +211,9 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 		return nil, &Error{Number: d.Number, Err: fmt.Errorf("%w: %w", ErrPDF, err)}
 	}
 	out.PDF, out.Pages = buf.Bytes(), p.pdf.PageNo()
+	if z, err := compressPDF(out.PDF); err == nil {
+		out.PDF = z
+	} // else the uncompressed PDF, as valid if larger
 	return out, nil
 }
 
@@ -236,6 +247,8 @@ type page struct {
 	pdf  *fpdf.Fpdf
 
 	overflow     bool   // the document needs more than MaxPages pages
+	f8           *font8 // the 8-bit font, nil for the Unicode font
+	uncovered    bool   // a text has a character f8 lacks
 	barcode, epc string // the codes of the form; "" for no form
 	noForm       error  // why a payable invoice has no form
 	payable      bool   // the document asks for a payment
@@ -300,7 +313,12 @@ func (p *page) render() error {
 	p.pdf = pdf
 	pdf.SetMargins(left, top, pageW-right)
 	pdf.SetAutoPageBreak(false, 0)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.SetCompression(false) // compressPDF compresses the pages
+	if p.f8 != nil {
+		pdf.AddFontFromBytes("go", "", p.f8.def, p.f8.file)
+	} else {
+		pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	}
 	pdf.AliasNbPages("{nb}")
 	issued, err := time.Parse(time.DateOnly, d.IssueDate)
 	if err != nil {
@@ -352,9 +370,9 @@ func (p *page) font(bold bool, size float64, grey bool) {
 
 // fontRGB sets the font in a colour. Bold is the regular face filled and
 // stroked with a thin outline of the same colour: one embedded font
-// instead of two halves the cost of a rendering (the PDF library parses
-// and subsets each font of each document anew), and looks the same at
-// these sizes. Lines drawn after bold text set their own colour and width.
+// instead of two keeps the PDF small and the Unicode path (which the PDF
+// library parses and subsets for each document anew) cheaper, and looks
+// the same at these sizes. Lines drawn after bold text set their own colour and width.
 func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
 	p.pdf.SetFont("go", "", size)
 	p.pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
@@ -370,8 +388,24 @@ func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
 // text writes s at x, y (the top of the line) in a cell of width w,
 // aligned "L", "R" or "C".
 func (p *page) text(x, y, w float64, s, align string) {
+	if p.uncovered {
+		return // Render draws the page again with the Unicode font
+	}
 	p.pdf.SetXY(x, y)
-	p.pdf.CellFormat(w, lineH, clean(s), "", 0, align, false, 0, "")
+	p.pdf.CellFormat(w, lineH, p.enc(clean(s)), "", 0, align, false, 0, "")
+}
+
+// enc returns s as the current font needs it: as it is for the Unicode
+// font, in its encoding for the 8-bit font (noting a character it lacks).
+func (p *page) enc(s string) string {
+	if p.f8 == nil {
+		return s
+	}
+	e, ok := p.f8.encode(s)
+	if !ok {
+		p.uncovered = true
+	}
+	return e
 }
 
 // wrap splits s into lines that fit width w in the current font.
@@ -380,7 +414,50 @@ func (p *page) wrap(s string, w float64) []string {
 	if s == "" {
 		return nil
 	}
-	return p.pdf.SplitText(s, w)
+	if p.f8 == nil {
+		return p.pdf.SplitText(s, w)
+	}
+	return p.split(s, w)
+}
+
+// split splits s into lines that fit width w in the 8-bit font the way
+// fpdf's SplitText does: after the last space that fits, or inside a word
+// longer than a line.
+func (p *page) split(s string, w float64) []string {
+	_, size := p.pdf.GetFontSize()
+	wmax := int(math.Ceil((w - 2*p.pdf.GetCellMargin()) * 1000 / size))
+	rs := []rune(strings.TrimRight(s, "\n"))
+	var lines []string
+	sep, i, j, l := -1, 0, 0, 0
+	for i < len(rs) {
+		c := rs[i]
+		cw, ok := p.f8.width(c)
+		if !ok {
+			p.uncovered = true
+		}
+		l += cw
+		if unicode.IsSpace(c) {
+			sep = i
+		}
+		if c == '\n' || l > wmax {
+			if sep == -1 {
+				if i == j {
+					i++
+				}
+				sep = i
+			} else {
+				i = sep + 1
+			}
+			lines = append(lines, string(rs[j:sep]))
+			sep, j, l = -1, i, 0
+		} else {
+			i++
+		}
+	}
+	if i != j {
+		lines = append(lines, string(rs[j:i]))
+	}
+	return lines
 }
 
 // clean makes text printable: control and invisible characters are
@@ -477,7 +554,7 @@ func (p *page) firstPage() float64 {
 	x := 112.0
 	p.fontRGB(true, 16, p.r.accent)
 	pdf.SetXY(x, top)
-	pdf.CellFormat(right-x, 7, p.title(), "", 0, "L", false, 0, "")
+	pdf.CellFormat(right-x, 7, p.enc(p.title()), "", 0, "L", false, 0, "")
 	p.pageNumber()
 	ry := top + 10
 	const labelW = 31.0
@@ -641,7 +718,7 @@ func (p *page) tableHead(y float64, gross bool) float64 {
 			key = "lines.gross"
 		}
 		pdf.SetXY(x, y+0.9)
-		pdf.CellFormat(c.w, lineH, p.t(key), "", 0, c.align, false, 0, "")
+		pdf.CellFormat(c.w, lineH, p.enc(p.t(key)), "", 0, c.align, false, 0, "")
 		x += c.w
 	}
 	return y + 7.5
@@ -662,7 +739,7 @@ func (p *page) continuation() float64 {
 	p.text(left, top, 100, p.d.Seller.Name, "L")
 	p.fontRGB(true, 11, p.r.accent)
 	pdf.SetXY(118, top)
-	pdf.CellFormat(right-118, 5, p.title()+" "+clean(p.d.Number), "", 0, "L", false, 0, "")
+	pdf.CellFormat(right-118, 5, p.enc(p.title()+" "+clean(p.d.Number)), "", 0, "L", false, 0, "")
 	p.pageNumber()
 	return top + 10
 }
@@ -816,8 +893,8 @@ func (p *page) summary(y float64) float64 {
 			due = money(l, strings.TrimPrefix(d.AmountDue, "-"), d.Currency)
 		}
 		p.pdf.SetXY(x, ty)
-		p.pdf.CellFormat(45, 5.5, label, "", 0, "L", false, 0, "")
-		p.pdf.CellFormat(right-x-45, 5.5, due, "", 0, "R", false, 0, "")
+		p.pdf.CellFormat(45, 5.5, p.enc(label), "", 0, "L", false, 0, "")
+		p.pdf.CellFormat(right-x-45, 5.5, p.enc(due), "", 0, "R", false, 0, "")
 		ty += 6
 	}
 	return max(vy, ty) + 5
@@ -983,7 +1060,7 @@ func (p *page) form() {
 	p.text(xm+3, rows[0]+1, 50, p.t("data.number"), "L")
 	p.font(true, 9, false)
 	p.text(xm+3, rows[0]+4.5, 55, d.Number, "L")
-	if p.epc != "" && p.qr(x1-38, rows[0]-1, 38) {
+	if p.epc != "" && !p.uncovered && p.qr(x1-38, rows[0]-1, 38) {
 		p.font(false, 7, true)
 		p.text(xm+3, rows[0]+12, x1-xm-42, p.t("pay.qr")+" →", "L")
 	}
@@ -1027,24 +1104,31 @@ func (p *page) code128(x, y, module, h float64) bool {
 }
 
 // qr draws the EPC QR code at x, y, size mm wide including its quiet
-// zone, and reports whether it could be drawn.
+// zone, and reports whether it could be drawn. Each run of dark modules in
+// a row is one rectangle.
 func (p *page) qr(x, y, size float64) bool {
-	code, err := qr.Encode(p.epc, qr.M, qr.Unicode)
-	if err != nil {
-		return false
+	var n int
+	var at func(c, r int) bool
+	if m, ok := encodeQR([]byte(p.epc)); ok {
+		n, at = m.size, m.at
+	} else { // longer than an EPC payload may be: the general encoder
+		code, err := qr.Encode(p.epc, qr.M, qr.Unicode)
+		if err != nil {
+			return false
+		}
+		n, at = code.Bounds().Dx(), func(c, r int) bool { return dark(code.At(c, r)) }
 	}
-	n := code.Bounds().Dx()
 	m := size / float64(n+8) // a quiet zone of 4 modules each side
 	x, y = x+4*m, y+4*m
 	p.pdf.SetFillColor(0, 0, 0)
 	for r := range n {
 		for c := 0; c < n; {
-			if !dark(code.At(c, r)) {
+			if !at(c, r) {
 				c++
 				continue
 			}
 			e := c
-			for e < n && dark(code.At(e, r)) {
+			for e < n && at(e, r) {
 				e++
 			}
 			// A hair wider and taller, so that no white seams show between modules.

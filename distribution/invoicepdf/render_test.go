@@ -375,3 +375,90 @@ func TestNewOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderFonts renders with the 8-bit font when every text fits it and
+// with the Unicode font otherwise, reads the text back either way, and
+// renders the same bytes twice.
+func TestRenderFonts(t *testing.T) {
+	needTools(t, "pdftotext")
+	r, err := invoicepdf.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const letters = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞß àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ " +
+		"ĀāĄąČčĒēĖėĘęĢģĪīĮįĶķĻļŅņŠšŪūŲųŽž ĆćŁłŃńŚśŹźŻż ĐđŊŋŦŧ – — ‘’ “” «» · × … € → m² m³"
+	tests := []struct {
+		name, seller, note string
+		unicode            bool // drawn with the Unicode font
+	}{
+		{"nordic-baltic", "Õunapuu OÜ", letters, false},
+		{"czech", "Antonín Dvořák s.r.o.", "Děkujeme za objednávku", true},
+		{"greek", "Ωμέγα ΟΕ", letters, true},
+		{"cyrillic", "ООО Ромашка", "Спасибо", true},
+		{"hungarian-note", "Oy Ab", "Őrség ű", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := parseFile(t, "testdata/finvoice-payable.xml")
+			d.Seller.Name = tt.seller
+			d.Notes = []string{tt.note}
+			out, err := r.Render(d, "fi")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := bytes.Contains(out.PDF, []byte("/Subtype /Type0")); got != tt.unicode {
+				t.Errorf("Unicode font %v, want %v", got, tt.unicode)
+			}
+			if got := bytes.Contains(out.PDF, []byte("/BaseFont /JAKELU+GoRegular")); got == tt.unicode {
+				t.Errorf("8-bit font %v, want %v", got, !tt.unicode)
+			}
+			text := pdfText(t, out.PDF)
+			for _, w := range []string{tt.seller, strings.Join(strings.Fields(tt.note), " "), "Laskun numero 2026-0042", "4 883,15 €"} {
+				if !strings.Contains(text, w) {
+					t.Errorf("the text lacks %q:\n%s", w, text)
+				}
+			}
+			again, err := r.Render(d, "fi")
+			if err != nil || !bytes.Equal(out.PDF, again.PDF) {
+				t.Errorf("a second rendering differs (%v)", err)
+			}
+		})
+	}
+}
+
+// TestRenderConcurrent renders from several goroutines at once (the
+// 8-bit font and the zlib writers are shared): every result equals the
+// one-at-a-time rendering. Run with -race.
+func TestRenderConcurrent(t *testing.T) {
+	r, err := invoicepdf.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []*docparse.Document{parseFile(t, "testdata/finvoice-payable.xml"), manyLines(t, 60), parseFile(t, "testdata/finvoice-payable.xml")}
+	docs[2].Seller.Name = "Antonín Dvořák s.r.o." // the Unicode font
+	want := make([][]byte, len(docs))
+	for i, d := range docs {
+		out, err := r.Render(d, "fi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = out.PDF
+	}
+	errs := make(chan error, 4*len(docs))
+	for range 4 {
+		for i, d := range docs {
+			go func() {
+				out, err := r.Render(d, "fi")
+				if err == nil && !bytes.Equal(out.PDF, want[i]) {
+					err = fmt.Errorf("document %d: a concurrent rendering differs", i)
+				}
+				errs <- err
+			}()
+		}
+	}
+	for range 4 * len(docs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
