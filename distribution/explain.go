@@ -50,6 +50,11 @@ func (s Step) Explain(lang string) string {
 		return i18n.Text(lang, key, capitalize(kind(lang, s.Kind)), s.CustomerNumber)
 	case StepDocumentMore:
 		return i18n.Text(lang, key, s.Count)
+	case StepSuppressed:
+		if s.Suppression == nil {
+			return s.Address
+		}
+		return s.Suppression.Message(lang) + "."
 	case StepTooManyRecipients:
 		return i18n.Text(lang, key, s.Count, s.Max)
 	case StepDecision:

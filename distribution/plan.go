@@ -12,6 +12,7 @@ import (
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport/address"
+	"github.com/jakelu/jakelu/transport/outbox"
 )
 
 // Source says which method produced a recipient, or, for a whole [Plan],
@@ -58,6 +59,10 @@ const (
 	// recipients, To and Cc together, more than the limit Max
 	// (Options.MaxRecipients): the document is not sent.
 	StepTooManyRecipients StepCode = "too-many-recipients"
+	// StepSuppressed: Address is on the company's suppression list
+	// (Options.Suppressions) and was left out; Suppression says why and
+	// since when.
+	StepSuppressed StepCode = "suppressed"
 )
 
 // Step is one step of a routing decision. Only the fields that matter for
@@ -75,6 +80,8 @@ type Step struct {
 	Precedence     Precedence      `json:"precedence,omitempty"`
 	Count          int             `json:"count,omitempty"` // how many addresses, for StepDocumentMore and StepTooManyRecipients
 	Max            int             `json:"max,omitempty"`   // the recipient limit, for StepTooManyRecipients
+	// Suppression is the suppression list's entry, for StepSuppressed.
+	Suppression *outbox.Suppression `json:"suppression,omitempty"`
 }
 
 // Plan is a routing decision for one document: who receives it, why, and
@@ -337,6 +344,11 @@ func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error
 		p.To = docTo
 		p.Source = SourceDocument
 	}
+	if r.suppress != nil {
+		if err := r.dropSuppressed(ctx, p); err != nil {
+			return p, err
+		}
+	}
 	var entryLang string
 	if entry != nil {
 		entryLang = entry.Language
@@ -353,6 +365,40 @@ func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error
 	}
 	p.PDF = r.pdfChoice(doc)
 	return p, nil
+}
+
+// dropSuppressed leaves the suppressed addresses out of p, one step each;
+// with none left the plan has no source.
+func (r *Router) dropSuppressed(ctx context.Context, p *Plan) error {
+	keep := func(rs []Recipient) ([]Recipient, error) {
+		var out []Recipient
+		for _, rc := range rs {
+			s, err := r.suppress.Lookup(ctx, r.settings.Company, rc.Address)
+			if err != nil {
+				return nil, &LookupError{CustomerNumber: rc.Address, Err: err}
+			}
+			if s != nil {
+				p.Steps = append(p.Steps, Step{Code: StepSuppressed, Address: rc.Address, Suppression: s})
+				continue
+			}
+			out = append(out, rc)
+		}
+		return out, nil
+	}
+	var err error
+	if p.To, err = keep(p.To); err != nil {
+		return err
+	}
+	if p.Cc, err = keep(p.Cc); err != nil {
+		return err
+	}
+	if len(p.To) == 0 && len(p.Cc) > 0 { // the copies become the recipients
+		p.To, p.Cc = p.Cc, nil
+	}
+	if len(p.To) == 0 {
+		p.Source = SourceNone
+	}
+	return nil
 }
 
 // documentRecipients records the document's addresses (valid and invalid)

@@ -33,6 +33,7 @@ type Router struct {
 	outbox    outbox.Outbox
 	dupWindow time.Duration
 	image     *invoicepdf.Renderer
+	suppress  outbox.Suppressions
 }
 
 // Options configures a [Router]. The zero value is ready to use.
@@ -71,6 +72,12 @@ type Options struct {
 	// embedded PDF (see Settings.InvoiceImage), with the company's logo and
 	// colour; nil means invoicepdf.New(nil), the default look.
 	InvoiceImage *invoicepdf.Renderer
+	// Suppressions, when set, is the company's suppression list (see
+	// riveroutbox.Outbox.Suppressions): an address on it (under the
+	// settings' Company as tenant) is left out of the plan, and
+	// Plan.Explain says why and since when; a document all of whose
+	// addresses are suppressed is not routed.
+	Suppressions outbox.Suppressions
 }
 
 // DefaultMaxMessageSize is the default limit of an e-mail's size: common
@@ -126,6 +133,7 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 		outbox:    opts.Outbox,
 		dupWindow: opts.DuplicateWindow,
 		image:     opts.InvoiceImage,
+		suppress:  opts.Suppressions,
 	}
 	if r.image == nil {
 		if r.image, err = invoicepdf.New(nil); err != nil {

@@ -34,6 +34,13 @@ func (c *composer) check(m *Message) error {
 	if c.from, _, err = c.address("From", m.From); err != nil {
 		return err
 	}
+	if m.EnvelopeFrom != "" {
+		ef, _, err := c.address("EnvelopeFrom", mail.Address{Address: m.EnvelopeFrom})
+		if err != nil {
+			return err
+		}
+		c.envFrom = ef.wire
+	}
 	list := func(field string, in []mail.Address, recipients bool) ([]addr, error) {
 		out := make([]addr, len(in))
 		for i, a := range in {

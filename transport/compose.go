@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"cmp"
 	"time"
 )
 
@@ -33,6 +34,11 @@ type Composed struct {
 	// SMTPUTF8 is set when an address has a non-ASCII local part: the
 	// message can only go through a server that offers SMTPUTF8.
 	SMTPUTF8 bool
+	// EnvelopeID, when set, asks for delivery status notifications (RFC
+	// 3461) where the server offers DSN: MAIL carries RET=HDRS and
+	// ENVID=<EnvelopeID>, each RCPT NOTIFY=FAILURE,DELAY and its ORCPT, so
+	// a report names what was sent. The outbox sets it; Compose does not.
+	EnvelopeID string
 	// Data is the message: CRLF line ends only (no bare CR or LF), no line
 	// over 998 octets, ending with CRLF. It is not dot-stuffed.
 	Data []byte
@@ -105,7 +111,7 @@ func check(m *Message, opts *ComposeOptions) (*composer, error) {
 func (c *composer) envelope() *Composed {
 	return &Composed{
 		MessageID:  c.id,
-		From:       c.from.wire,
+		From:       cmp.Or(c.envFrom, c.from.wire),
 		Recipients: c.rcpt,
 		RcptTo:     c.rcptWire,
 		SMTPUTF8:   c.utf8,
@@ -120,6 +126,7 @@ type composer struct {
 	opts *ComposeOptions
 
 	from                 addr
+	envFrom              string // the envelope sender's wire form, "" for from's
 	replyTo, to, cc, bcc []addr
 	rcpt, rcptWire       []string
 	seen                 map[string]bool

@@ -35,6 +35,13 @@ type Message struct {
 	MessageID string
 	// Date is the Date header; zero means the time of writing.
 	Date time.Time
+
+	// EnvelopeFrom is the envelope sender (MAIL FROM, where reports such
+	// as bounces go) when it differs from From.Address, e.g. an address of
+	// a bounce domain; "" means From.Address. It is checked like From
+	// and written nowhere in the message. (The outbox's per-recipient VERP
+	// senders replace it for each transaction.)
+	EnvelopeFrom string `json:",omitempty"` // omitempty keeps stored content hashes of older messages
 }
 
 // Attachment is a file attached to a [Message].

@@ -36,11 +36,12 @@ type jsonBounceRecipient struct {
 // runBounce reads one bounce report (a whole message) and prints what it
 // says.
 func runBounce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bounce", "bounce [--json] FILE\n\n"+
+	fs := newFlagSet("bounce", "bounce [--json] FILE\nbounce --db DSN [--json] [FILE]\n\n"+
 		"Reads one returned mail (a non-delivery report, delay warning, delivery confirmation,\n"+
 		"automatic reply or spam complaint; FILE - reads stdin) and prints its kind and, per\n"+
 		"recipient, the address, status, SMTP code, action, whether the address is dead (hard)\n"+
 		"and why. Exit 0 for any readable message, also one that is not a bounce (not-a-bounce).", stderr)
+	dsn := fs.String("db", "", "apply the report to the outbox in this database (for a Postfix pipe transport: FILE may be left out to read stdin); the VERP key comes from JAKELU_VERP_KEY, JAKELU_VERP_DOMAIN and JAKELU_VERP_LOCAL")
 	asJSON := fs.Bool("json", false, `print one JSON object: {"kind", "recipients": [{"address", "status", "code", "action", "hard", "reason", "diagnostic"}], "original_message_id", "envelope_id"}`)
 	files, err := parseArgs(fs, args)
 	if err != nil {
@@ -48,6 +49,9 @@ func runBounce(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 0
 		}
 		return usageError(stdout, *asJSON, err.Error())
+	}
+	if *dsn != "" && len(files) == 0 {
+		files = []string{"-"}
 	}
 	if len(files) != 1 {
 		fs.Usage()
@@ -64,6 +68,9 @@ func runBounce(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		defer f.Close()
 		in = f
+	}
+	if *dsn != "" {
+		return handleBounce(ctx, *dsn, in, *asJSON, stdout, stderr)
 	}
 	rep, err := bounce.Parse(in)
 	if err != nil {

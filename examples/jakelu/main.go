@@ -113,6 +113,8 @@ var commands = []command{
 	{"bounce", "read a returned mail: bounce, delay, auto-reply or complaint", runBounce},
 	{"render", "write the invoice image (PDF) of an e-invoice to stdout", runRender},
 	{"outbox", "durable delivery: migrate, work, list, status, release, cancel", runOutbox},
+	{"suppress", "the addresses not to mail: list, add, remove", runSuppress},
+	{"bounce-server", "receive bounces for the bounce domain by SMTP into the outbox", runBounceServer},
 }
 
 func main() {

@@ -164,7 +164,11 @@ func outboxWork(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer st.Close()
 		tr = st
 	}
-	opts := &riveroutbox.Options{Transport: tr, MaxWorkers: *workers, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter,
+	verp, err := verpFromEnv()
+	if err != nil {
+		return fail(err)
+	}
+	opts := &riveroutbox.Options{Transport: tr, VERP: verp, MaxWorkers: *workers, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter,
 		PollInterval: 200 * time.Millisecond,
 		OnChange: func(c outbox.Change) {
 			line := fmt.Sprintf("%d %s %s → %s", c.ID, c.Address, c.From, c.To)

@@ -107,7 +107,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("--outbox: %w", err))
 		}
 		defer db.Close()
-		ropts = &distribution.Options{Outbox: ob}
+		ropts = &distribution.Options{Outbox: ob, Suppressions: ob.Suppressions()}
 	case *out != "":
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fail(err)

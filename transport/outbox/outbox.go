@@ -43,11 +43,18 @@ const (
 	Ambiguous State = "ambiguous" // may or may not have been delivered
 	Expired   State = "expired"   // still deferred when MaxAge passed
 	Cancelled State = "cancelled" // cancelled before it was delivered
+	// Bounced: a report (a bounce) came back saying the message did not
+	// arrive, also after the server had accepted it (Delivered); see
+	// [BounceHandler].
+	Bounced State = "bounced"
+	// Suppressed: not sent, because the address is on the tenant's
+	// suppression list (see [Suppressions]) at send time.
+	Suppressed State = "suppressed"
 )
 
 // States returns every state, in the order above, in a new slice.
 func States() []State {
-	return []State{Pending, Sending, Delivered, Deferred, Failed, Ambiguous, Expired, Cancelled}
+	return []State{Pending, Sending, Delivered, Deferred, Failed, Ambiguous, Expired, Cancelled, Bounced, Suppressed}
 }
 
 // ParseState returns the state named s ("pending", "delivered" …).
@@ -57,14 +64,15 @@ func ParseState(s string) (State, error) {
 			return st, nil
 		}
 	}
-	return "", &Error{Op: "parse state", Err: ErrInvalid, Detail: "unknown state " + strconv.Quote(s) + "; use pending, sending, delivered, deferred, failed, ambiguous, expired or cancelled"}
+	return "", &Error{Op: "parse state", Err: ErrInvalid, Detail: "unknown state " + strconv.Quote(s) + "; use pending, sending, delivered, deferred, failed, ambiguous, expired, cancelled, bounced or suppressed"}
 }
 
 // Final reports whether no attempt will ever change s again: delivered,
-// failed, expired or cancelled. An [Ambiguous] recipient is not final: a
-// person may release it.
+// failed, expired, cancelled, bounced or suppressed (a later bounce report
+// may still turn delivered into bounced). An [Ambiguous] recipient is not
+// final: a person may release it.
 func (s State) Final() bool {
-	return s == Delivered || s == Failed || s == Expired || s == Cancelled
+	return s == Delivered || s == Failed || s == Expired || s == Cancelled || s == Bounced || s == Suppressed
 }
 
 // Open reports whether a worker still has something to do for a
@@ -73,10 +81,11 @@ func (s State) Final() bool {
 func (s State) Open() bool { return s == Pending || s == Sending || s == Deferred }
 
 // Combine returns the state of a message whose recipients are in states:
-// the first of sending, deferred, pending, ambiguous, failed, expired,
-// cancelled and delivered that any recipient is in; "" for none.
+// the first of sending, deferred, pending, ambiguous, bounced, failed,
+// suppressed, expired, cancelled and delivered that any recipient is in;
+// "" for none.
 func Combine(states ...State) State {
-	order := [...]State{Sending, Deferred, Pending, Ambiguous, Failed, Expired, Cancelled, Delivered}
+	order := CombineOrder()
 	best := len(order)
 	for _, s := range states {
 		for i, o := range order {
@@ -89,6 +98,12 @@ func Combine(states ...State) State {
 		return ""
 	}
 	return order[best]
+}
+
+// CombineOrder returns the order of [Combine], in a new array: the
+// first state any recipient is in is the message's.
+func CombineOrder() [10]State {
+	return [...]State{Sending, Deferred, Pending, Ambiguous, Bounced, Failed, Suppressed, Expired, Cancelled, Delivered}
 }
 
 // Ambiguity is what a worker does with a recipient whose outcome is

@@ -60,10 +60,22 @@ func (c *conn) transaction(ctx context.Context, m *transport.Composed, rc *trans
 			mail += " BODY=8BITMIME"
 		}
 	}
+	_, dsn := c.ext["DSN"]
+	dsn = dsn && m.EnvelopeID != ""
+	if dsn {
+		mail += " RET=HDRS ENVID=" + xtext(m.EnvelopeID)
+	}
 	lines := make([]string, 0, len(idx)+2)
 	lines = append(lines, mail)
 	for _, i := range idx {
-		lines = append(lines, "RCPT TO:<"+m.RcptTo[i]+">")
+		rcpt := "RCPT TO:<" + m.RcptTo[i] + ">"
+		if dsn {
+			rcpt += " NOTIFY=FAILURE,DELAY"
+			if ascii(m.RcptTo[i]) {
+				rcpt += " ORCPT=rfc822;" + xtext(m.RcptTo[i])
+			}
+		}
+		lines = append(lines, rcpt)
 	}
 	lines = append(lines, "DATA")
 	// Until a 2xx after the final dot, the server may hold some state of

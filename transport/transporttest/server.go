@@ -83,6 +83,12 @@ type Script struct {
 	// 4xx or 5xx reply to RCPT, DATA or the final dot) without RSET meets
 	// that 503.
 	KeepFailedTransaction bool
+
+	// Unknown lists recipients the server accepts and afterwards reports
+	// as unknown, as a relay does: for every stored message to one of
+	// them [Server.Bounces] holds an RFC 3464 report ("550 5.1.1 user
+	// unknown") addressed to the message's envelope sender.
+	Unknown []string
 }
 
 // Command is what a [Script.Respond] function decides about.
@@ -156,6 +162,7 @@ type Server struct {
 	nconn    int
 	open     map[net.Conn]bool // TCP connections not yet closed
 	stored   []Stored
+	bounces  []Stored // reports about Script.Unknown recipients
 	received int
 	commands []Command
 	closed   bool
@@ -417,10 +424,11 @@ func (l chanListener) Addr() net.Addr { return l.s.ln.Addr() }
 // session is the go-smtp backend session: it records envelopes and stores
 // messages.
 type session struct {
-	s    *Server
-	c    *scriptConn
-	from string
-	to   []string
+	s     *Server
+	c     *scriptConn
+	from  string
+	envid string
+	to    []string
 }
 
 func (s *Server) newSession(gc *gosmtp.Conn) (gosmtp.Session, error) {
@@ -431,14 +439,17 @@ func (s *Server) newSession(gc *gosmtp.Conn) (gosmtp.Session, error) {
 	return &session{s: s, c: c}, nil
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Reset()        { ss.from, ss.envid, ss.to = "", "", nil }
 func (ss *session) Logout() error { return nil }
 
-func (ss *session) Mail(from string, _ *gosmtp.MailOptions) error {
+func (ss *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	if ss.s.script.RequireAuth && ss.c.user == "" {
 		return &gosmtp.SMTPError{Code: 530, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	}
 	ss.from = from
+	if opts != nil {
+		ss.envid = opts.EnvelopeID
+	}
 	return nil
 }
 
@@ -471,6 +482,7 @@ func (ss *session) Data(r io.Reader) error {
 			ID: ss.s.received, Conn: ss.c.n, From: ss.from, To: slices.Clone(ss.to),
 			Data: data, TLS: ss.c.tls, User: ss.c.user,
 		})
+		ss.s.bounce(ss.from, ss.envid, ss.to, data)
 	}
 	ss.s.mu.Unlock()
 	if resp != (Response{}) {

@@ -56,7 +56,7 @@ func (o *Outbox) insertBatch(ctx context.Context, tx *sql.Tx, preps []*prepared,
 FROM unnest($1::text[], $2::text[]) AS k(tenant, doc_key)
 JOIN jakelu_outbox_message m ON m.tenant = k.tenant AND m.doc_key = k.doc_key
 WHERE m.created_at >= $3 AND EXISTS (SELECT 1 FROM jakelu_outbox_rcpt r
-	WHERE r.msg = m.id AND r.state NOT IN ('failed', 'cancelled', 'expired'))
+	WHERE r.msg = m.id AND r.state NOT IN ('failed', 'cancelled', 'expired', 'bounced', 'suppressed'))
 ORDER BY m.tenant, m.doc_key, m.id DESC`, textArray(tenants), textArray(docKeys), micros(now.Add(-window)))
 		if err != nil {
 			return err

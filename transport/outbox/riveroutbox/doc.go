@@ -44,4 +44,15 @@
 // Messages are stored unsigned; a transport/dkim Transport given as the
 // transport signs at each attempt, so a retry days later carries a fresh
 // signature made with the key published then.
+//
+// # Bounces and suppressions
+//
+// With Options.VERP each recipient's transaction has its own envelope
+// sender, and where the server offers DSN it asks for failure and delay
+// reports with ENVID jakelu-<id>. [Outbox.HandleBounce] applies a
+// returned report (recipient bounced, ambiguity resolved, complaint
+// recorded) and keeps the tenant's suppression list ([Outbox.Suppressions],
+// schema version 2); [Outbox.CheckVERP] is what an inbound receiver asks
+// at RCPT. The worker leaves a suppressed address unsent (state
+// suppressed) unless Options.IgnoreSuppressions is set.
 package riveroutbox

@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/bounce"
 	"github.com/jakelu/jakelu/transport/outbox"
 )
 
@@ -75,6 +76,15 @@ type Options struct {
 	Now func() time.Time
 	// ClientID names this process among the workers; "" lets River pick.
 	ClientID string
+	// VERP, when set, makes the envelope sender of every recipient's
+	// transaction a VERP address (see [bounce.VERP]) carrying the outbox
+	// ID and a token, so [Outbox.HandleBounce] matches a report to the
+	// recipient even when the report is mangled.
+	VERP *bounce.VERP
+	// IgnoreSuppressions turns off the check at send time: by default a
+	// recipient whose address is on its tenant's suppression list when
+	// its turn comes is not sent, and becomes suppressed.
+	IgnoreSuppressions bool
 }
 
 // Outbox is a durable outbox on River: an [outbox.Outbox] whose workers
@@ -138,6 +148,11 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts *Options) (*Outbox, er
 	o.opts.Retention = defaultDur(o.opts.Retention, 90*24*time.Hour)
 	if o.opts.RescueAfter < o.opts.JobTimeout {
 		return nil, &outbox.Error{Op: "new", Err: outbox.ErrInvalid, Detail: fmt.Sprintf("RescueAfter %v is below JobTimeout %v: a job still running would be given to a second worker", o.opts.RescueAfter, o.opts.JobTimeout)}
+	}
+	if v := o.opts.VERP; v != nil {
+		if _, err := v.Address("1", "postmaster@example.com"); err != nil {
+			return nil, &outbox.Error{Op: "new", Err: outbox.ErrInvalid, Detail: "Options.VERP: " + err.Error()}
+		}
 	}
 	o.sched = o.opts.Schedule.Normalized()
 	switch {
@@ -543,7 +558,7 @@ func (o *Outbox) guard(ctx context.Context, tx *sql.Tx, p *prepared, now time.Ti
 	var hash string
 	err := tx.QueryRowContext(ctx, `SELECT m.id, m.created_at, m.content_hash FROM jakelu_outbox_message m
 WHERE m.tenant = $1 AND m.doc_key = $2 AND m.created_at >= $3 AND EXISTS (SELECT 1 FROM jakelu_outbox_rcpt r
-	WHERE r.msg = m.id AND r.state NOT IN ('failed', 'cancelled', 'expired'))
+	WHERE r.msg = m.id AND r.state NOT IN ('failed', 'cancelled', 'expired', 'bounced', 'suppressed'))
 ORDER BY m.id DESC LIMIT 1`, p.opts.Tenant, p.opts.DocumentKey, micros(now.Add(-window))).Scan(&id, &created, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil

@@ -88,6 +88,12 @@ func (o *Outbox) work(ctx context.Context, job *river.Job[deliverArgs]) error {
 		if m.data == nil {
 			return fmt.Errorf("message %d has open recipients but its content was pruned", id)
 		}
+		if skip, err := o.suppressAtSend(ctx, m, r); err != nil || skip {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		at, err := o.attempt(ctx, m, r)
 		if err != nil {
 			return err
@@ -194,7 +200,8 @@ func (o *Outbox) updateMessageState(ctx context.Context, tx *sql.Tx, id outbox.I
 var updateState = func() string {
 	var b strings.Builder
 	b.WriteString(`UPDATE jakelu_outbox_message SET updated_at = $2, state = CASE`)
-	for _, s := range []outbox.State{outbox.Sending, outbox.Deferred, outbox.Pending, outbox.Ambiguous, outbox.Failed, outbox.Expired, outbox.Cancelled} {
+	order := outbox.CombineOrder()
+	for _, s := range order[:len(order)-1] {
 		fmt.Fprintf(&b, "\n\tWHEN EXISTS (SELECT 1 FROM jakelu_outbox_rcpt WHERE msg = $1 AND state = '%s') THEN '%s'", s, s)
 	}
 	b.WriteString("\n\tELSE 'delivered' END WHERE id = $1")
@@ -280,7 +287,7 @@ WHERE msg = $1 AND idx = $2 AND state = $6 AND lease = $8`,
 		return time.Time{}, err // another worker has it
 	}
 	r.attempts++
-	c := &transport.Composed{MessageID: m.messageID, From: m.from, Recipients: []string{r.address},
+	c := &transport.Composed{MessageID: m.messageID, From: o.envelopeFrom(m, r), EnvelopeID: envelopeID(m.id), Recipients: []string{r.address},
 		RcptTo: []string{r.rcptTo}, SMTPUTF8: m.smtputf8, Data: m.data}
 	rc, serr := o.opts.Transport.SendComposed(ctx, c)
 	res := transport.RecipientResult{Address: r.address, Outcome: transport.Deferred, Err: serr}
