@@ -20,8 +20,8 @@ import (
 // with 20 documents in flight. docs/s/core divides by GOMAXPROCS.
 //
 // The invoice has no embedded PDF, so "recorder" and "smtp-c20" render its
-// invoice image (about 10 ms a document, see BenchmarkRender in
-// distribution/invoicepdf); "recorder-no-image" switches the image off and
+// invoice image (the largest cost of such a document, see BenchmarkRender
+// in distribution/invoicepdf); "recorder-no-image" switches the image off and
 // keeps the routing target: routing and composition add at most 30 % to
 // parsing.
 func BenchmarkDistribute(b *testing.B) {
