@@ -162,7 +162,13 @@ func (e *TooLargeError) Message(lang string) string {
 // the document's PDFs and its XML attached. The Message-ID is derived from
 // the company, the document number, the document's bytes and the
 // recipients, so composing the same document for the same recipients again
-// gives the same Message-ID. It returns a [*TooLargeError] when the e-mail
+// gives the same Message-ID. When every recipient has the scan delivery
+// profile (registry.ProfileScan) the e-mail is the scanning service's:
+// exactly one PDF named <number>.pdf (the document's, or else the invoice
+// image rendered from it), no XML, a plain-text body, the number in the
+// subject; a PDF over Settings.ScanMaxSize gives a [*ScanTooLargeError]. A
+// plan with both kinds of recipient gives [ErrMixedProfiles]. It returns a
+// [*TooLargeError] when the e-mail
 // would exceed the size limit and a [*TooManyRecipientsError] when the plan
 // has more recipients than Options.MaxRecipients.
 func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message, error) {
@@ -178,6 +184,12 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 	to, cc := plan.Addresses()
 	if n := len(to) + len(cc); n > r.maxRecipients() {
 		return nil, &TooManyRecipientsError{Number: doc.Number, Count: n, Max: r.maxRecipients()}
+	}
+	switch std, scan := plan.byProfile(); {
+	case scan != nil && std != nil:
+		return nil, ErrMixedProfiles
+	case scan != nil:
+		return r.composeScan(doc, scan)
 	}
 	msg := &transport.Message{
 		From:      mail.Address{Name: cleanName(firstNonEmpty(s.FromName, doc.Seller.Name)), Address: s.From},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
+	"github.com/jakelu/jakelu/registry"
 )
 
 // Explain renders the plan as short sentences, the routing steps and then
@@ -45,7 +46,11 @@ func (s Step) Explain(lang string) string {
 		if len(s.Cc) > 0 {
 			addrs += "; " + i18n.Text(lang, "distribution.step.directory-hit.copy") + " " + strings.Join(s.Cc, ", ")
 		}
-		return i18n.Text(lang, key, capitalize(kind(lang, s.Kind)), s.CustomerNumber, addrs)
+		hit := i18n.Text(lang, key, capitalize(kind(lang, s.Kind)), s.CustomerNumber, addrs)
+		if s.Profile == registry.ProfileScan {
+			hit += " " + i18n.Text(lang, "distribution.step.directory-hit.scan")
+		}
+		return hit
 	case StepDirectoryMiss:
 		return i18n.Text(lang, key, capitalize(kind(lang, s.Kind)), s.CustomerNumber)
 	case StepDocumentMore:

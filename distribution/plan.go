@@ -34,6 +34,10 @@ type Recipient struct {
 	Source         Source `json:"source"`                   // SourceDocument or SourceDirectory
 	Path           string `json:"path,omitempty"`           // document element path, for SourceDocument
 	CustomerNumber string `json:"customerNumber,omitempty"` // directory key, for SourceDirectory
+	// Profile is registry.ProfileScan for a recipient whose directory
+	// entry has the scan profile, which gets an e-mail of its own with
+	// exactly one PDF (see [Router.Compose]); "" for the standard e-mail.
+	Profile registry.Profile `json:"profile,omitempty"`
 }
 
 // StepCode names one step of the routing decision. The codes are stable and
@@ -82,6 +86,9 @@ type Step struct {
 	Max            int             `json:"max,omitempty"`   // the recipient limit, for StepTooManyRecipients
 	// Suppression is the suppression list's entry, for StepSuppressed.
 	Suppression *outbox.Suppression `json:"suppression,omitempty"`
+	// Profile is the directory entry's delivery profile, for
+	// StepDirectoryHit: registry.ProfileScan, or "" for the standard one.
+	Profile registry.Profile `json:"profile,omitempty"`
 }
 
 // Plan is a routing decision for one document: who receives it, why, and
@@ -324,11 +331,12 @@ func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error
 
 	var dirTo, dirCc []Recipient
 	if entry != nil {
+		prof := scanProfile(entry.Profile)
 		for _, a := range entry.To {
-			dirTo = append(dirTo, Recipient{Address: a, Source: SourceDirectory, CustomerNumber: entry.CustomerNumber})
+			dirTo = append(dirTo, Recipient{Address: a, Source: SourceDirectory, CustomerNumber: entry.CustomerNumber, Profile: prof})
 		}
 		for _, a := range entry.Cc {
-			dirCc = append(dirCc, Recipient{Address: a, Source: SourceDirectory, CustomerNumber: entry.CustomerNumber})
+			dirCc = append(dirCc, Recipient{Address: a, Source: SourceDirectory, CustomerNumber: entry.CustomerNumber, Profile: prof})
 		}
 	}
 
@@ -440,7 +448,7 @@ func (r *Router) lookup(ctx context.Context, doc *docparse.Document, p *Plan) (*
 		e, err := r.registry.Lookup(ctx, id.Value)
 		switch {
 		case err == nil:
-			p.Steps = append(p.Steps, Step{Code: StepDirectoryHit, CustomerNumber: id.Value, Kind: id.Kind, Path: id.Path, To: e.To, Cc: e.Cc})
+			p.Steps = append(p.Steps, Step{Code: StepDirectoryHit, CustomerNumber: id.Value, Kind: id.Kind, Path: id.Path, To: e.To, Cc: e.Cc, Profile: scanProfile(e.Profile)})
 			return &e, nil
 		case errors.Is(err, registry.ErrNotFound):
 			p.Steps = append(p.Steps, Step{Code: StepDirectoryMiss, CustomerNumber: id.Value, Kind: id.Kind, Path: id.Path})

@@ -227,10 +227,14 @@ type Result struct {
 	Document  *docparse.Document // nil when the input could not be parsed
 	Plan      *Plan              // nil when routing did not start
 	MessageID string             // the e-mail's Message-ID, "" when none was composed
-	Receipt   *transport.Receipt // the transport's per-recipient report, nil when nothing was sent
-	OutboxID  outbox.ID          // the outbox message, for the Queued outcome of Enqueue; 0 otherwise
-	Outcome   Outcome
-	Err       error // why the outcome is not Sent; nil when it is
+	// ScanMessageID is the Message-ID of the second e-mail Distribute sends
+	// when the plan also has scan-profile recipients besides standard ones
+	// (see [Router.Compose]); "" otherwise.
+	ScanMessageID string
+	Receipt       *transport.Receipt // the transport's per-recipient report, nil when nothing was sent
+	OutboxID      outbox.ID          // the outbox message, for the Queued outcome of Enqueue; 0 otherwise
+	Outcome       Outcome
+	Err           error // why the outcome is not Sent; nil when it is
 }
 
 // ErrSeveralDocuments is returned by Distribute for input that holds more
@@ -403,6 +407,12 @@ func (r *Router) distribute(ctx context.Context, doc *docparse.Document) *Result
 	case err != nil:
 		res.Outcome, res.Err = NotRouted, err
 		return res
+	}
+	if r.transport != nil {
+		if std, scan := plan.byProfile(); std != nil && scan != nil {
+			r.sendByProfile(ctx, doc, res, std, scan)
+			return res
+		}
 	}
 	msg, err := r.Compose(doc, plan)
 	if err != nil {

@@ -89,6 +89,11 @@ type Settings struct {
 	// The e-mail says in one sentence that the operator sends the invoice
 	// on behalf of the seller. "" names the domain of From instead.
 	Operator string
+	// ScanMaxSize is the largest PDF, in bytes, mailed to a recipient
+	// whose directory entry has the scan profile (a scanning service); a
+	// larger one is refused with a [*ScanTooLargeError]. 0 means
+	// [DefaultScanMaxSize]; a negative value is invalid.
+	ScanMaxSize int64
 }
 
 // InvoiceImage is the setting [Settings].InvoiceImage.
@@ -183,6 +188,9 @@ func (s Settings) Validate() error {
 	}
 	if n := utf8.RuneCountInString(s.Operator); n > maxOperator || strings.ContainsFunc(s.Operator, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
 		return bad("Operator", s.Operator, fmt.Errorf("use a name of at most %d characters on one line", maxOperator))
+	}
+	if s.ScanMaxSize < 0 {
+		return bad("ScanMaxSize", fmt.Sprint(s.ScanMaxSize), errors.New("use 0 for the default or a size in bytes"))
 	}
 	for _, k := range s.CustomerNumberKinds {
 		if !k.Known() {

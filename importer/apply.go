@@ -105,6 +105,9 @@ func Diff(ctx context.Context, reg registry.Registry, b *Batch) (*Changes, error
 		if e.Language == "" {
 			e.Language = old[i].Language // kept, as registry.Batch says
 		}
+		if e.Profile == "" {
+			e.Profile = old[i].Profile // kept likewise
+		}
 		if old[i].Equal(e) {
 			c.Unchanged = append(c.Unchanged, e)
 		} else {

@@ -34,6 +34,14 @@ var columns = [...]Column{
 	{Letter: "C", Key: "cc", Width: 40,
 		field: func(r *Record) *string { return &r.Cc },
 		entry: func(e registry.Entry) string { return strings.Join(e.Cc, " ") }},
+	{Letter: "D", Key: "profile", Width: 14,
+		field: func(r *Record) *string { return &r.Profile },
+		entry: func(e registry.Entry) string {
+			if e.Profile.Effective() == registry.ProfileStandard {
+				return "" // an empty cell keeps the standard profile on import
+			}
+			return string(e.Profile)
+		}},
 }
 
 // Columns returns the columns of the import file in order, in a new

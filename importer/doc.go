@@ -6,8 +6,11 @@
 // # The file format
 //
 // Column A holds the customer number, column B the e-mail addresses for it
-// separated by spaces, and the optional column C copy (CC) addresses, one
-// row per customer number. The same address may be on many rows. An optional
+// separated by spaces, the optional column C copy (CC) addresses and the
+// optional column D the delivery profile (standard or scan, see
+// registry.Profile; an empty cell keeps the customer's profile), one row
+// per customer number. With a header row, no column past the last one it
+// heads is read. The same address may be on many rows. An optional
 // header row is recognised by its words in any of the three languages
 // ("Asiakasnumero", "Kundnummer", "Customer number", "Sähköposti", "E-post",
 // "E-mail", "CC", …), case and spaces ignored; without one, data starts on

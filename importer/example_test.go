@@ -84,6 +84,7 @@ func ExampleColumns() {
 	// A Customer number | Kundnummer
 	// B E-mail          | E-post
 	// C CC              | Kopia (CC)
+	// D Delivery        | Leveranssätt
 	// ";" ["Asiakkaat" "Ohje"]
-	// [Asiakasnumero Sähköposti Kopio (CC)]
+	// [Asiakasnumero Sähköposti Kopio (CC) Toimitustapa]
 }

@@ -44,6 +44,7 @@ const (
 	CodeValueTooLong              Code = "value-too-long"              // Limit is the maximum length in characters
 	CodeTooManyAddresses          Code = "too-many-addresses"          // Limit is the maximum per customer number
 	CodeTooManyColumns            Code = "too-many-columns"            // a value in a column the format does not use
+	CodeInvalidProfile            Code = "invalid-profile"             // a delivery profile (column D) other than standard or scan
 	CodeScientificNotation        Code = "scientific-notation"         // a customer number such as "1.23457E+10"
 	CodeInexactNumber             Code = "inexact-number"              // a numeric customer number with decimals or over 15 digits
 	CodeDateCell                  Code = "date-cell"                   // a date where text is expected

@@ -307,9 +307,22 @@ func TestRead_problems(t *testing.T) {
 			want: []importer.Problem{{Row: 2, Column: "C", Value: "b@x.fi", Code: importer.CodeTooManyColumns}},
 		},
 		{
-			name: "value beyond column C",
-			rows: []importer.Row{text(1, "1", "a@x.fi", "", "d@x.fi")},
-			want: []importer.Problem{{Row: 1, Column: "D", Value: "d@x.fi", Code: importer.CodeTooManyColumns}},
+			name: "value beyond column D",
+			rows: []importer.Row{text(1, "1", "a@x.fi", "", "", "e@x.fi")},
+			want: []importer.Problem{{Row: 1, Column: "E", Value: "e@x.fi", Code: importer.CodeTooManyColumns}},
+		},
+		{
+			name: "a delivery profile that is neither standard nor scan",
+			rows: []importer.Row{text(1, "1", "a@x.fi", "", "scan"), text(2, "2", "b@x.fi", "", "fax"), text(3, "3", "c@x.fi", "", "d@x.fi")},
+			want: []importer.Problem{
+				{Row: 2, Column: "D", Value: "fax", Code: importer.CodeInvalidProfile},
+				{Row: 3, Column: "D", Value: "d@x.fi", Code: importer.CodeInvalidProfile},
+			},
+		},
+		{
+			name: "a profile column the header does not name",
+			rows: []importer.Row{text(1, "Kundnummer", "E-post", "Kopia"), text(2, "1", "a@x.fi", "", "scan")},
+			want: []importer.Problem{{Row: 2, Column: "D", Value: "scan", Code: importer.CodeTooManyColumns}},
 		},
 		{
 			name: "cells a decoder cut are too long wherever they are, and never blank",
@@ -317,14 +330,14 @@ func TestRead_problems(t *testing.T) {
 				{Number: 1, Cells: []importer.Cell{{Value: "123", Cut: true}, {Value: "a@x.fi"}}},
 				{Number: 2, Cells: []importer.Cell{{Value: "2"}, {Value: "a@x.fi", Cut: true}}},
 				{Number: 3, Cells: []importer.Cell{{Value: "3"}, {Value: "a@x.fi"}, {Value: " ", Cut: true}}},
-				{Number: 4, Cells: []importer.Cell{{Value: "4"}, {Value: "a@x.fi"}, {}, {Value: "", Cut: true}}},
+				{Number: 4, Cells: []importer.Cell{{Value: "4"}, {Value: "a@x.fi"}, {}, {}, {Value: "", Cut: true}}},
 				{Number: 5, Cells: []importer.Cell{{Value: "   ", Cut: true}}},
 			},
 			want: []importer.Problem{
 				{Row: 1, Column: "A", Value: "123", Code: importer.CodeValueTooLong, Limit: registry.MaxCustomerNumberLength},
 				{Row: 2, Column: "B", Value: "a@x.fi", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (address.MaxLength + 1)},
 				{Row: 3, Column: "C", Value: " ", Code: importer.CodeValueTooLong, Limit: registry.MaxAddresses * (address.MaxLength + 1)},
-				{Row: 4, Column: "D", Code: importer.CodeTooManyColumns},
+				{Row: 4, Column: "E", Code: importer.CodeTooManyColumns},
 				{Row: 5, Column: "A", Value: "   ", Code: importer.CodeValueTooLong, Limit: registry.MaxCustomerNumberLength},
 				{Row: 5, Column: "B", Code: importer.CodeMissingAddress},
 			},

@@ -252,7 +252,7 @@ func (v *validator) send() {
 	if c == nil {
 		return
 	}
-	c.ncols = 3
+	c.ncols = len(columns)
 	if v.headerCols > 0 {
 		c.ncols = v.headerCols
 	}
@@ -405,8 +405,11 @@ func (c *chunk) row(r *Row) registry.Entry {
 			break
 		}
 	}
-	var a, b, cc Cell
+	var a, b, cc, d Cell
 	switch {
+	case len(cells) >= 4 && c.ncols >= 4:
+		d = cells[3]
+		fallthrough
 	case len(cells) >= 3 && c.ncols >= 3:
 		cc = cells[2]
 		fallthrough
@@ -424,5 +427,19 @@ func (c *chunk) row(r *Row) registry.Entry {
 	if n := len(to) + len(ccs); n > registry.MaxAddresses {
 		c.fail(Problem{Row: r.Number, Code: CodeTooManyAddresses, Limit: registry.MaxAddresses})
 	}
-	return registry.Entry{CustomerNumber: cn, To: to, Cc: ccs}
+	return registry.Entry{CustomerNumber: cn, To: to, Cc: ccs, Profile: c.profile(r.Number, d)}
+}
+
+// profile reads the delivery profile in column D: "" for an empty cell
+// (the stored profile is kept), else standard or scan in any case.
+func (c *chunk) profile(row int, d Cell) registry.Profile {
+	if blank(d) {
+		return ""
+	}
+	p, err := registry.ParseProfile(d.Value)
+	if err != nil || d.Kind != KindText || d.Cut || p == "" {
+		c.fail(Problem{Row: row, Column: "D", Value: shorten(d.Value), Code: CodeInvalidProfile})
+		return ""
+	}
+	return p
 }

@@ -140,6 +140,10 @@ func TestHeaderKey(t *testing.T) {
 
 		"cc": 3, "kopio": 3, "kopiocc": 3, "kopiot": 3, "kopioosoitteet": 3,
 		"kopia": 3, "kopiacc": 3, "kopieadresser": 3, "copy": 3, "copycc": 3, "copies": 3,
+
+		"toimitustapa": 4, "toimitusprofiili": 4, "profiili": 4,
+		"leveranssätt": 4, "leveransprofil": 4, "profil": 4,
+		"delivery": 4, "deliveryprofile": 4, "profile": 4,
 	}
 	if got := words(); !maps.Equal(got, want) {
 		t.Errorf("header words %v, want %v", got, want)

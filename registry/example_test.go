@@ -75,3 +75,25 @@ func ExampleEntryError_Message() {
 	// ”matti@” ei ole kelvollinen sähköpostiosoite: @-merkin jälkeen ei ole mitään.
 	// ”matti@” är inte en giltig e-postadress: det finns inget efter @.
 }
+
+// A directory entry for a customer who receives through a scanning service.
+func ExampleParseProfile() {
+	p, err := registry.ParseProfile(" Scan ")
+	fmt.Println(p, err)
+	e := registry.Entry{CustomerNumber: "123", To: []string{"skannaus@palvelu.example"}, Profile: p}
+	fmt.Println(e.Validate())
+	e.Profile = "fax"
+	err = e.Validate()
+	fmt.Println(errors.Is(err, registry.ErrInvalidProfile))
+	var ee *registry.EntryError
+	if errors.As(err, &ee) {
+		fmt.Println(ee.Field, "-", ee.Message("en"))
+	}
+	fmt.Println(registry.Profile("").Effective())
+	// Output:
+	// scan <nil>
+	// <nil>
+	// true
+	// Profile - Give the delivery profile as standard (the usual e-mail) or scan (a scanning service), or leave it empty.
+	// standard
+}

@@ -71,7 +71,8 @@ type ref struct {
 type meta struct {
 	updated  time.Time
 	language string
-	n, nTo   uint8 // addresses in all, and how many are To (at most MaxAddresses)
+	profile  Profile // as stored: "" for the standard profile
+	n, nTo   uint8   // addresses in all, and how many are To (at most MaxAddresses)
 }
 
 func newDir(entries, addrs int) *dir {
@@ -112,7 +113,7 @@ func (d *dir) run(r ref) []string {
 func (d *dir) entry(customerNumber string, r ref) Entry {
 	mt := &d.metas[r.meta]
 	buf := slices.Clone(d.run(r))
-	e := Entry{CustomerNumber: customerNumber, To: buf[:mt.nTo:mt.nTo], Language: mt.language, UpdatedAt: mt.updated}
+	e := Entry{CustomerNumber: customerNumber, To: buf[:mt.nTo:mt.nTo], Language: mt.language, Profile: mt.profile, UpdatedAt: mt.updated}
 	if mt.n > mt.nTo {
 		e.Cc = buf[mt.nTo:]
 	}
@@ -120,10 +121,10 @@ func (d *dir) entry(customerNumber string, r ref) Entry {
 }
 
 // same reports whether the entry at r holds the addresses of e and the
-// language lang.
-func (d *dir) same(r ref, e Entry, lang string) bool {
+// language lang and the stored profile prof.
+func (d *dir) same(r ref, e Entry, lang string, prof Profile) bool {
 	mt := &d.metas[r.meta]
-	if mt.language != lang || int(mt.nTo) != len(e.To) || int(mt.n) != len(e.To)+len(e.Cc) {
+	if mt.language != lang || mt.profile != prof || int(mt.nTo) != len(e.To) || int(mt.n) != len(e.To)+len(e.Cc) {
 		return false
 	}
 	run := d.run(r)
@@ -160,9 +161,9 @@ func (d *dir) compact() *dir {
 }
 
 // newMeta returns the meta of an entry with the addresses of e, language
-// lang, stamped now.
-func newMeta(e Entry, lang string, now time.Time) meta {
-	return meta{updated: now, language: lang, n: uint8(len(e.To) + len(e.Cc)), nTo: uint8(len(e.To))}
+// lang and stored profile prof, stamped now.
+func newMeta(e Entry, lang string, prof Profile, now time.Time) meta {
+	return meta{updated: now, language: lang, profile: prof, n: uint8(len(e.To) + len(e.Cc)), nTo: uint8(len(e.To))}
 }
 
 // MemoryOptions configures a [Memory]. The zero value is ready to use.
@@ -249,12 +250,13 @@ func (m *Memory) Put(ctx context.Context, e Entry) error {
 	// share it.
 	d := m.shards[s]
 	old, ok := d.refs[n.CustomerNumber]
-	if ok && d.same(old, *n, n.Language) {
+	prof := n.Profile.stored()
+	if ok && d.same(old, *n, n.Language, prof) {
 		return nil
 	}
 	now := m.now()
 	m.mu.Lock()
-	d.add(n.CustomerNumber, d.addMeta(newMeta(*n, n.Language, now)), n.To, n.Cc)
+	d.add(n.CustomerNumber, d.addMeta(newMeta(*n, n.Language, prof, now)), n.To, n.Cc)
 	if ok {
 		d.unused += int(d.metas[old.meta].n)
 	} else if m.keys != nil {
@@ -530,17 +532,21 @@ func (j *applyJob) build(ctx context.Context, s uint8, old *dir) (*dir, shardRes
 		if prev != noRef && lang == "" {
 			lang = old.metas[prev.meta].language // Batch.Put keeps a stored language
 		}
+		prof := e.Profile.stored()
+		if prev != noRef && e.Profile == "" {
+			prof = old.metas[prev.meta].profile // and a stored profile
+		}
 		before := len(next.refs)
 		switch {
 		case prev == noRef:
 			res.sum.Added++
-			next.add(e.CustomerNumber, fresh.of(e, lang), e.To, e.Cc)
-		case old.same(prev, *e, lang):
+			next.add(e.CustomerNumber, fresh.of(e, lang, prof), e.To, e.Cc)
+		case old.same(prev, *e, lang, prof):
 			res.sum.Unchanged++
 			next.keep(old, remap, e.CustomerNumber, prev)
 		default:
 			res.sum.Changed++
-			next.add(e.CustomerNumber, fresh.of(e, lang), e.To, e.Cc)
+			next.add(e.CustomerNumber, fresh.of(e, lang, prof), e.To, e.Cc)
 		}
 		if len(next.refs) == before { // the customer number was there already
 			res.putErr = int(i)
@@ -596,6 +602,7 @@ type metaIndex struct {
 // metaKey is what tells apart the metas of an Apply.
 type metaKey struct {
 	language string
+	profile  Profile
 	n, nTo   uint8
 }
 
@@ -608,9 +615,9 @@ type metaRef struct {
 // firstMetas is how many keys metaIndex keeps in its list.
 const firstMetas = 16
 
-// of returns the meta of e with the language lang.
-func (x *metaIndex) of(e *Entry, lang string) uint32 {
-	k := metaKey{language: lang, n: uint8(len(e.To) + len(e.Cc)), nTo: uint8(len(e.To))}
+// of returns the meta of e with the language lang and stored profile prof.
+func (x *metaIndex) of(e *Entry, lang string, prof Profile) uint32 {
+	k := metaKey{language: lang, profile: prof, n: uint8(len(e.To) + len(e.Cc)), nTo: uint8(len(e.To))}
 	for _, r := range x.first {
 		if r.key == k {
 			return r.i
@@ -618,7 +625,7 @@ func (x *metaIndex) of(e *Entry, lang string) uint32 {
 	}
 	mi, ok := x.others[k]
 	if !ok {
-		mi = x.d.addMeta(meta{updated: x.now, language: lang, n: k.n, nTo: k.nTo})
+		mi = x.d.addMeta(meta{updated: x.now, language: lang, profile: prof, n: k.n, nTo: k.nTo})
 		if len(x.first) < firstMetas {
 			x.first = append(x.first, metaRef{k, mi})
 		} else {

@@ -48,6 +48,11 @@ type Entry struct {
 	// Language is the customer's preferred language for e-mails ("fi",
 	// "sv", "en"), or "" for the company's default.
 	Language string
+	// Profile is how documents are mailed to the customer: [ProfileStandard]
+	// or "" (the usual e-mail) or [ProfileScan] (for a scanning service).
+	// Stores return "" for the standard profile. In a [Batch], "" keeps the
+	// stored profile and [ProfileStandard] sets the standard one.
+	Profile Profile
 	// UpdatedAt is when the entry last changed. Stores set it; values given
 	// to Put or Apply are ignored.
 	UpdatedAt time.Time
@@ -58,7 +63,7 @@ type Entry struct {
 // [*address.Error].
 type EntryError struct {
 	CustomerNumber string // the entry's customer number as given
-	Field          string // "CustomerNumber", "To", "Cc" or "Language"
+	Field          string // "CustomerNumber", "To", "Cc", "Language" or "Profile"
 	Value          string // the offending value
 	Err            error  // what is wrong with it
 }
@@ -101,6 +106,7 @@ var entryMessages = []struct {
 	{ErrNoAddress, "no-address", nil},
 	{ErrTooManyAddresses, "too-many-addresses", []any{MaxAddresses}},
 	{ErrInvalidLanguage, "invalid-language", nil},
+	{ErrInvalidProfile, "invalid-profile", nil},
 }
 
 // Reasons an entry is invalid, used as [EntryError.Err].
@@ -111,7 +117,56 @@ var (
 	ErrNoAddress             = errors.New("registry: entry has no To address")
 	ErrTooManyAddresses      = fmt.Errorf("registry: entry has more than %d addresses", MaxAddresses)
 	ErrInvalidLanguage       = errors.New("registry: language must be a lower-case language code such as fi, sv or en")
+	ErrInvalidProfile        = errors.New(`registry: delivery profile must be "standard", "scan" or empty`)
 )
+
+// Profile is a directory entry's delivery profile: how the documents for
+// the customer are mailed.
+type Profile string
+
+// The delivery profiles.
+const (
+	// ProfileStandard is the usual e-mail: the document's PDFs and its
+	// XML attached, a text and an HTML body. The empty Profile means the
+	// same.
+	ProfileStandard Profile = "standard"
+	// ProfileScan is for an address at a scanning service, which turns
+	// PDFs into e-invoices: exactly one PDF per e-mail (the document's own
+	// or the rendered invoice image), nothing else attached, a plain-text
+	// body and the invoice number in the subject.
+	ProfileScan Profile = "scan"
+)
+
+// Valid reports whether p is "", [ProfileStandard] or [ProfileScan].
+func (p Profile) Valid() bool {
+	return p == "" || p == ProfileStandard || p == ProfileScan
+}
+
+// Effective returns p, or [ProfileStandard] for "".
+func (p Profile) Effective() Profile {
+	if p == "" {
+		return ProfileStandard
+	}
+	return p
+}
+
+// stored returns how stores keep p: "" for the standard profile.
+func (p Profile) stored() Profile {
+	if p == ProfileStandard {
+		return ""
+	}
+	return p
+}
+
+// ParseProfile returns the profile written as s ("standard", "scan" or
+// "", case and surrounding spaces ignored), or [ErrInvalidProfile].
+func ParseProfile(s string) (Profile, error) {
+	p := Profile(strings.ToLower(strings.TrimSpace(s)))
+	if !p.Valid() {
+		return "", ErrInvalidProfile
+	}
+	return p, nil
+}
 
 // CheckCustomerNumber reports whether s can be a customer number: not empty,
 // at most [MaxCustomerNumberLength] characters, valid UTF-8 without control
@@ -221,7 +276,7 @@ func (e *Entry) normalize() (*Entry, error) {
 	// Every address is valid: parse them again into new slices, dropping
 	// duplicates. Entries hold a few addresses, so a linear search beats a
 	// map.
-	n := &Entry{CustomerNumber: e.CustomerNumber, Language: e.Language}
+	n := &Entry{CustomerNumber: e.CustomerNumber, Language: e.Language, Profile: e.Profile}
 	seen := make([]string, 0, len(e.To)+len(e.Cc))
 	norm := func(in []string) []string {
 		start := len(seen)
@@ -256,6 +311,8 @@ func (e *Entry) checkShape() error {
 		return fail("To", "", ErrTooManyAddresses)
 	case !validLanguage(e.Language):
 		return fail("Language", e.Language, ErrInvalidLanguage)
+	case !e.Profile.Valid():
+		return fail("Profile", string(e.Profile), ErrInvalidProfile)
 	}
 	return nil
 }
@@ -284,9 +341,11 @@ func validLanguage(s string) bool {
 }
 
 // Equal reports whether e and o hold the same customer number, addresses
-// (in the same order) and language. UpdatedAt is not compared.
+// (in the same order), language and profile ("" and [ProfileStandard] are
+// the same). UpdatedAt is not compared.
 func (e Entry) Equal(o Entry) bool {
 	return e.CustomerNumber == o.CustomerNumber && e.Language == o.Language &&
+		e.Profile.Effective() == o.Profile.Effective() &&
 		slices.Equal(e.To, o.To) && slices.Equal(e.Cc, o.Cc)
 }
 
@@ -387,7 +446,8 @@ type Batch struct {
 	// without a language keeps the language the stored entry has (an
 	// import file has no language column, so importing must not erase
 	// one). Use [Store.Put], which replaces the whole entry, to clear a
-	// language.
+	// language. Likewise a Profile of "" keeps the stored profile (a new
+	// entry gets the standard one); [ProfileStandard] sets it.
 	Put []Entry
 	// Delete holds customer numbers to remove; unknown ones are ignored.
 	Delete []string
@@ -464,7 +524,7 @@ func (b Batch) Normalize() (Batch, error) {
 // [Batch].Put).
 type Summary struct {
 	Added     int // new customer numbers
-	Changed   int // existing customer numbers whose addresses or language changed
+	Changed   int // existing customer numbers whose addresses, language or profile changed
 	Unchanged int // existing customer numbers whose entry was already the same
 	Deleted   int // customer numbers removed
 }
@@ -477,7 +537,7 @@ type Summary struct {
 //
 // Each Put entry gets exactly its addresses; its language replaces the
 // stored one unless it is "", in which case the stored entry keeps its
-// language. An entry that ends up as it was stored is unchanged and keeps
+// language; its profile likewise. An entry that ends up as it was stored is unchanged and keeps
 // its UpdatedAt; the others get the time of the Apply.
 type Batcher interface {
 	Registry

@@ -49,6 +49,7 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, sc *scope) {
 type entryPage struct {
 	Edit                         bool
 	CustomerNumber, To, Cc, Lang string
+	Profile                      string            // "" (standard) or "scan"
 	Errors                       map[string]string // field name → message
 }
 
@@ -60,12 +61,14 @@ func entryForm(r *http.Request) (registry.Entry, entryPage) {
 		To:             r.PostFormValue("to"),
 		Cc:             r.PostFormValue("cc"),
 		Lang:           r.PostFormValue("language"),
+		Profile:        r.PostFormValue("profile"),
 	}
 	e := registry.Entry{
 		CustomerNumber: p.CustomerNumber,
 		To:             address.SplitList(p.To),
 		Cc:             address.SplitList(p.Cc),
 		Language:       p.Lang,
+		Profile:        registry.Profile(p.Profile),
 	}
 	return e, p
 }
@@ -77,7 +80,7 @@ func entryErrors(lang string, err error, p *entryPage) bool {
 	if !errors.As(err, &ee) {
 		return false
 	}
-	field := map[string]string{"CustomerNumber": "customer", "To": "to", "Cc": "cc", "Language": "language"}[ee.Field]
+	field := map[string]string{"CustomerNumber": "customer", "To": "to", "Cc": "cc", "Language": "language", "Profile": "profile"}[ee.Field]
 	if field == "" {
 		field = "customer"
 	}
@@ -150,7 +153,7 @@ func (a *app) editEntryPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	a.showEntry(w, r, sc, http.StatusOK, entryPage{Edit: true, CustomerNumber: e.CustomerNumber,
-		To: strings.Join(e.To, " "), Cc: strings.Join(e.Cc, " "), Lang: e.Language})
+		To: strings.Join(e.To, " "), Cc: strings.Join(e.Cc, " "), Lang: e.Language, Profile: string(e.Profile.Effective())})
 }
 
 // editEntry saves a customer's new addresses; the customer number stays.

@@ -221,6 +221,18 @@ func TestDirectory(t *testing.T) {
 		c.get("/directory?added=00123").want(t, http.StatusOK, "Customer 00123 was added.", "1 customer", "reskontra@asiakas.example", "johto@asiakas.example", "Swedish")
 	})
 
+	t.Run("scan profile", func(t *testing.T) {
+		c.post("/directory/new", url.Values{"customer": {"00777"}, "to": {"skannaus@palvelu.example"}, "profile": {"scan"}}).wantRedirect(t, "/directory?added=00777")
+		if got, err := e.dir(t, e.a).Lookup(t.Context(), "00777"); err != nil || got.Profile != registry.ProfileScan {
+			t.Fatalf("stored %+v, %v; want the scan profile", got, err)
+		}
+		c.get("/directory/edit?cn=00777").want(t, http.StatusOK, `<option value="scan" selected>`)
+		c.post("/directory/new", url.Values{"customer": {"00778"}, "to": {"a@palvelu.example"}, "profile": {"fax"}}).want(t, http.StatusUnprocessableEntity, "Give the delivery profile as standard")
+		if err := e.dir(t, e.a).Delete(t.Context(), "00777"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	invalid := []struct {
 		name, customer, to, cc, field, message string
 	}{

@@ -62,7 +62,7 @@ func (*Decoder) Format() importer.Format { return importer.CSV }
 // Records are split into fields as an encoding/csv Reader would split
 // them, but no value longer than importer.MaxCellSize is kept whole (see
 // the package documentation), and mapped onto importer.Record, columns A
-// to C, by gocsv; cells past column C are passed on as they are, for
+// to D, by gocsv; cells past column D are passed on as they are, for
 // validation to refuse.
 //
 // Most callers use importer.Read, which also validates the rows.
@@ -115,8 +115,9 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 				row.Cells = append(row.Cells[:0],
 					importer.Cell{Value: rec.CustomerNumber, Cut: m.cut&1 != 0},
 					importer.Cell{Value: rec.To, Cut: m.cut&2 != 0},
-					importer.Cell{Value: rec.Cc, Cut: m.cut&4 != 0})
-				row.Cells = row.Cells[:min(m.fields, 3)]
+					importer.Cell{Value: rec.Cc, Cut: m.cut&4 != 0},
+					importer.Cell{Value: rec.Profile, Cut: m.cut&8 != 0})
+				row.Cells = row.Cells[:min(m.fields, mapped)]
 				for i, f := range g.extra[m.extra:m.extraEnd] {
 					row.Cells = append(row.Cells, importer.Cell{Value: f, Cut: g.extraCut[m.extra+i]})
 				}
@@ -135,12 +136,16 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 	return nil
 }
 
+// mapped is how many fields of a record gocsv maps onto importer.Record,
+// columns A to D; the others are passed on as they are.
+const mapped = 4
+
 // Sizes of Decode's groups of records.
 const (
 	recordsPerCall = 1024    // records in a group, which gocsv maps in one call
 	readAhead      = 4       // groups read ahead of the mapping
 	groupText      = 4 << 20 // bytes of field text after which a group ends early
-	groupExtra     = 1 << 15 // fields past column C after which a group ends early
+	groupExtra     = 1 << 15 // fields past column D after which a group ends early
 )
 
 // reader reads the records of a file in groups, on a goroutine of its own
@@ -155,15 +160,15 @@ type reader struct {
 	done   chan struct{} // closed when Decode returns
 }
 
-// records is a group of records read from the file, columns A to C of
+// records is a group of records read from the file, columns A to D of
 // each, with what gocsv does not map kept aside; it is the gocsv.CSVReader
 // that Decode hands to gocsv.
 type records struct {
-	rows     [][]string // fields A to C of each record
+	rows     [][]string // fields A to D of each record
 	taken    int        // how many of rows gocsv has read
 	fields   []string   // the backing array of rows
 	meta     []recordMeta
-	extra    []string // the fields past column C, of every record
+	extra    []string // the fields past column D, of every record
 	extraCut []bool   // whether each of extra was cut
 	text     int      // bytes of field text in the group
 
@@ -232,7 +237,7 @@ func (rd *reader) fill(g *records) {
 	g.err = rd.read(g)
 	off := 0
 	for _, m := range g.meta {
-		n := min(m.fields, 3)
+		n := min(m.fields, mapped)
 		g.rows = append(g.rows, g.fields[off:off+n:off+n])
 		off += n
 	}
@@ -249,7 +254,7 @@ func (rd *reader) read(g *records) error {
 		rd.number += rd.r.start - rd.endLine
 		rd.endLine = rd.r.endLine
 		m := recordMeta{number: rd.number, fields: len(rec), extra: len(g.extra)}
-		for i, c := range cut[:min(len(cut), 3)] {
+		for i, c := range cut[:min(len(cut), mapped)] {
 			if c {
 				m.cut |= 1 << i
 			}
@@ -257,10 +262,10 @@ func (rd *reader) read(g *records) error {
 		for _, f := range rec {
 			g.text += len(f)
 		}
-		if len(rec) > 3 {
-			g.extra = append(g.extra, rec[3:]...)
-			g.extraCut = append(g.extraCut, cut[3:]...)
-			rec = rec[:3]
+		if len(rec) > mapped {
+			g.extra = append(g.extra, rec[mapped:]...)
+			g.extraCut = append(g.extraCut, cut[mapped:]...)
+			rec = rec[:mapped]
 		}
 		m.extraEnd = len(g.extra)
 		g.meta = append(g.meta, m)

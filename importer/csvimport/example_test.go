@@ -63,10 +63,10 @@ func ExampleWriteTemplate() {
 	// as UTF-8; lines end in CRLF.
 	fmt.Print(strings.ReplaceAll(strings.TrimPrefix(buf.String(), "\ufeff"), "\r\n", "\n"))
 	// Output:
-	// Customer number,E-mail,CC
-	// 00123,jane.doe@example.com john.doe@example.com,
-	// 00124,invoices@example.org,accounting@example.org
-	// 00125,invoices@example.org,
+	// Customer number,E-mail,CC,Delivery
+	// 00123,jane.doe@example.com john.doe@example.com,,
+	// 00124,invoices@example.org,accounting@example.org,
+	// 00125,invoices@example.org,,
 }
 
 func ExampleExport() {
@@ -80,7 +80,7 @@ func ExampleExport() {
 	}
 	fmt.Print(strings.ReplaceAll(strings.TrimPrefix(buf.String(), "\ufeff"), "\r\n", "\n"))
 	// Output:
-	// Kundnummer;E-post;Kopia (CC)
-	// '-7;'=c@example.com;d@example.com
-	// 00123;a@example.com b@example.com;
+	// Kundnummer;E-post;Kopia (CC);Leveranssätt
+	// '-7;'=c@example.com;d@example.com;
+	// 00123;a@example.com b@example.com;;
 }

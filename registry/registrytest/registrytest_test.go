@@ -340,6 +340,25 @@ func TestRulesCatchBrokenRegistries(t *testing.T) {
 				return m.Memory.Apply(ctx, b)
 			}
 		}},
+		{"Put drops the profile", "Store/PutProfile", func(m *mutant, _ []registry.Entry) {
+			m.put = func(ctx context.Context, e registry.Entry) error {
+				if e.Profile.Valid() {
+					e.Profile = ""
+				}
+				return m.Memory.Put(ctx, e)
+			}
+		}},
+		{"Apply erases profiles", "Batcher/KeepsProfile", func(m *mutant, _ []registry.Entry) {
+			m.apply = func(ctx context.Context, b registry.Batch) (registry.Summary, error) {
+				s, err := m.Memory.Apply(ctx, b)
+				for _, e := range b.Put {
+					if err == nil && e.Profile == "" {
+						err = m.Memory.Put(ctx, e) // replaces the whole entry, profile included
+					}
+				}
+				return s, err
+			}
+		}},
 		{"Apply erases languages", "Batcher/KeepsLanguage", func(m *mutant, _ []registry.Entry) {
 			m.apply = func(ctx context.Context, b registry.Batch) (registry.Summary, error) {
 				s, err := m.Memory.Apply(ctx, b)

@@ -89,6 +89,7 @@ var rules = []rule{
 	{name: "Store/PutNormalizes", needs: store, seed: basicSeed, check: checkPutNormalizes},
 	{name: "Store/PutInvalidChangesNothing", needs: store, seed: basicSeed, check: checkPutInvalid},
 	{name: "Store/PutKeepsNoReference", needs: store, seed: basicSeed, check: checkPutReference},
+	{name: "Store/PutProfile", needs: store, seed: basicSeed, check: checkPutProfile},
 	{name: "Store/Delete", needs: store, seed: basicSeed, check: checkDelete},
 	{name: "Store/CancelledContext", needs: store, seed: basicSeed, check: checkStoreCancelled},
 
@@ -103,6 +104,7 @@ var rules = []rule{
 	{name: "Batcher/ReplaceAll", needs: batcher, seed: basicSeed, check: checkReplaceAll},
 	{name: "Batcher/NormalizedBatch", needs: batcher, seed: basicSeed, check: checkNormalizedBatch},
 	{name: "Batcher/KeepsLanguage", needs: batcher, seed: basicSeed, check: checkKeepsLanguage},
+	{name: "Batcher/KeepsProfile", needs: batcher, seed: basicSeed, check: checkKeepsProfile},
 	{name: "Batcher/InvalidBatchChangesNothing", needs: batcher, seed: basicSeed, check: checkInvalidBatch},
 	{name: "Batcher/CancelledContext", needs: batcher, seed: basicSeed, check: checkApplyCancelled},
 	{name: "Batcher/CancelDuringApply", needs: batcher, seed: generationA, check: checkCancelDuringApply},
@@ -123,6 +125,9 @@ func entryDiff(got, want registry.Entry) string {
 	}
 	if got.Language != want.Language {
 		diffs = append(diffs, fmt.Sprintf("Language %q, want %q", got.Language, want.Language))
+	}
+	if got.Profile.Effective() != want.Profile.Effective() {
+		diffs = append(diffs, fmt.Sprintf("Profile %q, want %q", got.Profile, want.Profile))
 	}
 	return strings.Join(diffs, "; ")
 }
@@ -589,6 +594,75 @@ func checkKeepsLanguage(t tb, reg registry.Registry) {
 		t.Errorf("Apply with ReplaceAll of an entry without a language returned %+v, want %+v", s, want)
 	}
 	expectState(t, reg, []registry.Entry{a1}, "123", "00123")
+}
+
+// checkPutProfile puts "A1" with the scan profile, then with the standard
+// one, then with an invalid one: Lookup and List show each valid profile,
+// and the invalid one changes nothing.
+func checkPutProfile(t tb, reg registry.Registry) {
+	st := reg.(registry.Store)
+	e := basicSeed[2].Clone()
+	for _, p := range []registry.Profile{registry.ProfileScan, registry.ProfileStandard, registry.ProfileScan, ""} {
+		e.Profile = p
+		if err := st.Put(t.Context(), e); err != nil {
+			t.Fatalf("Put(%q with profile %q): %v", e.CustomerNumber, p, err)
+		}
+		if got := expectLookup(t, reg, e); got.Profile != p && got.Profile.Effective() != p {
+			t.Errorf("Lookup(%q) after Put with profile %q: profile %q", e.CustomerNumber, p, got.Profile)
+		}
+		if l, ok := reg.(registry.Lister); ok {
+			page, err := l.List(t.Context(), registry.Query{Search: "A1"})
+			if err != nil || len(page.Entries) != 1 || page.Entries[0].Profile.Effective() != p.Effective() {
+				t.Errorf("List(A1) after Put with profile %q: %+v, %v; want one entry with that profile", p, page.Entries, err)
+			}
+		}
+	}
+	e.Profile = registry.ProfileScan
+	if err := st.Put(t.Context(), e); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	bad := e.Clone()
+	bad.Profile = "fax"
+	if err := st.Put(t.Context(), bad); !errors.Is(err, registry.ErrInvalidProfile) {
+		t.Errorf("Put with profile %q: %v, want ErrInvalidProfile", bad.Profile, err)
+	}
+	expectLookup(t, reg, e)
+}
+
+// checkKeepsProfile applies entries over basicSeed: a scan profile is set
+// (changed), kept by an entry without a profile (unchanged, UpdatedAt
+// kept, also under ReplaceAll), and set back by [registry.ProfileStandard]
+// (changed); a new entry without a profile gets the standard one.
+func checkKeepsProfile(t tb, reg registry.Registry) {
+	bt := reg.(registry.Batcher)
+	apply := func(what string, b registry.Batch, want registry.Summary) {
+		t.Helper()
+		s, err := bt.Apply(t.Context(), b)
+		if err != nil {
+			t.Fatalf("Apply %s: %v", what, err)
+		}
+		if s != want {
+			t.Errorf("Apply %s returned %+v, want %+v", what, s, want)
+		}
+	}
+	scan := basicSeed[2].Clone()
+	scan.Profile = registry.ProfileScan
+	apply("setting the scan profile", registry.Batch{Put: []registry.Entry{scan}}, registry.Summary{Changed: 1})
+	before := expectLookup(t, reg, scan)
+	if before.Profile != registry.ProfileScan {
+		t.Errorf("Lookup(%q) after Apply of the scan profile: profile %q, want %q", scan.CustomerNumber, before.Profile, registry.ProfileScan)
+	}
+	apply("of an entry without a profile", registry.Batch{Put: []registry.Entry{basicSeed[2].Clone(), {CustomerNumber: "N1", To: []string{"uusi@example.fi"}}}}, registry.Summary{Added: 1, Unchanged: 1})
+	if after := expectLookup(t, reg, scan); !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Errorf("Apply changed UpdatedAt of %q, which only kept its profile, from %v to %v", scan.CustomerNumber, before.UpdatedAt, after.UpdatedAt)
+	}
+	expectLookup(t, reg, registry.Entry{CustomerNumber: "N1", To: []string{"uusi@example.fi"}})
+	apply("with ReplaceAll of an entry without a profile", registry.Batch{Put: []registry.Entry{basicSeed[2].Clone()}, ReplaceAll: true}, registry.Summary{Unchanged: 1, Deleted: 3})
+	expectLookup(t, reg, scan)
+	std := basicSeed[2].Clone()
+	std.Profile = registry.ProfileStandard
+	apply("setting the standard profile", registry.Batch{Put: []registry.Entry{std}}, registry.Summary{Changed: 1})
+	expectLookup(t, reg, basicSeed[2])
 }
 
 func checkApply(t tb, reg registry.Registry)      { checkApplyCase(t, reg, false, false) }

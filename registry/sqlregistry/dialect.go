@@ -81,7 +81,7 @@ CREATE TABLE jakelu_registry (
 CREATE TABLE jakelu_registry_tenant (
 	tenant     TEXT NOT NULL PRIMARY KEY,
 	applied_at BIGINT NOT NULL
-)`}},
+)`}, addProfile},
 	schemaExists: `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'jakelu_registry_schema'`,
 	// A write as the first statement makes SQLite take the write lock at
 	// once, waiting under busy_timeout as BEGIN IMMEDIATE does; a
@@ -125,7 +125,7 @@ CREATE TABLE jakelu_registry (
 CREATE TABLE jakelu_registry_tenant (
 	tenant     TEXT COLLATE "C" NOT NULL PRIMARY KEY,
 	applied_at BIGINT NOT NULL
-)`}},
+)`}, addProfile},
 	schemaExists: `SELECT count(*) FROM pg_catalog.pg_class WHERE oid = to_regclass('jakelu_registry_schema')`,
 	// Serializes concurrent Migrate calls on the whole database, before the
 	// version table may even exist. The key is an arbitrary constant.
@@ -176,23 +176,27 @@ CREATE TABLE jakelu_registry_tenant (
 	},
 }, "strpos")
 
+// addProfile is version 2, the same in both dialects: the entry's delivery
+// profile, "" for the standard one (registry.Profile as stores keep it).
+var addProfile = []string{`ALTER TABLE jakelu_registry ADD COLUMN profile TEXT NOT NULL DEFAULT ''`}
+
 // newDialect fills in the statements both dialects share. strpos names the
 // function that returns the 1-based position of a substring (0 if absent).
 // Customer numbers sort byte-wise: SQLite compares text with memcmp, and
 // the PostgreSQL columns are COLLATE "C".
 func newDialect(d dialect, strpos string) *dialect {
-	d.lookup = `SELECT to_addrs, cc_addrs, language, updated_at FROM jakelu_registry WHERE tenant = $1 AND customer_number = $2`
-	d.put = `INSERT INTO jakelu_registry (tenant, customer_number, to_addrs, cc_addrs, language, updated_at, cn_fold, addr_fold)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ` + upsert(`excluded.language`)
+	d.lookup = `SELECT to_addrs, cc_addrs, language, profile, updated_at FROM jakelu_registry WHERE tenant = $1 AND customer_number = $2`
+	d.put = `INSERT INTO jakelu_registry (tenant, customer_number, to_addrs, cc_addrs, language, updated_at, cn_fold, addr_fold, profile)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ` + upsert(`excluded.language`, `excluded.profile`)
 	d.remove = `DELETE FROM jakelu_registry WHERE tenant = $1 AND customer_number = $2`
 
 	// One statement, so the page and the total come from one snapshot. The
 	// count always yields a row; the LEFT JOIN adds the page's rows to it.
 	// $3 is the page size plus one, to learn whether another page follows.
 	list := func(match string) string {
-		return `SELECT p.customer_number, p.to_addrs, p.cc_addrs, p.language, p.updated_at, n.total
+		return `SELECT p.customer_number, p.to_addrs, p.cc_addrs, p.language, p.profile, p.updated_at, n.total
 FROM (SELECT count(*) AS total FROM jakelu_registry WHERE tenant = $1` + match + `) n
-LEFT JOIN (SELECT customer_number, to_addrs, cc_addrs, language, updated_at FROM jakelu_registry
+LEFT JOIN (SELECT customer_number, to_addrs, cc_addrs, language, profile, updated_at FROM jakelu_registry
 	WHERE tenant = $1 AND customer_number > $2` + match + `
 	ORDER BY customer_number LIMIT $3) p ON true
 ORDER BY p.customer_number`
@@ -205,14 +209,15 @@ ORDER BY p.customer_number`
 }
 
 // upsert returns the clause that makes an INSERT of an entry replace the
-// stored one, with the language the SQL expression language gives, unless
-// nothing changes (then UpdatedAt stays as it was).
-func upsert(language string) string {
+// stored one, with the language and profile the SQL expressions language
+// and profile give, unless nothing changes (then UpdatedAt stays as it
+// was).
+func upsert(language, profile string) string {
 	return `ON CONFLICT (tenant, customer_number) DO UPDATE SET
 	to_addrs = excluded.to_addrs, cc_addrs = excluded.cc_addrs, language = ` + language + `,
-	addr_fold = excluded.addr_fold, updated_at = excluded.updated_at
+	profile = ` + profile + `, addr_fold = excluded.addr_fold, updated_at = excluded.updated_at
 WHERE jakelu_registry.to_addrs <> excluded.to_addrs OR jakelu_registry.cc_addrs <> excluded.cc_addrs
-	OR jakelu_registry.language <> ` + language
+	OR jakelu_registry.language <> ` + language + ` OR jakelu_registry.profile <> ` + profile
 }
 
 // keptLanguage is the language of an entry written by Apply: the batch
@@ -220,6 +225,14 @@ WHERE jakelu_registry.to_addrs <> excluded.to_addrs OR jakelu_registry.cc_addrs 
 // none (see registry.Batch).
 func keptLanguage(col string) string {
 	return `CASE WHEN ` + col + ` = '' THEN jakelu_registry.language ELSE ` + col + ` END`
+}
+
+// keptProfile is the stored profile of an entry written by Apply, given
+// the batch entry's profile in the column col: the stored one if the batch
+// entry has none, "" for "standard", else the batch entry's (see
+// registry.Batch).
+func keptProfile(col string) string {
+	return `CASE WHEN ` + col + ` = '' THEN jakelu_registry.profile WHEN ` + col + ` = 'standard' THEN '' ELSE ` + col + ` END`
 }
 
 // Statements Apply sends once; the chunked ones follow.
@@ -231,12 +244,12 @@ const (
 	lockTenant = `INSERT INTO jakelu_registry_tenant (tenant, applied_at) VALUES ($1, $2)
 ON CONFLICT (tenant) DO UPDATE SET applied_at = excluded.applied_at`
 	// selectAll reads what the company's entries hold.
-	selectAll = `SELECT customer_number, to_addrs, cc_addrs, language FROM jakelu_registry WHERE tenant = $1`
+	selectAll = `SELECT customer_number, to_addrs, cc_addrs, language, profile FROM jakelu_registry WHERE tenant = $1`
 )
 
 // selectKeys reads the entries of n customer numbers.
 func (d *dialect) selectKeys(n int) string {
-	return `SELECT customer_number, to_addrs, cc_addrs, language FROM jakelu_registry
+	return `SELECT customer_number, to_addrs, cc_addrs, language, profile FROM jakelu_registry
 WHERE tenant = $1 AND customer_number IN (SELECT column1 FROM ` + d.rows(2, 1, n) + `)`
 }
 
@@ -249,24 +262,30 @@ func (d *dialect) deleteKeys(n int) string {
 // entry that a concurrent Put added after Apply read the directory
 // (PostgreSQL); WHERE true keeps SQLite from parsing ON as a join.
 func (d *dialect) insertRows(n int) string {
-	return `INSERT INTO jakelu_registry (tenant, customer_number, to_addrs, cc_addrs, language, updated_at, cn_fold, addr_fold)
-SELECT $1, column1, column2, column3, column4, CAST($2 AS BIGINT), column5, column6 FROM ` + d.rows(3, len(batchRow{}), n) + `
-WHERE true ` + upsert(keptLanguage(`excluded.language`))
+	return `INSERT INTO jakelu_registry (tenant, customer_number, to_addrs, cc_addrs, language, updated_at, cn_fold, addr_fold, profile)
+SELECT $1, column1, column2, column3, column4, CAST($2 AS BIGINT), column5, column6, ` + storedProfile(`column7`) + ` FROM ` + d.rows(3, len(batchRow{}), n) + `
+WHERE true ` + upsert(keptLanguage(`excluded.language`), `excluded.profile`)
 }
 
 // updateRows updates n entries given as batch rows. $1 and $2 come first in
 // the text, as SQLite's anonymous row parameters require.
 func (d *dialect) updateRows(n int) string {
 	return `UPDATE jakelu_registry SET to_addrs = u.column2, cc_addrs = u.column3, language = ` + keptLanguage(`u.column4`) + `,
-	addr_fold = u.column6, updated_at = u.now
-FROM (SELECT $1 AS tenant, CAST($2 AS BIGINT) AS now, column1, column2, column3, column4, column6
+	profile = ` + keptProfile(`u.column7`) + `, addr_fold = u.column6, updated_at = u.now
+FROM (SELECT $1 AS tenant, CAST($2 AS BIGINT) AS now, column1, column2, column3, column4, column6, column7
 	FROM ` + d.rows(3, len(batchRow{}), n) + `) AS u
 WHERE jakelu_registry.tenant = u.tenant AND jakelu_registry.customer_number = u.column1`
 }
 
 // batchRow is an entry as Apply sends it, in the order insertRows and
 // updateRows expect.
-type batchRow [6]string
+type batchRow [7]string
+
+// storedProfile is the profile a new entry gets from the batch entry's in
+// the column col: "" for "" and "standard".
+func storedProfile(col string) string {
+	return `CASE WHEN ` + col + ` = 'standard' THEN '' ELSE ` + col + ` END`
+}
 
 // appendArrayElement appends s to a PostgreSQL array literal as a quoted
 // element, so that "", "NULL", braces, commas and spaces stay text.

@@ -33,7 +33,10 @@
 // the addresses separated by single spaces, updated_at as microseconds since
 // 1970 UTC, and two lower-cased copies (cn_fold, addr_fold) serve searches,
 // since SQLite's lower() folds ASCII only. Customer numbers sort byte-wise
-// in both dialects (PostgreSQL columns are COLLATE "C").
+// in both dialects (PostgreSQL columns are COLLATE "C"). Schema version 2
+// adds the delivery profile (profile: "" for the standard one, "scan");
+// Migrate adds the column to a version 1 database, its entries keeping the
+// standard profile.
 //
 // # SQLite
 //
@@ -77,7 +80,8 @@
 // a million entries in seconds. A batch entry without a language keeps the
 // stored entry's (registry.Batch): the comparison in Go counts it as
 // unchanged when only the language differs, and the INSERT and UPDATE
-// statements keep the stored language themselves.
+// statements keep the stored language themselves. A batch entry without a
+// profile keeps the stored one in the same way.
 //
 // # Errors
 //

@@ -145,16 +145,16 @@ func (r *Registry) Lookup(ctx context.Context, customerNumber string) (registry.
 	if registry.CheckCustomerNumber(customerNumber) != nil {
 		return registry.Entry{}, registry.ErrNotFound // no such entry can be stored
 	}
-	var to, cc, lang string
+	var to, cc, lang, prof string
 	var updated int64
-	err = r.lookup.QueryRowContext(ctx, r.tenant, customerNumber).Scan(&to, &cc, &lang, &updated)
+	err = r.lookup.QueryRowContext(ctx, r.tenant, customerNumber).Scan(&to, &cc, &lang, &prof, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.Entry{}, registry.ErrNotFound
 	}
 	if err != nil {
 		return registry.Entry{}, r.fail(ctx, fmt.Sprintf("look up customer number %q", customerNumber), err)
 	}
-	return decode(customerNumber, to, cc, lang, updated), nil
+	return decode(customerNumber, to, cc, lang, prof, updated), nil
 }
 
 // Put adds e or replaces the entry with its customer number; see
@@ -173,7 +173,7 @@ func (r *Registry) Put(ctx context.Context, e registry.Entry) error {
 		return err
 	}
 	row := newRow(n)
-	_, err = r.put.ExecContext(ctx, r.tenant, row[0], row[1], row[2], row[3], r.now().UnixMicro(), row[4], row[5])
+	_, err = r.put.ExecContext(ctx, r.tenant, row[0], row[1], row[2], row[3], r.now().UnixMicro(), row[4], row[5], storedProfileOf(n.Profile))
 	if err != nil {
 		return r.fail(ctx, fmt.Sprintf("put customer number %q", n.CustomerNumber), err)
 	}
@@ -260,15 +260,15 @@ func (r *Registry) list(ctx context.Context, stmt *sql.Stmt, args []any) (regist
 	defer rows.Close()
 	var p registry.Page
 	for rows.Next() {
-		var cn, to, cc, lang sql.NullString
+		var cn, to, cc, lang, prof sql.NullString
 		var updated sql.NullInt64
 		var total int64
-		if err := rows.Scan(&cn, &to, &cc, &lang, &updated, &total); err != nil {
+		if err := rows.Scan(&cn, &to, &cc, &lang, &prof, &updated, &total); err != nil {
 			return registry.Page{}, err
 		}
 		p.Total = int(total)
 		if cn.Valid { // else the only row, of an empty page
-			p.Entries = append(p.Entries, decode(cn.String, to.String, cc.String, lang.String, updated.Int64))
+			p.Entries = append(p.Entries, decode(cn.String, to.String, cc.String, lang.String, prof.String, updated.Int64))
 		}
 	}
 	return p, rows.Err()
@@ -343,10 +343,10 @@ func (r *Registry) apply(ctx context.Context, b registry.Batch) (registry.Summar
 	}
 	state := make([]uint8, len(b.Put)) // isNew until a stored entry is seen
 	deletes := b.Delete
-	visit := func(cn, to, cc, lang sql.RawBytes) {
+	visit := func(cn, to, cc, lang, prof sql.RawBytes) {
 		if i, ok := index[string(cn)]; ok {
 			state[i] = isChanged
-			if sameAsStored(b.Put[i], to, cc, lang) {
+			if sameAsStored(b.Put[i], to, cc, lang, prof) {
 				state[i] = isUnchanged
 			}
 		} else if b.ReplaceAll {
@@ -411,9 +411,21 @@ func (r *Registry) apply(ctx context.Context, b registry.Batch) (registry.Summar
 
 // sameAsStored reports whether the stored columns already hold what
 // applying the normalized entry e makes of them: e's addresses and e's
-// language, or the stored one if e has none (see registry.Batch).
-func sameAsStored(e registry.Entry, to, cc, lang sql.RawBytes) bool {
-	return (e.Language == "" || string(lang) == e.Language) && joined(e.To, to) && joined(e.Cc, cc)
+// language, or the stored one if e has none (see registry.Batch), and
+// likewise e's profile.
+func sameAsStored(e registry.Entry, to, cc, lang, prof sql.RawBytes) bool {
+	return (e.Language == "" || string(lang) == e.Language) &&
+		(e.Profile == "" || string(prof) == storedProfileOf(e.Profile)) &&
+		joined(e.To, to) && joined(e.Cc, cc)
+}
+
+// storedProfileOf returns the profile column's value for p: "" for the
+// standard profile.
+func storedProfileOf(p registry.Profile) string {
+	if p == registry.ProfileStandard {
+		return ""
+	}
+	return string(p)
 }
 
 // joined reports whether s is addrs joined by spaces, without building it.
@@ -491,9 +503,9 @@ func (c *chunker) exec(query string, args []any) (int, error) {
 	return int(n), err
 }
 
-// query calls visit for each row of customer number, To, Cc and language.
-// The values are valid only during the call.
-func (c *chunker) query(query string, args []any, visit func(cn, to, cc, lang sql.RawBytes)) error {
+// query calls visit for each row of customer number, To, Cc, language and
+// profile. The values are valid only during the call.
+func (c *chunker) query(query string, args []any, visit func(cn, to, cc, lang, prof sql.RawBytes)) error {
 	s, err := c.stmt(query)
 	if err != nil {
 		return err
@@ -503,12 +515,12 @@ func (c *chunker) query(query string, args []any, visit func(cn, to, cc, lang sq
 		return err
 	}
 	defer rows.Close()
-	var cn, to, cc, lang sql.RawBytes
+	var cn, to, cc, lang, prof sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&cn, &to, &cc, &lang); err != nil {
+		if err := rows.Scan(&cn, &to, &cc, &lang, &prof); err != nil {
 			return err
 		}
-		visit(cn, to, cc, lang)
+		visit(cn, to, cc, lang, prof)
 	}
 	return rows.Err()
 }
@@ -516,20 +528,20 @@ func (c *chunker) query(query string, args []any, visit func(cn, to, cc, lang sq
 // newRow returns the stored form of a normalized entry, in the order
 // insertRows, updateRows and the put statement expect: the customer number, the To and
 // Cc addresses each joined by spaces (addresses never hold white space), the
-// language, and the lower-cased customer number and addresses that List
-// searches.
+// language, the lower-cased customer number and addresses that List
+// searches, and the profile as the batch gives it ("" keeps the stored one).
 func newRow(e registry.Entry) batchRow {
 	to, cc := strings.Join(e.To, " "), strings.Join(e.Cc, " ")
 	addrs := to
 	if cc != "" {
 		addrs += " " + cc
 	}
-	return batchRow{e.CustomerNumber, to, cc, e.Language, strings.ToLower(e.CustomerNumber), strings.ToLower(addrs)}
+	return batchRow{e.CustomerNumber, to, cc, e.Language, strings.ToLower(e.CustomerNumber), strings.ToLower(addrs), string(e.Profile)}
 }
 
 // decode is the inverse of newRow.
-func decode(cn, to, cc, lang string, updated int64) registry.Entry {
-	e := registry.Entry{CustomerNumber: cn, To: strings.Split(to, " "), Language: lang, UpdatedAt: time.UnixMicro(updated).UTC()}
+func decode(cn, to, cc, lang, prof string, updated int64) registry.Entry {
+	e := registry.Entry{CustomerNumber: cn, To: strings.Split(to, " "), Language: lang, Profile: registry.Profile(prof), UpdatedAt: time.UnixMicro(updated).UTC()}
 	if cc != "" {
 		e.Cc = strings.Split(cc, " ")
 	}

@@ -142,8 +142,8 @@ func TestMigrate(t *testing.T) {
 		if err := db.QueryRowContext(t.Context(), `SELECT count(*), max(version) FROM jakelu_registry_schema`).Scan(&versions, &maxVersion); err != nil {
 			t.Fatal(err)
 		}
-		if versions != 1 || maxVersion != 1 {
-			t.Errorf("jakelu_registry_schema holds %d versions up to %d, want version 1 once", versions, maxVersion)
+		if versions != 2 || maxVersion != 2 {
+			t.Errorf("jakelu_registry_schema holds %d versions up to %d, want versions 1 and 2 once each", versions, maxVersion)
 		}
 		newRegistry(t, db, b.dialect, "acme", nil)
 
@@ -161,8 +161,8 @@ func TestMigrate(t *testing.T) {
 			"Migrate": sqlregistry.Migrate(t.Context(), db, b.dialect),
 			"New":     func() error { _, err := sqlregistry.New(t.Context(), db, b.dialect, "acme", nil); return err }(),
 		} {
-			if !errors.As(err, &se) || se.Found != 99 || se.Want != 1 || !strings.Contains(err.Error(), "upgrade") {
-				t.Errorf("%s on a newer schema: %v, want a *SchemaError{Found: 99, Want: 1}", name, err)
+			if !errors.As(err, &se) || se.Found != 99 || se.Want != 2 || !strings.Contains(err.Error(), "upgrade") {
+				t.Errorf("%s on a newer schema: %v, want a *SchemaError{Found: 99, Want: 2}", name, err)
 			}
 		}
 	})
@@ -390,4 +390,52 @@ func TestSQLiteWriters(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestMigrateAddsProfile migrates a database that version 1 of the schema
+// (before delivery profiles) holds an entry in: the entry is kept with the
+// standard profile, and a scan profile can be stored afterwards.
+func TestMigrateAddsProfile(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		db := b.open(t, true)
+		for _, q := range []string{`
+CREATE TABLE jakelu_registry (
+	tenant          TEXT NOT NULL,
+	customer_number TEXT NOT NULL,
+	to_addrs        TEXT NOT NULL,
+	cc_addrs        TEXT NOT NULL,
+	language        TEXT NOT NULL,
+	updated_at      BIGINT NOT NULL,
+	cn_fold         TEXT NOT NULL,
+	addr_fold       TEXT NOT NULL,
+	PRIMARY KEY (tenant, customer_number)
+)`, `CREATE TABLE jakelu_registry_tenant (tenant TEXT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+			`CREATE TABLE jakelu_registry_schema (version INTEGER NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+			`INSERT INTO jakelu_registry_schema (version, applied_at) VALUES (1, 0)`,
+			`INSERT INTO jakelu_registry VALUES ('acme', '123', 'a@example.fi', '', 'fi', 0, '123', 'a@example.fi')`,
+		} {
+			if _, err := db.ExecContext(t.Context(), q); err != nil {
+				t.Fatalf("set up a version 1 schema: %v", err)
+			}
+		}
+		var se *sqlregistry.SchemaError
+		if _, err := sqlregistry.New(t.Context(), db, b.dialect, "acme", nil); !errors.As(err, &se) || se.Found != 1 || se.Want != 2 {
+			t.Fatalf("New on a version 1 schema: %v, want a *SchemaError{Found: 1, Want: 2}", err)
+		}
+		if err := sqlregistry.Migrate(t.Context(), db, b.dialect); err != nil {
+			t.Fatalf("Migrate from version 1: %v", err)
+		}
+		reg := newRegistry(t, db, b.dialect, "acme", nil)
+		e, err := reg.Lookup(t.Context(), "123")
+		if err != nil || e.Profile != "" || e.Language != "fi" || !slices.Equal(e.To, []string{"a@example.fi"}) {
+			t.Fatalf("Lookup after Migrate: %+v, %v; want the entry with the standard profile", e, err)
+		}
+		e.Profile = registry.ProfileScan
+		if err := reg.Put(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := reg.Lookup(t.Context(), "123"); err != nil || got.Profile != registry.ProfileScan {
+			t.Errorf("Lookup after Put with the scan profile: %+v, %v", got, err)
+		}
+	})
 }
