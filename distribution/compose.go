@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/docparse/payment"
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/address"
@@ -37,10 +38,21 @@ type MailData struct {
 	IssueDate  string             // formatted issue date, "" if none
 	DueDate    string             // formatted due date, "" if none
 	Amount     string             // formatted amount due with currency, "" if none
-	Reference  string             // payment reference, "" if none
-	IBAN       string             // payee account, "" if none
-	HasPDF     bool               // a PDF of the document is attached
+	Reference  string             // payment reference as printed (groups of digits), "" if none
+	IBAN       string             // payee account as printed (groups of four), "" if none
+	HasPDF     bool               // a PDF is attached: the document's own or its rendered invoice image
+	Rendered   bool               // the attached PDF is the invoice image rendered by jakelu
 	Source     Source             // where the recipients came from
+	// Operator is the name of the service sending the e-mail on the
+	// seller's behalf (Settings.Operator, or the domain of Settings.From).
+	Operator string
+	// SellerID is the seller's business ID (Y-tunnus), "" if the document
+	// gives none; SellerVATID its VAT number, "" if none. The built-in
+	// templates show the business ID, or else the VAT number.
+	SellerID, SellerVATID string
+	// SellerEmail and SellerPhone are the seller's contact as the
+	// document gives it; "" if none.
+	SellerEmail, SellerPhone string
 	// CustomerNumber is the customer number whose directory entry gave the
 	// recipients, "" when they came from the document.
 	CustomerNumber string
@@ -191,7 +203,6 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 		msg.ReplyTo = []mail.Address{{Address: reply}}
 	}
 
-	data := r.mailData(doc, plan)
 	mt := r.templates[plan.Language]
 	if mt == nil {
 		mt = addedTemplate(plan.Language) // added after the router was made
@@ -199,64 +210,115 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 	if mt == nil {
 		mt = r.templates[DefaultLanguage]
 	}
+	pdfs := r.pdfs(doc, plan)
+	for {
+		msg.Attachments = slices.Clone(pdfs)
+		if len(doc.XML) > 0 {
+			msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: r.fileName(doc, plan.Language, 1, "xml"), ContentType: "application/xml", Data: doc.XML})
+		}
+		if err := r.writeBody(msg, mt, r.mailData(doc, plan, len(pdfs) > 0), plan.Language); err != nil {
+			return nil, err
+		}
+		size := estimateSize(msg)
+		if size <= r.maxSize {
+			break
+		}
+		if plan.PDF.Code != PDFRendered {
+			return nil, &TooLargeError{Number: doc.Number, Size: size, Limit: r.maxSize}
+		}
+		// The image alone must not stop the delivery: send the XML.
+		pdfs, plan.PDF = nil, PDFChoice{Code: PDFTooLarge}
+	}
+	return msg, nil
+}
+
+// writeBody executes the subject, text and HTML templates into msg.
+func (r *Router) writeBody(msg *transport.Message, mt *mailTemplate, data MailData, lang string) error {
 	var buf bytes.Buffer
 	if err := mt.text.ExecuteTemplate(&buf, "subject", data); err != nil {
-		return nil, fmt.Errorf("distribution: subject template (%s): %w", plan.Language, err)
+		return fmt.Errorf("distribution: subject template (%s): %w", lang, err)
 	}
 	msg.Subject = strings.Join(strings.Fields(buf.String()), " ")
 	buf.Reset()
 	if err := mt.text.ExecuteTemplate(&buf, "text", data); err != nil {
-		return nil, fmt.Errorf("distribution: text template (%s): %w", plan.Language, err)
+		return fmt.Errorf("distribution: text template (%s): %w", lang, err)
 	}
 	msg.Text = buf.String()
 	if mt.html != nil {
 		buf.Reset()
 		if err := mt.html.ExecuteTemplate(&buf, "html", data); err != nil {
-			return nil, fmt.Errorf("distribution: HTML template (%s): %w", plan.Language, err)
+			return fmt.Errorf("distribution: HTML template (%s): %w", lang, err)
 		}
 		msg.HTML = buf.String()
 	}
+	return nil
+}
 
-	base := safeFileName(doc.Number)
-	n := 0
-	for _, a := range doc.Attachments {
-		if !a.IsPDF() {
-			continue
-		}
-		n++
-		name := base + ".pdf"
-		if n > 1 {
-			name = fmt.Sprintf("%s-%d.pdf", base, n)
-		}
-		msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: name, ContentType: "application/pdf", Data: a.Data})
+// pdfs returns the PDF attachments of doc's e-mail: the document's own, or
+// its rendered invoice image as plan.PDF says. When rendering fails it
+// records why in plan.PDF and returns none: the e-mail goes without it.
+func (r *Router) pdfs(doc *docparse.Document, plan *Plan) []transport.Attachment {
+	if plan.PDF.Code == "" { // a plan not made by Plan
+		plan.PDF = r.pdfChoice(doc)
 	}
-	if len(doc.XML) > 0 {
-		msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: base + ".xml", ContentType: "application/xml", Data: doc.XML})
+	var out []transport.Attachment
+	switch plan.PDF.Code {
+	case PDFDocument:
+		for _, a := range doc.Attachments {
+			if a.IsPDF() {
+				out = append(out, transport.Attachment{Filename: r.fileName(doc, plan.Language, len(out)+1, "pdf"), ContentType: "application/pdf", Data: a.Data})
+			}
+		}
+	case PDFRendered:
+		img, err := r.image.Render(doc, plan.Language)
+		if err != nil {
+			plan.PDF = PDFChoice{Code: PDFRenderFailed, Err: err}
+			return nil
+		}
+		plan.PDF.Pages = img.Pages
+		out = append(out, transport.Attachment{Filename: r.fileName(doc, plan.Language, 1, "pdf"), ContentType: "application/pdf", Data: img.PDF})
 	}
+	return out
+}
 
-	if size := estimateSize(msg); size > r.maxSize {
-		return nil, &TooLargeError{Number: doc.Number, Size: size, Limit: r.maxSize}
+// fileName names the n-th attachment of kind ext ("pdf", "xml") of doc's
+// e-mail in lang: "lasku-123.pdf", "hyvityslasku-123.pdf" in Finnish,
+// "invoice-123-2.pdf" for a second PDF in English.
+func (r *Router) fileName(doc *docparse.Document, lang string, n int, ext string) string {
+	key := "distribution.file.invoice"
+	if doc.Type == docparse.TypeCreditNote {
+		key = "distribution.file.credit-note"
 	}
-	return msg, nil
+	name := safeFileName(i18n.Text(lang, key) + "-" + doc.Number)
+	if n > 1 {
+		name = fmt.Sprintf("%s-%d", name, n)
+	}
+	return name + "." + ext
 }
 
 // mailData prepares the template data for doc in the plan's language.
-func (r *Router) mailData(doc *docparse.Document, plan *Plan) MailData {
+func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF bool) MailData {
 	lang := plan.Language
 	d := MailData{
-		Lang:       lang,
-		Doc:        doc,
-		CreditNote: doc.Type == docparse.TypeCreditNote,
-		Number:     doc.Number,
-		Seller:     doc.Seller.Name,
-		Buyer:      doc.Buyer.Name,
-		IssueDate:  i18n.FormatDate(lang, doc.IssueDate),
-		DueDate:    i18n.FormatDate(lang, doc.DueDate),
-		Amount:     i18n.FormatAmount(lang, doc.AmountDue, doc.Currency),
-		Reference:  doc.PaymentReference,
-		IBAN:       doc.IBAN,
-		HasPDF:     slices.ContainsFunc(doc.Attachments, docparse.Attachment.IsPDF),
-		Source:     plan.Source,
+		Lang:        lang,
+		Doc:         doc,
+		CreditNote:  doc.Type == docparse.TypeCreditNote,
+		Number:      doc.Number,
+		Seller:      doc.Seller.Name,
+		Buyer:       doc.Buyer.Name,
+		IssueDate:   i18n.FormatDate(lang, doc.IssueDate),
+		DueDate:     i18n.FormatDate(lang, doc.DueDate),
+		Amount:      amount(lang, doc.AmountDue, doc.Currency),
+		Reference:   printRef(doc.PaymentReference),
+		IBAN:        printIBAN(doc.IBAN),
+		HasPDF:      hasPDF,
+		Rendered:    hasPDF && plan.PDF.Code == PDFRendered,
+		Source:      plan.Source,
+		Operator:    r.settings.operator(),
+		SellerID:    doc.Seller.BusinessID,
+		SellerVATID: doc.Seller.VATID,
+		SellerEmail: doc.Seller.Email,
+		SellerPhone: doc.Seller.Phone,
 	}
 	for _, rc := range plan.To {
 		if rc.Source == SourceDirectory {
@@ -265,6 +327,41 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan) MailData {
 		}
 	}
 	return d
+}
+
+// amount writes an amount with its currency as lang writes it: euros with
+// the sign ("250,33 €" in Finnish, "€250.33" in English), other currencies
+// by code ("1 000,00 SEK").
+func amount(lang, value, currency string) string {
+	if value != "" && strings.EqualFold(currency, "EUR") {
+		return i18n.Text(lang, "distribution.amount.eur", i18n.FormatAmount(lang, value, ""))
+	}
+	return i18n.FormatAmount(lang, value, currency)
+}
+
+// printRef writes a valid payment reference as people read it (a Finnish
+// reference in groups of five without leading zeros, an RF reference in
+// groups of four), other text as written.
+func printRef(s string) string {
+	if r, err := payment.ParseReference(s); err == nil {
+		return r.Print()
+	}
+	// Leading zeros (written to fill a 20-digit field) change no check
+	// digit.
+	if t := strings.TrimLeft(s, "0"); t != s && t != "" {
+		if r, err := payment.ParseReference(t); err == nil && r.Kind == payment.RefFinnish {
+			return r.Print()
+		}
+	}
+	return s
+}
+
+// printIBAN writes a valid IBAN in groups of four, other text as written.
+func printIBAN(s string) string {
+	if iban, err := payment.ParseIBAN(s); err == nil {
+		return payment.PrintIBAN(iban)
+	}
+	return s
 }
 
 // messageID derives the Message-ID from the company, the document number,

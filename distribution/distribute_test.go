@@ -125,8 +125,12 @@ func TestDistribute_endToEnd(t *testing.T) {
 			if len(msg.Attachments) != 2 {
 				t.Fatalf("attachments = %d, want PDF and XML", len(msg.Attachments))
 			}
+			prefix := map[string]string{"fi": "lasku", "sv": "faktura", "en": "invoice"}[lang]
+			if msg.Attachments[0].Filename != prefix+"-2026-1001.pdf" || msg.Attachments[1].Filename != prefix+"-2026-1001.xml" {
+				t.Errorf("attachments %q, %q: want the PDF then the XML, named %s-2026-1001", msg.Attachments[0].Filename, msg.Attachments[1].Filename, prefix)
+			}
 			for _, a := range msg.Attachments {
-				switch a.Filename {
+				switch strings.TrimPrefix(a.Filename, prefix+"-") {
 				case "2026-1001.pdf":
 					if a.ContentType != "application/pdf" || !bytes.Equal(a.Data, pdf) {
 						t.Errorf("PDF attachment differs from the embedded PDF (%s, %d bytes)", a.ContentType, len(a.Data))
@@ -321,7 +325,7 @@ func TestNewRouter_customTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := rec.Messages()[0]
-	if m.Subject != "Your bill 7" || m.Text != "Pay 10.00\u00a0EUR." || m.HTML != "<p>&lt;Evil &amp; Sons&gt;</p>" {
+	if m.Subject != "Your bill 7" || m.Text != "Pay €10.00." || m.HTML != "<p>&lt;Evil &amp; Sons&gt;</p>" {
 		t.Errorf("got %q / %q / %q", m.Subject, m.Text, m.HTML)
 	}
 

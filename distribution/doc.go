@@ -60,8 +60,15 @@
 // Options.Templates) executed with [MailData]. The text and HTML parts
 // summarise what the customer needs (seller, number, dates, amount due,
 // payment reference, account) and say why the customer receives the
-// document by e-mail. The document's embedded PDFs and its XML are
-// attached, named after the document number.
+// document by e-mail; they call a credit note a credit note, name the
+// operator who sends on the seller's behalf (Settings.Operator), give the
+// seller's business ID and contact and end with a closing. The document's
+// embedded PDFs, or when it has none its invoice image rendered with
+// package distribution/invoicepdf (Settings.InvoiceImage,
+// Options.InvoiceImage), come first, then its XML, named after the kind
+// and number in the e-mail's language ("lasku-260105.pdf",
+// "kreditfaktura-CN-9.xml"). [Plan].PDF says which PDF was attached and
+// why; an image that cannot be rendered never stops the e-mail.
 //
 // # Reports
 //

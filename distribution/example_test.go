@@ -55,10 +55,15 @@ func Example() {
 	fmt.Println(res.Outcome, "to", msg.To[0].Address, msg.To[1].Address, "cc", msg.Cc[0].Address)
 	fmt.Println(msg.Subject)
 	fmt.Println(res.Plan.Explain("en"))
+	for _, a := range msg.Attachments {
+		fmt.Println(a.Filename, a.ContentType)
+	}
 	// Output:
 	// sent to laskut@vasatradgard.example reskontra@bokforing.example cc ekonomi@vasatradgard.example
-	// Kreditnota HL-2026-0042 – Pohjoisen Puutarha Oy
-	// The document gives no usable e-mail address. Customer number 10202 is in the recipient directory: laskut@vasatradgard.example, reskontra@bokforing.example; copy to ekonomi@vasatradgard.example. The document is sent to the addresses in the recipient directory.
+	// Kreditfaktura HL-2026-0042 – Pohjoisen Puutarha Oy
+	// The document gives no usable e-mail address. Customer number 10202 is in the recipient directory: laskut@vasatradgard.example, reskontra@bokforing.example; copy to ekonomi@vasatradgard.example. The document is sent to the addresses in the recipient directory. The document has no PDF, so its invoice image is rendered and attached before the XML.
+	// kreditfaktura-HL-2026-0042.pdf application/pdf
+	// kreditfaktura-HL-2026-0042.xml application/xml
 }
 
 // Plan explains a routing decision without sending anything.
@@ -77,6 +82,43 @@ func ExampleRouter_Plan() {
 	// Output:
 	// none true
 	// Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 55555 ei ole vastaanottajarekisterissä. Vastaanottajaa ei löytynyt, joten asiakirjaa ei lähetetä sähköpostilla.
+}
+
+// A Finvoice has no PDF of its own: the e-mail carries its invoice image,
+// rendered by the router, unless the company switches images off. The
+// plan says which, and Compose records what happened.
+func ExamplePDFChoice() {
+	doc := mustParse("../docparse/testdata/finvoice.xml")
+	for _, image := range []distribution.InvoiceImage{distribution.InvoiceImageOn, distribution.InvoiceImageOff} {
+		router, err := distribution.NewRouter(nil, &transporttest.Recorder{}, distribution.Settings{
+			Enabled: true, DocumentAddress: true, From: "laskut@operaattori.example",
+			Operator: "Operaattori Oy", InvoiceImage: image,
+		}, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		plan, err := router.Plan(context.Background(), doc)
+		if err != nil {
+			log.Fatal(err)
+		}
+		msg, err := router.Compose(doc, plan)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(plan.PDF.Code, plan.PDF.Pages, len(msg.Attachments))
+		fmt.Println(plan.PDF.Explain("en"))
+		for _, a := range msg.Attachments {
+			fmt.Println(" ", a.Filename)
+		}
+	}
+	// Output:
+	// rendered 1 2
+	// The document has no PDF, so its invoice image is rendered and attached before the XML.
+	//   lasku-260105.pdf
+	//   lasku-260105.xml
+	// image-off 0 1
+	// The document has no PDF and invoice images are switched off, so only the XML is attached.
+	//   lasku-260105.xml
 }
 
 func mustParse(name string) *docparse.Document {
@@ -134,7 +176,7 @@ func ExampleAddLanguage() {
 		fmt.Println(p.Position("no") + ": " + p.Message("no"))
 	}
 	// Output:
-	// Kreditnota HL-2026-0042 – Pohjoisen Puutarha Oy
-	// Dokumentet oppgir ingen brukbar e-postadresse. Kundenummer 10202 finnes i mottakerregisteret: faktura@fjordhagen.example. Dokumentet sendes til adressene i mottakerregisteret.
+	// Kreditfaktura HL-2026-0042 – Pohjoisen Puutarha Oy
+	// Dokumentet oppgir ingen brukbar e-postadresse. Kundenummer 10202 finnes i mottakerregisteret: faktura@fjordhagen.example. Dokumentet sendes til adressene i mottakerregisteret. Dokumentet har ingen PDF, så fakturabildet lages og legges ved før XML-filen.
 	// rad 2, kolonne B: Ekstra komma mellom to adresser i «ola@fjordhagen.example, kari@fjordhagen.example» — skill adressene med et mellomrom.
 }

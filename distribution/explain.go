@@ -8,7 +8,8 @@ import (
 	"github.com/jakelu/jakelu/registry"
 )
 
-// Explain renders the plan as short sentences in lang ("fi", "sv" or "en";
+// Explain renders the plan as short sentences, the routing steps and then
+// which PDF the e-mail carries, in lang ("fi", "sv" or "en";
 // anything else gives English), for a support person or the customer
 // service screen of a host app.
 func (p *Plan) Explain(lang string) string {
@@ -18,6 +19,9 @@ func (p *Plan) Explain(lang string) string {
 	parts := make([]string, 0, len(p.Steps))
 	for _, s := range p.Steps {
 		parts = append(parts, s.Explain(lang))
+	}
+	if e := p.PDF.Explain(lang); e != "" {
+		parts = append(parts, e)
 	}
 	return strings.Join(parts, " ")
 }
@@ -81,6 +85,7 @@ var (
 	stepKeys     = i18n.Prefix("distribution.step.")
 	kindKeys     = i18n.Prefix("distribution.kind.")
 	decisionKeys = i18n.Prefix("distribution.decision.")
+	pdfKeys      = i18n.Prefix("distribution.pdf.")
 )
 
 // shortPath keeps the last two elements of an element path, enough for a

@@ -152,8 +152,9 @@ func trySample(lang string, mt *mailTemplate) error {
 	doc.Seller.Name, doc.Seller.Email = "Seller Ltd", "billing@seller.example"
 	for _, d := range []MailData{
 		{Lang: lang, Doc: doc, Number: "INV-1", Seller: "Seller Ltd", Buyer: "Buyer", IssueDate: "1.1.2026", DueDate: "15.1.2026",
-			Amount: "100,00 EUR", Reference: "1232", IBAN: "FI21 1234 5600 0007 85", HasPDF: true, Source: SourceDirectory, CustomerNumber: "42"},
-		{Lang: lang, Doc: &docparse.Document{Number: "CN-1", Type: docparse.TypeCreditNote}, CreditNote: true, Number: "CN-1", Source: SourceDocument},
+			Amount: "100,00 €", Reference: "1232", IBAN: "FI21 1234 5600 0007 85", HasPDF: true, Rendered: true, Source: SourceDirectory, CustomerNumber: "42",
+			Operator: "Operator Ltd", SellerID: "1234567-1", SellerEmail: "billing@seller.example", SellerPhone: "+358 9 123"},
+		{Lang: lang, Doc: &docparse.Document{Number: "CN-1", Type: docparse.TypeCreditNote}, CreditNote: true, Number: "CN-1", Source: SourceDocument, Operator: "operator.example", SellerVATID: "FI12345671"},
 	} {
 		var buf bytes.Buffer
 		for _, def := range []string{"subject", "text"} {

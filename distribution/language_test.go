@@ -227,8 +227,8 @@ func TestAddLanguage_Norwegian(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if msg.Subject != "Faktura INV-7 – Myyjä Oy" || !strings.Contains(msg.Text, "Dato:            05.01.2026") ||
-				!strings.Contains(msg.Text, "Å betale:        1\u00a0234,50\u00a0NOK") || !strings.Contains(msg.HTML, `<html lang="nb">`) {
+			if msg.Subject != "Faktura INV-7 – Myyjä Oy" || !strings.Contains(msg.Text, "Dato:             05.01.2026") ||
+				!strings.Contains(msg.Text, "Å betale:         1\u00a0234,50\u00a0NOK") || !strings.Contains(msg.HTML, `<html lang="nb">`) {
 				t.Errorf("%s: e-mail for %q not Norwegian:\n%s\n%s", name, tag, msg.Subject, msg.Text)
 			}
 		}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/jakelu/jakelu/distribution/invoicepdf"
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
@@ -99,6 +101,82 @@ type Plan struct {
 	Source   Source      `json:"source"`   // where the recipients came from
 	Language string      `json:"language"` // the language the e-mail is written in
 	Steps    []Step      `json:"steps"`    // the decision, step by step
+	// PDF says which PDF the e-mail carries and why. Plan decides it from
+	// the document and the settings; Compose updates it when the invoice
+	// image cannot be rendered or attached (the e-mail is then sent
+	// without it, never held back because of it).
+	PDF PDFChoice `json:"pdf,omitzero"`
+}
+
+// PDFCode says which PDF an e-mail carries. The codes are stable and
+// language-neutral; [PDFChoice.Explain] turns them into sentences.
+type PDFCode string
+
+// The PDF choices.
+const (
+	// PDFDocument: the document's own embedded PDF (Count of them) is
+	// attached; nothing is rendered.
+	PDFDocument PDFCode = "document-pdf"
+	// PDFRendered: the document has no PDF, so its invoice image is
+	// rendered (package distribution/invoicepdf) and attached.
+	PDFRendered PDFCode = "rendered"
+	// PDFOff: the document has no PDF and the company has switched the
+	// invoice image off (Settings.InvoiceImage): only the XML is attached.
+	PDFOff PDFCode = "image-off"
+	// PDFRenderFailed: the invoice image could not be rendered (Err says
+	// why); the e-mail is sent with the XML only.
+	PDFRenderFailed PDFCode = "render-failed"
+	// PDFTooLarge: with the invoice image the e-mail would exceed
+	// Options.MaxMessageSize; it is sent with the XML only.
+	PDFTooLarge PDFCode = "image-too-large"
+)
+
+// PDFChoice is the decision about an e-mail's PDF attachment.
+type PDFChoice struct {
+	Code  PDFCode `json:"code"`
+	Count int     `json:"count,omitempty"` // the document's PDFs, for PDFDocument
+	Pages int     `json:"pages,omitempty"` // the rendered image's pages, for PDFRendered after Compose
+	Err   error   `json:"-"`               // why rendering failed, for PDFRenderFailed
+}
+
+// Explain renders the choice as one sentence in lang ("fi", "sv", "en" or
+// a language added with [AddLanguage]; anything else gives English). The
+// sentences are the texts distribution.pdf.<code> of the translation
+// files; for PDFRenderFailed the reason follows.
+func (c PDFChoice) Explain(lang string) string {
+	key, ok := pdfKeys.Key(string(c.Code))
+	if !ok {
+		return ""
+	}
+	switch c.Code {
+	case PDFDocument:
+		return i18n.Text(lang, key, c.Count)
+	case PDFRenderFailed:
+		reason := i18n.Text(lang, "distribution.pdf.render-failed.unknown")
+		var re *invoicepdf.Error
+		if errors.As(c.Err, &re) {
+			reason = strings.TrimSuffix(re.Message(lang), ".")
+		}
+		return i18n.Text(lang, key, reason)
+	}
+	return i18n.Text(lang, key)
+}
+
+// pdfChoice decides the PDF of doc's e-mail before anything is rendered.
+func (r *Router) pdfChoice(doc *docparse.Document) PDFChoice {
+	n := 0
+	for _, a := range doc.Attachments {
+		if a.IsPDF() {
+			n++
+		}
+	}
+	switch {
+	case n > 0:
+		return PDFChoice{Code: PDFDocument, Count: n}
+	case !r.settings.imageOn():
+		return PDFChoice{Code: PDFOff}
+	}
+	return PDFChoice{Code: PDFRendered}
 }
 
 // Addresses returns the To and Cc addresses of the plan.
@@ -300,6 +378,7 @@ func (r *Router) Plan(ctx context.Context, doc *docparse.Document) (*Plan, error
 	if p.Source == SourceNone {
 		return p, &NoRecipientError{Plan: p}
 	}
+	p.PDF = r.pdfChoice(doc)
 	return p, nil
 }
 

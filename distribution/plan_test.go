@@ -270,15 +270,18 @@ func TestPlan_Explain(t *testing.T) {
 		"en": `The document gives the address “lj@buyer” (Contact/ElectronicMail), which cannot be used: the domain after the @ has no dot. ` +
 			"The document gives no usable e-mail address. Customer number 9999 is not in the recipient directory. " +
 			"Customer number 1001 is in the recipient directory: ap@buyer.fi, cfo@buyer.fi; copy to archive@buyer.fi. " +
-			"The document is sent to the addresses in the recipient directory.",
+			"The document is sent to the addresses in the recipient directory. " +
+			"The document has no PDF, so its invoice image is rendered and attached before the XML.",
 		"fi": `Asiakirjassa on osoite ”lj@buyer” (Contact/ElectronicMail), jota ei voi käyttää: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä. ` +
 			"Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 9999 ei ole vastaanottajarekisterissä. " +
 			"Asiakasnumero 1001 on vastaanottajarekisterissä: ap@buyer.fi, cfo@buyer.fi; kopio archive@buyer.fi. " +
-			"Asiakirja lähetetään vastaanottajarekisterin osoitteisiin.",
+			"Asiakirja lähetetään vastaanottajarekisterin osoitteisiin. " +
+			"Asiakirjassa ei ole PDF:ää, joten siitä muodostetaan laskun kuva, joka liitetään ennen XML:ää.",
 		"sv": `Dokumentet anger adressen ”lj@buyer” (Contact/ElectronicMail), som inte kan användas: domänen efter @ saknar punkt. ` +
 			"Dokumentet anger ingen användbar e-postadress. Kundnummer 9999 finns inte i mottagarregistret. " +
 			"Kundnummer 1001 finns i mottagarregistret: ap@buyer.fi, cfo@buyer.fi; kopia till archive@buyer.fi. " +
-			"Dokumentet skickas till adresserna i mottagarregistret.",
+			"Dokumentet skickas till adresserna i mottagarregistret. " +
+			"Dokumentet har ingen PDF, så dess fakturabild skapas och bifogas före XML-filen.",
 	}
 	for lang, w := range want {
 		if got := p.Explain(lang); got != w {

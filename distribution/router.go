@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jakelu/jakelu/distribution/invoicepdf"
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
@@ -31,6 +32,7 @@ type Router struct {
 	log       *slog.Logger
 	outbox    outbox.Outbox
 	dupWindow time.Duration
+	image     *invoicepdf.Renderer
 	suppress  outbox.Suppressions
 }
 
@@ -66,6 +68,10 @@ type Options struct {
 	// DuplicateWindow is how long the duplicate guard of Enqueue remembers
 	// a document; 0 means 7 days (see [ErrDuplicateDocument]).
 	DuplicateWindow time.Duration
+	// InvoiceImage renders the invoice image of a document without an
+	// embedded PDF (see Settings.InvoiceImage), with the company's logo and
+	// colour; nil means invoicepdf.New(nil), the default look.
+	InvoiceImage *invoicepdf.Renderer
 	// Suppressions, when set, is the company's suppression list (see
 	// riveroutbox.Outbox.Suppressions): an address on it (under the
 	// settings' Company as tenant) is left out of the plan, and
@@ -126,7 +132,13 @@ func NewRouter(reg registry.Registry, tr transport.Transport, s Settings, opts *
 		log:       opts.Logger,
 		outbox:    opts.Outbox,
 		dupWindow: opts.DuplicateWindow,
+		image:     opts.InvoiceImage,
 		suppress:  opts.Suppressions,
+	}
+	if r.image == nil {
+		if r.image, err = invoicepdf.New(nil); err != nil {
+			return nil, err
+		}
 	}
 	if r.maxSize <= 0 {
 		r.maxSize = DefaultMaxMessageSize

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"sync"
 
-	"github.com/jakelu/jakelu/distribution/invoicepdf"
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
@@ -125,8 +123,7 @@ func (r *Router) composeScan(doc *docparse.Document, plan *Plan) (*transport.Mes
 	if reply := firstNonEmpty(s.ReplyTo, doc.Seller.Email); reply != "" {
 		msg.ReplyTo = []mail.Address{{Address: reply}}
 	}
-	data := r.mailData(doc, plan)
-	data.HasPDF = true
+	data := r.mailData(doc, plan, true)
 	mt := r.templateFor(plan.Language)
 	var buf bytes.Buffer
 	if err := mt.text.ExecuteTemplate(&buf, "subject", data); err != nil {
@@ -156,20 +153,12 @@ func (r *Router) scanPDF(doc *docparse.Document, lang string) ([]byte, error) {
 			return a.Data, nil
 		}
 	}
-	rd, err := scanRenderer()
-	if err != nil {
-		return nil, err
-	}
-	out, err := rd.Render(doc, lang)
+	out, err := r.image.Render(doc, lang) // the company's renderer (Options.InvoiceImage)
 	if err != nil {
 		return nil, fmt.Errorf("distribution: render the invoice image for the scanning service: %w", err)
 	}
 	return out.PDF, nil
 }
-
-// scanRenderer returns the renderer of invoice images for scan-profile
-// recipients, made once.
-var scanRenderer = sync.OnceValues(func() (*invoicepdf.Renderer, error) { return invoicepdf.New(nil) })
 
 // templateFor returns the templates of lang, or of the default language.
 func (r *Router) templateFor(lang string) *mailTemplate {

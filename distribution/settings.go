@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/internal/i18n"
@@ -73,12 +76,38 @@ type Settings struct {
 	// person reads it: "fi-FI", "FI" and "fin" are Finnish, "sv-FI" and
 	// "sv_SE" Swedish; "de" or "et" fall back to this default.
 	Language string
+
+	// InvoiceImage is the switch "Attach an invoice image": for a document
+	// without an embedded PDF (every Finvoice, many UBL and CII files) the
+	// router renders the invoice image with package distribution/invoicepdf
+	// and attaches it before the XML, so that a person who cannot read
+	// e-invoices can read and pay it. "" means [InvoiceImageOn], the
+	// default; [InvoiceImageOff] sends such documents with the XML only.
+	InvoiceImage InvoiceImage
+	// Operator is the name of the service that sends the e-mails on the
+	// seller's behalf, as the customer should know it, e.g. "Laskutus Oy".
+	// The e-mail says in one sentence that the operator sends the invoice
+	// on behalf of the seller. "" names the domain of From instead.
+	Operator string
 	// ScanMaxSize is the largest PDF, in bytes, mailed to a recipient
 	// whose directory entry has the scan profile (a scanning service); a
 	// larger one is refused with a [*ScanTooLargeError]. 0 means
 	// [DefaultScanMaxSize]; a negative value is invalid.
 	ScanMaxSize int64
 }
+
+// InvoiceImage is the setting [Settings].InvoiceImage.
+type InvoiceImage string
+
+// The values of Settings.InvoiceImage.
+const (
+	// InvoiceImageOn renders and attaches the invoice image of a document
+	// without an embedded PDF. The default ("").
+	InvoiceImageOn InvoiceImage = "on"
+	// InvoiceImageOff never renders: a document without an embedded PDF is
+	// sent with its XML only.
+	InvoiceImageOff InvoiceImage = "off"
+)
 
 // ErrInvalidSettings is matched by every [*SettingsError].
 var ErrInvalidSettings = errors.New("distribution: invalid settings")
@@ -119,6 +148,10 @@ func (e *SettingsError) Message(lang string) string {
 		return i18n.Text(lang, "distribution.settings.customer-number-kinds", e.Value)
 	case "Directory":
 		return i18n.Text(lang, "distribution.settings.directory", e.Value)
+	case "InvoiceImage":
+		return i18n.Text(lang, "distribution.settings.invoice-image", e.Value)
+	case "Operator":
+		return i18n.Text(lang, "distribution.settings.operator", e.Value)
 	}
 	return i18n.Text(lang, "distribution.settings.other", e.Field, e.Value)
 }
@@ -148,6 +181,14 @@ func (s Settings) Validate() error {
 	if s.Language != "" && !slices.Contains(Languages(), s.Language) {
 		return bad("Language", s.Language, errors.New(`use "fi", "sv" or "en"`))
 	}
+	switch s.InvoiceImage {
+	case "", InvoiceImageOn, InvoiceImageOff:
+	default:
+		return bad("InvoiceImage", string(s.InvoiceImage), errors.New(`use "on" or "off"`))
+	}
+	if n := utf8.RuneCountInString(s.Operator); n > maxOperator || strings.ContainsFunc(s.Operator, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+		return bad("Operator", s.Operator, fmt.Errorf("use a name of at most %d characters on one line", maxOperator))
+	}
 	if s.ScanMaxSize < 0 {
 		return bad("ScanMaxSize", fmt.Sprint(s.ScanMaxSize), errors.New("use 0 for the default or a size in bytes"))
 	}
@@ -157,6 +198,21 @@ func (s Settings) Validate() error {
 		}
 	}
 	return nil
+}
+
+// maxOperator is the longest Settings.Operator, in characters.
+const maxOperator = 100
+
+// imageOn reports whether invoice images are rendered.
+func (s Settings) imageOn() bool { return s.InvoiceImage != InvoiceImageOff }
+
+// operator returns the name the e-mail gives the sender: Operator, or the
+// domain of From.
+func (s Settings) operator() string {
+	if name := cleanName(s.Operator); name != "" {
+		return name
+	}
+	return s.From[strings.LastIndexByte(s.From, '@')+1:]
 }
 
 // precedence returns the effective precedence.

@@ -82,7 +82,10 @@ func run(ctx context.Context, out string, w io.Writer) error {
 		Directory:       true,                       // method 2: the recipient directory
 		Precedence:      distribution.DocumentFirst, // the document's address wins when both give one
 		From:            "laskut@operaattori.example",
+		Operator:        "Operaattori Oy", // "Operaattori Oy sends this invoice on behalf of <seller>"
 		Language:        "fi",
+		// InvoiceImage: a document without its own PDF gets its invoice
+		// image rendered and attached (the default; InvoiceImageOff stops it).
 	}
 	router, err := distribution.NewRouter(directory, outbox, settings, nil)
 	if err != nil {
@@ -126,6 +129,15 @@ func report(w io.Writer, name string, res *distribution.Result) {
 	fmt.Fprintf(w, "%-22s source %s, outcome %s\n", "", source, res.Outcome)
 	if res.Plan != nil {
 		fmt.Fprintf(w, "%-22s why: %s\n", "", res.Plan.Explain("en"))
+		switch pdf := res.Plan.PDF; pdf.Code {
+		case distribution.PDFRendered:
+			fmt.Fprintf(w, "%-22s pdf: the invoice image, rendered (%d page(s)), then the XML\n", "", pdf.Pages)
+		case distribution.PDFDocument:
+			fmt.Fprintf(w, "%-22s pdf: the document's own (%d), then the XML\n", "", pdf.Count)
+		case "":
+		default:
+			fmt.Fprintf(w, "%-22s pdf: none (%s), the XML only\n", "", pdf.Code)
+		}
 	}
 	var nr *distribution.NoRecipientError
 	if res.Err != nil && !errors.As(res.Err, &nr) {

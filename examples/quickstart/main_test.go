@@ -23,6 +23,8 @@ func TestQuickstart(t *testing.T) {
 		"3 customers imported",
 		"cii-credit-note.xml    document HL-2026-0042  → laskut@vasatradgard.example, reskontra@bokforing.example (cc ekonomi@vasatradgard.example)",
 		"source directory, outcome sent",
+		"pdf: the invoice image, rendered (1 page(s)), then the XML",
+		"pdf: the document's own (1), then the XML",
 		"finvoice-invoice.xml   document 2026-1002     → -",
 		"source none, outcome not-routed",
 		"Customer number 55555 is not in the recipient directory.",
@@ -49,12 +51,16 @@ func TestQuickstart(t *testing.T) {
 			t.Fatalf("%s does not parse: %v", f, err)
 		}
 		subjects = append(subjects, msg.Subject)
-		if len(msg.Attachments) == 0 {
-			t.Errorf("%s has no attachments", f)
+		if len(msg.Attachments) != 2 || msg.Attachments[0].ContentType != "application/pdf" || !strings.HasSuffix(msg.Attachments[1].Filename, ".xml") {
+			var got []string
+			for _, a := range msg.Attachments {
+				got = append(got, a.Filename+" "+a.ContentType)
+			}
+			t.Errorf("%s: attachments %q, want a PDF (the document's or its rendered image) then the XML", f, got)
 		}
 	}
 	slices.Sort(subjects)
-	want := []string{"Kreditnota HL-2026-0042 – Pohjoisen Puutarha Oy", "Lasku 2026-1001 – Pohjoisen Puutarha Oy"}
+	want := []string{"Kreditfaktura HL-2026-0042 – Pohjoisen Puutarha Oy", "Lasku 2026-1001 – Pohjoisen Puutarha Oy"}
 	if !slices.Equal(subjects, want) {
 		t.Errorf("e-mails = %q, want %q", subjects, want)
 	}
