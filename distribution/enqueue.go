@@ -6,13 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/internal/parallel"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/outbox"
 )
@@ -103,7 +101,7 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 		msgs []*transport.Message
 	}
 	done := make([]parsed, len(inputs))
-	parallel(len(inputs), func(n int) {
+	parallel.For(len(inputs), func(n int) {
 		if !r.settings.Enabled {
 			done[n].res = []*Result{{Outcome: NotRouted, Err: ErrDistributionDisabled}}
 			return
@@ -224,26 +222,4 @@ func (r *Router) queued(res *Result, id outbox.ID, err error) {
 	default:
 		res.Outcome, res.Err = Deferred, err
 	}
-}
-
-// parallel calls f(0) … f(n-1) on up to GOMAXPROCS goroutines and
-// returns when all have returned.
-func parallel(n int, f func(int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/jakelu/jakelu/internal/parallel"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/bounce"
 	"github.com/jakelu/jakelu/transport/outbox"
@@ -388,7 +389,7 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 	results := make([]outbox.ItemResult, len(items))
 	preps := make([]*prepared, len(items))
 	// Composing takes the CPU: it runs on every core.
-	parallel(len(items), func(i int) {
+	parallel.For(len(items), func(i int) {
 		it := items[i]
 		p := &prepared{}
 		if it.Opts != nil {

@@ -1,0 +1,20 @@
+package parallel
+
+import (
+	"sync/atomic"
+	"testing"
+)
+
+// TestFor checks that every index is called exactly once, for batches
+// smaller and larger than the number of processors.
+func TestFor(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 100, 1000} {
+		calls := make([]atomic.Int32, n)
+		For(n, func(i int) { calls[i].Add(1) })
+		for i := range calls {
+			if got := calls[i].Load(); got != 1 {
+				t.Errorf("n=%d: index %d called %d times, want 1", n, i, got)
+			}
+		}
+	}
+}
