@@ -42,6 +42,7 @@ type MailData struct {
 	IBAN       string             // payee account as printed (groups of four), "" if none
 	HasPDF     bool               // a PDF is attached: the document's own or its rendered invoice image
 	Rendered   bool               // the attached PDF is the invoice image rendered by jakelu
+	XML        bool               // the XML is attached (false in the scan profile's e-mail, which has the PDF only)
 	Source     Source             // where the recipients came from
 	// Operator is the name of the service sending the e-mail on the
 	// seller's behalf (Settings.Operator, or the domain of Settings.From).
@@ -216,7 +217,7 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 		if len(doc.XML) > 0 {
 			msg.Attachments = append(msg.Attachments, transport.Attachment{Filename: r.fileName(doc, plan.Language, 1, "xml"), ContentType: "application/xml", Data: doc.XML})
 		}
-		if err := r.writeBody(msg, mt, r.mailData(doc, plan, len(pdfs) > 0), plan.Language); err != nil {
+		if err := r.writeBody(msg, mt, r.mailData(doc, plan, len(pdfs) > 0, len(doc.XML) > 0), plan.Language); err != nil {
 			return nil, err
 		}
 		size := estimateSize(msg)
@@ -296,8 +297,9 @@ func (r *Router) fileName(doc *docparse.Document, lang string, n int, ext string
 	return name + "." + ext
 }
 
-// mailData prepares the template data for doc in the plan's language.
-func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF bool) MailData {
+// mailData prepares the template data for doc in the plan's language;
+// hasPDF and xml say whether the e-mail carries a PDF and the XML.
+func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF, xml bool) MailData {
 	lang := plan.Language
 	d := MailData{
 		Lang:        lang,
@@ -313,6 +315,7 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF bool) MailD
 		IBAN:        printIBAN(doc.IBAN),
 		HasPDF:      hasPDF,
 		Rendered:    hasPDF && plan.PDF.Code == PDFRendered,
+		XML:         xml,
 		Source:      plan.Source,
 		Operator:    r.settings.operator(),
 		SellerID:    doc.Seller.BusinessID,

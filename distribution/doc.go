@@ -68,7 +68,10 @@
 // Options.InvoiceImage), come first, then its XML, named after the kind
 // and number in the e-mail's language ("lasku-260105.pdf",
 // "kreditfaktura-CN-9.xml"). [Plan].PDF says which PDF was attached and
-// why; an image that cannot be rendered never stops the e-mail.
+// why; an image that cannot be rendered never stops the e-mail. A template
+// says what is attached from MailData.HasPDF, Rendered and XML; XML is
+// false in the scan delivery profile's e-mail, which carries one PDF and
+// no XML, so its text must not promise the XML then.
 //
 // # Reports
 //

@@ -20,10 +20,35 @@ func (p *Plan) Explain(lang string) string {
 	for _, s := range p.Steps {
 		parts = append(parts, s.Explain(lang))
 	}
-	if e := p.PDF.Explain(lang); e != "" {
+	if e := p.pdfExplain(lang); e != "" {
 		parts = append(parts, e)
 	}
 	return strings.Join(parts, " ")
+}
+
+// pdfExplain explains the plan's PDF. When every recipient has the scan
+// delivery profile the e-mail carries exactly one PDF and no XML (see
+// composeScan): the document's own, or else the invoice image, which the
+// scanning service gets even when the company has switched images off
+// for the standard e-mail. A plan with both kinds of recipient explains
+// the standard e-mail's PDF; its scan recipients' step says what they get.
+func (p *Plan) pdfExplain(lang string) string {
+	if p.allScan() {
+		switch p.PDF.Code {
+		case PDFDocument:
+			return i18n.Text(lang, "distribution.pdf.document-pdf-only")
+		case PDFRendered, PDFOff:
+			return i18n.Text(lang, "distribution.pdf.rendered-only")
+		}
+	}
+	return p.PDF.Explain(lang)
+}
+
+// allScan reports whether the plan has recipients and every one of them
+// has the scan delivery profile.
+func (p *Plan) allScan() bool {
+	std, scan := p.byProfile()
+	return std == nil && scan != nil
 }
 
 // Explain renders the step as one sentence in lang ("fi", "sv", "en" or a

@@ -144,7 +144,8 @@ func addedTemplate(lang string) *mailTemplate {
 }
 
 // trySample executes a language's templates on sample data, an invoice
-// and a credit note from a seller and from none, so that a template that
+// and a credit note from a seller and from none, with and without the XML
+// (the scan profile's e-mail has the PDF only), so that a template that
 // names a field MailData lacks fails when it is added, not on a real
 // document.
 func trySample(lang string, mt *mailTemplate) error {
@@ -152,9 +153,11 @@ func trySample(lang string, mt *mailTemplate) error {
 	doc.Seller.Name, doc.Seller.Email = "Seller Ltd", "billing@seller.example"
 	for _, d := range []MailData{
 		{Lang: lang, Doc: doc, Number: "INV-1", Seller: "Seller Ltd", Buyer: "Buyer", IssueDate: "1.1.2026", DueDate: "15.1.2026",
-			Amount: "100,00 €", Reference: "1232", IBAN: "FI21 1234 5600 0007 85", HasPDF: true, Rendered: true, Source: SourceDirectory, CustomerNumber: "42",
+			Amount: "100,00 €", Reference: "1232", IBAN: "FI21 1234 5600 0007 85", HasPDF: true, Rendered: true, XML: true, Source: SourceDirectory, CustomerNumber: "42",
 			Operator: "Operator Ltd", SellerID: "1234567-1", SellerEmail: "billing@seller.example", SellerPhone: "+358 9 123"},
-		{Lang: lang, Doc: &docparse.Document{Number: "CN-1", Type: docparse.TypeCreditNote}, CreditNote: true, Number: "CN-1", Source: SourceDocument, Operator: "operator.example", SellerVATID: "FI12345671"},
+		{Lang: lang, Doc: &docparse.Document{Number: "CN-1", Type: docparse.TypeCreditNote}, CreditNote: true, Number: "CN-1", XML: true, Source: SourceDocument, Operator: "operator.example", SellerVATID: "FI12345671"},
+		{Lang: lang, Doc: doc, Number: "INV-1", Seller: "Seller Ltd", HasPDF: true, Source: SourceDirectory, CustomerNumber: "42", Operator: "Operator Ltd"},
+		{Lang: lang, Doc: doc, Number: "INV-1", HasPDF: true, Rendered: true, Source: SourceDirectory, CustomerNumber: "42", Operator: "operator.example"},
 	} {
 		var buf bytes.Buffer
 		for _, def := range []string{"subject", "text"} {

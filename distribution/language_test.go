@@ -3,6 +3,7 @@ package distribution
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -286,4 +287,52 @@ func TestAddLanguage_Concurrent(t *testing.T) {
 		}
 	}
 	wg.Wait()
+}
+
+// TestTemplates_XMLOnlyWhenAttached executes every shipped template and the
+// Norwegian example's on invoices and credit notes with the document's PDF,
+// the rendered image or no PDF: the attachment sentence names the XML
+// exactly when MailData.XML says it is attached (false in the scan
+// profile's e-mail) and names the PDF exactly when one is attached.
+func TestTemplates_XMLOnlyWhenAttached(t *testing.T) {
+	builtin, err := fs.Sub(builtinTemplates, "templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, fsys := range map[string]fs.FS{"fi": builtin, "sv": builtin, "en": builtin, "nb": nbFiles(t)} {
+		mt, err := parseTemplates(lang, func(string) (fs.FS, error) { return fsys, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name                         string
+			creditNote, hasPDF, rendered bool
+		}{
+			{"own PDF", false, true, false},
+			{"rendered", false, true, true},
+			{"credit note rendered", true, true, true},
+			{"no PDF", false, false, false},
+		} {
+			for _, xml := range []bool{true, false} {
+				if !tt.hasPDF && !xml {
+					continue // nothing attached: no e-mail is ever composed so
+				}
+				d := MailData{Lang: lang, Doc: &docparse.Document{Number: "INV-1"}, CreditNote: tt.creditNote, Number: "INV-1", Seller: "Seller Ltd",
+					HasPDF: tt.hasPDF, Rendered: tt.rendered, XML: xml, Source: SourceDocument, Operator: "operator.example"}
+				var text, html strings.Builder
+				if err := mt.text.ExecuteTemplate(&text, "text", d); err != nil {
+					t.Fatal(err)
+				}
+				if err := mt.html.ExecuteTemplate(&html, "html", d); err != nil {
+					t.Fatal(err)
+				}
+				for part, body := range map[string]string{"text": text.String(), "html": html.String()} {
+					if strings.Contains(body, "XML") != xml || strings.Contains(body, "PDF") != tt.hasPDF {
+						t.Errorf("%s %s, %s, XML %t: the body names the XML %t and the PDF %t:\n%s",
+							lang, part, tt.name, xml, strings.Contains(body, "XML"), strings.Contains(body, "PDF"), body)
+					}
+				}
+			}
+		}
+	}
 }

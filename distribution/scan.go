@@ -123,7 +123,7 @@ func (r *Router) composeScan(doc *docparse.Document, plan *Plan) (*transport.Mes
 	if reply := firstNonEmpty(s.ReplyTo, doc.Seller.Email); reply != "" {
 		msg.ReplyTo = []mail.Address{{Address: reply}}
 	}
-	data := r.mailData(doc, plan, true)
+	data := r.mailData(doc, plan, true, false) // one PDF, never the XML
 	mt := r.templateFor(plan.Language)
 	var buf bytes.Buffer
 	if err := mt.text.ExecuteTemplate(&buf, "subject", data); err != nil {

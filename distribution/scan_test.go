@@ -14,23 +14,27 @@ import (
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
 
-// scanDirectory is the test directory with both of its entries switched to
-// the scan delivery profile.
-func scanDirectory(t *testing.T) *registry.Memory {
+// scanDirectory is the test directory with both of its entries in lang
+// and switched to the scan delivery profile.
+func scanDirectory(t *testing.T, lang string) *registry.Memory {
 	t.Helper()
-	m := directory(t, "fi")
+	m := directory(t, lang)
 	for _, cn := range []string{"30001", "10202"} {
 		e, err := m.Lookup(t.Context(), cn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.Profile = registry.ProfileScan
+		e.Profile, e.Language = registry.ProfileScan, lang
 		if err := m.Put(t.Context(), e); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return m
 }
+
+// scanLangs are the shipped languages the scan e-mail's wording is
+// checked in.
+var scanLangs = []string{"fi", "sv", "en"}
 
 // checkScanMessage checks that msg is a scanning service's e-mail for the
 // document number: exactly one attachment, a PDF named <number>.pdf whose
@@ -56,6 +60,12 @@ func checkScanMessage(t *testing.T, msg *transport.Message, number string, pdf [
 	}
 	if !strings.Contains(msg.Subject, number) {
 		t.Errorf("subject %q does not hold the document number %q", msg.Subject, number)
+	}
+	if strings.Contains(msg.Text, "XML") {
+		t.Errorf("the scan e-mail, which has no XML, mentions XML:\n%s", msg.Text)
+	}
+	if !strings.Contains(msg.Text, "PDF") {
+		t.Errorf("the scan e-mail does not say the PDF is attached:\n%s", msg.Text)
 	}
 }
 
@@ -90,40 +100,50 @@ func TestDistribute_scanProfile(t *testing.T) {
 		{"ubl-invoice.xml", "2026-1001", own},
 		{"cii-credit-note.xml", "", nil},
 	} {
-		t.Run(tt.file, func(t *testing.T) {
-			rec := &transporttest.Recorder{}
-			r, err := distribution.NewRouter(scanDirectory(t), rec, distribution.Settings{
-				Enabled: true, Directory: true, From: "laskut@operaattori.example", Language: "fi",
-			}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := r.Distribute(t.Context(), readDoc(t, tt.file))
-			if err != nil || res.Outcome != distribution.Sent {
-				t.Fatalf("Distribute = %s, %v; want sent", res.Outcome, err)
-			}
-			msgs := rec.Messages()
-			if len(msgs) != 1 {
-				t.Fatalf("sent %d e-mails, want 1", len(msgs))
-			}
-			number := tt.number
-			if number == "" {
-				number = res.Document.Number
-			}
-			checkScanMessage(t, msgs[0], number, tt.pdf)
-			s := res.Summary("en")
-			if len(s.Recipients) == 0 {
-				t.Fatal("the summary lists no recipients")
-			}
-			for _, rs := range s.Recipients {
-				if rs.Profile != "scan" || rs.Outcome != "delivered" {
-					t.Errorf("summary recipient %+v, want delivered with profile scan", rs)
+		for _, lang := range scanLangs {
+			t.Run(tt.file+"/"+lang, func(t *testing.T) {
+				rec := &transporttest.Recorder{}
+				r, err := distribution.NewRouter(scanDirectory(t, lang), rec, distribution.Settings{
+					Enabled: true, Directory: true, From: "laskut@operaattori.example", Language: lang,
+				}, nil)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if !strings.Contains(s.Explain, "scan") {
-				t.Errorf("the explanation does not name the scan profile: %s", s.Explain)
-			}
-		})
+				res, err := r.Distribute(t.Context(), readDoc(t, tt.file))
+				if err != nil || res.Outcome != distribution.Sent {
+					t.Fatalf("Distribute = %s, %v; want sent", res.Outcome, err)
+				}
+				msgs := rec.Messages()
+				if len(msgs) != 1 {
+					t.Fatalf("sent %d e-mails, want 1", len(msgs))
+				}
+				number := tt.number
+				if number == "" {
+					number = res.Document.Number
+				}
+				checkScanMessage(t, msgs[0], number, tt.pdf)
+				s := res.Summary("en")
+				if len(s.Recipients) == 0 {
+					t.Fatal("the summary lists no recipients")
+				}
+				for _, rs := range s.Recipients {
+					if rs.Profile != "scan" || rs.Outcome != "delivered" {
+						t.Errorf("summary recipient %+v, want delivered with profile scan", rs)
+					}
+				}
+				if !strings.Contains(s.Explain, "scan") {
+					t.Errorf("the explanation does not name the scan profile: %s", s.Explain)
+				}
+				if res.Plan.Language != lang {
+					t.Errorf("the plan's language is %q, want %q", res.Plan.Language, lang)
+				}
+				for _, l := range scanLangs {
+					if e := res.Plan.Explain(l); strings.Contains(e, "XML") || !strings.Contains(e, "PDF") {
+						t.Errorf("the %s explanation of an all-scan plan must name the PDF and not the XML: %s", l, e)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -131,10 +151,16 @@ func TestDistribute_scanProfile(t *testing.T) {
 // standard e-mail and whose directory entry has the scan profile: two
 // e-mails, and the summary reports every recipient with its profile.
 func TestDistribute_standardAndScan(t *testing.T) {
+	for _, lang := range scanLangs {
+		t.Run(lang, func(t *testing.T) { testStandardAndScan(t, lang) })
+	}
+}
+
+func testStandardAndScan(t *testing.T, lang string) {
 	rec := &transporttest.Recorder{}
-	r, err := distribution.NewRouter(scanDirectory(t), rec, distribution.Settings{
+	r, err := distribution.NewRouter(scanDirectory(t, lang), rec, distribution.Settings{
 		Enabled: true, DocumentAddress: true, Directory: true, Precedence: distribution.Both,
-		From: "laskut@operaattori.example", Language: "fi",
+		From: "laskut@operaattori.example", Language: lang,
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +184,14 @@ func TestDistribute_standardAndScan(t *testing.T) {
 	checkScanMessage(t, scan, "2026-1001", nil)
 	if len(std.Attachments) < 2 || std.HTML == "" {
 		t.Errorf("the standard e-mail has %v and HTML %t; want its PDF and XML and an HTML part", names(std.Attachments), std.HTML != "")
+	}
+	// The standard e-mail carries the XML and says so, in both parts.
+	if !strings.Contains(std.Text, "XML") || !strings.Contains(std.HTML, "XML") {
+		t.Errorf("the standard %s e-mail does not mention its XML attachment:\n%s", lang, std.Text)
+	}
+	// Its plan explanation describes the standard e-mail, which has the XML.
+	if e := res.Plan.Explain(lang); !strings.Contains(e, "XML") {
+		t.Errorf("the %s explanation of a plan with standard recipients does not name the XML: %s", lang, e)
 	}
 	profiles := map[string]string{}
 	for _, rs := range res.Summary("en").Recipients {
@@ -190,7 +224,7 @@ func TestDistribute_standardAndScan(t *testing.T) {
 // scanning services: over it, nothing is sent and the error is typed.
 func TestDistribute_scanTooLarge(t *testing.T) {
 	rec := &transporttest.Recorder{}
-	r, err := distribution.NewRouter(scanDirectory(t), rec, distribution.Settings{
+	r, err := distribution.NewRouter(scanDirectory(t, "fi"), rec, distribution.Settings{
 		Enabled: true, Directory: true, From: "laskut@operaattori.example", ScanMaxSize: 10,
 	}, nil)
 	if err != nil {
