@@ -32,6 +32,7 @@ import (
 	"github.com/jakelu/jakelu/importer/csvimport"
 	"github.com/jakelu/jakelu/importer/xlsximport"
 	"github.com/jakelu/jakelu/internal/i18n"
+	"github.com/jakelu/jakelu/internal/parallel"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/registry/registrytest"
 	"github.com/jakelu/jakelu/registry/sqlregistry"
@@ -113,6 +114,7 @@ var misuseFuncs = map[string]any{
 	"i18n.Register":                i18n.Register,
 	"i18n.Shipped":                 i18n.Shipped,
 	"i18n.Text":                    i18n.Text,
+	"parallel.For":                 parallel.For,
 	"i18n.Code":                    i18n.Code,
 	"i18n.First":                   i18n.First,
 	"i18n.Index":                   i18n.Index,
