@@ -181,7 +181,6 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 	case plan == nil:
 		return nil, errors.New("distribution: Compose needs a plan (nil *Plan); pass the one Router.Plan returned")
 	}
-	s := r.settings
 	to, cc := plan.Addresses()
 	if n := len(to) + len(cc); n > r.maxRecipients() {
 		return nil, &TooManyRecipientsError{Number: doc.Number, Count: n, Max: r.maxRecipients()}
@@ -192,25 +191,9 @@ func (r *Router) Compose(doc *docparse.Document, plan *Plan) (*transport.Message
 	case scan != nil:
 		return r.composeScan(doc, scan)
 	}
-	msg := &transport.Message{
-		From:      mail.Address{Name: cleanName(firstNonEmpty(s.FromName, doc.Seller.Name)), Address: s.From},
-		To:        addressList(to),
-		Cc:        addressList(cc),
-		MessageID: r.messageID(doc, to, cc),
-		Date:      r.now(),
-		Headers:   map[string]string{"Auto-Submitted": "auto-generated"},
-	}
-	if reply := firstNonEmpty(s.ReplyTo, doc.Seller.Email); reply != "" {
-		msg.ReplyTo = []mail.Address{{Address: reply}}
-	}
+	msg := r.newMessage(doc, to, cc)
 
-	mt := r.templates[plan.Language]
-	if mt == nil {
-		mt = addedTemplate(plan.Language) // added after the router was made
-	}
-	if mt == nil {
-		mt = r.templates[DefaultLanguage]
-	}
+	mt := r.templateFor(plan.Language)
 	pdfs := r.pdfs(doc, plan)
 	for {
 		msg.Attachments = slices.Clone(pdfs)
@@ -453,4 +436,36 @@ func safeFileName(number string) string {
 		return "document"
 	}
 	return s
+}
+
+// newMessage returns the e-mail's envelope and headers, the same for the
+// standard e-mail and the scan one: From (the seller's name at the
+// company's address), To, Cc, Reply-To (the company's, else the seller's),
+// the Message-ID, the date and Auto-Submitted.
+func (r *Router) newMessage(doc *docparse.Document, to, cc []string) *transport.Message {
+	s := r.settings
+	msg := &transport.Message{
+		From:      mail.Address{Name: cleanName(firstNonEmpty(s.FromName, doc.Seller.Name)), Address: s.From},
+		To:        addressList(to),
+		Cc:        addressList(cc),
+		MessageID: r.messageID(doc, to, cc),
+		Date:      r.now(),
+		Headers:   map[string]string{"Auto-Submitted": "auto-generated"},
+	}
+	if reply := firstNonEmpty(s.ReplyTo, doc.Seller.Email); reply != "" {
+		msg.ReplyTo = []mail.Address{{Address: reply}}
+	}
+	return msg
+}
+
+// templateFor returns the templates of lang, or of the default language.
+func (r *Router) templateFor(lang string) *mailTemplate {
+	mt := r.templates[lang]
+	if mt == nil {
+		mt = addedTemplate(lang) // added after the router was made
+	}
+	if mt == nil {
+		mt = r.templates[DefaultLanguage]
+	}
+	return mt
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"github.com/jakelu/jakelu/docparse"
@@ -110,19 +109,8 @@ func (r *Router) composeScan(doc *docparse.Document, plan *Plan) (*transport.Mes
 	if size := int64(len(pdf)); size > limit {
 		return nil, &ScanTooLargeError{Number: doc.Number, Size: size, Limit: limit}
 	}
-	s := r.settings
 	to, cc := plan.Addresses()
-	msg := &transport.Message{
-		From:      mail.Address{Name: cleanName(firstNonEmpty(s.FromName, doc.Seller.Name)), Address: s.From},
-		To:        addressList(to),
-		Cc:        addressList(cc),
-		MessageID: r.messageID(doc, to, cc),
-		Date:      r.now(),
-		Headers:   map[string]string{"Auto-Submitted": "auto-generated"},
-	}
-	if reply := firstNonEmpty(s.ReplyTo, doc.Seller.Email); reply != "" {
-		msg.ReplyTo = []mail.Address{{Address: reply}}
-	}
+	msg := r.newMessage(doc, to, cc)
 	data := r.mailData(doc, plan, true, false) // one PDF, never the XML
 	mt := r.templateFor(plan.Language)
 	var buf bytes.Buffer
@@ -158,18 +146,6 @@ func (r *Router) scanPDF(doc *docparse.Document, lang string) ([]byte, error) {
 		return nil, fmt.Errorf("distribution: render the invoice image for the scanning service: %w", err)
 	}
 	return out.PDF, nil
-}
-
-// templateFor returns the templates of lang, or of the default language.
-func (r *Router) templateFor(lang string) *mailTemplate {
-	mt := r.templates[lang]
-	if mt == nil {
-		mt = addedTemplate(lang) // added after the router was made
-	}
-	if mt == nil {
-		mt = r.templates[DefaultLanguage]
-	}
-	return mt
 }
 
 // sendByProfile composes and sends the standard e-mail and the scan one of
