@@ -111,10 +111,13 @@ func manyStreams(p *pdfBuilder, first, n int, indirect bool) *pdfBuilder {
 	return p
 }
 
-// pdfHostileTimeLimit is the generous bound each hostile PDF must be read
-// within, even under the race detector: it catches quadratic behaviour
-// (the forward scanner took 57 s for 40,000 indirect lengths).
-const pdfHostileTimeLimit = 20 * time.Second
+// pdfHostileTimeLimit is a watchdog, not a speed target: quadratic
+// behaviour blows far past it (the forward scanner took 57 s for 40,000
+// indirect lengths, and would take about 25 minutes for the 200,000
+// objects of the largest case), while a busy machine running the race
+// detector (about 20 s for that case) stays well inside it. Speed is
+// measured by the benchmarks.
+const pdfHostileTimeLimit = 2 * time.Minute
 
 // TestHostilePDF reads hand-made hostile and broken PDFs, each within
 // pdfHostileTimeLimit, and prints "HOSTILE area=pdf tried=N handled=N
