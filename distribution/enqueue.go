@@ -57,8 +57,14 @@ type EnqueueOptions struct {
 // (Options.Outbox), in tx when tx is not nil (then it exists only if tx
 // commits). The Result's Outcome is Queued with the OutboxID, or the
 // outcome that stopped it: Rejected, NotRouted, Duplicate (a
-// [*DuplicateError]), or Deferred when the outbox failed. It always
-// returns a non-nil Result; the error is Result.Err.
+// [*DuplicateError]), or Deferred when the outbox failed. A plan with
+// standard and scan-profile recipients gives two outbox messages, like the
+// two e-mails of Distribute, stored in one transaction (tx or the outbox's
+// own): OutboxID is the standard one's and ScanOutboxID the scan one's.
+// The duplicate guard keys the scan part apart from the standard part
+// ("\nscan" after the document key), so the document's own standard part
+// never refuses it while a second enqueue of the document is refused. It
+// always returns a non-nil Result; the error is Result.Err.
 func (r *Router) Enqueue(ctx context.Context, tx *sql.Tx, data []byte, opts *EnqueueOptions) (*Result, error) {
 	res := r.enqueueAll(ctx, tx, [][]byte{data}, opts, true)
 	return res[0], res[0].Err
@@ -98,7 +104,7 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 	// core, each input on its own, and are put in order afterwards.
 	type parsed struct {
 		res  []*Result
-		msgs []*transport.Message
+		msgs [][2]*transport.Message // standard (or only) and scan e-mail
 	}
 	done := make([]parsed, len(inputs))
 	parallel.For(len(inputs), func(n int) {
@@ -115,29 +121,42 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 			return
 		}
 		for _, d := range docs {
-			res, msg := r.prepare(ctx, d)
+			res, msg, scan := r.prepare(ctx, d)
 			done[n].res = append(done[n].res, res)
-			done[n].msgs = append(done[n].msgs, msg)
+			done[n].msgs = append(done[n].msgs, [2]*transport.Message{msg, scan})
 		}
 	})
+	var isScan []bool // whether each item is a scan part
 	for _, p := range done {
 		for k, res := range p.res {
-			if k < len(p.msgs) && p.msgs[k] != nil {
-				msg, d := p.msgs[k], res.Document
+			if k < len(p.msgs) && p.msgs[k][0] != nil {
+				msg, scan, d := p.msgs[k][0], p.msgs[k][1], res.Document
 				o := r.itemOptions(d, opts)
 				if o.IdempotencyKey != "" && !single {
 					o.IdempotencyKey = fmt.Sprintf("%s#%d", o.IdempotencyKey, len(results))
 				}
 				items = append(items, outbox.Item{Msg: msg, Opts: o})
 				index = append(index, len(results))
+				isScan = append(isScan, false)
 				if opts.AllowDuplicate {
 					msg.MessageID = r.resendID(msg.MessageID)
 					res.MessageID = msg.MessageID
+				}
+				if scan != nil {
+					items = append(items, outbox.Item{Msg: scan, Opts: scanItemOptions(o)})
+					index = append(index, len(results))
+					isScan = append(isScan, true)
+					if opts.AllowDuplicate {
+						scan.MessageID = r.resendID(scan.MessageID)
+						res.ScanMessageID = scan.MessageID
+					}
 				}
 			}
 			results = append(results, res)
 		}
 	}
+	// A mixed plan's two messages are two items of one batch, so they go
+	// into one transaction: both are stored or neither.
 	if b, ok := r.outbox.(outbox.Batcher); ok && len(items) > 1 {
 		ir, err := b.EnqueueBatch(ctx, tx, items)
 		for k, i := range index {
@@ -145,12 +164,12 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 				results[i].Outcome, results[i].Err = Deferred, err
 				continue
 			}
-			r.queued(results[i], ir[k].ID, ir[k].Err)
+			r.queued(results[i], isScan[k], ir[k].ID, ir[k].Err)
 		}
 	} else {
 		for k, i := range index {
 			id, err := r.outbox.Enqueue(ctx, tx, items[k].Msg, items[k].Opts)
-			r.queued(results[i], id, err)
+			r.queued(results[i], isScan[k], id, err)
 		}
 	}
 	for _, res := range results {
@@ -160,30 +179,56 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 }
 
 // prepare plans and composes one document; msg is nil when that ended
-// the document (the Result says how).
-func (r *Router) prepare(ctx context.Context, doc *docparse.Document) (*Result, *transport.Message) {
-	res := &Result{Document: doc}
+// the document (the Result says how). A plan with standard and
+// scan-profile recipients gives two e-mails: msg for the standard ones and
+// scan for the scanning service (nil otherwise).
+func (r *Router) prepare(ctx context.Context, doc *docparse.Document) (res *Result, msg, scan *transport.Message) {
+	res = &Result{Document: doc}
 	plan, err := r.Plan(ctx, doc)
 	res.Plan = plan
 	var lookupErr *LookupError
 	switch {
 	case errors.As(err, &lookupErr), err != nil && ctx.Err() != nil:
 		res.Outcome, res.Err = Deferred, err
-		return res, nil
+		return res, nil, nil
 	case errors.Is(err, ErrTooManyRecipients):
 		res.Outcome, res.Err = Rejected, err
-		return res, nil
+		return res, nil, nil
 	case err != nil:
 		res.Outcome, res.Err = NotRouted, err
-		return res, nil
+		return res, nil, nil
 	}
-	msg, err := r.Compose(doc, plan)
+	msg, err = r.Compose(doc, plan)
+	if errors.Is(err, ErrMixedProfiles) { // two e-mails, as Distribute sends them
+		std, scanPlan := plan.byProfile()
+		if msg, err = r.Compose(doc, std); err == nil {
+			scan, err = r.composeScan(doc, scanPlan)
+		}
+	}
 	if err != nil {
 		res.Outcome, res.Err = Rejected, err
-		return res, nil
+		return res, nil, nil
 	}
 	res.MessageID = msg.MessageID
-	return res, msg
+	if scan != nil {
+		res.ScanMessageID = scan.MessageID
+	}
+	return res, msg, scan
+}
+
+// scanItemOptions returns the outbox options of the scan part of a
+// document whose standard part has the options o: the duplicate guard's
+// key and the document reference carry the part ("scan"), so the scan
+// part is not refused because of its own standard part while a second
+// enqueue of the document is still refused for each part.
+func scanItemOptions(o *outbox.EnqueueOptions) *outbox.EnqueueOptions {
+	s := *o
+	s.DocumentRef += " (scan)"
+	s.DocumentKey += "\nscan"
+	if s.IdempotencyKey != "" {
+		s.IdempotencyKey += "#scan"
+	}
+	return &s
 }
 
 // itemOptions returns the outbox options of document doc.
@@ -210,8 +255,20 @@ func (r *Router) resendID(id string) string {
 	return "jakelu.resend." + strings.ToLower(rand.Text()) + id[strings.LastIndexByte(id, '@'):]
 }
 
-// queued sets res from the outbox's answer.
-func (r *Router) queued(res *Result, id outbox.ID, err error) {
+// queued sets res from the outbox's answer for its standard (or only)
+// message, or for its scan part when scan is true: the scan part's ID goes
+// to ScanOutboxID, and its refusal decides the outcome only when the
+// standard part was queued.
+func (r *Router) queued(res *Result, scan bool, id outbox.ID, err error) {
+	if scan {
+		if err == nil {
+			res.ScanOutboxID = id
+			return
+		}
+		if res.Outcome != Queued {
+			return
+		}
+	}
 	switch {
 	case err == nil:
 		res.Outcome, res.OutboxID = Queued, id

@@ -233,8 +233,12 @@ type Result struct {
 	ScanMessageID string
 	Receipt       *transport.Receipt // the transport's per-recipient report, nil when nothing was sent
 	OutboxID      outbox.ID          // the outbox message, for the Queued outcome of Enqueue; 0 otherwise
-	Outcome       Outcome
-	Err           error // why the outcome is not Sent; nil when it is
+	// ScanOutboxID is the outbox message of the scanning service's e-mail
+	// that Enqueue stores besides the standard one (OutboxID) when the plan
+	// has both kinds of recipient; 0 otherwise.
+	ScanOutboxID outbox.ID
+	Outcome      Outcome
+	Err          error // why the outcome is not Sent; nil when it is
 }
 
 // ErrSeveralDocuments is returned by Distribute for input that holds more

@@ -48,11 +48,11 @@ func (e *ScanTooLargeError) Message(lang string) string {
 	return i18n.Text(lang, "distribution.scan-too-large", e.Number, kb(e.Size), kb(e.Limit))
 }
 
-// ErrMixedProfiles is returned by [Router.Compose] (and ends a document
-// Rejected in [Router.Enqueue]) for a plan whose recipients need two
-// e-mails: standard recipients and scan-profile ones. [Router.Distribute]
-// sends both.
-var ErrMixedProfiles = errors.New("distribution: the plan has standard and scan-profile recipients, which need one e-mail each; use Router.Distribute")
+// ErrMixedProfiles is returned by [Router.Compose] for a plan whose
+// recipients need two e-mails: standard recipients and scan-profile ones.
+// [Router.Distribute] sends both and [Router.Enqueue] stores both in one
+// transaction.
+var ErrMixedProfiles = errors.New("distribution: the plan has standard and scan-profile recipients, which need one e-mail each; use Router.Distribute or Router.Enqueue")
 
 // scanProfile returns registry.ProfileScan for the scan profile and "" for
 // the standard one, as plans record it.

@@ -35,10 +35,14 @@ type Summary struct {
 	// ScanMessageID is the Message-ID of the scanning service's e-mail
 	// when the document also went to scan-profile recipients besides
 	// standard ones (Result.ScanMessageID).
-	ScanMessageID string             `json:"scanMessageId,omitempty"`
-	Recipients    []RecipientSummary `json:"recipients"`        // the transport's report per recipient; empty, not nil, when nothing was sent
-	Explain       string             `json:"explain,omitempty"` // the plan explained in the language asked for
-	Signed        []string           `json:"signed,omitempty"`  // the domains that signed the e-mail with DKIM (transport.Receipt.Signed); empty when unsigned
+	ScanMessageID string `json:"scanMessageId,omitempty"`
+	// ScanOutboxID is the outbox message of the scanning service's e-mail
+	// of a queued document that also has scan-profile recipients
+	// (Result.ScanOutboxID).
+	ScanOutboxID int64              `json:"scan_outbox_id,omitempty"`
+	Recipients   []RecipientSummary `json:"recipients"`        // the transport's report per recipient; empty, not nil, when nothing was sent
+	Explain      string             `json:"explain,omitempty"` // the plan explained in the language asked for
+	Signed       []string           `json:"signed,omitempty"`  // the domains that signed the e-mail with DKIM (transport.Receipt.Signed); empty when unsigned
 	// Error is the technical detail (English) when the outcome is not
 	// Sent; "" for a document without recipients, which Explain explains.
 	Error string `json:"error,omitempty"`
@@ -63,7 +67,7 @@ func (r *Result) Summary(lang string) Summary {
 	if r == nil {
 		return Summary{Outcome: Deferred, Source: SourceNone, Recipients: []RecipientSummary{}, Error: ErrNotCreated.Error()}
 	}
-	s := Summary{Outcome: r.Outcome, OutboxID: int64(r.OutboxID), Source: SourceNone, MessageID: r.MessageID, ScanMessageID: r.ScanMessageID, Recipients: []RecipientSummary{}}
+	s := Summary{Outcome: r.Outcome, OutboxID: int64(r.OutboxID), Source: SourceNone, MessageID: r.MessageID, ScanMessageID: r.ScanMessageID, ScanOutboxID: int64(r.ScanOutboxID), Recipients: []RecipientSummary{}}
 	if r.Document != nil {
 		s.Number = r.Document.Number
 	}

@@ -30,10 +30,11 @@
 //
 // send --outbox DSN stores each document's e-mail in an outbox (package
 // transport/outbox/riveroutbox) instead of sending it, and prints
-// "queued" with the outbox_id (or the outcome that stopped it: rejected,
-// not-routed, duplicate). outbox work delivers them through --smtp or
-// --out, retrying for days; outbox list, status, release and cancel show
-// and change them. outbox migrate creates the tables first.
+// "queued" with the outbox_id (and the scan_outbox_id of the scanning
+// service's e-mail when the document also has scan-profile recipients), or
+// the outcome that stopped it (rejected, not-routed, duplicate). outbox
+// work delivers them through --smtp or --out, retrying for days; outbox
+// list, status, release and cancel show and change them. outbox migrate creates the tables first.
 //
 // # Routing
 //

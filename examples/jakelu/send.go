@@ -164,6 +164,9 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if rep.OutboxID != 0 {
 				rcpts = append(rcpts, fmt.Sprintf("outbox_id %d", rep.OutboxID))
 			}
+			if rep.ScanOutboxID != 0 {
+				rcpts = append(rcpts, fmt.Sprintf("scan_outbox_id %d", rep.ScanOutboxID))
+			}
 			if rep.Number == "" {
 				fmt.Fprintf(stdout, "%s: %s\n", rep.File, rep.Outcome)
 			} else {
@@ -186,7 +189,8 @@ const sendJSONHelp = `
 parsed is one "rejected" object naming it): {"file", "number", "outcome", "source",
 "messageId", "recipients": [{"address", "outcome", "code", "error"}], "explain", "signed", "error"}.
 outcome is sent, partly-sent, failed, deferred, ambiguous, rejected or not-routed; with
---outbox it is queued (with "outbox_id"), rejected, not-routed, duplicate or deferred. On
+--outbox it is queued (with "outbox_id", and "scan_outbox_id" when the document also has
+scan-profile recipients), rejected, not-routed, duplicate or deferred. On
 exit 3 every document is "deferred" with the configuration error (files that cannot be
 read or parsed still "rejected"); on exit 2 the array is empty.
 `
