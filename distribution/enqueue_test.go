@@ -139,3 +139,49 @@ func TestEnqueueAll(t *testing.T) {
 		t.Errorf("no outbox: %v, %+v", err, res)
 	}
 }
+
+// TestEnqueueAll_mixedProfiles enqueues a batch whose first document has
+// standard and scan-profile recipients: its two outbox messages sit beside
+// the other documents' in the batch, the same document again in the batch
+// is a duplicate, and a repeated batch with the same idempotency key gives
+// the same IDs for both parts.
+func TestEnqueueAll_mixedProfiles(t *testing.T) {
+	_, ob, _ := queueRouter(t)
+	ctx := t.Context()
+	r, err := distribution.NewRouter(scanDirectory(t, ""), nil, distribution.Settings{
+		Enabled: true, DocumentAddress: true, Directory: true, Precedence: distribution.Both,
+		From: "laskut@operaattori.example", Company: "acme",
+	}, &distribution.Options{Outbox: ob, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ubl, cii := readDoc(t, "ubl-invoice.xml"), readDoc(t, "cii-credit-note.xml")
+	opts := &distribution.EnqueueOptions{IdempotencyKey: "mixed-1"}
+	res := r.EnqueueAll(ctx, nil, [][]byte{ubl, cii, ubl}, opts)
+	want := []distribution.Outcome{distribution.Queued, distribution.Queued, distribution.Duplicate}
+	for i, w := range want {
+		if res[i].Outcome != w {
+			t.Errorf("document %d: %s (%v); want %s", i, res[i].Outcome, res[i].Err, w)
+		}
+	}
+	if res[0].OutboxID == 0 || res[0].ScanOutboxID == 0 || res[0].ScanMessageID == "" || res[1].ScanOutboxID != 0 {
+		t.Fatalf("outbox IDs: mixed %d and %d (scan Message-ID %q), other scan %d", res[0].OutboxID, res[0].ScanOutboxID, res[0].ScanMessageID, res[1].ScanOutboxID)
+	}
+	for _, c := range []struct {
+		id  outbox.ID
+		mid string
+	}{{res[0].OutboxID, res[0].MessageID}, {res[0].ScanOutboxID, res[0].ScanMessageID}} {
+		st, err := ob.Status(ctx, c.id)
+		if err != nil || st.MessageID != c.mid {
+			t.Errorf("message %d: %+v, %v; want Message-ID %s", c.id, st, err, c.mid)
+		}
+	}
+	again := r.EnqueueAll(ctx, nil, [][]byte{ubl, cii}, opts)
+	if again[0].OutboxID != res[0].OutboxID || again[0].ScanOutboxID != res[0].ScanOutboxID || again[1].OutboxID != res[1].OutboxID {
+		t.Errorf("repeated batch: %+v %+v", again[0], again[1])
+	}
+	page, err := ob.List(ctx, outbox.Query{})
+	if err != nil || len(page.Messages) != 3 {
+		t.Errorf("outbox holds %d messages, %v; want 3 (two parts and the credit note)", len(page.Messages), err)
+	}
+}
