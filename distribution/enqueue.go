@@ -61,10 +61,11 @@ type EnqueueOptions struct {
 // standard and scan-profile recipients gives two outbox messages, like the
 // two e-mails of Distribute, stored in one transaction (tx or the outbox's
 // own): OutboxID is the standard one's and ScanOutboxID the scan one's.
-// The duplicate guard keys the scan part apart from the standard part
-// ("\nscan" after the document key), so the document's own standard part
-// never refuses it while a second enqueue of the document is refused. It
-// always returns a non-nil Result; the error is Result.Err.
+// The duplicate guard checks the document once for both parts
+// (outbox.EnqueueOptions.Part), so the document's own standard part never
+// refuses the scan part, a second enqueue of the document is refused for
+// both, and a refusal of either part stores neither. It always returns a
+// non-nil Result; the error is Result.Err.
 func (r *Router) Enqueue(ctx context.Context, tx *sql.Tx, data []byte, opts *EnqueueOptions) (*Result, error) {
 	res := r.enqueueAll(ctx, tx, [][]byte{data}, opts, true)
 	return res[0], res[0].Err
@@ -168,7 +169,16 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 		}
 	} else {
 		for k, i := range index {
-			id, err := r.outbox.Enqueue(ctx, tx, items[k].Msg, items[k].Opts)
+			o := items[k].Opts
+			if isScan[k] && o.DocumentKey != "" {
+				// An outbox without batches guards each message on its
+				// own: the scan part gets a key of its own, so that its
+				// standard part does not refuse it.
+				c := *o
+				c.DocumentKey += "\n" + c.Part
+				o = &c
+			}
+			id, err := r.outbox.Enqueue(ctx, tx, items[k].Msg, o)
 			r.queued(results[i], isScan[k], id, err)
 		}
 	}
@@ -217,14 +227,13 @@ func (r *Router) prepare(ctx context.Context, doc *docparse.Document) (res *Resu
 }
 
 // scanItemOptions returns the outbox options of the scan part of a
-// document whose standard part has the options o: the duplicate guard's
-// key and the document reference carry the part ("scan"), so the scan
-// part is not refused because of its own standard part while a second
-// enqueue of the document is still refused for each part.
+// document whose standard part has the options o: the same document key,
+// marked as a part ("scan") so that the outbox guards the two together; the
+// document reference and an idempotency key carry the part.
 func scanItemOptions(o *outbox.EnqueueOptions) *outbox.EnqueueOptions {
 	s := *o
+	s.Part = "scan"
 	s.DocumentRef += " (scan)"
-	s.DocumentKey += "\nscan"
 	if s.IdempotencyKey != "" {
 		s.IdempotencyKey += "#scan"
 	}

@@ -185,3 +185,33 @@ func TestEnqueueAll_mixedProfiles(t *testing.T) {
 		t.Errorf("outbox holds %d messages, %v; want 3 (two parts and the credit note)", len(page.Messages), err)
 	}
 }
+
+// TestEnqueue_mixedAfterStandard enqueues a document standard-only, then
+// again after its customer got a scan-profile address: the duplicate guard
+// refuses both parts, and neither is stored.
+func TestEnqueue_mixedAfterStandard(t *testing.T) {
+	standard, ob, _ := queueRouter(t)
+	ctx := t.Context()
+	ubl := readDoc(t, "ubl-invoice.xml")
+	first, err := standard.Enqueue(ctx, nil, ubl, nil)
+	if err != nil || first.Outcome != distribution.Queued || first.ScanOutboxID != 0 {
+		t.Fatalf("standard-only Enqueue: %v, %+v", err, first)
+	}
+	mixed, err := distribution.NewRouter(scanDirectory(t, ""), nil, distribution.Settings{
+		Enabled: true, DocumentAddress: true, Directory: true, Precedence: distribution.Both,
+		From: "laskut@operaattori.example", Company: "acme",
+	}, &distribution.Options{Outbox: ob, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mixed.Enqueue(ctx, nil, ubl, nil)
+	var dup *distribution.DuplicateError
+	if res.Outcome != distribution.Duplicate || !errors.As(err, &dup) || dup.Previous != first.OutboxID ||
+		res.OutboxID != 0 || res.ScanOutboxID != 0 {
+		t.Fatalf("mixed Enqueue after the standard one: %v, %+v", err, res)
+	}
+	page, err := ob.List(ctx, outbox.Query{})
+	if err != nil || len(page.Messages) != 1 {
+		t.Errorf("outbox holds %d messages, %v; want only the first", len(page.Messages), err)
+	}
+}

@@ -217,6 +217,14 @@ type EnqueueOptions struct {
 	// Message-ID.
 	AllowDuplicate bool
 	RequestedBy    string
+
+	// Part marks a further message of the document the item before it in
+	// the same batch ([Batcher]) sends, with the same Tenant and
+	// DocumentKey (e.g. "scan" for a scanning service's e-mail beside the
+	// standard one): the duplicate guard is checked once for the two, so
+	// the message before never refuses it, and either both are stored or
+	// both are refused. "" means a message of its own.
+	Part string
 }
 
 // DefaultDuplicateWindow is the duplicate guard's default window.

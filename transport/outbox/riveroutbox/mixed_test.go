@@ -16,8 +16,9 @@ import (
 )
 
 // TestEnqueueMixedProfiles enqueues a document whose own address gets the
-// standard e-mail and whose directory entry has the scan profile: two
-// outbox messages in one transaction (gone together with a rollback), the
+// standard e-mail and whose directory entry has the scan profile: refused
+// for both parts after a standard-only enqueue of it; two outbox messages
+// in one transaction (gone together with a rollback), the
 // document refused as a duplicate when enqueued again, and the workers
 // deliver both: the scan one with exactly one PDF and no XML, the standard
 // one with the XML.
@@ -42,8 +43,32 @@ func TestEnqueueMixedProfiles(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		// In the caller's transaction: both parts are gone with a rollback.
+		// In the caller's transaction after a standard-only enqueue of the
+		// document: the guard refuses both parts. Then a rollback.
+		standard, err := distribution.NewRouter(nil, nil, distribution.Settings{Enabled: true, DocumentAddress: true,
+			From: "laskut@operaattori.example", Company: "acme"}, &distribution.Options{Outbox: ob})
+		if err != nil {
+			t.Fatal(err)
+		}
 		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := standard.Enqueue(ctx, tx, doc, nil)
+		if err != nil || first.Outcome != distribution.Queued {
+			tx.Rollback()
+			t.Fatalf("standard-only Enqueue: %v, %+v", err, first)
+		}
+		if res, _ := r.Enqueue(ctx, tx, doc, nil); res.Outcome != distribution.Duplicate || res.OutboxID != 0 || res.ScanOutboxID != 0 {
+			tx.Rollback()
+			t.Fatalf("mixed Enqueue after a standard-only one: %+v", res)
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+
+		// In the caller's transaction: both parts are gone with a rollback.
+		tx, err = db.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +102,7 @@ func TestEnqueueMixedProfiles(t *testing.T) {
 		// The same document again: refused by the guard, nothing stored.
 		again, err := r.Enqueue(ctx, nil, doc, nil)
 		var dup *distribution.DuplicateError
-		if again.Outcome != distribution.Duplicate || !errors.As(err, &dup) || dup.Previous != res.OutboxID ||
+		if again.Outcome != distribution.Duplicate || !errors.As(err, &dup) || (dup.Previous != res.OutboxID && dup.Previous != res.ScanOutboxID) ||
 			again.OutboxID != 0 || again.ScanOutboxID != 0 {
 			t.Fatalf("again: %v, %+v", err, again)
 		}

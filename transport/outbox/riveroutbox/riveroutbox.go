@@ -377,6 +377,9 @@ type prepared struct {
 	data []byte // c.Data as stored (see packData)
 	opts outbox.EnqueueOptions
 	hash string
+	// guarded: the duplicate guard passed for the document already (a
+	// part, EnqueueOptions.Part, after the item before it).
+	guarded bool
 }
 
 func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []outbox.Item) ([]outbox.ItemResult, error) {
@@ -428,13 +431,36 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 	now := o.now()
 	var jobs []river.InsertManyParams
 	var batch []int // items for insertBatch
+	// partOf reports whether item i is a part of the item before it
+	// (EnqueueOptions.Part): the two are guarded together.
+	partOf := func(i int) bool {
+		if i == 0 || i >= len(items) || items[i].Opts == nil || items[i].Opts.Part == "" || items[i-1].Opts == nil {
+			return false
+		}
+		a, b := items[i-1].Opts, items[i].Opts
+		return a.Tenant == b.Tenant && a.DocumentKey == b.DocumentKey
+	}
 	for i, p := range preps {
-		if p == nil {
+		if partOf(i) && results[i-1].Err != nil { // its document was refused
+			results[i].Err, preps[i] = results[i-1].Err, nil
 			continue
 		}
-		if o.d == Postgres && len(preps) > 1 && p.opts.IdempotencyKey == "" {
+		if p == nil {
+			if partOf(i + 1) { // a part that cannot be stored stops its document
+				results[i+1].Err, preps[i+1] = results[i].Err, nil
+			}
+			continue
+		}
+		if partOf(i+1) && preps[i+1] == nil {
+			results[i].Err = results[i+1].Err
+			continue
+		}
+		if o.d == Postgres && len(preps) > 1 && p.opts.IdempotencyKey == "" && !partOf(i) && !partOf(i+1) {
 			batch = append(batch, i)
 			continue
+		}
+		if partOf(i) {
+			p.guarded = true // the guard passed for the item before
 		}
 		id, fresh, err := o.insert(ctx, tx, p, now)
 		var refused *outbox.DuplicateError
@@ -487,7 +513,7 @@ func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, p *prepared, now time.T
 			return id, false, err
 		}
 	}
-	if p.opts.DocumentKey != "" && !p.opts.AllowDuplicate {
+	if p.opts.DocumentKey != "" && !p.opts.AllowDuplicate && !p.guarded {
 		if err := o.guard(ctx, tx, p, now); err != nil {
 			return 0, false, err
 		}
