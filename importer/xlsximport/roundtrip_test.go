@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/jakelu/jakelu/importer"
+	"github.com/jakelu/jakelu/importer/internal/importtest"
 	"github.com/jakelu/jakelu/importer/xlsximport"
 	"github.com/jakelu/jakelu/registry"
 )
@@ -157,58 +158,8 @@ func TestExport_needsALister(t *testing.T) {
 	}
 }
 
-// TestRoundTripProfile exports a directory with a scan and a standard
-// entry, imports the export into an empty directory and then into one
-// where every entry is a scan entry: the profiles come back, an empty cell
-// keeps the stored profile and "standard" sets it.
+// TestRoundTripProfile checks that the delivery profile survives an
+// export and an import (importtest.RoundTripProfile).
 func TestRoundTripProfile(t *testing.T) {
-	ctx := t.Context()
-	reg := registry.NewMemory(nil)
-	for _, e := range []registry.Entry{
-		{CustomerNumber: "1", To: []string{"skannaus@palvelu.example"}, Profile: registry.ProfileScan},
-		{CustomerNumber: "2", To: []string{"laskut@example.fi"}},
-	} {
-		if err := reg.Put(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var export bytes.Buffer
-	if err := xlsximport.Export(ctx, &export, reg, "fi"); err != nil {
-		t.Fatal(err)
-	}
-	decoders := []importer.Decoder{xlsximport.NewDecoder(nil)}
-	b, err := importer.Read(bytes.NewReader(export.Bytes()), decoders, nil)
-	if err != nil {
-		t.Fatalf("import of the export: %v", err)
-	}
-	if got := []registry.Profile{b.Entries[0].Profile, b.Entries[1].Profile}; !reflect.DeepEqual(got, []registry.Profile{registry.ProfileScan, ""}) {
-		t.Errorf("profiles read from the export: %q, want scan and empty", got)
-	}
-	fresh := registry.NewMemory(nil)
-	allScan := registry.NewMemory(nil)
-	for _, e := range []registry.Entry{
-		{CustomerNumber: "1", To: []string{"skannaus@palvelu.example"}, Profile: registry.ProfileScan},
-		{CustomerNumber: "2", To: []string{"laskut@example.fi"}, Profile: registry.ProfileScan},
-	} {
-		if err := allScan.Put(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, c := range []struct {
-		name string
-		reg  *registry.Memory
-		want [2]registry.Profile
-	}{
-		{"an empty directory", fresh, [2]registry.Profile{registry.ProfileScan, ""}},
-		{"a directory of scan entries", allScan, [2]registry.Profile{registry.ProfileScan, registry.ProfileScan}},
-	} {
-		if _, err := importer.Apply(ctx, c.reg, b); err != nil {
-			t.Fatal(err)
-		}
-		for i, cn := range []string{"1", "2"} {
-			if e, err := c.reg.Lookup(ctx, cn); err != nil || e.Profile != c.want[i] {
-				t.Errorf("import into %s: Lookup(%q) = %+v, %v; want profile %q", c.name, cn, e, err, c.want[i])
-			}
-		}
-	}
+	importtest.RoundTripProfile(t, xlsximport.Export, xlsximport.NewDecoder(nil))
 }

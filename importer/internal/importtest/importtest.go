@@ -6,10 +6,13 @@ package importtest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -304,5 +307,62 @@ func AddSeeds(f *testing.F, pattern string) {
 			f.Fatal(err)
 		}
 		f.Add(data)
+	}
+}
+
+// RoundTripProfile exports, with export, a directory with a scan and a standard
+// entry, imports the export into an empty directory and then into one
+// where every entry is a scan entry, reading it with decoder: the profiles come back, an empty cell
+// keeps the stored profile and "standard" sets it.
+func RoundTripProfile(t *testing.T, export func(context.Context, io.Writer, registry.Registry, string) error, decoder importer.Decoder) {
+	t.Helper()
+	ctx := t.Context()
+	reg := registry.NewMemory(nil)
+	for _, e := range []registry.Entry{
+		{CustomerNumber: "1", To: []string{"skannaus@palvelu.example"}, Profile: registry.ProfileScan},
+		{CustomerNumber: "2", To: []string{"laskut@example.fi"}},
+	} {
+		if err := reg.Put(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var exported bytes.Buffer
+	if err := export(ctx, &exported, reg, "fi"); err != nil {
+		t.Fatal(err)
+	}
+	decoders := []importer.Decoder{decoder}
+	b, err := importer.Read(bytes.NewReader(exported.Bytes()), decoders, nil)
+	if err != nil {
+		t.Fatalf("import of the export: %v", err)
+	}
+	if got := []registry.Profile{b.Entries[0].Profile, b.Entries[1].Profile}; !reflect.DeepEqual(got, []registry.Profile{registry.ProfileScan, ""}) {
+		t.Errorf("profiles read from the export: %q, want scan and empty", got)
+	}
+	fresh := registry.NewMemory(nil)
+	allScan := registry.NewMemory(nil)
+	for _, e := range []registry.Entry{
+		{CustomerNumber: "1", To: []string{"skannaus@palvelu.example"}, Profile: registry.ProfileScan},
+		{CustomerNumber: "2", To: []string{"laskut@example.fi"}, Profile: registry.ProfileScan},
+	} {
+		if err := allScan.Put(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		reg  *registry.Memory
+		want [2]registry.Profile
+	}{
+		{"an empty directory", fresh, [2]registry.Profile{registry.ProfileScan, ""}},
+		{"a directory of scan entries", allScan, [2]registry.Profile{registry.ProfileScan, registry.ProfileScan}},
+	} {
+		if _, err := importer.Apply(ctx, c.reg, b); err != nil {
+			t.Fatal(err)
+		}
+		for i, cn := range []string{"1", "2"} {
+			if e, err := c.reg.Lookup(ctx, cn); err != nil || e.Profile != c.want[i] {
+				t.Errorf("import into %s: Lookup(%q) = %+v, %v; want profile %q", c.name, cn, e, err, c.want[i])
+			}
+		}
 	}
 }
