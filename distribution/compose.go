@@ -295,7 +295,7 @@ func (r *Router) mailData(doc *docparse.Document, plan *Plan, hasPDF, xml bool) 
 		DueDate:     i18n.FormatDate(lang, doc.DueDate),
 		Amount:      amount(lang, doc.AmountDue, doc.Currency),
 		Reference:   printRef(doc.PaymentReference),
-		IBAN:        printIBAN(doc.IBAN),
+		IBAN:        payment.PrintIBAN(doc.IBAN),
 		HasPDF:      hasPDF,
 		Rendered:    hasPDF && plan.PDF.Code == PDFRendered,
 		XML:         xml,
@@ -338,14 +338,6 @@ func printRef(s string) string {
 		if r, err := payment.ParseReference(t); err == nil && r.Kind == payment.RefFinnish {
 			return r.Print()
 		}
-	}
-	return s
-}
-
-// printIBAN writes a valid IBAN in groups of four, other text as written.
-func printIBAN(s string) string {
-	if iban, err := payment.ParseIBAN(s); err == nil {
-		return payment.PrintIBAN(iban)
 	}
 	return s
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jakelu/jakelu/docparse/payment"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
 
@@ -178,10 +179,10 @@ func TestPrintPayment(t *testing.T) {
 			t.Errorf("printRef(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := printIBAN("FI2112345600000785"); got != "FI21 1234 5600 0007 85" {
-		t.Errorf("printIBAN = %q", got)
+	if got := payment.PrintIBAN("FI2112345600000785"); got != "FI21 1234 5600 0007 85" {
+		t.Errorf("payment.PrintIBAN = %q", got)
 	}
-	if got := printIBAN("FI2112345600000786"); got != "FI2112345600000786" {
-		t.Errorf("printIBAN of an invalid IBAN = %q, want it as written", got)
+	if got := payment.PrintIBAN("FI2112345600000786"); got != "FI2112345600000786" {
+		t.Errorf("payment.PrintIBAN of an invalid IBAN = %q, want it as written", got)
 	}
 }

@@ -664,7 +664,7 @@ func (p *page) invoiceData() [][2]string {
 	}
 	if p.payable {
 		add("data.reference", printRef(d.PaymentReference))
-		add("data.iban", printIBAN(d.IBAN))
+		add("data.iban", payment.PrintIBAN(d.IBAN))
 		add("data.bic", d.Payment.BIC)
 		add("data.amount-due", money(l, d.AmountDue, d.Currency))
 	} else if d.AmountDue != "" {
@@ -678,14 +678,6 @@ func (p *page) invoiceData() [][2]string {
 func printRef(s string) string {
 	if r, err := payment.ParseReference(s); err == nil {
 		return r.Print()
-	}
-	return s
-}
-
-// printIBAN returns a valid IBAN in groups of four, other text as written.
-func printIBAN(s string) string {
-	if iban, err := payment.ParseIBAN(s); err == nil {
-		return payment.PrintIBAN(iban)
 	}
 	return s
 }
@@ -1014,7 +1006,7 @@ func (p *page) form() {
 	p.font(false, 7, true)
 	p.text(cx, rows[0]+1, 20, "IBAN", "L")
 	p.font(true, 10, false)
-	p.text(cx, rows[0]+4.5, xm-cx, printIBAN(d.IBAN), "L")
+	p.text(cx, rows[0]+4.5, xm-cx, payment.PrintIBAN(d.IBAN), "L")
 	if d.Payment.BIC != "" {
 		p.font(false, 7, true)
 		p.text(cx, rows[0]+10, 20, "BIC", "L")

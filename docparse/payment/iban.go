@@ -34,9 +34,14 @@ func ParseIBAN(s string) (string, error) {
 	return v, nil
 }
 
-// PrintIBAN returns an IBAN in groups of four for reading
-// ("FI21 1234 5600 0007 85").
-func PrintIBAN(iban string) string {
+// PrintIBAN returns a valid IBAN (as [ParseIBAN] reads it) in groups of
+// four for reading ("FI21 1234 5600 0007 85"), and any other text as it is
+// written, so that a wrong account is never made to look right.
+func PrintIBAN(s string) string {
+	iban, err := ParseIBAN(s)
+	if err != nil {
+		return s
+	}
 	var b strings.Builder
 	for i := range len(iban) {
 		if i > 0 && i%4 == 0 {
