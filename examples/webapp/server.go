@@ -182,6 +182,14 @@ type scope struct {
 	data    companyData           // the company's settings, log and uploads
 }
 
+// admin reports whether the signed-in user is an admin of the company.
+func (sc *scope) admin() bool { return sc.session.Role == roleAdmin }
+
+// audit adds an entry by the signed-in user to the company's audit trail.
+func (sc *scope) audit(ctx context.Context, action, subject string, before, after any) error {
+	return sc.data.audit(ctx, sc.session.Email, action, subject, before, after)
+}
+
 // scopedHandler is a handler for signed-in users.
 type scopedHandler func(w http.ResponseWriter, r *http.Request, sc *scope)
 
@@ -364,7 +372,8 @@ type view struct {
 	User    string // "" on the sign-in page
 	Company string
 	CSRF    string
-	Page    any // the page's own data
+	Admin   bool // the user is an admin: the admin's menu items are shown
+	Page    any  // the page's own data
 }
 
 // T returns the UI text for key in the page's language.
@@ -435,7 +444,7 @@ func parsePages() (map[string]*template.Template, error) {
 // clean 500 rather than half a page.
 func (a *app) render(w http.ResponseWriter, r *http.Request, sc *scope, status int, name string, v *view) {
 	if sc != nil {
-		v.Lang, v.User, v.Company, v.CSRF = sc.lang, sc.session.Email, sc.session.Company.Name, sc.session.CSRF
+		v.Lang, v.User, v.Company, v.CSRF, v.Admin = sc.lang, sc.session.Email, sc.session.Company.Name, sc.session.CSRF, sc.admin()
 	} else if v.Lang == "" {
 		v.Lang = requestLanguage(r)
 	}

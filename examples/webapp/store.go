@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS webapp_user (
 	email         TEXT PRIMARY KEY,
 	company_id    TEXT NOT NULL REFERENCES webapp_company (id),
 	password_hash TEXT NOT NULL,
+	role          TEXT NOT NULL DEFAULT 'admin',
 	created_at    BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS webapp_session (
@@ -65,6 +66,18 @@ CREATE TABLE IF NOT EXISTS webapp_delivery (
 	PRIMARY KEY (company_id, id)
 );
 CREATE INDEX IF NOT EXISTS webapp_delivery_recent ON webapp_delivery (company_id, created_at, id);
+CREATE TABLE IF NOT EXISTS webapp_audit (
+	company_id TEXT NOT NULL REFERENCES webapp_company (id),
+	id         TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	user_email TEXT NOT NULL,
+	action     TEXT NOT NULL,
+	subject    TEXT NOT NULL,
+	before     TEXT NOT NULL,
+	after      TEXT NOT NULL,
+	PRIMARY KEY (company_id, id)
+);
+CREATE INDEX IF NOT EXISTS webapp_audit_recent ON webapp_audit (company_id, created_at, id);
 CREATE TABLE IF NOT EXISTS webapp_upload (
 	id          TEXT PRIMARY KEY,
 	company_id  TEXT NOT NULL REFERENCES webapp_company (id),
@@ -127,7 +140,27 @@ func (s *store) migrate(ctx context.Context) error {
 			return fmt.Errorf("creating the web app's tables: %w", err)
 		}
 	}
+	if err := s.addColumn(ctx, tx, "webapp_user", "role", `TEXT NOT NULL DEFAULT 'admin'`); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// addColumn adds a column to a table a previous version of the app created
+// without it (a company's first user was its only user, so an admin).
+func (s *store) addColumn(ctx context.Context, tx *sql.Tx, table, column, def string) error {
+	var n int
+	q := `SELECT count(*) FROM pragma_table_info($1) WHERE name = $2`
+	if s.dialect == sqlregistry.Postgres {
+		q = `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`
+	}
+	if err := tx.QueryRowContext(ctx, q, table, column).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+column+` `+def); err != nil {
+		return fmt.Errorf("upgrading the web app's table %s: %w", table, err)
+	}
+	return nil
 }
 
 // company is a customer of the host app: the tenant of its directory.
@@ -154,8 +187,8 @@ func (s *store) createCompany(ctx context.Context, name string, first user) (com
 	if _, err := tx.ExecContext(ctx, `INSERT INTO webapp_company (id, name, created_at) VALUES ($1, $2, $3)`, c.ID, c.Name, now); err != nil {
 		return c, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webapp_user (email, company_id, password_hash, created_at) VALUES ($1, $2, $3, $4)`,
-		first.Email, c.ID, first.PasswordHash, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webapp_user (email, company_id, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		first.Email, c.ID, first.PasswordHash, roleAdmin, now); err != nil {
 		return c, err
 	}
 	return c, tx.Commit()
@@ -168,20 +201,27 @@ func (s *store) companyCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// Roles of users: an admin also changes the settings, the users and
+// replaces the whole directory; a clerk keeps the directory, imports and
+// sends.
+const (
+	roleAdmin = "admin"
+	roleClerk = "clerk"
+)
+
 // user is someone who signs in; a user belongs to exactly one company.
-// The host app would add users to a company from an admin page; this
-// example creates each company's first user only.
 type user struct {
 	Email        string // lower case
 	CompanyID    string
 	PasswordHash string
+	Role         string // roleAdmin or roleClerk
 }
 
 // user returns the user with the e-mail address (lower case), or errNotFound.
 func (s *store) user(ctx context.Context, email string) (user, error) {
 	u := user{Email: email}
-	err := s.db.QueryRowContext(ctx, `SELECT company_id, password_hash FROM webapp_user WHERE email = $1`, email).
-		Scan(&u.CompanyID, &u.PasswordHash)
+	err := s.db.QueryRowContext(ctx, `SELECT company_id, password_hash, role FROM webapp_user WHERE email = $1`, email).
+		Scan(&u.CompanyID, &u.PasswordHash, &u.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = errNotFound
 	}
@@ -192,6 +232,7 @@ func (s *store) user(ctx context.Context, email string) (user, error) {
 type session struct {
 	ID      string // the SHA-256 of the cookie's token; the token itself is never stored
 	Email   string
+	Role    string // the user's role: roleAdmin or roleClerk
 	Company company
 	CSRF    string // the token every form of this session carries
 }
@@ -229,10 +270,10 @@ func (s *store) createSession(ctx context.Context, u user) (string, error) {
 // session returns the live session of a cookie token, or errNotFound.
 func (s *store) session(ctx context.Context, token string) (session, error) {
 	ss := session{ID: sessionID(token)}
-	err := s.db.QueryRowContext(ctx, `SELECT s.email, s.csrf, c.id, c.name
-FROM webapp_session s JOIN webapp_company c ON c.id = s.company_id
+	err := s.db.QueryRowContext(ctx, `SELECT s.email, u.role, s.csrf, c.id, c.name
+FROM webapp_session s JOIN webapp_company c ON c.id = s.company_id JOIN webapp_user u ON u.email = s.email
 WHERE s.id = $1 AND s.expires_at >= $2`, ss.ID, s.now().UnixMicro()).
-		Scan(&ss.Email, &ss.CSRF, &ss.Company.ID, &ss.Company.Name)
+		Scan(&ss.Email, &ss.Role, &ss.CSRF, &ss.Company.ID, &ss.Company.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = errNotFound
 	}
@@ -458,5 +499,41 @@ func (d companyData) upload(ctx context.Context, kind, id string, take bool) (up
 func (d companyData) dropUpload(ctx context.Context, id string) error {
 	_, err := d.st.db.ExecContext(ctx, `DELETE FROM webapp_upload WHERE id = $1 AND company_id = $2 AND session_id = $3`,
 		id, d.companyID, d.sessionID)
+	return err
+}
+
+// auditEntry is one line of a company's audit trail: who did what to what,
+// when, and the subject before and after (as JSON, "" when there was none).
+// The app only ever adds entries; it never edits or deletes them.
+type auditEntry struct {
+	ID      string
+	At      time.Time
+	User    string
+	Action  string // what was done, e.g. "entry.update", "settings.update"
+	Subject string // what it was done to, e.g. a customer number
+	Before  string
+	After   string
+}
+
+// audit adds an entry to the company's audit trail, setting its ID and
+// time. before and after are stored as JSON; nil stores "".
+func (d companyData) audit(ctx context.Context, user, action, subject string, before, after any) error {
+	enc := func(v any) (string, error) {
+		if v == nil {
+			return "", nil
+		}
+		b, err := json.Marshal(v)
+		return string(b), err
+	}
+	b, err := enc(before)
+	if err != nil {
+		return err
+	}
+	a, err := enc(after)
+	if err != nil {
+		return err
+	}
+	_, err = d.st.db.ExecContext(ctx, `INSERT INTO webapp_audit (company_id, id, created_at, user_email, action, subject, before, after)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.companyID, newID(), d.st.now().UnixMicro(), user, action, subject, b, a)
 	return err
 }
