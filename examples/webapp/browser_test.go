@@ -398,9 +398,9 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("%d messages sent, want 1", n)
 		}
 
-		// The log explains in the reader's language.
+		// The log lists it in the reader's language.
 		p.open("/log?lang=fi")
-		p.wantText("table.log", "HL-2026-0042", "Lähetetty", "Asiakasnumero 10202")
+		p.wantText("table.log", "HL-2026-0042", "10202", "Vasa Trädgård Ab", "Toimitettu")
 		p.screenshot("log-fi")
 	})
 }

@@ -148,7 +148,12 @@ func (a *app) sendConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 // each viewer's language).
 func deliveryOf(res *distribution.Result) delivery {
 	sum := res.Summary("en")
-	return delivery{Number: sum.Number, Outcome: sum.Outcome, MessageID: sum.MessageID, Plan: res.Plan, Recipients: sum.Recipients, Error: sum.Error}
+	dl := delivery{Number: sum.Number, Outcome: sum.Outcome, MessageID: sum.MessageID, Plan: res.Plan, Recipients: sum.Recipients, Error: sum.Error}
+	dl.State, dl.Customer = stateOf(sum), customerOf(res)
+	if res.Document != nil {
+		dl.Buyer = res.Document.Buyer.Name
+	}
+	return dl
 }
 
 // deliveryView is a delivery as a page shows it, explained in the viewer's
@@ -160,34 +165,6 @@ type deliveryView struct {
 
 // Explanation is the whole explanation in one paragraph.
 func (d deliveryView) Explanation() string { return strings.Join(d.Steps, " ") }
-
-// logPage is the data of log.html.
-type logPage struct {
-	Deliveries []deliveryView
-	First      bool   // this is the most recent page
-	Next       string // the next (older) page's URL, "" on the last page
-}
-
-// logPageSize is how many deliveries a page of the log lists.
-const logPageSize = 50
-
-// logPage lists the company's deliveries, most recent first.
-func (a *app) logPage(w http.ResponseWriter, r *http.Request, sc *scope) {
-	after := parseDeliveryCursor(r.FormValue("after"))
-	list, next, err := sc.data.deliveries(r.Context(), after, logPageSize)
-	if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
-		return
-	}
-	p := logPage{First: after.ID == ""}
-	for _, dl := range list {
-		p.Deliveries = append(p.Deliveries, deliveryView{dl, explain(sc.lang, dl.Plan)})
-	}
-	if next.ID != "" {
-		p.Next = "/log?" + url.Values{"after": {next.String()}}.Encode()
-	}
-	a.render(w, r, sc, http.StatusOK, "log.html", &view{Title: translate(sc.lang, "log.title"), Nav: "log", Page: p})
-}
 
 // deliveryPage shows one delivery: the outcome per recipient and the
 // explanation. A delivery of another company is not found.

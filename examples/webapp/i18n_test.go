@@ -113,6 +113,9 @@ func TestTexts(t *testing.T) {
 	for _, o := range []transport.Outcome{transport.Delivered, transport.Deferred, transport.Failed, transport.Ambiguous} {
 		used["rcpt."+o.String()] = "transport.Outcome"
 	}
+	for _, s := range deliveryStates() {
+		used["log.state."+s] = "stateName"
+	}
 	for _, d := range []docparse.DocType{docparse.TypeInvoice, docparse.TypeCreditNote} {
 		used["doc."+string(d)] = "docparse.DocType"
 	}
@@ -122,7 +125,7 @@ func TestTexts(t *testing.T) {
 	for _, k := range []string{"dir.added", "dir.saved", "dir.deleted"} {
 		used[k] = "listEntries"
 	}
-	for _, k := range []string{"language.name", "format.mb", "format.kb", "format.date", "format.dateTime"} {
+	for _, k := range []string{"language.name", "format.mb", "format.kb", "format.date", "format.dateTime", "format.csvDateTime"} {
 		used[k] = "i18n.go"
 	}
 	for key, where := range used {

@@ -82,7 +82,7 @@ func TestSend(t *testing.T) {
 
 		c.get(loc).want(t, http.StatusOK, "Document HL-2026-0042", "Sent by anna@kukka.example", "hyvitys.xml", `class="badge large sent"`,
 			"laskut@asiakas.example", "kopio@asiakas.example", "Delivered", "Customer number 10202 is in the recipient directory", m.MessageID)
-		c.get("/log").want(t, http.StatusOK, "HL-2026-0042", "Sent", "kopio@asiakas.example", "Customer number 10202 is in the recipient directory")
+		c.get("/log").want(t, http.StatusOK, "HL-2026-0042", "<td>10202</td>", "Vasa Trädgård Ab", `class="badge delivered">Delivered`, "kopio@asiakas.example")
 
 		// Pressing Send again sends nothing.
 		c.post("/send/confirm", url.Values{"upload": {id}}).want(t, http.StatusNotFound, "already sent")
@@ -192,7 +192,7 @@ func TestLogPages(t *testing.T) {
 		if i%2 == 1 {
 			e.clock.Advance(1000)
 		}
-		dl := delivery{Number: fmt.Sprintf("D-%03d", i), Outcome: distribution.NotRouted, User: e.a.email, File: "f.xml"}
+		dl := delivery{Number: fmt.Sprintf("D-%03d", i), Outcome: distribution.NotRouted, State: stateNotRouted, User: e.a.email, File: "f.xml"}
 		if err := data.addDelivery(t.Context(), &dl); err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +203,7 @@ func TestLogPages(t *testing.T) {
 	r.lacks(t, "D-004", "Most recent")
 	next := regexpFind(t, r.body, `href="(/log\?after=[^"]+)"`)
 	r = c.get(next)
-	r.want(t, http.StatusOK, "D-004", "D-000", "Most recent", "Not sent")
+	r.want(t, http.StatusOK, "D-004", "D-000", "Most recent", "No recipient")
 	r.lacks(t, "D-005", "Older")
 	e.signIn(t, e.b).get("/log").want(t, http.StatusOK, "Nothing has been sent yet.")
 }

@@ -227,6 +227,8 @@ func (a *app) Handler() http.Handler {
 	form("POST /send", a.cfg.MaxDocumentSize, a.sendUpload)
 	form("POST /send/confirm", formLimit, a.sendConfirm)
 	page("GET /log", a.logPage)
+	page("GET /log/export.csv", a.logExport)
+	form("POST /log/{id}/handled", formLimit, a.markHandled)
 	page("GET /log/{id}", a.deliveryPage)
 
 	page("GET /settings", a.settingsPage)

@@ -143,7 +143,25 @@ func (s *store) migrate(ctx context.Context) error {
 	if err := s.addColumn(ctx, tx, "webapp_user", "role", `TEXT NOT NULL DEFAULT 'admin'`); err != nil {
 		return err
 	}
+	for _, c := range deliveryUpgrade {
+		if err := s.addColumn(ctx, tx, "webapp_delivery", c[0], c[1]); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
+}
+
+// deliveryUpgrade are the columns of webapp_delivery that came after its
+// first version (name, definition), added to older databases by migrate.
+var deliveryUpgrade = [][2]string{
+	{"outbox_id", "BIGINT NOT NULL DEFAULT 0"},
+	{"scan_outbox_id", "BIGINT NOT NULL DEFAULT 0"},
+	{"state", "TEXT NOT NULL DEFAULT ''"},
+	{"customer", "TEXT NOT NULL DEFAULT ''"},
+	{"buyer", "TEXT NOT NULL DEFAULT ''"},
+	{"updated_at", "BIGINT NOT NULL DEFAULT 0"},
+	{"handled_by", "TEXT NOT NULL DEFAULT ''"},
+	{"handled_at", "BIGINT NOT NULL DEFAULT 0"},
 }
 
 // addColumn adds a column to a table a previous version of the app created
@@ -339,6 +357,15 @@ type delivery struct {
 	Plan       *distribution.Plan // nil when routing did not start
 	Recipients []distribution.RecipientSummary
 	Error      string // technical detail (English) when the outcome is not Sent
+
+	OutboxID     int64  // the outbox message of the document, 0 when it never reached the outbox
+	ScanOutboxID int64  // the outbox message of its scanning-service e-mail, 0 when none
+	State        string // the document's combined state (see deliveryStates)
+	Customer     string // the buyer's customer number, "" when the document has none
+	Buyer        string // the buyer's name, "" when the document has none
+	UpdatedAt    time.Time
+	HandledBy    string    // who marked it handled (an e-mail address), "" when nobody did
+	HandledAt    time.Time // when; the zero time when nobody did
 }
 
 // addDelivery records a delivery, setting its ID and time.
@@ -352,28 +379,35 @@ func (d companyData) addDelivery(ctx context.Context, dl *delivery) error {
 		return err
 	}
 	dl.ID, dl.At = newID(), d.st.now()
+	dl.UpdatedAt = dl.At
 	_, err = d.st.db.ExecContext(ctx, `INSERT INTO webapp_delivery
-(company_id, id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+(company_id, id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error,
+	outbox_id, scan_outbox_id, state, customer, buyer, updated_at, handled_by, handled_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		d.companyID, dl.ID, dl.At.UnixMicro(), dl.User, dl.File, dl.Number, string(dl.Outcome), dl.MessageID,
-		string(plan), string(rcpts), dl.Error)
+		string(plan), string(rcpts), dl.Error,
+		dl.OutboxID, dl.ScanOutboxID, dl.State, dl.Customer, dl.Buyer, dl.UpdatedAt.UnixMicro(), dl.HandledBy, microsOf(dl.HandledAt))
 	return err
 }
 
 // deliveryColumns are the columns scanDelivery reads, in its order.
-const deliveryColumns = `id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error`
+const deliveryColumns = `id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error,
+	outbox_id, scan_outbox_id, state, customer, buyer, updated_at, handled_by, handled_at`
 
+// scanDelivery reads a row of deliveryColumns.
 func scanDelivery(row interface{ Scan(...any) error }) (delivery, error) {
 	var (
-		dl          delivery
-		at          int64
-		outcome     string
-		plan, rcpts string
+		dl                   delivery
+		at, updated, handled int64
+		outcome              string
+		plan, rcpts          string
 	)
-	if err := row.Scan(&dl.ID, &at, &dl.User, &dl.File, &dl.Number, &outcome, &dl.MessageID, &plan, &rcpts, &dl.Error); err != nil {
+	if err := row.Scan(&dl.ID, &at, &dl.User, &dl.File, &dl.Number, &outcome, &dl.MessageID, &plan, &rcpts, &dl.Error,
+		&dl.OutboxID, &dl.ScanOutboxID, &dl.State, &dl.Customer, &dl.Buyer, &updated, &dl.HandledBy, &handled); err != nil {
 		return dl, err
 	}
 	dl.At, dl.Outcome = time.UnixMicro(at), distribution.Outcome(outcome)
+	dl.UpdatedAt, dl.HandledAt = timeOf(updated), timeOf(handled)
 	if err := json.Unmarshal([]byte(plan), &dl.Plan); err != nil {
 		return dl, fmt.Errorf("delivery %s: stored plan: %w", dl.ID, err)
 	}
@@ -381,6 +415,22 @@ func scanDelivery(row interface{ Scan(...any) error }) (delivery, error) {
 		return dl, fmt.Errorf("delivery %s: stored recipients: %w", dl.ID, err)
 	}
 	return dl, nil
+}
+
+// microsOf stores a time as microseconds since 1970, the zero time as 0.
+func microsOf(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// timeOf reads a time stored by microsOf.
+func timeOf(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us)
 }
 
 // delivery returns one delivery of the company, or errNotFound.
@@ -413,42 +463,6 @@ func parseDeliveryCursor(s string) deliveryCursor {
 	}
 	c.ID = id
 	return c
-}
-
-// deliveries returns up to limit deliveries of the company, most recent
-// first, starting after the cursor, and the cursor of the next page (zero
-// when there is none).
-func (d companyData) deliveries(ctx context.Context, after deliveryCursor, limit int) ([]delivery, deliveryCursor, error) {
-	q := `SELECT ` + deliveryColumns + ` FROM webapp_delivery WHERE company_id = $1`
-	args := []any{d.companyID}
-	if after.ID != "" {
-		q += ` AND (created_at < $2 OR (created_at = $2 AND id < $3))`
-		args = append(args, after.At, after.ID)
-	}
-	q += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limit+1)
-	rows, err := d.st.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, deliveryCursor{}, err
-	}
-	defer rows.Close()
-	var out []delivery
-	for rows.Next() {
-		dl, err := scanDelivery(rows)
-		if err != nil {
-			return nil, deliveryCursor{}, err
-		}
-		out = append(out, dl)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, deliveryCursor{}, err
-	}
-	var next deliveryCursor
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = deliveryCursor{At: last.At.UnixMicro(), ID: last.ID}
-	}
-	return out, next, nil
 }
 
 // upload is a file a user uploaded and has yet to confirm: an import file
@@ -518,6 +532,17 @@ type auditEntry struct {
 // audit adds an entry to the company's audit trail, setting its ID and
 // time. before and after are stored as JSON; nil stores "".
 func (d companyData) audit(ctx context.Context, user, action, subject string, before, after any) error {
+	return d.auditIn(ctx, d.st.db, user, action, subject, before, after)
+}
+
+// execer runs a statement: the database, or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// auditIn is audit through ex, so that a change and its audit entry can be
+// made in one transaction.
+func (d companyData) auditIn(ctx context.Context, ex execer, user, action, subject string, before, after any) error {
 	enc := func(v any) (string, error) {
 		if v == nil {
 			return "", nil
@@ -533,7 +558,7 @@ func (d companyData) audit(ctx context.Context, user, action, subject string, be
 	if err != nil {
 		return err
 	}
-	_, err = d.st.db.ExecContext(ctx, `INSERT INTO webapp_audit (company_id, id, created_at, user_email, action, subject, before, after)
+	_, err = ex.ExecContext(ctx, `INSERT INTO webapp_audit (company_id, id, created_at, user_email, action, subject, before, after)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.companyID, newID(), d.st.now().UnixMicro(), user, action, subject, b, a)
 	return err
 }

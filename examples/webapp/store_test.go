@@ -138,7 +138,7 @@ func TestStore(t *testing.T) {
 			var seen []string
 			var cur deliveryCursor
 			for {
-				page, next, err := a.deliveries(ctx, cur, 2)
+				page, next, err := a.deliveries(ctx, deliveryFilter{}, cur, 2)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -160,7 +160,7 @@ func TestStore(t *testing.T) {
 			if _, err := b.delivery(ctx, ids[0]); !errors.Is(err, errNotFound) {
 				t.Errorf("company B read company A's delivery: %v", err)
 			}
-			if list, _, err := b.deliveries(ctx, deliveryCursor{}, 10); err != nil || len(list) != 0 {
+			if list, _, err := b.deliveries(ctx, deliveryFilter{}, deliveryCursor{}, 10); err != nil || len(list) != 0 {
 				t.Errorf("company B's log: %d, %v", len(list), err)
 			}
 		})
