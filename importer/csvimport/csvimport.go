@@ -1,6 +1,7 @@
 package csvimport
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -593,7 +594,11 @@ func WriteTemplate(w io.Writer, lang string) error {
 // [WriteTemplate] (header in lang), one row per customer number in
 // customer-number order, so that the file re-imports unchanged. Values a
 // spreadsheet would take for a formula are neutralised (see
-// importer.ExportRecords). reg must implement registry.Lister
+// importer.ExportRecords), and every value that holds a ',', a ';', a tab,
+// a quote or a line break is quoted, so that a spreadsheet that splits the
+// file at the other separator (an English export opened in Finnish Excel)
+// still sees one cell, not a formula after the separator. reg must
+// implement registry.Lister
 // (importer.ErrNotLister otherwise).
 func Export(ctx context.Context, w io.Writer, reg registry.Registry, lang string) error {
 	switch {
@@ -609,9 +614,13 @@ func Export(ctx context.Context, w io.Writer, reg registry.Registry, lang string
 	if err != nil {
 		return err
 	}
-	return importer.ExportRecords(ctx, reg, func(recs []importer.Record) error {
+	if err := importer.ExportRecords(ctx, reg, func(recs []importer.Record) error {
 		return write(cw, recs)
-	})
+	}); err != nil {
+		return err
+	}
+	cw.Flush() // the header of an empty directory
+	return cw.Error()
 }
 
 // errNilWriter is the error of WriteTemplate and Export for a nil writer.
@@ -619,14 +628,13 @@ var errNilWriter = errors.New("csvimport: nowhere to write (nil io.Writer); pass
 
 // start writes the byte order mark and the header row and returns the
 // writer for the records.
-func start(w io.Writer, lang string) (*csv.Writer, error) {
+func start(w io.Writer, lang string) (*recordWriter, error) {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return nil, err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
+	cw := &recordWriter{w: bufio.NewWriter(w), comma: ','}
 	if sep := []rune(importer.Separator(lang)); len(sep) == 1 {
-		cw.Comma = sep[0]
+		cw.comma = sep[0]
 	}
 	if err := cw.Write(importer.Header(lang).Values()); err != nil {
 		return nil, err
@@ -637,6 +645,52 @@ func start(w io.Writer, lang string) (*csv.Writer, error) {
 // write writes records with gocsv's struct mapping, through our own
 // writer (gocsv's package-level writer settings are never used) and
 // without gocsv's header (ours is localised).
-func write(cw *csv.Writer, recs []importer.Record) error {
-	return gocsv.MarshalCSVWithoutHeaders(recs, gocsv.NewSafeCSVWriter(cw))
+func write(cw *recordWriter, recs []importer.Record) error {
+	return gocsv.MarshalCSVWithoutHeaders(recs, cw)
 }
+
+// recordWriter writes CSV records as encoding/csv's Writer does (CRLF line
+// ends, quotes doubled inside quoted fields), but quotes every field that
+// holds a ',', a ';', a tab, a quote or a line break, whichever its
+// separator is: encoding/csv quotes only its own separator, so a value
+// like X;=1+1; in a comma file splits into cells, the second a formula,
+// when a Finnish or Swedish spreadsheet opens it with ';'. Quoted, the
+// value stays one cell, whose first character importer.ExportRecords has
+// neutralised. A field that starts with a space is quoted too, as
+// encoding/csv does. It implements gocsv.CSVWriter.
+type recordWriter struct {
+	w     *bufio.Writer
+	comma rune
+	err   error // the first write error
+}
+
+// Write writes one record.
+func (cw *recordWriter) Write(rec []string) error {
+	if cw.err != nil {
+		return cw.err
+	}
+	for i, field := range rec {
+		if i > 0 {
+			cw.w.WriteRune(cw.comma)
+		}
+		if field == "" || !strings.ContainsAny(field, ",;\t\"\r\n") && field[0] != ' ' {
+			cw.w.WriteString(field)
+			continue
+		}
+		cw.w.WriteByte('"')
+		cw.w.WriteString(strings.ReplaceAll(field, `"`, `""`))
+		cw.w.WriteByte('"')
+	}
+	_, cw.err = cw.w.WriteString("\r\n")
+	return cw.err
+}
+
+// Flush writes what is buffered to the underlying writer.
+func (cw *recordWriter) Flush() {
+	if err := cw.w.Flush(); cw.err == nil {
+		cw.err = err
+	}
+}
+
+// Error returns the first error of a Write or Flush.
+func (cw *recordWriter) Error() error { return cw.err }

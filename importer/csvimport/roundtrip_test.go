@@ -2,6 +2,7 @@ package csvimport_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"reflect"
 	"strings"
 	"testing"
@@ -31,6 +32,10 @@ func TestRoundTrip(t *testing.T) {
 				"-5" + sep + "x@y.fi",
 				"@home" + sep + "'d@x.fi",
 				"'quoted" + sep + "e@x.fi",
+				// The issue's customer numbers: a separator of either kind,
+				// then a formula.
+				`"X;=1+1;"` + sep + "f@x.fi",
+				`"Y,=2+2,"` + sep + "g@x.fi" + sep + `"h@x.fi"`,
 			}, "\r\n") + "\r\n"
 			decoders := []importer.Decoder{csvimport.NewDecoder(nil)}
 			first, err := importer.Read(strings.NewReader(filled), decoders, nil)
@@ -45,9 +50,26 @@ func TestRoundTrip(t *testing.T) {
 			if err := csvimport.Export(t.Context(), &export, reg, lang); err != nil {
 				t.Fatal(err)
 			}
-			for _, bad := range []string{sep + "=", sep + "+", sep + "-", sep + "@", "\n="} {
-				if strings.Contains(export.String(), bad) {
-					t.Errorf("export has an unneutralised value (%q):\n%s", bad, export.String())
+			// Opened with any separator, no cell starts a formula (the
+			// values with a separator in them are quoted, one cell each).
+			for _, comma := range []rune{',', ';', '\t'} {
+				cr := csv.NewReader(bytes.NewReader(export.Bytes()))
+				cr.Comma, cr.LazyQuotes, cr.FieldsPerRecord = comma, true, -1
+				recs, err := cr.ReadAll()
+				if err != nil {
+					t.Fatalf("reading the export with %q: %v", comma, err)
+				}
+				for _, rec := range recs {
+					for _, f := range rec {
+						if f != "" && strings.ContainsRune("=+-@", rune(f[0])) {
+							t.Errorf("opened with %q, the export has the cell %q (row %q)", comma, f, rec)
+						}
+					}
+				}
+			}
+			for _, quoted := range []string{`"X;=1+1;"`, `"Y,=2+2,"`} {
+				if !strings.Contains(export.String(), quoted) {
+					t.Errorf("the export lacks %s:\n%s", quoted, export.String())
 				}
 			}
 			second, err := importer.Read(&export, decoders, nil)
@@ -57,12 +79,12 @@ func TestRoundTrip(t *testing.T) {
 			if got, want := entryMap(second.Entries), entryMap(first.Entries); !reflect.DeepEqual(got, want) {
 				t.Errorf("round trip changed the directory:\n got %q\nwant %q", got, want)
 			}
-			if len(first.Entries) != 7 {
-				t.Errorf("template + 4 rows gave %d entries, want 7", len(first.Entries))
+			if len(first.Entries) != 9 {
+				t.Errorf("template + 6 rows gave %d entries, want 9", len(first.Entries))
 			}
 			c, err := importer.Diff(t.Context(), reg, second)
-			if err != nil || len(c.Unchanged) != 7 {
-				t.Errorf("Diff of the re-import = %+v, %v; want 7 unchanged", c, err)
+			if err != nil || len(c.Unchanged) != 9 {
+				t.Errorf("Diff of the re-import = %+v, %v; want 9 unchanged", c, err)
 			}
 		})
 	}
