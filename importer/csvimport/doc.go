@@ -38,7 +38,11 @@
 // Templates and exports start with a UTF-8 byte order mark, so that Excel
 // reads them as UTF-8, use ';' for Finnish and Swedish and ',' for English,
 // and end lines with CRLF. Values a spreadsheet would take for a formula are
-// neutralised with a leading apostrophe, which importer.Read removes again.
+// neutralised with a leading apostrophe, which importer.Read removes again,
+// and every value that holds a ',', a ';', a tab, a quote or a line break
+// is quoted, whichever the separator, so that a file opened with the other
+// separator (an English export in Finnish Excel) still keeps such a value
+// in one cell rather than starting a formula after the separator.
 //
 // # gocsv
 //
