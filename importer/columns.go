@@ -42,6 +42,9 @@ var columns = [...]Column{
 			}
 			return string(e.Profile)
 		}},
+	{Letter: "E", Key: "language", Width: 10,
+		field: func(r *Record) *string { return &r.Language },
+		entry: func(e registry.Entry) string { return e.Language }},
 }
 
 // Columns returns the columns of the import file in order, in a new

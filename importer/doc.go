@@ -8,8 +8,11 @@
 // Column A holds the customer number, column B the e-mail addresses for it
 // separated by spaces, the optional column C copy (CC) addresses and the
 // optional column D the delivery profile (standard or scan, see
-// registry.Profile; an empty cell keeps the customer's profile), one row
-// per customer number. With a header row, no column past the last one it
+// registry.Profile; an empty cell keeps the customer's profile) and the
+// optional column E the customer's language for e-mails (a code such as
+// fi, sv or en; an empty cell keeps the customer's language), one row per
+// customer number. Exports write every column, so that they re-import
+// unchanged. With a header row, no column past the last one it
 // heads is read. The same address may be on many rows. An optional
 // header row is recognised by its words in any of the three languages
 // ("Asiakasnumero", "Kundnummer", "Customer number", "Sähköposti", "E-post",

@@ -85,6 +85,7 @@ func ExampleColumns() {
 	// B E-mail          | E-post
 	// C CC              | Kopia (CC)
 	// D Delivery        | Leveranssätt
+	// E Language        | Språk
 	// ";" ["Asiakkaat" "Ohje"]
-	// [Asiakasnumero Sähköposti Kopio (CC) Toimitustapa]
+	// [Asiakasnumero Sähköposti Kopio (CC) Toimitustapa Kieli]
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/jakelu/jakelu/registry"
 )
 
-// Record is one row of an import file, a template or an export: the four
+// Record is one row of an import file, a template or an export: the five
 // columns as text. The format packages write records (values in records
 // that come from the registry are already neutralised against formula
 // injection), and csvimport maps the records it reads onto it with gocsv,
@@ -21,6 +21,7 @@ type Record struct {
 	To             string // column B: addresses separated by spaces
 	Cc             string // column C: copy addresses separated by spaces
 	Profile        string // column D: the delivery profile, "scan", "standard" or "" (see registry.Profile)
+	Language       string // column E: the customer's language for e-mails, "fi", "sv", "en" or "" (see registry.Entry.Language)
 }
 
 // Header returns the header row of templates and exports in lang (see
@@ -52,9 +53,9 @@ func SheetNames(lang string) [2]string {
 func Examples(lang string) []Record {
 	to2 := i18n.Text(lang, "importer.example.to2")
 	return []Record{
-		{"00123", i18n.Text(lang, "importer.example.to1"), "", ""},
-		{"00124", to2, i18n.Text(lang, "importer.example.cc2"), ""},
-		{"00125", to2, "", ""},
+		{"00123", i18n.Text(lang, "importer.example.to1"), "", "", ""},
+		{"00124", to2, i18n.Text(lang, "importer.example.cc2"), "", ""},
+		{"00125", to2, "", "", ""},
 	}
 }
 

@@ -45,6 +45,7 @@ const (
 	CodeTooManyAddresses          Code = "too-many-addresses"          // Limit is the maximum per customer number
 	CodeTooManyColumns            Code = "too-many-columns"            // a value in a column the format does not use
 	CodeInvalidProfile            Code = "invalid-profile"             // a delivery profile (column D) other than standard or scan
+	CodeInvalidLanguage           Code = "invalid-language"            // a language (column E) that is not a language code such as fi
 	CodeScientificNotation        Code = "scientific-notation"         // a customer number such as "1.23457E+10"
 	CodeInexactNumber             Code = "inexact-number"              // a numeric customer number with decimals or over 15 digits
 	CodeDateCell                  Code = "date-cell"                   // a date where text is expected

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -405,8 +406,11 @@ func (c *chunk) row(r *Row) registry.Entry {
 			break
 		}
 	}
-	var a, b, cc, d Cell
+	var a, b, cc, d, lang Cell
 	switch {
+	case len(cells) >= 5 && c.ncols >= 5:
+		lang = cells[4]
+		fallthrough
 	case len(cells) >= 4 && c.ncols >= 4:
 		d = cells[3]
 		fallthrough
@@ -427,7 +431,30 @@ func (c *chunk) row(r *Row) registry.Entry {
 	if n := len(to) + len(ccs); n > registry.MaxAddresses {
 		c.fail(Problem{Row: r.Number, Code: CodeTooManyAddresses, Limit: registry.MaxAddresses})
 	}
-	return registry.Entry{CustomerNumber: cn, To: to, Cc: ccs, Profile: c.profile(r.Number, d)}
+	return registry.Entry{CustomerNumber: cn, To: to, Cc: ccs, Profile: c.profile(r.Number, d), Language: c.language(r.Number, lang)}
+}
+
+// language reads the customer's language in column E: "" for an empty
+// cell (the stored language is kept), else a language code such as fi or
+// en-GB, its first part in any case ("FI" is "fi").
+func (c *chunk) language(row int, e Cell) string {
+	if blank(e) {
+		return ""
+	}
+	primary, region, ok := strings.Cut(strings.TrimSpace(unquote(e.Value)), "-")
+	lang := strings.ToLower(primary)
+	if ok {
+		lang += "-" + region
+	}
+	// The registry's rule, with a primary part of two or three letters
+	// (ISO 639), so that a language's name ("Finnish") is not taken for
+	// its code.
+	probe := registry.Entry{CustomerNumber: "1", To: []string{"probe@example.fi"}, Language: lang}
+	if e.Kind != KindText || e.Cut || len(primary) < 2 || len(primary) > 3 || probe.Validate() != nil {
+		c.fail(Problem{Row: row, Column: "E", Value: shorten(e.Value), Code: CodeInvalidLanguage})
+		return ""
+	}
+	return lang
 }
 
 // profile reads the delivery profile in column D: "" for an empty cell

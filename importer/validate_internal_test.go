@@ -144,6 +144,10 @@ func TestHeaderKey(t *testing.T) {
 		"toimitustapa": 4, "toimitusprofiili": 4, "profiili": 4,
 		"leveranssätt": 4, "leveransprofil": 4, "profil": 4,
 		"delivery": 4, "deliveryprofile": 4, "profile": 4,
+
+		"kieli": 5, "kielikoodi": 5, "asiointikieli": 5,
+		"språk": 5, "språkkod": 5,
+		"language": 5, "lang": 5, "languagecode": 5,
 	}
 	if got := words(); !maps.Equal(got, want) {
 		t.Errorf("header words %v, want %v", got, want)

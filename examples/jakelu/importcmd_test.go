@@ -42,9 +42,9 @@ func TestTemplate(t *testing.T) {
 		format importer.Format
 		first  string // first row, as read back
 	}{
-		{[]string{"template", "csv", "--lang", "fi"}, importer.CSV, "\ufeffAsiakasnumero;Sähköposti;Kopio (CC);Toimitustapa\r\n"},
-		{[]string{"template", "--lang=sv", "csv"}, importer.CSV, "\ufeffKundnummer;E-post;Kopia (CC);Leveranssätt\r\n"},
-		{[]string{"template", "csv"}, importer.CSV, "\ufeffCustomer number,E-mail,CC,Delivery\r\n"},
+		{[]string{"template", "csv", "--lang", "fi"}, importer.CSV, "\ufeffAsiakasnumero;Sähköposti;Kopio (CC);Toimitustapa;Kieli\r\n"},
+		{[]string{"template", "--lang=sv", "csv"}, importer.CSV, "\ufeffKundnummer;E-post;Kopia (CC);Leveranssätt;Språk\r\n"},
+		{[]string{"template", "csv"}, importer.CSV, "\ufeffCustomer number,E-mail,CC,Delivery,Language\r\n"},
 		{[]string{"template", "xlsx", "--lang", "fi"}, importer.XLSX, ""},
 	}
 	for _, tt := range tests {
@@ -169,7 +169,7 @@ func TestImportExport_Postgres(t *testing.T) {
 }
 
 func testImportExport(t *testing.T, db string) {
-	first := file(t, "first.csv", "Customer number,E-mail,CC\n00123,a@x.fi b@x.fi,\n00124,c@x.fi,d@x.fi\n-7,=e@x.fi,\n")
+	first := file(t, "first.csv", "Customer number,E-mail,CC,Delivery,Language\n00123,a@x.fi b@x.fi,,,sv\n00124,c@x.fi,d@x.fi\n-7,=e@x.fi,\n")
 	second := file(t, "second.csv", "Asiakasnumero;Sähköposti\n00123;a@x.fi b@x.fi\n00125;f@x.fi\n")
 	steps := []struct {
 		args []string
@@ -178,9 +178,9 @@ func testImportExport(t *testing.T, db string) {
 		{[]string{"import", "--db", db, "--json", first}, `{"added":3,"changed":0,"unchanged":0,"deleted":0,"warnings":[]}`},
 		{[]string{"import", "--db", db, "--json", first}, `{"added":0,"changed":0,"unchanged":3,"deleted":0,"warnings":[]}`},
 		{[]string{"import", "--db", db, "--json", "--dry-run", "--replace-all", second}, `{"added":1,"changed":0,"unchanged":1,"deleted":2,"warnings":[]}`},
-		{[]string{"export", "--db", db, "csv"}, "\ufeffCustomer number,E-mail,CC,Delivery\r\n'-7,'=e@x.fi,,\r\n00123,a@x.fi b@x.fi,,\r\n00124,c@x.fi,d@x.fi,\r\n"},
+		{[]string{"export", "--db", db, "csv"}, "\ufeffCustomer number,E-mail,CC,Delivery,Language\r\n'-7,'=e@x.fi,,,\r\n00123,a@x.fi b@x.fi,,,sv\r\n00124,c@x.fi,d@x.fi,,\r\n"},
 		{[]string{"import", "--db", db, "--replace-all", second}, "imported: 1 added, 0 changed, 1 unchanged, 2 deleted"},
-		{[]string{"export", "--db", db, "--lang", "fi", "csv"}, "\ufeffAsiakasnumero;Sähköposti;Kopio (CC);Toimitustapa\r\n00123;a@x.fi b@x.fi;;\r\n00125;f@x.fi;;\r\n"},
+		{[]string{"export", "--db", db, "--lang", "fi", "csv"}, "\ufeffAsiakasnumero;Sähköposti;Kopio (CC);Toimitustapa;Kieli\r\n00123;a@x.fi b@x.fi;;;sv\r\n00125;f@x.fi;;;\r\n"},
 	}
 	for _, s := range steps {
 		code, out, errOut := jakelu(t, s.args...)

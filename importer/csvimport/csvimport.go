@@ -63,7 +63,7 @@ func (*Decoder) Format() importer.Format { return importer.CSV }
 // Records are split into fields as an encoding/csv Reader would split
 // them, but no value longer than importer.MaxCellSize is kept whole (see
 // the package documentation), and mapped onto importer.Record, columns A
-// to D, by gocsv; cells past column D are passed on as they are, for
+// to E, by gocsv; cells past column E are passed on as they are, for
 // validation to refuse.
 //
 // Most callers use importer.Read, which also validates the rows.
@@ -117,7 +117,8 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 					importer.Cell{Value: rec.CustomerNumber, Cut: m.cut&1 != 0},
 					importer.Cell{Value: rec.To, Cut: m.cut&2 != 0},
 					importer.Cell{Value: rec.Cc, Cut: m.cut&4 != 0},
-					importer.Cell{Value: rec.Profile, Cut: m.cut&8 != 0})
+					importer.Cell{Value: rec.Profile, Cut: m.cut&8 != 0},
+					importer.Cell{Value: rec.Language, Cut: m.cut&16 != 0})
 				row.Cells = row.Cells[:min(m.fields, mapped)]
 				for i, f := range g.extra[m.extra:m.extraEnd] {
 					row.Cells = append(row.Cells, importer.Cell{Value: f, Cut: g.extraCut[m.extra+i]})
@@ -138,15 +139,15 @@ func (d *Decoder) Decode(r io.Reader, yield func(*importer.Row) error) error {
 }
 
 // mapped is how many fields of a record gocsv maps onto importer.Record,
-// columns A to D; the others are passed on as they are.
-const mapped = 4
+// columns A to E; the others are passed on as they are.
+const mapped = 5
 
 // Sizes of Decode's groups of records.
 const (
 	recordsPerCall = 1024    // records in a group, which gocsv maps in one call
 	readAhead      = 4       // groups read ahead of the mapping
 	groupText      = 4 << 20 // bytes of field text after which a group ends early
-	groupExtra     = 1 << 15 // fields past column D after which a group ends early
+	groupExtra     = 1 << 15 // fields past column E after which a group ends early
 )
 
 // reader reads the records of a file in groups, on a goroutine of its own
@@ -161,15 +162,15 @@ type reader struct {
 	done   chan struct{} // closed when Decode returns
 }
 
-// records is a group of records read from the file, columns A to D of
+// records is a group of records read from the file, columns A to E of
 // each, with what gocsv does not map kept aside; it is the gocsv.CSVReader
 // that Decode hands to gocsv.
 type records struct {
-	rows     [][]string // fields A to D of each record
+	rows     [][]string // fields A to E of each record
 	taken    int        // how many of rows gocsv has read
 	fields   []string   // the backing array of rows
 	meta     []recordMeta
-	extra    []string // the fields past column D, of every record
+	extra    []string // the fields past column E, of every record
 	extraCut []bool   // whether each of extra was cut
 	text     int      // bytes of field text in the group
 
@@ -181,8 +182,8 @@ type records struct {
 type recordMeta struct {
 	number          int   // row number
 	fields          int   // fields in the record
-	cut             uint8 // which of fields A to C were cut: bit 0 for A, 1 for B, 2 for C
-	extra, extraEnd int   // its fields past column C: extra[extra:extraEnd]
+	cut             uint8 // which of fields A to E were cut: bit 0 for A, 1 for B, …, 4 for E
+	extra, extraEnd int   // its fields past column E: extra[extra:extraEnd]
 }
 
 var _ gocsv.CSVReader = (*records)(nil)

@@ -63,24 +63,24 @@ func ExampleWriteTemplate() {
 	// as UTF-8; lines end in CRLF.
 	fmt.Print(strings.ReplaceAll(strings.TrimPrefix(buf.String(), "\ufeff"), "\r\n", "\n"))
 	// Output:
-	// Customer number,E-mail,CC,Delivery
-	// 00123,jane.doe@example.com john.doe@example.com,,
-	// 00124,invoices@example.org,accounting@example.org,
-	// 00125,invoices@example.org,,
+	// Customer number,E-mail,CC,Delivery,Language
+	// 00123,jane.doe@example.com john.doe@example.com,,,
+	// 00124,invoices@example.org,accounting@example.org,,
+	// 00125,invoices@example.org,,,
 }
 
 func ExampleExport() {
 	ctx := context.Background()
 	reg := registry.NewMemory(nil)
 	_ = reg.Put(ctx, registry.Entry{CustomerNumber: "00123", To: []string{"a@example.com", "b@example.com"}})
-	_ = reg.Put(ctx, registry.Entry{CustomerNumber: "-7", To: []string{"=c@example.com"}, Cc: []string{"d@example.com"}})
+	_ = reg.Put(ctx, registry.Entry{CustomerNumber: "-7", To: []string{"=c@example.com"}, Cc: []string{"d@example.com"}, Language: "sv", Profile: registry.ProfileScan})
 	var buf bytes.Buffer
 	if err := csvimport.Export(ctx, &buf, reg, "sv"); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Print(strings.ReplaceAll(strings.TrimPrefix(buf.String(), "\ufeff"), "\r\n", "\n"))
 	// Output:
-	// Kundnummer;E-post;Kopia (CC);Leveranssätt
-	// '-7;'=c@example.com;d@example.com;
-	// 00123;a@example.com b@example.com;;
+	// Kundnummer;E-post;Kopia (CC);Leveranssätt;Språk
+	// '-7;'=c@example.com;d@example.com;scan;sv
+	// 00123;a@example.com b@example.com;;;
 }

@@ -104,3 +104,9 @@ func entryMap(entries []registry.Entry) map[string]string {
 func TestRoundTripProfile(t *testing.T) {
 	importtest.RoundTripProfile(t, csvimport.Export, csvimport.NewDecoder(nil))
 }
+
+// TestRoundTripLanguage checks that each customer's language survives an
+// export and an import (importtest.RoundTripLanguage).
+func TestRoundTripLanguage(t *testing.T) {
+	importtest.RoundTripLanguage(t, csvimport.Export, csvimport.NewDecoder(nil))
+}

@@ -163,3 +163,9 @@ func TestExport_needsALister(t *testing.T) {
 func TestRoundTripProfile(t *testing.T) {
 	importtest.RoundTripProfile(t, xlsximport.Export, xlsximport.NewDecoder(nil))
 }
+
+// TestRoundTripLanguage checks that each customer's language survives an
+// export and an import (importtest.RoundTripLanguage).
+func TestRoundTripLanguage(t *testing.T) {
+	importtest.RoundTripLanguage(t, xlsximport.Export, xlsximport.NewDecoder(nil))
+}

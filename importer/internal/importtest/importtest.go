@@ -366,3 +366,66 @@ func RoundTripProfile(t *testing.T, export func(context.Context, io.Writer, regi
 		}
 	}
 }
+
+// RoundTripLanguage exports, with export, a directory whose entries have a
+// language (sv, en-GB) or none, imports the export into an empty directory
+// and into one where every entry is Finnish, reading it with decoder: the
+// languages come back, and an empty cell keeps the stored language.
+func RoundTripLanguage(t *testing.T, export func(context.Context, io.Writer, registry.Registry, string) error, decoder importer.Decoder) {
+	t.Helper()
+	ctx := t.Context()
+	entries := []registry.Entry{
+		{CustomerNumber: "1", To: []string{"kund@foretag.example"}, Language: "sv"},
+		{CustomerNumber: "2", To: []string{"asiakas@yritys.example"}},
+		{CustomerNumber: "3", To: []string{"customer@company.example"}, Language: "en-GB", Profile: registry.ProfileScan},
+	}
+	reg := registry.NewMemory(nil)
+	for _, e := range entries {
+		if err := reg.Put(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, lang := range []string{"fi", "en"} {
+		var exported bytes.Buffer
+		if err := export(ctx, &exported, reg, lang); err != nil {
+			t.Fatal(err)
+		}
+		b, err := importer.Read(bytes.NewReader(exported.Bytes()), []importer.Decoder{decoder}, nil)
+		if err != nil {
+			t.Fatalf("import of the %s export: %v", lang, err)
+		}
+		if len(b.Entries) != 3 {
+			t.Fatalf("the %s export gave %d entries, want 3", lang, len(b.Entries))
+		}
+		finnish := registry.NewMemory(nil)
+		for _, e := range entries {
+			e.Language = "fi"
+			if err := finnish.Put(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			name string
+			reg  *registry.Memory
+			want [3]string
+		}{
+			{"an empty directory", registry.NewMemory(nil), [3]string{"sv", "", "en-GB"}},
+			{"a directory of Finnish entries", finnish, [3]string{"sv", "fi", "en-GB"}},
+		} {
+			if _, err := importer.Apply(ctx, c.reg, b); err != nil {
+				t.Fatal(err)
+			}
+			for i, e := range entries {
+				got, err := c.reg.Lookup(ctx, e.CustomerNumber)
+				if err != nil || got.Language != c.want[i] || got.Profile != e.Profile {
+					t.Errorf("%s export into %s: Lookup(%q) = %+v, %v; want language %q, profile %q",
+						lang, c.name, e.CustomerNumber, got, err, c.want[i], e.Profile)
+				}
+			}
+		}
+		// The re-import into the directory it came from changes nothing.
+		if c, err := importer.Diff(ctx, reg, b); err != nil || len(c.Unchanged) != 3 {
+			t.Errorf("Diff of the %s re-import = %+v, %v; want 3 unchanged", lang, c, err)
+		}
+	}
+}
