@@ -21,13 +21,13 @@ var sqlite = testDBs[0]
 var signedInPages = []string{
 	"/", "/directory", "/directory/new", "/directory/edit?cn=1", "/directory/delete?cn=1",
 	"/directory/export/csv", "/directory/export/xlsx", "/import", "/import/template/csv",
-	"/import/template/xlsx", "/send", "/log", "/log/x", "/settings",
+	"/import/template/xlsx", "/send", "/log", "/log/x", "/log/export.csv", "/settings",
 }
 
 // forms are the POST routes; every one must check the CSRF token.
 var forms = []string{
 	"/logout", "/directory/new", "/directory/edit", "/directory/delete", "/import",
-	"/import/confirm", "/import/cancel", "/send", "/send/confirm", "/settings",
+	"/import/confirm", "/import/cancel", "/send", "/send/confirm", "/settings", "/log/x/handled",
 }
 
 func TestSecurityHeaders(t *testing.T) {
