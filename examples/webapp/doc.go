@@ -47,9 +47,23 @@
 //     whole directory is replaced, behind an extra confirmation) deleted.
 //     The help, the templates and the export sit beside the form.
 //   - Send (/send): upload a document, read who would receive it and why,
-//     send it; the Delivery log (/log) lists every document sent, with its
-//     outcome per recipient and the explanation in the reader's language,
-//     rendered from the routing steps stored with it.
+//     send it; its page (/log/{id}) shows the outcome per recipient and the
+//     explanation in the reader's language, rendered from the routing steps
+//     stored with it.
+//   - Deliveries (/log): the documents (one row each, not each attempt),
+//     newest first and paged by a keyset cursor, with the time, number,
+//     customer number, buyer, recipients, state and who handled it when.
+//     A search (document number, customer number or recipient address, any
+//     case), a state filter and a date range (9.1.2015 or 2015-01-09,
+//     checked on the server) stay in the URL, so paging and Back keep them;
+//     the state tabs count the documents of the search and dates per state.
+//     "Needs attention" gathers the failed, uncertain, expired, bounced and
+//     suppressed documents nobody has marked handled; Mark handled records
+//     the user and time (audited as delivery.handled). The filtered list
+//     downloads as CSV (/log/export.csv) in the page's language: ';' in
+//     Finnish and Swedish, every field with a separator quoted and a
+//     leading = + - @ neutralised (writeCSV, which every export of the app
+//     uses).
 //   - Settings (/settings): the master switch, the two methods, the
 //     precedence, the sender name, the reply-to address and the default
 //     language of e-mails, validated by distribution.Settings.Validate.

@@ -119,7 +119,20 @@ type logTab struct {
 // logRow is one document of the log.
 type logRow struct {
 	delivery
-	Attention bool // it needs attention: it can be marked handled
+	Attention  bool   // it needs attention: it can be marked handled
+	Day, Clock string // when it was sent, the date and the time of day apart
+}
+
+// dayAndClock splits the time as formatTime writes it with the clock in
+// lang into the date and the time of day ("9.1.2015", "klo 14.05"), so
+// that a narrow column breaks between them.
+func dayAndClock(lang string, t time.Time) (string, string) {
+	day, full := formatTime(lang, t, false), formatTime(lang, t, true)
+	clock, ok := strings.CutPrefix(full, day)
+	if !ok {
+		return full, ""
+	}
+	return day, strings.TrimLeft(clock, ", ")
 }
 
 // logPage is the data of log.html.
@@ -179,7 +192,8 @@ func (a *app) logPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 		p.Tabs[i].Current = p.Tabs[i].State == q.State
 	}
 	for _, dl := range list {
-		p.Rows = append(p.Rows, logRow{dl, needsAttention(dl)})
+		day, clock := dayAndClock(sc.lang, dl.At)
+		p.Rows = append(p.Rows, logRow{dl, needsAttention(dl), day, clock})
 	}
 	if next.ID != "" {
 		p.Next = q.url("/log", "after", next.String())

@@ -214,7 +214,7 @@ func TestParseDate(t *testing.T) {
 // tabCount returns the count a state tab of the log shows.
 func tabCount(t *testing.T, body, label string) string {
 	t.Helper()
-	return regexpFind(t, body, `(?s)>\s*`+regexp.QuoteMeta(label)+`\s*<span class="count">(\d+)</span>`)
+	return regexpFind(t, body, `(?s)>\s*`+regexp.QuoteMeta(label)+`\s*<span class="n">(\d+)</span>`)
 }
 
 func TestLogTotals(t *testing.T) {
@@ -248,7 +248,7 @@ func TestLogTotals(t *testing.T) {
 					}
 				}
 				for _, label := range tt.lacks {
-					if regexp.MustCompile(`(?s)>\s*` + label + `\s*<span class="count">`).MatchString(r.body) {
+					if regexp.MustCompile(`(?s)>\s*` + label + `\s*<span class="n">`).MatchString(r.body) {
 						t.Errorf("a tab %s is shown", label)
 					}
 				}
@@ -520,4 +520,17 @@ func TestDeliveryUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestDayAndClock(t *testing.T) {
+	at := time.Date(2015, 1, 9, 14, 5, 0, 0, time.Local)
+	for _, tt := range []struct{ lang, day, clock string }{
+		{"fi", "9.1.2015", "klo 14.05"},
+		{"sv", "2015-01-09", "kl. 14.05"},
+		{"en", "9 Jan 2015", "14:05"},
+	} {
+		if day, clock := dayAndClock(tt.lang, at); day != tt.day || clock != tt.clock {
+			t.Errorf("%s: %q %q, want %q %q", tt.lang, day, clock, tt.day, tt.clock)
+		}
+	}
 }
