@@ -178,8 +178,10 @@ func (a *app) logPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	all := 0
-	for _, s := range deliveryStates() {
-		all += totals[s]
+	for s, n := range totals {
+		if s != stateAttention {
+			all += n
+		}
 	}
 	p.Tabs = []logTab{{State: "", Count: all}, {State: stateAttention, Count: totals[stateAttention]}}
 	for _, s := range deliveryStates() {

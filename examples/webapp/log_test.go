@@ -493,6 +493,8 @@ func TestDeliveryUpgrade(t *testing.T) {
 	PRIMARY KEY (company_id, id))`,
 			`INSERT INTO webapp_company VALUES ('c1', 'Vanha Oy', 1)`,
 			`INSERT INTO webapp_delivery VALUES ('c1', 'OLD', 1765965600000000, 'u@x.example', 'f.xml', 'V-1', 'failed', '', 'null', '[{"address":"a@x.example","outcome":"failed"}]', 'boom')`,
+			`INSERT INTO webapp_delivery VALUES ('c1', 'OLD2', 1765965600000001, 'u@x.example', 'g.xml', 'V-2', 'partly-sent', 'm@x', '{"number":"V-2","steps":[{"code":"directory-hit","customerNumber":"007"}]}',
+	'[{"address":"b@x.example","outcome":"delivered"},{"address":"c@x.example","outcome":"deferred"}]', '')`,
 		} {
 			if _, err := sqlDB.ExecContext(t.Context(), stmt); err != nil {
 				t.Fatal(err)
@@ -508,12 +510,21 @@ func TestDeliveryUpgrade(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if dl.Number != "V-1" || dl.State != "" || dl.HandledBy != "" || !dl.HandledAt.IsZero() || dl.OutboxID != 0 {
+		// The state comes from the stored outcome and recipients, the
+		// customer number from the plan.
+		if dl.Number != "V-1" || dl.State != "failed" || dl.Customer != "" || dl.HandledBy != "" || !dl.HandledAt.IsZero() || dl.OutboxID != 0 {
 			t.Errorf("upgraded row: %+v", dl)
+		}
+		if dl, err := data.delivery(t.Context(), "OLD2"); err != nil || dl.State != "deferred" || dl.Customer != "007" {
+			t.Errorf("upgraded partly sent row: %+v, %v", dl, err)
 		}
 		list, _, err := data.deliveries(t.Context(), deliveryFilter{Search: "a@x"}, deliveryCursor{}, 10)
 		if err != nil || len(list) != 1 {
 			t.Errorf("search in the upgraded log: %d, %v", len(list), err)
+		}
+		list, _, err = data.deliveries(t.Context(), deliveryFilter{State: stateAttention}, deliveryCursor{}, 10)
+		if err != nil || len(list) != 1 || list[0].ID != "OLD" {
+			t.Errorf("needs attention in the upgraded log: %d, %v", len(list), err)
 		}
 		// Migrating again changes nothing.
 		if err := a.st.migrate(t.Context()); err != nil {

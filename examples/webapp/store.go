@@ -148,6 +148,9 @@ func (s *store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := backfillDeliveries(ctx, tx); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 

@@ -283,3 +283,45 @@ WHERE company_id = $3 AND id = $4 AND handled_at = 0`, user, now.UnixMicro(), d.
 	}
 	return dl, tx.Commit()
 }
+
+// backfillDeliveries gives the deliveries logged before the log kept states
+// (state "") their state and customer number, from the outcome, the
+// recipients and the plan stored with them, so that they are counted and
+// filtered like the others. The buyer's name was not stored; it stays "".
+// Rows that have a state are left alone, so it runs once per row.
+func backfillDeliveries(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT company_id, `+deliveryColumns+` FROM webapp_delivery WHERE state = ''`)
+	if err != nil {
+		return err
+	}
+	type fill struct{ company, id, state, customer string }
+	var fills []fill
+	for rows.Next() {
+		var company string
+		dl, err := scanDelivery(scanFunc(func(dest ...any) error { return rows.Scan(append([]any{&company}, dest...)...) }))
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		state := stateOf(distribution.Summary{Outcome: dl.Outcome, Recipients: dl.Recipients})
+		fills = append(fills, fill{company, dl.ID, state, customerOf(&distribution.Result{Plan: dl.Plan})})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range fills {
+		if _, err := tx.ExecContext(ctx, `UPDATE webapp_delivery SET state = $1, customer = $2 WHERE company_id = $3 AND id = $4 AND state = ''`,
+			f.state, f.customer, f.company, f.id); err != nil {
+			return fmt.Errorf("filling in the state of delivery %s: %w", f.id, err)
+		}
+	}
+	return nil
+}
+
+// scanFunc adapts a function to the Scan method scanDelivery reads rows
+// with.
+type scanFunc func(dest ...any) error
+
+// Scan calls f.
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
