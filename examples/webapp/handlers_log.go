@@ -12,10 +12,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // logPageSize is how many documents a page of the log lists.
 const logPageSize = 50
+
+// maxLogSearch is the longest search the log takes, in characters: more
+// than any document number, customer number or address.
+const maxLogSearch = 200
 
 // logQuery is the log's search and filters as the form (and the URL)
 // holds them.
@@ -34,7 +39,7 @@ func (q logQuery) values() url.Values {
 	return v
 }
 
-// URL returns the path of the query's results with the extra parameters
+// url returns the path of the query's results with the extra parameters
 // (key, value pairs), such as another state or a page cursor.
 func (q logQuery) url(path string, extra ...string) string {
 	v := q.values()
@@ -83,6 +88,9 @@ func parseDate(s string) (time.Time, bool) {
 func (q logQuery) filter(lang string) (deliveryFilter, map[string]string) {
 	f := deliveryFilter{Search: q.Search, State: q.State}
 	errs := map[string]string{}
+	if utf8.RuneCountInString(q.Search) > maxLogSearch {
+		errs["q"] = translate(lang, "log.searchTooLong", maxLogSearch)
+	}
 	if q.State != "" && q.State != stateAttention && !slices.Contains(deliveryStates(), q.State) {
 		errs["state"] = translate(lang, "log.badState")
 	}
@@ -244,7 +252,7 @@ func stateName(lang, state string) string {
 // of them, not one page) as a CSV file in the UI language (see writeCSV).
 func (a *app) logExport(w http.ResponseWriter, r *http.Request, sc *scope) {
 	f, errs := readLogQuery(r.URL.Query()).filter(sc.lang)
-	for _, field := range []string{"state", "from", "to"} {
+	for _, field := range []string{"q", "state", "from", "to"} {
 		if msg, ok := errs[field]; ok {
 			a.fail(w, r, sc, http.StatusUnprocessableEntity, "log.exportProblem", msg)
 			return

@@ -168,6 +168,7 @@ func TestLogDateValidation(t *testing.T) {
 		{"markup is text", url.Values{"from": {"<b>x</b>"}}, "<b>x</b> is not a date."},
 		{"end before start", url.Values{"from": {"10.12.2026"}, "to": {"2026-12-09"}}, "The end date is before the start date."},
 		{"unknown state", url.Values{"state": {"lost"}}, "Choose a state from the list."},
+		{"search too long", url.Values{"q": {strings.Repeat("ä", maxLogSearch+1)}}, "Search with at most 200 characters."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.get("/log?" + tt.query.Encode())
