@@ -1,8 +1,10 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -50,6 +52,24 @@ func TestBrowserLog(t *testing.T) {
 		t.Errorf("%d rows need attention, want 4", n)
 	}
 	p.screenshot("log-attention-fi")
+
+	// The list as it is filtered downloads as CSV, in Finnish.
+	dir := t.TempDir()
+	enabled := true
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &enabled,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	name, data := p.download("a[href^='/log/export.csv']", dir)
+	if name != "jakelu-deliveries-2026-12-20.csv" {
+		t.Errorf("downloaded %q", name)
+	}
+	lines := strings.Split(string(data), "\r\n")
+	if len(lines) != 6 || lines[0] != "\ufeffAika;Numero;Asiakasnumero;Ostaja;Vastaanottajat;Tila;Käsittelijä;Käsittelyaika" ||
+		lines[1] != "16.12.2026 12.00;2026-1049;50155;Kukkakauppa Kielo;vanha@kielo.example;Estetty;;" {
+		t.Errorf("the CSV of needs attention: %q", lines)
+	}
 
 	// Search within it, then mark the bounced one handled.
 	p.do(chromedp.SendKeys(chromedp.ID("q"), "pihlaja"))
