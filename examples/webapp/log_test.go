@@ -22,7 +22,7 @@ func (c *clock) set(t time.Time) {
 	c.now = t
 }
 
-// logRow is a delivery to seed the log with.
+// seedRow is a delivery to seed the log with.
 type seedRow struct {
 	day                     int // of December 2026, at noon in the server's time zone
 	number, state, customer string
@@ -65,7 +65,7 @@ var logFixture = []seedRow{
 	{18, "50%_OFF", "delivered", "C-800", "Theta", []string{"t@theta.example"}},
 }
 
-// numbers returns the document numbers of logFixture the page lists.
+// listed returns the document numbers of logFixture the page lists.
 func listed(body string) []string {
 	var out []string
 	for _, r := range logFixture {
@@ -295,7 +295,7 @@ func TestLogPagingKeepsFilters(t *testing.T) {
 		t.Error("27 rows have a next page")
 	}
 	r = c.get("/log?q=p-")
-	next := regexpFind(t, r.raw2(), `href="(/log\?[^"]+)" rel="next"`)
+	next := regexpFind(t, r.asSent(), `href="(/log\?[^"]+)" rel="next"`)
 	u, err := url.Parse(next)
 	if err != nil {
 		t.Fatal(err)
@@ -308,14 +308,15 @@ func TestLogPagingKeepsFilters(t *testing.T) {
 	if n := strings.Count(r.body, `<th scope="row"`); n != 3 {
 		t.Errorf("the second page has %d rows, want 3", n)
 	}
-	newest := regexpFind(t, r.raw2(), `href="(/log\?[^"]+)">Most recent`)
+	newest := regexpFind(t, r.asSent(), `href="(/log\?[^"]+)">Most recent`)
 	if newest != "/log?q=p-" {
 		t.Errorf("Most recent leads to %s", newest)
 	}
 }
 
-// raw2 is the response body as sent, for URLs in attributes.
-func (r response) raw2() string { return strings.ReplaceAll(string(r.raw), "&amp;", "&") }
+// asSent is the response body as sent but with &amp; as &, to read URLs
+// out of attributes.
+func (r response) asSent() string { return strings.ReplaceAll(string(r.raw), "&amp;", "&") }
 
 func TestLogExport(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db testDB) {
