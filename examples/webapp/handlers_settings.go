@@ -57,7 +57,14 @@ func (a *app) saveSettings(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	if err := sc.data.saveSettings(r.Context(), s); err != nil {
+	old, err := sc.data.settings(r.Context())
+	if err == nil {
+		err = sc.data.saveSettings(r.Context(), s)
+	}
+	if err == nil {
+		err = sc.audit(r.Context(), "settings.update", "", auditedSettingsOf(old), auditedSettingsOf(s))
+	}
+	if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}

@@ -38,7 +38,11 @@ CREATE TABLE IF NOT EXISTS webapp_session (
 	email      TEXT NOT NULL REFERENCES webapp_user (email),
 	company_id TEXT NOT NULL REFERENCES webapp_company (id),
 	csrf       TEXT NOT NULL,
-	expires_at BIGINT NOT NULL
+	expires_at BIGINT NOT NULL,
+	created_at BIGINT NOT NULL DEFAULT 0,
+	last_seen  BIGINT NOT NULL DEFAULT 0,
+	client     TEXT NOT NULL DEFAULT '',
+	user_agent TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS webapp_settings (
 	company_id       TEXT PRIMARY KEY REFERENCES webapp_company (id),
@@ -118,7 +122,7 @@ func (s *store) migrate(ctx context.Context) error {
 	if err := sqlregistry.Migrate(ctx, s.db, s.dialect); err != nil {
 		return err
 	}
-	ddl := schema
+	ddl := schema + usersSchema
 	if s.dialect == sqlregistry.Postgres {
 		ddl = strings.ReplaceAll(ddl, " BLOB ", " BYTEA ")
 	}
@@ -142,6 +146,11 @@ func (s *store) migrate(ctx context.Context) error {
 	}
 	if err := s.addColumn(ctx, tx, "webapp_user", "role", `TEXT NOT NULL DEFAULT 'admin'`); err != nil {
 		return err
+	}
+	for _, c := range sessionColumns {
+		if err := s.addColumn(ctx, tx, "webapp_session", c.name, c.def); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
@@ -230,11 +239,12 @@ func (s *store) user(ctx context.Context, email string) (user, error) {
 
 // session is a signed-in browser.
 type session struct {
-	ID      string // the SHA-256 of the cookie's token; the token itself is never stored
-	Email   string
-	Role    string // the user's role: roleAdmin or roleClerk
-	Company company
-	CSRF    string // the token every form of this session carries
+	ID       string // the SHA-256 of the cookie's token; the token itself is never stored
+	Email    string
+	Role     string // the user's role: roleAdmin or roleClerk
+	Company  company
+	CSRF     string    // the token every form of this session carries
+	LastSeen time.Time // when the session last made a request (to the minute)
 }
 
 // sessionID returns the key under which the session of a cookie token is
@@ -254,29 +264,28 @@ func (s *store) purge(ctx context.Context) error {
 	return err
 }
 
-// createSession starts a session for u and returns the cookie token. It
-// also removes expired sessions and uploads.
-func (s *store) createSession(ctx context.Context, u user) (string, error) {
+// createSession starts a session for u from a client (its address and
+// user agent) and returns the cookie token. It also removes expired
+// sessions and uploads.
+func (s *store) createSession(ctx context.Context, u user, cl clientInfo) (string, error) {
 	if err := s.purge(ctx); err != nil {
 		return "", err
 	}
-	now := s.now()
-	token := newID()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO webapp_session (id, email, company_id, csrf, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		sessionID(token), u.Email, u.CompanyID, newID(), now.Add(sessionLifetime).UnixMicro())
-	return token, err
+	return insertSession(ctx, s.db, s.now(), u, cl)
 }
 
 // session returns the live session of a cookie token, or errNotFound.
 func (s *store) session(ctx context.Context, token string) (session, error) {
 	ss := session{ID: sessionID(token)}
-	err := s.db.QueryRowContext(ctx, `SELECT s.email, u.role, s.csrf, c.id, c.name
+	var seen int64
+	err := s.db.QueryRowContext(ctx, `SELECT s.email, u.role, s.csrf, s.last_seen, c.id, c.name
 FROM webapp_session s JOIN webapp_company c ON c.id = s.company_id JOIN webapp_user u ON u.email = s.email
 WHERE s.id = $1 AND s.expires_at >= $2`, ss.ID, s.now().UnixMicro()).
-		Scan(&ss.Email, &ss.Role, &ss.CSRF, &ss.Company.ID, &ss.Company.Name)
+		Scan(&ss.Email, &ss.Role, &ss.CSRF, &seen, &ss.Company.ID, &ss.Company.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = errNotFound
 	}
+	ss.LastSeen = time.UnixMicro(seen)
 	return ss, err
 }
 
@@ -518,6 +527,12 @@ type auditEntry struct {
 // audit adds an entry to the company's audit trail, setting its ID and
 // time. before and after are stored as JSON; nil stores "".
 func (d companyData) audit(ctx context.Context, user, action, subject string, before, after any) error {
+	return d.auditIn(ctx, d.st.db, user, action, subject, before, after)
+}
+
+// auditIn adds an entry as audit does, through ex: a transaction, so that
+// the entry is written together with the change it records, or not at all.
+func (d companyData) auditIn(ctx context.Context, ex execer, user, action, subject string, before, after any) error {
 	enc := func(v any) (string, error) {
 		if v == nil {
 			return "", nil
@@ -533,7 +548,7 @@ func (d companyData) audit(ctx context.Context, user, action, subject string, be
 	if err != nil {
 		return err
 	}
-	_, err = d.st.db.ExecContext(ctx, `INSERT INTO webapp_audit (company_id, id, created_at, user_email, action, subject, before, after)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.companyID, newID(), d.st.now().UnixMicro(), user, action, subject, b, a)
+	_, err = ex.ExecContext(ctx, `INSERT INTO webapp_audit (company_id, id, created_at, user_email, action, subject, before, after)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.companyID, newID(), d.st.now().UnixMicro(), user, action, validUTF8(subject), b, a)
 	return err
 }
