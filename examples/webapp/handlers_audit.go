@@ -289,6 +289,9 @@ func auditChanges(lang, before, after string) []fieldChange {
 	var out []fieldChange
 	for _, k := range keys {
 		b, a := auditValue(lang, bm[k]), auditValue(lang, am[k])
+		if k == "Role" {
+			b, a = roleName(lang, b), roleName(lang, a)
+		}
 		if b == a {
 			continue
 		}
@@ -299,6 +302,14 @@ func auditChanges(lang, before, after string) []fieldChange {
 		out = append(out, fieldChange{Field: field, Before: b, After: a})
 	}
 	return out
+}
+
+// roleName is a role in words, or s itself when it is not a role.
+func roleName(lang, s string) string {
+	if validRole(s) {
+		return translate(lang, "role."+s)
+	}
+	return s
 }
 
 // auditRows renders entries in the language.
