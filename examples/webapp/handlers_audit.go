@@ -28,7 +28,7 @@ type auditedEntry struct {
 
 // audited returns the audit trail's record of an entry.
 func audited(e registry.Entry) auditedEntry {
-	return auditedEntry{CustomerNumber: e.CustomerNumber, To: e.To, Cc: e.Cc, Language: e.Language, Profile: string(e.Profile)}
+	return auditedEntry{CustomerNumber: e.CustomerNumber, To: e.To, Cc: e.Cc, Language: e.Language, Profile: string(e.Profile.Effective())}
 }
 
 // auditedSettings are a company's settings as the audit trail records them:

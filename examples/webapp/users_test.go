@@ -518,3 +518,33 @@ func TestPasswordProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestMigrateSessionColumns(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db testDB) {
+		e := newEnv(t, db, nil)
+		c := e.signIn(t, e.a)
+		// Make the sessions table as an earlier version of the app left it.
+		for _, col := range sessionColumns {
+			if _, err := e.app.cfg.DB.ExecContext(t.Context(), "ALTER TABLE webapp_session DROP COLUMN "+col.name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a2, err := newApp(t.Context(), e.app.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a2.Close()
+		srv := httptest.NewServer(a2.Handler())
+		defer srv.Close()
+		// The session from before the upgrade still works and is listed.
+		c.base = srv.URL
+		c.get("/account").want(t, http.StatusOK, "Where you are signed in")
+		if ids := sessionIDs(t, c); len(ids) != 1 {
+			t.Errorf("sessions after the upgrade: %v", ids)
+		}
+		e.signIn(t, e.a)
+		if ids := sessionIDs(t, c); len(ids) != 2 {
+			t.Errorf("sessions after a new sign-in: %v", ids)
+		}
+	})
+}
