@@ -187,6 +187,47 @@ func TestAuditExport(t *testing.T) {
 	}
 }
 
+func TestAuditExportChunks(t *testing.T) {
+	e := newEnv(t, sqlite, nil)
+	d := companyData{st: e.app.st, companyID: e.a.company.ID}
+	for i := range 25 {
+		e.clock.Advance(time.Second)
+		if err := d.audit(t.Context(), e.a.email, "entry.add", fmt.Sprintf("C%02d", i), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.signIn(t, e.a)
+	defer func(max, chunk int) { maxAuditExport, auditExportChunk = max, chunk }(maxAuditExport, auditExportChunk)
+	auditExportChunk = 4
+	tests := []struct {
+		max   int
+		lines int // after the header
+		last  string
+	}{
+		{100, 25, "C00"},
+		{25, 25, "C00"},
+		{10, 11, "Only the newest 10 entries are in this file."},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.max), func(t *testing.T) {
+			maxAuditExport = tt.max
+			r := c.get("/audit/export?action=entry.add")
+			r.want(t, http.StatusOK)
+			body := string(r.raw)
+			if strings.Count(body, "\ufeff") != 1 || !strings.HasPrefix(body, "\ufeff") {
+				t.Errorf("the byte order mark is not once at the start:\n%q", body)
+			}
+			lines := strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n")
+			if len(lines) != tt.lines+1 {
+				t.Fatalf("%d lines, want %d:\n%s", len(lines), tt.lines+1, body)
+			}
+			if !strings.Contains(lines[1], "C24") || !strings.Contains(lines[len(lines)-1], tt.last) {
+				t.Errorf("first line %q, last %q; want C24 and %q", lines[1], lines[len(lines)-1], tt.last)
+			}
+		})
+	}
+}
+
 func TestWriteCSVFields(t *testing.T) {
 	tests := []struct {
 		lang string

@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -97,96 +97,6 @@ func parseDay(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// likeEscape escapes the wildcards of LIKE (with ESCAPE '\').
-var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// auditEntries returns up to limit entries of the company's audit trail
-// that match f, newest first, after the cursor, and the next page's cursor
-// (zero when there is none). Dates that do not parse do not filter; the
-// page says so.
-func (d companyData) auditEntries(ctx context.Context, f auditFilter, after auditCursor, limit int) ([]auditEntry, auditCursor, error) {
-	q := `SELECT id, created_at, user_email, action, subject, before, after FROM webapp_audit WHERE company_id = $1`
-	args := []any{d.companyID}
-	cond := func(c string, v ...any) {
-		for i := range v {
-			c = strings.Replace(c, "?", "$"+strconv.Itoa(len(args)+i+1), 1)
-		}
-		q += " AND " + c
-		args = append(args, v...)
-	}
-	if f.User != "" {
-		cond(`user_email = ?`, f.User)
-	}
-	if f.Action != "" {
-		cond(`action = ?`, f.Action)
-	}
-	if s := strings.TrimSpace(f.Subject); s != "" {
-		cond(`lower(subject) LIKE ? ESCAPE '\'`, "%"+likeEscape.Replace(strings.ToLower(s))+"%")
-	}
-	if t, ok := parseDay(f.From); ok {
-		cond(`created_at >= ?`, t.UnixMicro())
-	}
-	if t, ok := parseDay(f.To); ok {
-		cond(`created_at < ?`, t.AddDate(0, 0, 1).UnixMicro())
-	}
-	if after.ID != "" {
-		cond(`(created_at < ? OR (created_at = ? AND id < ?))`, after.At, after.At, after.ID)
-	}
-	q += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limit+1)
-	rows, err := d.st.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, auditCursor{}, err
-	}
-	defer rows.Close()
-	var out []auditEntry
-	for rows.Next() {
-		var e auditEntry
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.User, &e.Action, &e.Subject, &e.Before, &e.After); err != nil {
-			return nil, auditCursor{}, err
-		}
-		e.At = time.UnixMicro(at)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, auditCursor{}, err
-	}
-	var next auditCursor
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = auditCursor{At: last.At.UnixMicro(), ID: last.ID}
-	}
-	return out, next, nil
-}
-
-// auditChoices returns the users and the actions that occur in the
-// company's audit trail, sorted, for the filter's lists.
-func (d companyData) auditChoices(ctx context.Context) (users, actions []string, err error) {
-	for _, c := range []struct {
-		column string
-		out    *[]string
-	}{{"user_email", &users}, {"action", &actions}} {
-		rows, err := d.st.db.QueryContext(ctx, `SELECT DISTINCT `+c.column+` FROM webapp_audit WHERE company_id = $1 ORDER BY `+c.column, d.companyID)
-		if err != nil {
-			return nil, nil, err
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			*c.out = append(*c.out, s)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
-	}
-	return users, actions, nil
 }
 
 // fieldChange is one field of an audit entry's subject, before and after.
@@ -395,32 +305,71 @@ func (a *app) auditPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 	a.render(w, r, sc, http.StatusOK, "audit.html", &view{Title: translate(sc.lang, "audit.title"), Nav: "audit", Page: p})
 }
 
-// maxAuditExport bounds the entries one export holds.
-const maxAuditExport = 100_000
+// maxAuditExport bounds the entries one export holds, and
+// auditExportChunk how many are read from the database at a time. They are
+// variables only so that a test can make them small.
+var (
+	maxAuditExport   = 100_000
+	auditExportChunk = 1000
+)
+
+// withoutBOM drops the byte order mark writeCSV starts its output with,
+// so that a file can be written in several calls.
+type withoutBOM struct {
+	w       io.Writer
+	started bool
+}
+
+func (b *withoutBOM) Write(p []byte) (int, error) {
+	n := len(p)
+	if !b.started {
+		b.started = true
+		p = bytes.TrimPrefix(p, []byte("\ufeff"))
+	}
+	_, err := b.w.Write(p)
+	return n, err
+}
 
 // auditExport sends the filtered audit trail as CSV (writeCSV): time, user,
-// action, subject, the changes in words, and the raw before and after.
+// action, subject, the changes in words, and the raw before and after. The
+// entries are read a chunk at a time and the file is made in memory first,
+// so that an error gives an error page rather than a truncated file. Past
+// maxAuditExport entries a last line says that older ones were left out.
 func (a *app) auditExport(w http.ResponseWriter, r *http.Request, sc *scope) {
-	entries, _, err := sc.data.auditEntries(r.Context(), auditFilterOf(r), auditCursor{}, maxAuditExport)
-	if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
-		return
-	}
-	rows := [][]string{{translate(sc.lang, "col.time"), translate(sc.lang, "audit.user"), translate(sc.lang, "audit.action"),
-		translate(sc.lang, "audit.subject"), translate(sc.lang, "audit.changes"), translate(sc.lang, "audit.before"), translate(sc.lang, "audit.after")}}
-	for _, e := range auditRows(sc.lang, entries) {
-		var changes []string
-		for _, c := range e.Changes {
-			s := c.Before + " → " + c.After
-			if c.Field != "" {
-				s = c.Field + ": " + s
-			}
-			changes = append(changes, s)
-		}
-		rows = append(rows, []string{formatTime(sc.lang, e.At, true), e.User, e.Label, e.Subject, strings.Join(changes, "\n"), e.Before, e.After})
-	}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, sc.lang, rows); err != nil {
+	header := []string{translate(sc.lang, "col.time"), translate(sc.lang, "audit.user"), translate(sc.lang, "audit.action"),
+		translate(sc.lang, "audit.subject"), translate(sc.lang, "audit.changes"), translate(sc.lang, "audit.before"), translate(sc.lang, "audit.after")}
+	err := writeCSV(&buf, sc.lang, [][]string{header})
+	f, cursor, n := auditFilterOf(r), auditCursor{}, 0
+	for err == nil {
+		var entries []auditEntry
+		if entries, cursor, err = sc.data.auditEntries(r.Context(), f, cursor, min(auditExportChunk, maxAuditExport-n)); err != nil {
+			break
+		}
+		rows := make([][]string, 0, len(entries)+1)
+		for _, e := range auditRows(sc.lang, entries) {
+			var changes []string
+			for _, c := range e.Changes {
+				s := c.Before + " → " + c.After
+				if c.Field != "" {
+					s = c.Field + ": " + s
+				}
+				changes = append(changes, s)
+			}
+			rows = append(rows, []string{formatTime(sc.lang, e.At, true), e.User, e.Label, e.Subject, strings.Join(changes, "\n"), e.Before, e.After})
+		}
+		n += len(entries)
+		more := cursor.ID != ""
+		if more && n >= maxAuditExport {
+			rows = append(rows, []string{translate(sc.lang, "audit.exportTruncated", maxAuditExport)})
+			more = false
+		}
+		err = writeCSV(&withoutBOM{w: &buf}, sc.lang, rows)
+		if !more {
+			break
+		}
+	}
+	if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}

@@ -57,14 +57,7 @@ func (a *app) saveSettings(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	old, err := sc.data.settings(r.Context())
-	if err == nil {
-		err = sc.data.saveSettings(r.Context(), s)
-	}
-	if err == nil {
-		err = sc.audit(r.Context(), "settings.update", "", auditedSettingsOf(old), auditedSettingsOf(s))
-	}
-	if err != nil {
+	if err := sc.data.updateSettings(r.Context(), sc.session.Email, s); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}

@@ -309,9 +309,15 @@ type companyData struct {
 // operator-level fields (Company and From), which the app adds. A company
 // that never saved its settings has distribution switched off.
 func (d companyData) settings(ctx context.Context) (distribution.Settings, error) {
+	return d.settingsIn(ctx, d.st.db)
+}
+
+// settingsIn reads the settings as settings does, through q: the
+// database or a transaction.
+func (d companyData) settingsIn(ctx context.Context, q queryer) (distribution.Settings, error) {
 	s := distribution.Settings{Directory: true, Precedence: distribution.DocumentFirst, Language: "fi"}
 	var precedence string
-	err := d.st.db.QueryRowContext(ctx, `SELECT enabled, document_address, directory, precedence, from_name, reply_to, language
+	err := q.QueryRowContext(ctx, `SELECT enabled, document_address, directory, precedence, from_name, reply_to, language
 FROM webapp_settings WHERE company_id = $1`, d.companyID).
 		Scan(&s.Enabled, &s.DocumentAddress, &s.Directory, &precedence, &s.FromName, &s.ReplyTo, &s.Language)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -323,7 +329,12 @@ FROM webapp_settings WHERE company_id = $1`, d.companyID).
 
 // saveSettings stores the company's distribution settings.
 func (d companyData) saveSettings(ctx context.Context, s distribution.Settings) error {
-	_, err := d.st.db.ExecContext(ctx, `INSERT INTO webapp_settings
+	return d.saveSettingsIn(ctx, d.st.db, s)
+}
+
+// saveSettingsIn stores the settings as saveSettings does, through ex.
+func (d companyData) saveSettingsIn(ctx context.Context, ex execer, s distribution.Settings) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO webapp_settings
 (company_id, enabled, document_address, directory, precedence, from_name, reply_to, language, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (company_id) DO UPDATE SET enabled = excluded.enabled, document_address = excluded.document_address,

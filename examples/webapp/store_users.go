@@ -60,6 +60,11 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// queryer is what both *sql.DB and *sql.Tx offer to read a row.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // clientInfo describes the browser a session was started from, for the
 // user's list of sessions.
 type clientInfo struct {
