@@ -320,6 +320,7 @@ type withoutBOM struct {
 	started bool
 }
 
+// Write writes p, without the byte order mark if p is the first write.
 func (b *withoutBOM) Write(p []byte) (int, error) {
 	n := len(p)
 	if !b.started {

@@ -503,7 +503,11 @@ func (s *store) redeem(ctx context.Context, kind, token, hash string, cl clientI
 	if err != nil {
 		return "", err
 	}
-	if err := d.auditIn(ctx, tx, u.Email, action, u.Email, nil, map[string]string{"Role": u.Role}); err != nil {
+	var after any
+	if kind == tokenInvite {
+		after = map[string]string{"Role": u.Role}
+	}
+	if err := d.auditIn(ctx, tx, u.Email, action, u.Email, nil, after); err != nil {
 		return "", err
 	}
 	return session, tx.Commit()
