@@ -49,16 +49,16 @@ func TestAuditTrail(t *testing.T) {
 			t.Error("the entries are not newest first")
 		}
 		// Only what changed is shown of an edit: not the unchanged customer number as a change.
-		edit := regexpFind(t, page.body, `(?s)Customer changed.*?(<table class="changes">.*?</table>)`)
+		edit := regexpFind(t, page.body, `(?s)Customer changed.*?(<ul class="changes">.*?</ul>)`)
 		if strings.Contains(edit, "Customer number") {
 			t.Errorf("the edit lists an unchanged field:\n%s", edit)
 		}
-		if !strings.Contains(edit, `<td class="old">vanha@asiakas.example</td>`) || !strings.Contains(edit, `<td class="new">uusi@asiakas.example</td>`) {
+		if !strings.Contains(edit, `<del class="old">vanha@asiakas.example</del> → <ins class="new">uusi@asiakas.example</ins>`) {
 			t.Errorf("the edit does not show the address before and after:\n%s", edit)
 		}
-		counts := regexpFind(t, page.body, `(?s)File imported.*?(<table class="changes">.*?</table>)`)
-		for _, want := range []string{"<th scope=\"row\">Added</th><td class=\"old\"></td><td aria-hidden=\"true\">→</td><td class=\"new\">2</td>",
-			"<th scope=\"row\">Deleted</th><td class=\"old\"></td><td aria-hidden=\"true\">→</td><td class=\"new\">1</td>"} {
+		counts := regexpFind(t, page.body, `(?s)File imported.*?(<ul class="changes">.*?</ul>)`)
+		for _, want := range []string{`<span class="field">Added:</span> <ins class="new">2</ins>`,
+			`<span class="field">Deleted:</span> <ins class="new">1</ins>`} {
 			if !strings.Contains(counts, want) {
 				t.Errorf("the import's counts lack %s:\n%s", want, counts)
 			}

@@ -63,6 +63,7 @@ func TestBrowserUsers(t *testing.T) {
 		p.open(link)
 		p.wantText("h1", "Valitse salasanasi")
 		p.wantText(".lead", "Kukka Oy")
+		p.screenshot("invite-fi")
 		p.do(chromedp.SendKeys(chromedp.ID("password"), clerkPassword), chromedp.SendKeys(chromedp.ID("confirm"), clerkPassword))
 		p.submit("form button.primary", 200)
 		p.wantText(".user", "kalle@kukka.example")
@@ -73,6 +74,7 @@ func TestBrowserUsers(t *testing.T) {
 			p.open(path)
 			p.wantText(".alert.error", "Tämä sivu on yrityksesi pääkäyttäjille.")
 		}
+		p.screenshot("clerk-forbidden-fi")
 		signOut()
 		// The link worked once.
 		p.open(link)
@@ -90,8 +92,8 @@ func TestBrowserUsers(t *testing.T) {
 		p.wantText("h1", "Muutoshistoria")
 		p.wantText("table.audit tbody tr:first-child", "Asiakasta muutettu", "1001", e.a.email,
 			"Sähköpostiosoitteet", "vanha@asiakas.example", "uusi@asiakas.example")
-		p.wantText("table.audit tbody tr:first-child td.old", "vanha@asiakas.example")
-		p.wantText("table.audit tbody tr:first-child td.new", "uusi@asiakas.example")
+		p.wantText("table.audit tbody tr:first-child del.old", "vanha@asiakas.example")
+		p.wantText("table.audit tbody tr:first-child ins.new", "uusi@asiakas.example")
 		p.wantText("table.audit", "Kutsu hyväksytty", "Käyttäjä kutsuttu")
 		p.screenshot("audit-fi")
 	})
