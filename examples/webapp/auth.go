@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -94,56 +97,72 @@ func checkPassword(password, hash string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, h.key) == 1, nil
 }
 
-// limiter counts failed sign-ins per key (an account or a client address)
-// in a fixed window: after max failures the key is blocked until the window
-// that started with the first failure ends. It is safe for concurrent use.
-type limiter struct {
-	max    int
-	window time.Duration
+// throttle counts failed sign-ins per key (an account on one client, or a
+// client) and slows a key down without ever locking it: after free
+// failures, the key must wait 2^(n-free+1) seconds after its n-th failure,
+// up to maxDelay, before it may try again. A key without failures for
+// forget starts over. Keys never affect each other, so failures from one
+// client never delay another. It is safe for concurrent use.
+type throttle struct {
+	free     int
+	maxDelay time.Duration
+	forget   time.Duration
 
 	mu    sync.Mutex
 	fails map[string]failures
 }
 
-// failures is one key's count in its current window.
+// failures is one key's count and its latest failure.
 type failures struct {
 	count int
-	first time.Time
+	last  time.Time
 }
 
 // maxLimiterKeys bounds the memory a flood of distinct keys can take: when
-// more keys are counted, the expired ones are dropped.
+// more keys are counted, the keys that need not wait now are dropped.
 const maxLimiterKeys = 100_000
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: make(map[string]failures)}
+// newThrottle returns a throttle that lets free failures pass without a
+// delay and waits at most maxDelay.
+func newThrottle(free int, maxDelay, forget time.Duration) *throttle {
+	return &throttle{free: free, maxDelay: maxDelay, forget: forget, fails: make(map[string]failures)}
 }
 
-// blocked reports whether key is blocked at now, and until when.
-func (l *limiter) blocked(key string, now time.Time) (time.Time, bool) {
+// delay is how long a key with n failures waits after the latest.
+func (l *throttle) delay(n int) time.Duration {
+	if n < l.free {
+		return 0
+	}
+	shift := min(n-l.free+1, 30)
+	return min(time.Second<<shift, l.maxDelay)
+}
+
+// wait returns how long key must still wait at now before it may try to
+// sign in; 0 means it may try.
+func (l *throttle) wait(key string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f, ok := l.fails[key]
-	if !ok || now.Sub(f.first) >= l.window {
-		return time.Time{}, false
+	if !ok || now.Sub(f.last) >= l.forget {
+		return 0
 	}
-	until := f.first.Add(l.window)
-	return until, f.count >= l.max
+	return max(f.last.Add(l.delay(f.count)).Sub(now), 0)
 }
 
 // fail counts a failure of key at now.
-func (l *limiter) fail(key string, now time.Time) {
+func (l *throttle) fail(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f := l.fails[key]
-	if f.count == 0 || now.Sub(f.first) >= l.window {
-		f = failures{first: now}
+	if now.Sub(f.last) >= l.forget {
+		f = failures{}
 	}
 	f.count++
+	f.last = now
 	l.fails[key] = f
 	if len(l.fails) > maxLimiterKeys {
 		for k, f := range l.fails {
-			if now.Sub(f.first) >= l.window {
+			if !now.Before(f.last.Add(l.delay(f.count))) {
 				delete(l.fails, k)
 			}
 		}
@@ -151,15 +170,64 @@ func (l *limiter) fail(key string, now time.Time) {
 }
 
 // reset forgets the failures of key.
-func (l *limiter) reset(key string) {
+func (l *throttle) reset(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.fails, key)
 }
 
-// loginCookie holds the CSRF token of the sign-in form: there is no session
-// yet to keep it in, so the form's hidden field must match this cookie.
-const loginCookie = "jakelu_login"
+// clientKey is the key of a client address in the sign-in throttle: the
+// address itself for IPv4, its /64 network for IPv6 (one subscriber's
+// share, which a single attacker has whole).
+func clientKey(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return ip.String()
+	}
+	p, _ := ip.Prefix(64)
+	return p.String()
+}
+
+// preSessionCookie holds the random ID of a browser's pre-session: the
+// time before it signs in (or accepts an invitation, or resets its
+// password). The forms of that time carry a CSRF token derived from it
+// with the app's secret, so a token from another pre-session is refused.
+const preSessionCookie = "jakelu_login"
+
+// preSessionToken is the CSRF token of the pre-session with the ID: an
+// HMAC-SHA256 of it with the app's secret.
+func (a *app) preSessionToken(id string) string {
+	m := hmac.New(sha256.New, a.secret)
+	m.Write([]byte("pre-session\x00" + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// preSession returns the CSRF token of the request's pre-session, starting
+// one (setting its cookie) when there is none, so that pre-session pages
+// open in two tabs both work.
+func (a *app) preSession(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(preSessionCookie); err == nil && len(c.Value) >= 26 {
+		return a.preSessionToken(c.Value)
+	}
+	id := newID()
+	http.SetCookie(w, a.cookie(r, preSessionCookie, id, "/", time.Hour))
+	return a.preSessionToken(id)
+}
+
+// preSessionValid reports whether the form's CSRF token is the one of the
+// request's pre-session.
+func (a *app) preSessionValid(r *http.Request) bool {
+	c, err := r.Cookie(preSessionCookie)
+	return err == nil && len(c.Value) >= 26 && tokenMatches(r.PostFormValue("csrf"), a.preSessionToken(c.Value))
+}
 
 // loginPage is the data of login.html.
 type loginPage struct {
@@ -179,15 +247,9 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 	a.showLogin(w, r, http.StatusOK, loginPage{})
 }
 
-// showLogin renders the sign-in form, reusing the form's CSRF cookie when
-// there is one, so that sign-in pages open in two tabs both work.
+// showLogin renders the sign-in form with the pre-session's token.
 func (a *app) showLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage) {
-	if c, err := r.Cookie(loginCookie); err == nil && c.Value != "" {
-		p.CSRF = c.Value
-	} else {
-		p.CSRF = newID()
-		http.SetCookie(w, a.cookie(r, loginCookie, p.CSRF, "/login", time.Hour))
-	}
+	p.CSRF = a.preSession(w, r)
 	lang := requestLanguage(r)
 	a.render(w, r, nil, status, "login.html", &view{Lang: lang, Title: translate(lang, "login.title"), Page: p})
 }
@@ -196,44 +258,60 @@ func (a *app) showLogin(w http.ResponseWriter, r *http.Request, status int, p lo
 // when the app is configured for it. A zero maxAge deletes the cookie.
 func (a *app) cookie(r *http.Request, name, value, path string, maxAge time.Duration) *http.Cookie {
 	c := &http.Cookie{Name: name, Value: value, Path: path, MaxAge: int(maxAge.Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: a.cfg.SecureCookies || r.TLS != nil}
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: a.overTLS(r)}
 	if maxAge == 0 {
 		c.MaxAge = -1
 	}
 	return c
 }
 
+// overTLS reports whether the browser reached the app over TLS: the
+// request came over TLS, or the app is configured as served by a TLS proxy.
+func (a *app) overTLS(r *http.Request) bool { return a.cfg.SecureCookies || r.TLS != nil }
+
+// clientOf describes the browser of a request for its session.
+func clientOf(r *http.Request) clientInfo {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return clientInfo{Address: host, UserAgent: r.UserAgent()}
+}
+
+// waitText says how long a throttled client waits, in the language.
+func waitText(lang string, d time.Duration) string {
+	if d < 2*time.Minute {
+		n := int((d + time.Second - 1) / time.Second)
+		if n == 1 {
+			return translate(lang, "login.blockedSeconds.one")
+		}
+		return translate(lang, "login.blockedSeconds", n)
+	}
+	return translate(lang, "login.blocked", int((d+time.Minute-1)/time.Minute))
+}
+
 // login checks the credentials and starts a session. Failures are counted
-// per account and per client address; past the limit, sign-ins are refused
-// (429) without checking the password until the window ends.
+// per account on this client and per client; a key past its free failures
+// waits a growing delay (429, the password not checked), but failures on
+// other clients never delay this one, so the right password from a client
+// without failures always signs in.
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
 	if err := r.ParseForm(); err != nil {
 		a.fail(w, r, nil, http.StatusBadRequest, "error.badRequest")
 		return
 	}
-	c, err := r.Cookie(loginCookie)
-	if err != nil || !tokenMatches(r.PostFormValue("csrf"), c.Value) {
+	if !a.preSessionValid(r) {
 		a.fail(w, r, nil, http.StatusForbidden, "error.csrf")
 		return
 	}
 	email := accountKey(r.PostFormValue("email"))
-	address, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		address = r.RemoteAddr
-	}
+	clientK := clientKey(r.RemoteAddr)
+	pairK := email + "\x00" + clientK
 	lang := requestLanguage(r)
 	now := a.cfg.Now()
-	until, blocked := a.accountLimit.blocked(email, now)
-	if untilAddr, blockedAddr := a.addressLimit.blocked(address, now); blockedAddr {
-		if !blocked || untilAddr.After(until) {
-			until = untilAddr
-		}
-		blocked = true
-	}
-	if blocked {
-		minutes := int((until.Sub(now) + time.Minute - 1) / time.Minute)
-		a.showLogin(w, r, http.StatusTooManyRequests, loginPage{Email: email, Message: translate(lang, "login.blocked", minutes)})
+	if wait := max(a.accountLimit.wait(pairK, now), a.addressLimit.wait(clientK, now)); wait > 0 {
+		a.showLogin(w, r, http.StatusTooManyRequests, loginPage{Email: email, Message: waitText(lang, wait)})
 		return
 	}
 	u, ok, err := a.authenticate(r.Context(), email, r.PostFormValue("password"))
@@ -242,19 +320,25 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		a.accountLimit.fail(email, now)
-		a.addressLimit.fail(address, now)
+		a.accountLimit.fail(pairK, now)
+		a.addressLimit.fail(clientK, now)
 		a.showLogin(w, r, http.StatusUnauthorized, loginPage{Email: email, Message: translate(lang, "login.failed")})
 		return
 	}
-	a.accountLimit.reset(email)
-	token, err := a.st.createSession(r.Context(), u)
+	a.accountLimit.reset(pairK)
+	token, err := a.st.createSession(r.Context(), u, clientOf(r))
 	if err != nil {
 		a.fail(w, r, nil, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
+	a.startSession(w, r, token)
+}
+
+// startSession sets the cookie of a new session, ends the pre-session and
+// goes to the directory.
+func (a *app) startSession(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, a.cookie(r, sessionCookie, token, "/", sessionLifetime))
-	http.SetCookie(w, a.cookie(r, loginCookie, "", "/login", 0))
+	http.SetCookie(w, a.cookie(r, preSessionCookie, "", "/", 0))
 	http.Redirect(w, r, "/directory", http.StatusSeeOther)
 }
 

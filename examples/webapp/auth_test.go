@@ -51,25 +51,33 @@ func TestPassword(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
+func TestThrottle(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLimiter(3, time.Minute)
+	l := newThrottle(3, time.Minute, time.Hour)
 	steps := []struct {
-		at      time.Duration
-		fail    bool // count a failure at this time
-		reset   bool
-		blocked bool // the state after the step
+		at    time.Duration
+		fail  bool // count a failure of "k" at this time
+		reset bool
+		wait  time.Duration // what "k" must wait after the step
 	}{
-		{0, false, false, false},
-		{0, true, false, false},
-		{10 * time.Second, true, false, false},
-		{20 * time.Second, true, false, true},
-		{59 * time.Second, false, false, true},
-		{60 * time.Second, false, false, false}, // the window that started at 0 is over
-		{61 * time.Second, true, false, false},  // a new window starts
-		{62 * time.Second, true, false, false},
-		{63 * time.Second, true, false, true},
-		{64 * time.Second, false, true, false},
+		{0, false, false, 0},
+		{0, true, false, 0},
+		{1 * time.Second, true, false, 0},
+		{2 * time.Second, true, false, 2 * time.Second}, // the third failure: 2 s
+		{3 * time.Second, false, false, time.Second},
+		{4 * time.Second, false, false, 0},
+		{4 * time.Second, true, false, 4 * time.Second}, // the fourth: 4 s
+		{8 * time.Second, true, false, 8 * time.Second}, // the fifth: 8 s, growing
+		{16 * time.Second, true, false, 16 * time.Second},
+		{32 * time.Second, true, false, 32 * time.Second},
+		{64 * time.Second, true, false, time.Minute}, // capped
+		{124 * time.Second, true, false, time.Minute},
+		{184 * time.Second, false, true, 0}, // a success forgets
+		{185 * time.Second, true, false, 0},
+		{186 * time.Second, true, false, 0},
+		{187 * time.Second, true, false, 2 * time.Second},
+		{187*time.Second + time.Hour, false, false, 0}, // forgotten after an hour without failures
+		{188*time.Second + time.Hour, true, false, 0},  // and counting starts over
 	}
 	for i, s := range steps {
 		now := start.Add(s.at)
@@ -79,31 +87,42 @@ func TestLimiter(t *testing.T) {
 		if s.reset {
 			l.reset("k")
 		}
-		until, blocked := l.blocked("k", now)
-		if blocked != s.blocked {
-			t.Errorf("step %d at %v: blocked %v, want %v", i, s.at, blocked, s.blocked)
+		if got := l.wait("k", now); got != s.wait {
+			t.Errorf("step %d at %v: wait %v, want %v", i, s.at, got, s.wait)
 		}
-		if blocked && !until.After(now) {
-			t.Errorf("step %d: blocked until %v, not after %v", i, until, now)
-		}
-		if _, other := l.blocked("other", now); other {
-			t.Errorf("step %d: another key is blocked", i)
+		if got := l.wait("other", now); got != 0 {
+			t.Errorf("step %d: another key waits %v", i, got)
 		}
 	}
 }
 
-func TestLimiterBound(t *testing.T) {
-	l := newLimiter(1, time.Minute)
+func TestThrottleBound(t *testing.T) {
+	l := newThrottle(1, time.Minute, time.Hour)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range maxLimiterKeys {
 		l.fail(fmt.Sprint(i), start)
 	}
 	l.fail("late", start.Add(2*time.Minute))
 	if n := len(l.fails); n != 1 {
-		t.Errorf("%d keys kept, want only the live one", n)
+		t.Errorf("%d keys kept, want only the one that must wait", n)
 	}
-	if _, blocked := l.blocked("late", start.Add(2*time.Minute)); !blocked {
-		t.Error("the live key was dropped")
+	if l.wait("late", start.Add(2*time.Minute)) == 0 {
+		t.Error("the key that must wait was dropped")
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.1:4321":             "192.0.2.1",
+		"[::ffff:192.0.2.1]:80":      "192.0.2.1",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:2:ffff::1]:443": "2001:db8:1:2::/64",
+		"not an address":             "not an address",
+		"[2001:db8:1:3::1%eth0]:443": "2001:db8:1:3::/64",
+	} {
+		if got := clientKey(in); got != want {
+			t.Errorf("clientKey(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -12,7 +12,8 @@
 // It listens on 127.0.0.1:8080, keeps its data in ./jakelu-webapp-data (a
 // SQLite database, and an outbox folder where every e-mail is written as an
 // .eml file), and on its first start creates the company "Demo Oy" with a
-// first user, printing the URL, the e-mail address and a random password.
+// first user, an admin, printing the URL, the e-mail address and a random
+// password. The admin invites the company's other users.
 //
 // # Flags and environment
 //
@@ -64,9 +65,39 @@
 //     Finnish and Swedish, every field with a separator quoted and a
 //     leading = + - @ neutralised (writeCSV, which every export of the app
 //     uses).
-//   - Settings (/settings): the master switch, the two methods, the
+//   - Settings (/settings, admins): the master switch, the two methods, the
 //     precedence, the sender name, the reply-to address and the default
 //     language of e-mails, validated by distribution.Settings.Validate.
+//   - Users (/users, admins): the company's users and their roles. An
+//     admin invites a user by e-mail address and role and gets a one-time
+//     link (also written in the app's log, so no mail server is needed)
+//     with which the invitee chooses a password and is signed in; the
+//     link works once, for 72 hours. A forgotten password goes the same
+//     way: the admin makes a reset link (24 hours), and setting the new
+//     password ends all of the user's sessions. An admin changes roles
+//     and removes users (ending their sessions); the last admin can be
+//     neither removed nor made a clerk.
+//   - Account (/account, the user's name in the header): change the
+//     password (the current one is asked; other sessions end), the list
+//     of the user's sessions (signed in, last active, client address,
+//     browser) with sign-out of each, and sign out everywhere.
+//   - Audit trail (/audit, admins): every change to the settings,
+//     directory entries, imports (file name, counts, replace-all) and
+//     users and sessions, with who and when, newest first, the before and
+//     after shown field by field; filters by user, action, subject and
+//     date range, keyset paging and a CSV export. The app only ever adds
+//     entries; it never changes or deletes them.
+//
+// # Users and roles
+//
+// A company has several users, each with a role. A clerk keeps the
+// directory, imports (adding and changing customers), sends and follows
+// deliveries and suppressions. An admin also changes the settings and the
+// users, reads the audit trail and may replace the whole directory with an
+// import. Roles are enforced on the server (admin wraps the admins'
+// handlers): a clerk gets 403 and a page that says so, also for a
+// replace-all import sent by hand; the menu shows a clerk only what a
+// clerk may use.
 //
 // # How it uses the library
 //
@@ -86,14 +117,32 @@
 // Passwords are hashed with argon2id (golang.org/x/crypto). Session cookies
 // are HttpOnly and SameSite=Strict (and Secure over TLS or with
 // -secure-cookies); only a hash of the session token is stored. Every form
-// carries the session's CSRF token (the sign-in form a token bound to a
-// cookie) and is refused with 403 without it. Uploads are bounded with
-// http.MaxBytesReader (32 MB for imports, 20 MB for documents) and refused
-// with 413 and a message naming the limit. Failed sign-ins are limited per
-// account (5) and per client address (30) in 15 minutes; the client address
-// is the connection's, since a forwarded-for header could be forged. Every
-// response carries a Content Security Policy that allows no script at all,
-// frame-ancestors 'none', nosniff and Referrer-Policy: same-origin.
+// carries the session's CSRF token and is refused with 403 without it.
+// Before signing in (the sign-in form, the invitation and reset forms) a
+// browser has a pre-session: a random ID in a cookie, and the form's token
+// is an HMAC-SHA256 of that ID with a secret the app keeps in its database
+// (so that app processes sharing a database accept each other's forms); a
+// token from another pre-session is refused. Invitation and reset links
+// are 128 random bits, stored only as their SHA-256, used once.
+// Uploads are bounded with http.MaxBytesReader (32 MB for imports, 20 MB
+// for documents) and refused with 413 and a message naming the limit.
+//
+// Failed sign-ins slow down, they never lock an account: failures are
+// counted per account on one client and per client (an IPv4 address, or
+// an IPv6 /64); after 3 failures of an account on a client, or 20 of a
+// client on any accounts, each further try from there waits 2, 4, 8 ...
+// seconds after the last failure, at most 15 minutes, without the
+// password being checked (429). Failures elsewhere never delay a client,
+// so the right password from a client without failures always signs in,
+// and an attacker cannot lock the real user out. The counts are kept in
+// memory, per app process, and forgotten after a day without failures.
+// The client address is the connection's, since a forwarded-for header
+// could be forged.
+//
+// Every response carries a Content Security Policy that allows no script
+// at all, frame-ancestors 'none', nosniff and Referrer-Policy: same-origin;
+// responses over TLS (or with -secure-cookies) also carry
+// Strict-Transport-Security.
 //
 // The company a request acts for is decided in one place, from the session
 // cookie: the signedIn middleware hands handlers a scope whose directory and

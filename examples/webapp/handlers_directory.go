@@ -113,16 +113,26 @@ func (a *app) addEntry(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	a.putEntry(w, r, sc, e, p, "added")
+	a.putEntry(w, r, sc, nil, e, p, "added")
 }
 
 // putEntry stores an entry and goes back to the directory, or shows the
-// form again with the registry's objection next to its field.
-func (a *app) putEntry(w http.ResponseWriter, r *http.Request, sc *scope, e registry.Entry, p entryPage, flash string) {
+// form again with the registry's objection next to its field. The change
+// is recorded in the audit trail, with the entry as it was (old, nil for a
+// new one) and as it is now.
+func (a *app) putEntry(w http.ResponseWriter, r *http.Request, sc *scope, old *registry.Entry, e registry.Entry, p entryPage, flash string) {
 	if err := sc.dir.Put(r.Context(), e); entryErrors(sc.lang, err, &p) {
 		a.showEntry(w, r, sc, http.StatusUnprocessableEntity, p)
 		return
 	} else if err != nil {
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return
+	}
+	action, before := "entry.add", any(nil)
+	if old != nil {
+		action, before = "entry.update", audited(*old)
+	}
+	if err := sc.audit(r.Context(), action, e.CustomerNumber, before, audited(e)); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
@@ -164,7 +174,7 @@ func (a *app) editEntry(w http.ResponseWriter, r *http.Request, sc *scope) {
 	}
 	e, p := entryForm(r)
 	e.CustomerNumber, p.CustomerNumber, p.Edit = old.CustomerNumber, old.CustomerNumber, true
-	a.putEntry(w, r, sc, e, p, "saved")
+	a.putEntry(w, r, sc, &old, e, p, "saved")
 }
 
 // deleteEntryPage asks for confirmation before deleting a customer.
@@ -176,10 +186,18 @@ func (a *app) deleteEntryPage(w http.ResponseWriter, r *http.Request, sc *scope)
 	a.render(w, r, sc, http.StatusOK, "delete.html", &view{Title: translate(sc.lang, "delete.title", e.CustomerNumber), Nav: "directory", Page: e})
 }
 
-// deleteEntry deletes a customer.
+// deleteEntry deletes a customer, recording the entry in the audit trail.
 func (a *app) deleteEntry(w http.ResponseWriter, r *http.Request, sc *scope) {
-	cn := r.PostFormValue("cn")
-	switch err := sc.dir.Delete(r.Context(), cn); {
+	old, ok := a.lookup(w, r, sc)
+	if !ok {
+		return
+	}
+	cn := old.CustomerNumber
+	err := sc.dir.Delete(r.Context(), cn)
+	if err == nil {
+		err = sc.audit(r.Context(), "entry.delete", cn, audited(old), nil)
+	}
+	switch {
 	case errors.Is(err, registry.ErrNotFound):
 		a.fail(w, r, sc, http.StatusNotFound, "entry.notFound", cn)
 	case err != nil:

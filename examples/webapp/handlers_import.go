@@ -112,6 +112,10 @@ func (a *app) read(lang, name string, data []byte) (*importer.Batch, *importErro
 // the session until it is confirmed, cancelled or expires.
 func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 	replace := r.PostFormValue("mode") == "replace"
+	if replace && !sc.admin() {
+		a.fail(w, r, sc, http.StatusForbidden, "error.adminOnly")
+		return
+	}
 	file, header, err := r.FormFile("file")
 	if err != nil {
 		a.showImport(w, r, sc, http.StatusUnprocessableEntity, importPage{Replace: replace,
@@ -184,12 +188,20 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
+	if u.ReplaceAll && !sc.admin() {
+		a.fail(w, r, sc, http.StatusForbidden, "error.adminOnly")
+		return
+	}
 	if u.ReplaceAll && r.PostFormValue("confirm-replace") != "yes" {
 		a.showPreview(w, r, sc, http.StatusUnprocessableEntity, u, batch, translate(sc.lang, "preview.confirmNeeded"))
 		return
 	}
 	batch.ReplaceAll = u.ReplaceAll
 	sum, err := importer.Apply(r.Context(), sc.dir, batch)
+	if err == nil {
+		err = sc.audit(r.Context(), "import", u.FileName, nil, auditedImport{File: u.FileName,
+			Added: sum.Added, Changed: sum.Changed, Deleted: sum.Deleted, ReplaceAll: u.ReplaceAll})
+	}
 	if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return

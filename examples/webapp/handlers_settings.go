@@ -57,7 +57,7 @@ func (a *app) saveSettings(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	if err := sc.data.saveSettings(r.Context(), s); err != nil {
+	if err := sc.data.updateSettings(r.Context(), sc.session.Email, s); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}

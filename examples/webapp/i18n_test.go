@@ -128,6 +128,9 @@ func TestTexts(t *testing.T) {
 	for _, k := range []string{"language.name", "format.mb", "format.kb", "format.date", "format.dateTime", "format.csvDateTime"} {
 		used[k] = "i18n.go"
 	}
+	for _, k := range usersTextKeys() {
+		used[k] = "users, account and audit pages"
+	}
 	for key, where := range used {
 		if _, ok := en[key]; !ok {
 			if _, ok := en[key+".one"]; !ok {

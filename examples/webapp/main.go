@@ -205,6 +205,8 @@ func (a *app) addCompany(ctx context.Context, name, email, password string, stdo
 	if _, err := a.st.createCompany(ctx, name, u); err != nil {
 		return fmt.Errorf("creating the company %s and its user %s: %w", name, u.Email, err)
 	}
-	fmt.Fprintf(stdout, "Created the company %q and its first user:\n  e-mail:   %s\n  password: %s\n", name, u.Email, shown)
+	fmt.Fprintf(stdout, "Created the company %q and its first user, an admin:\n  e-mail:   %s\n  password: %s\n"+
+		"  Sign in and invite the company's other users on the Users page (/users); invitation links are also logged here.\n",
+		name, u.Email, shown)
 	return nil
 }

@@ -40,11 +40,15 @@ const (
 	formOverhead = 64 << 10
 )
 
-// Sign-in limits: failures per account and per client address in a window.
+// Sign-in throttling: failures an account may have on one client, and a
+// client on all accounts, before each further try waits a growing delay;
+// the longest delay; and how long a client must stay without failures to
+// start over.
 const (
-	accountFailures = 5
-	addressFailures = 30
-	failureWindow   = 15 * time.Minute
+	accountFailures = 3
+	addressFailures = 20
+	maxSignInDelay  = 15 * time.Minute
+	forgetFailures  = 24 * time.Hour
 )
 
 // config is what the app is built from; main fills it from flags and the
@@ -78,9 +82,10 @@ type app struct {
 	pages    map[string]*template.Template
 	decoders []importer.Decoder
 
-	accountLimit, addressLimit *limiter
+	accountLimit, addressLimit *throttle     // failed sign-ins per account on a client, and per client
 	hashSlots                  chan struct{} // bounds the memory sign-ins take at once
 	dummyHash                  string        // checked for unknown accounts, so they take as long
+	secret                     []byte        // the key of the pre-sessions' CSRF tokens, shared through the database
 
 	mu   sync.Mutex
 	dirs map[string]*sqlregistry.Registry // each company's directory, by company ID
@@ -116,14 +121,17 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 		st:           &store{db: cfg.DB, dialect: cfg.Dialect, now: cfg.Now},
 		pages:        pages,
 		decoders:     []importer.Decoder{csvimport.NewDecoder(nil), xlsximport.NewDecoder(nil)},
-		accountLimit: newLimiter(accountFailures, failureWindow),
-		addressLimit: newLimiter(addressFailures, failureWindow),
+		accountLimit: newThrottle(accountFailures, maxSignInDelay, forgetFailures),
+		addressLimit: newThrottle(addressFailures, maxSignInDelay, forgetFailures),
 		hashSlots:    make(chan struct{}, runtime.GOMAXPROCS(0)),
 		dummyHash:    hashPassword("", cfg.Hash),
 		dirs:         make(map[string]*sqlregistry.Registry),
 	}
 	if err := a.st.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("preparing the database: %w", err)
+	}
+	if a.secret, err = a.st.secret(ctx, "pre-session"); err != nil {
+		return nil, fmt.Errorf("reading the app's secret: %w", err)
 	}
 	return a, nil
 }
@@ -193,6 +201,18 @@ func (sc *scope) audit(ctx context.Context, action, subject string, before, afte
 // scopedHandler is a handler for signed-in users.
 type scopedHandler func(w http.ResponseWriter, r *http.Request, sc *scope)
 
+// admin lets only the company's admins through to h; a clerk gets 403 and
+// a page saying the page is for admins.
+func (a *app) admin(h scopedHandler) scopedHandler {
+	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
+		if !sc.admin() {
+			a.fail(w, r, sc, http.StatusForbidden, "error.adminOnly")
+			return
+		}
+		h(w, r, sc)
+	}
+}
+
 // Handler returns the app's HTTP handler.
 func (a *app) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -231,13 +251,45 @@ func (a *app) Handler() http.Handler {
 	form("POST /log/{id}/handled", formLimit, a.markHandled)
 	page("GET /log/{id}", a.deliveryPage)
 
-	page("GET /settings", a.settingsPage)
-	form("POST /settings", formLimit, a.saveSettings)
+	page("GET /settings", a.admin(a.settingsPage))
+	form("POST /settings", formLimit, a.admin(a.saveSettings))
+
+	page("GET /users", a.admin(a.usersPage))
+	form("POST /users/invite", formLimit, a.admin(a.inviteUser))
+	form("POST /users/invite/cancel", formLimit, a.admin(a.cancelInvite))
+	form("POST /users/role", formLimit, a.admin(a.changeRole))
+	page("GET /users/remove", a.admin(a.removeUserPage))
+	form("POST /users/remove", formLimit, a.admin(a.removeUser))
+	form("POST /users/reset", formLimit, a.admin(a.resetLink))
+	mux.HandleFunc("GET /invite/{token}", a.linkPage(tokenInvite))
+	mux.HandleFunc("POST /invite/{token}", a.redeemLink(tokenInvite))
+	mux.HandleFunc("GET /reset/{token}", a.linkPage(tokenReset))
+	mux.HandleFunc("POST /reset/{token}", a.redeemLink(tokenReset))
+
+	page("GET /account", a.accountPage)
+	form("POST /account/password", formLimit, a.changePassword)
+	form("POST /account/sessions/revoke", formLimit, a.revokeSession)
+	form("POST /account/signout-everywhere", formLimit, a.signOutEverywhere)
+
+	page("GET /audit", a.admin(a.auditPage))
+	page("GET /audit/export", a.admin(a.auditExport))
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, nil, http.StatusNotFound, "error.notFound")
 	})
-	return secure(a.switchLanguage(mux))
+	return secure(a.hsts(a.switchLanguage(mux)))
+}
+
+// hsts tells browsers that reached the app over TLS to use only HTTPS for
+// it from now on (Strict-Transport-Security, for a year). Plain HTTP
+// responses do not carry it, as browsers ignore it there.
+func (a *app) hsts(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.overTLS(r) {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // secure sets the security headers of every response: a Content Security
@@ -304,6 +356,12 @@ func (a *app) signedIn(h scopedHandler) http.Handler {
 		if err != nil {
 			a.fail(w, r, nil, http.StatusInternalServerError, "error.internal", err)
 			return
+		}
+		if now := a.cfg.Now(); now.Sub(ss.LastSeen) >= time.Minute {
+			if err := a.st.touch(r.Context(), ss.ID); err != nil {
+				a.fail(w, r, nil, http.StatusInternalServerError, "error.internal", err)
+				return
+			}
 		}
 		sc := &scope{lang: requestLanguage(r), session: ss,
 			data: companyData{st: a.st, companyID: ss.Company.ID, sessionID: ss.ID}}
@@ -425,7 +483,7 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"join": strings.Join}
+	funcs := template.FuncMap{"join": strings.Join, "list": func(s ...string) []string { return s }}
 	pages := make(map[string]*template.Template)
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "templates/")

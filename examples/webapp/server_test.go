@@ -22,12 +22,15 @@ var signedInPages = []string{
 	"/", "/directory", "/directory/new", "/directory/edit?cn=1", "/directory/delete?cn=1",
 	"/directory/export/csv", "/directory/export/xlsx", "/import", "/import/template/csv",
 	"/import/template/xlsx", "/send", "/log", "/log/x", "/log/export.csv", "/settings",
+	"/users", "/users/remove?email=x", "/account", "/audit", "/audit/export",
 }
 
 // forms are the POST routes; every one must check the CSRF token.
 var forms = []string{
 	"/logout", "/directory/new", "/directory/edit", "/directory/delete", "/import",
 	"/import/confirm", "/import/cancel", "/send", "/send/confirm", "/settings", "/log/x/handled",
+	"/users/invite", "/users/invite/cancel", "/users/role", "/users/remove", "/users/reset",
+	"/account/password", "/account/sessions/revoke", "/account/signout-everywhere",
 }
 
 func TestSecurityHeaders(t *testing.T) {
@@ -147,31 +150,57 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	attempt := func(e *env, email, password string) response {
-		c := e.client(t)
+	attempt := func(c *client, email, password string) response {
 		c.get("/login")
 		return c.post("/login", url.Values{"email": {email}, "password": {password}})
 	}
-	t.Run("per account", func(t *testing.T) {
+	t.Run("another client is not affected", func(t *testing.T) {
 		e := newEnv(t, sqlite, nil)
-		for range accountFailures {
-			attempt(e, e.a.email, "guess").want(t, http.StatusUnauthorized)
+		a, b := e.clientFrom(t, "127.0.0.2"), e.clientFrom(t, "127.0.0.3")
+		for range 5 {
+			attempt(a, e.a.email, "guess")
 		}
-		// Even the right password is refused now, without being checked.
-		attempt(e, e.a.email, e.a.password).want(t, http.StatusTooManyRequests, "Too many failed sign-ins. Try again in 15 minutes.")
-		// Another account from the same address is not affected.
-		attempt(e, e.b.email, e.b.password).wantRedirect(t, "/directory")
-		e.clock.Advance(failureWindow)
-		attempt(e, e.a.email, e.a.password).wantRedirect(t, "/directory")
+		// On client A even the right password waits now, unchecked...
+		attempt(a, e.a.email, e.a.password).want(t, http.StatusTooManyRequests, "Too many failed sign-ins from this device.")
+		// ...but the real user on client B signs in at once.
+		attempt(b, e.a.email, e.a.password).wantRedirect(t, "/directory")
+		// And after the wait, client A may try again: there is no lockout.
+		e.clock.Advance(maxSignInDelay)
+		attempt(a, e.a.email, e.a.password).wantRedirect(t, "/directory")
 	})
-	t.Run("per address", func(t *testing.T) {
+	t.Run("the delay grows", func(t *testing.T) {
 		e := newEnv(t, sqlite, nil)
-		for i := range addressFailures {
-			attempt(e, fmt.Sprintf("guess%d@kukka.example", i), "guess").want(t, http.StatusUnauthorized)
+		a := e.clientFrom(t, "127.0.0.2")
+		for range accountFailures - 1 {
+			attempt(a, e.a.email, "guess").want(t, http.StatusUnauthorized)
 		}
-		attempt(e, e.b.email, e.b.password).want(t, http.StatusTooManyRequests, "Too many failed sign-ins.")
-		e.clock.Advance(failureWindow)
-		attempt(e, e.b.email, e.b.password).wantRedirect(t, "/directory")
+		for _, wait := range []int{2, 4, 8, 16, 32} {
+			attempt(a, e.a.email, "guess").want(t, http.StatusUnauthorized)
+			attempt(a, e.a.email, e.a.password).want(t, http.StatusTooManyRequests, fmt.Sprintf("Try again in %d seconds.", wait))
+			e.clock.Advance(time.Duration(wait-1) * time.Second)
+			attempt(a, e.a.email, e.a.password).want(t, http.StatusTooManyRequests, "Try again in a second.")
+			e.clock.Advance(time.Second)
+		}
+		for range 10 {
+			attempt(a, e.a.email, "guess").want(t, http.StatusUnauthorized)
+			e.clock.Advance(maxSignInDelay)
+		}
+		attempt(a, e.a.email, "guess").want(t, http.StatusUnauthorized)
+		attempt(a, e.a.email, e.a.password).want(t, http.StatusTooManyRequests, "Try again in 15 minutes.")
+		e.clock.Advance(maxSignInDelay)
+		attempt(a, e.a.email, e.a.password).wantRedirect(t, "/directory")
+	})
+	t.Run("many accounts from one client", func(t *testing.T) {
+		e := newEnv(t, sqlite, nil)
+		a, b := e.clientFrom(t, "127.0.0.2"), e.clientFrom(t, "127.0.0.3")
+		for i := range 30 {
+			attempt(a, fmt.Sprintf("guess%d@kukka.example", i), "guess")
+		}
+		// Client A now waits for every account...
+		attempt(a, e.b.email, e.b.password).want(t, http.StatusTooManyRequests, "Too many failed sign-ins from this device.")
+		// ...and another client does not.
+		attempt(b, e.b.email, e.b.password).wantRedirect(t, "/directory")
+		attempt(e.clientFrom(t, "127.0.0.3"), e.a.email, e.a.password).wantRedirect(t, "/directory")
 	})
 }
 

@@ -38,7 +38,11 @@ CREATE TABLE IF NOT EXISTS webapp_session (
 	email      TEXT NOT NULL REFERENCES webapp_user (email),
 	company_id TEXT NOT NULL REFERENCES webapp_company (id),
 	csrf       TEXT NOT NULL,
-	expires_at BIGINT NOT NULL
+	expires_at BIGINT NOT NULL,
+	created_at BIGINT NOT NULL DEFAULT 0,
+	last_seen  BIGINT NOT NULL DEFAULT 0,
+	client     TEXT NOT NULL DEFAULT '',
+	user_agent TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS webapp_settings (
 	company_id       TEXT PRIMARY KEY REFERENCES webapp_company (id),
@@ -118,7 +122,7 @@ func (s *store) migrate(ctx context.Context) error {
 	if err := sqlregistry.Migrate(ctx, s.db, s.dialect); err != nil {
 		return err
 	}
-	ddl := schema
+	ddl := schema + usersSchema
 	if s.dialect == sqlregistry.Postgres {
 		ddl = strings.ReplaceAll(ddl, " BLOB ", " BYTEA ")
 	}
@@ -150,6 +154,11 @@ func (s *store) migrate(ctx context.Context) error {
 	}
 	if err := backfillDeliveries(ctx, tx); err != nil {
 		return err
+	}
+	for _, c := range sessionColumns {
+		if err := s.addColumn(ctx, tx, "webapp_session", c.name, c.def); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
@@ -251,11 +260,12 @@ func (s *store) user(ctx context.Context, email string) (user, error) {
 
 // session is a signed-in browser.
 type session struct {
-	ID      string // the SHA-256 of the cookie's token; the token itself is never stored
-	Email   string
-	Role    string // the user's role: roleAdmin or roleClerk
-	Company company
-	CSRF    string // the token every form of this session carries
+	ID       string // the SHA-256 of the cookie's token; the token itself is never stored
+	Email    string
+	Role     string // the user's role: roleAdmin or roleClerk
+	Company  company
+	CSRF     string    // the token every form of this session carries
+	LastSeen time.Time // when the session last made a request (to the minute)
 }
 
 // sessionID returns the key under which the session of a cookie token is
@@ -275,29 +285,28 @@ func (s *store) purge(ctx context.Context) error {
 	return err
 }
 
-// createSession starts a session for u and returns the cookie token. It
-// also removes expired sessions and uploads.
-func (s *store) createSession(ctx context.Context, u user) (string, error) {
+// createSession starts a session for u from a client (its address and
+// user agent) and returns the cookie token. It also removes expired
+// sessions and uploads.
+func (s *store) createSession(ctx context.Context, u user, cl clientInfo) (string, error) {
 	if err := s.purge(ctx); err != nil {
 		return "", err
 	}
-	now := s.now()
-	token := newID()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO webapp_session (id, email, company_id, csrf, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		sessionID(token), u.Email, u.CompanyID, newID(), now.Add(sessionLifetime).UnixMicro())
-	return token, err
+	return insertSession(ctx, s.db, s.now(), u, cl)
 }
 
 // session returns the live session of a cookie token, or errNotFound.
 func (s *store) session(ctx context.Context, token string) (session, error) {
 	ss := session{ID: sessionID(token)}
-	err := s.db.QueryRowContext(ctx, `SELECT s.email, u.role, s.csrf, c.id, c.name
+	var seen int64
+	err := s.db.QueryRowContext(ctx, `SELECT s.email, u.role, s.csrf, s.last_seen, c.id, c.name
 FROM webapp_session s JOIN webapp_company c ON c.id = s.company_id JOIN webapp_user u ON u.email = s.email
 WHERE s.id = $1 AND s.expires_at >= $2`, ss.ID, s.now().UnixMicro()).
-		Scan(&ss.Email, &ss.Role, &ss.CSRF, &ss.Company.ID, &ss.Company.Name)
+		Scan(&ss.Email, &ss.Role, &ss.CSRF, &seen, &ss.Company.ID, &ss.Company.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = errNotFound
 	}
+	ss.LastSeen = time.UnixMicro(seen)
 	return ss, err
 }
 
@@ -321,9 +330,15 @@ type companyData struct {
 // operator-level fields (Company and From), which the app adds. A company
 // that never saved its settings has distribution switched off.
 func (d companyData) settings(ctx context.Context) (distribution.Settings, error) {
+	return d.settingsIn(ctx, d.st.db)
+}
+
+// settingsIn reads the settings as settings does, through q: the
+// database or a transaction.
+func (d companyData) settingsIn(ctx context.Context, q queryer) (distribution.Settings, error) {
 	s := distribution.Settings{Directory: true, Precedence: distribution.DocumentFirst, Language: "fi"}
 	var precedence string
-	err := d.st.db.QueryRowContext(ctx, `SELECT enabled, document_address, directory, precedence, from_name, reply_to, language
+	err := q.QueryRowContext(ctx, `SELECT enabled, document_address, directory, precedence, from_name, reply_to, language
 FROM webapp_settings WHERE company_id = $1`, d.companyID).
 		Scan(&s.Enabled, &s.DocumentAddress, &s.Directory, &precedence, &s.FromName, &s.ReplyTo, &s.Language)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -335,7 +350,12 @@ FROM webapp_settings WHERE company_id = $1`, d.companyID).
 
 // saveSettings stores the company's distribution settings.
 func (d companyData) saveSettings(ctx context.Context, s distribution.Settings) error {
-	_, err := d.st.db.ExecContext(ctx, `INSERT INTO webapp_settings
+	return d.saveSettingsIn(ctx, d.st.db, s)
+}
+
+// saveSettingsIn stores the settings as saveSettings does, through ex.
+func (d companyData) saveSettingsIn(ctx context.Context, ex execer, s distribution.Settings) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO webapp_settings
 (company_id, enabled, document_address, directory, precedence, from_name, reply_to, language, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (company_id) DO UPDATE SET enabled = excluded.enabled, document_address = excluded.document_address,
@@ -538,13 +558,8 @@ func (d companyData) audit(ctx context.Context, user, action, subject string, be
 	return d.auditIn(ctx, d.st.db, user, action, subject, before, after)
 }
 
-// execer runs a statement: the database, or a transaction.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// auditIn is audit through ex, so that a change and its audit entry can be
-// made in one transaction.
+// auditIn adds an entry as audit does, through ex: a transaction, so that
+// the entry is written together with the change it records, or not at all.
 func (d companyData) auditIn(ctx context.Context, ex execer, user, action, subject string, before, after any) error {
 	enc := func(v any) (string, error) {
 		if v == nil {
@@ -562,6 +577,6 @@ func (d companyData) auditIn(ctx context.Context, ex execer, user, action, subje
 		return err
 	}
 	_, err = ex.ExecContext(ctx, `INSERT INTO webapp_audit (company_id, id, created_at, user_email, action, subject, before, after)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.companyID, newID(), d.st.now().UnixMicro(), user, action, subject, b, a)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.companyID, newID(), d.st.now().UnixMicro(), user, action, validUTF8(subject), b, a)
 	return err
 }

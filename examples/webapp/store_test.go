@@ -43,7 +43,7 @@ func TestStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			token, err := st.createSession(ctx, u)
+			token, err := st.createSession(ctx, u, clientInfo{Address: "192.0.2.1", UserAgent: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
