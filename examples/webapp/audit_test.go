@@ -276,3 +276,31 @@ func TestAuditChanges(t *testing.T) {
 		})
 	}
 }
+
+func TestAuditUndo(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db testDB) {
+		e := newEnv(t, db, nil)
+		e.put(t, e.a, registry.Entry{CustomerNumber: "1001", To: []string{"vanha@asiakas.example"}})
+		c := e.signIn(t, e.a)
+		c.get("/directory")
+		// The audit trail cannot be written: every change must be undone.
+		if _, err := e.app.cfg.DB.ExecContext(t.Context(), `ALTER TABLE webapp_audit RENAME TO webapp_audit_away`); err != nil {
+			t.Fatal(err)
+		}
+		c.post("/directory/edit", url.Values{"cn": {"1001"}, "to": {"uusi@asiakas.example"}}).want(t, http.StatusInternalServerError)
+		c.post("/directory/new", url.Values{"customer": {"2002"}, "to": {"toinen@asiakas.example"}}).want(t, http.StatusInternalServerError)
+		c.post("/directory/delete", url.Values{"cn": {"1001"}}).want(t, http.StatusInternalServerError)
+		got := e.entries(t, e.a)
+		if len(got) != 1 || got[0].CustomerNumber != "1001" || got[0].To[0] != "vanha@asiakas.example" {
+			t.Errorf("after failed audits the directory is %v, want only 1001 as it was", got)
+		}
+		c.post("/settings", url.Values{"enabled": {"on"}, "directory": {"on"}, "precedence": {"directory"}, "language": {"fi"}}).
+			want(t, http.StatusInternalServerError)
+		if s, _ := (companyData{st: e.app.st, companyID: e.a.company.ID}).settings(t.Context()); s.Enabled {
+			t.Error("the settings changed without an audit entry")
+		}
+		if _, err := e.app.cfg.DB.ExecContext(t.Context(), `ALTER TABLE webapp_audit_away RENAME TO webapp_audit`); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

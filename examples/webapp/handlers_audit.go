@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +31,43 @@ type auditedEntry struct {
 // audited returns the audit trail's record of an entry.
 func audited(e registry.Entry) auditedEntry {
 	return auditedEntry{CustomerNumber: e.CustomerNumber, To: e.To, Cc: e.Cc, Language: e.Language, Profile: string(e.Profile.Effective())}
+}
+
+// putEntry stores a directory entry and records the change in the audit
+// trail: old is the entry as it was, nil for a new one. The registry's own
+// objections (a *registry.EntryError) come back unchanged. The directory
+// and the trail are not one transaction, so when the entry cannot be
+// recorded the change is undone and the error returned.
+func (sc *scope) putEntry(ctx context.Context, old *registry.Entry, e registry.Entry) error {
+	if err := sc.dir.Put(ctx, e); err != nil {
+		return err
+	}
+	action, before := "entry.add", any(nil)
+	if old != nil {
+		action, before = "entry.update", audited(*old)
+	}
+	if err := sc.audit(ctx, action, e.CustomerNumber, before, audited(e)); err != nil {
+		undo := func() error { return sc.dir.Delete(ctx, e.CustomerNumber) }
+		if old != nil {
+			undo = func() error { return sc.dir.Put(ctx, *old) }
+		}
+		return errors.Join(fmt.Errorf("recording the change of %s in the audit trail, so it was undone: %w", e.CustomerNumber, err), undo())
+	}
+	return nil
+}
+
+// deleteEntry deletes a directory entry (old, as it was looked up) and
+// records it in the audit trail; when it cannot be recorded, the entry is
+// put back and the error returned. A missing entry is registry.ErrNotFound.
+func (sc *scope) deleteEntry(ctx context.Context, old registry.Entry) error {
+	if err := sc.dir.Delete(ctx, old.CustomerNumber); err != nil {
+		return err
+	}
+	if err := sc.audit(ctx, "entry.delete", old.CustomerNumber, audited(old), nil); err != nil {
+		return errors.Join(fmt.Errorf("recording the deletion of %s in the audit trail, so it was undone: %w", old.CustomerNumber, err),
+			sc.dir.Put(ctx, old))
+	}
+	return nil
 }
 
 // auditedSettings are a company's settings as the audit trail records them:

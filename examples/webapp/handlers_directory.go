@@ -121,18 +121,10 @@ func (a *app) addEntry(w http.ResponseWriter, r *http.Request, sc *scope) {
 // is recorded in the audit trail, with the entry as it was (old, nil for a
 // new one) and as it is now.
 func (a *app) putEntry(w http.ResponseWriter, r *http.Request, sc *scope, old *registry.Entry, e registry.Entry, p entryPage, flash string) {
-	if err := sc.dir.Put(r.Context(), e); entryErrors(sc.lang, err, &p) {
+	if err := sc.putEntry(r.Context(), old, e); entryErrors(sc.lang, err, &p) {
 		a.showEntry(w, r, sc, http.StatusUnprocessableEntity, p)
 		return
 	} else if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
-		return
-	}
-	action, before := "entry.add", any(nil)
-	if old != nil {
-		action, before = "entry.update", audited(*old)
-	}
-	if err := sc.audit(r.Context(), action, e.CustomerNumber, before, audited(e)); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
@@ -193,11 +185,7 @@ func (a *app) deleteEntry(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	cn := old.CustomerNumber
-	err := sc.dir.Delete(r.Context(), cn)
-	if err == nil {
-		err = sc.audit(r.Context(), "entry.delete", cn, audited(old), nil)
-	}
-	switch {
+	switch err := sc.deleteEntry(r.Context(), old); {
 	case errors.Is(err, registry.ErrNotFound):
 		a.fail(w, r, sc, http.StatusNotFound, "entry.notFound", cn)
 	case err != nil:
