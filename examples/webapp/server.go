@@ -220,6 +220,7 @@ func (a *app) Handler() http.Handler {
 	page("GET /import", a.importPage)
 	page("GET /import/template/{format}", a.template)
 	form("POST /import", a.cfg.MaxImportSize, a.importUpload)
+	page("GET /import/preview/{id}", a.importPreview)
 	form("POST /import/confirm", formLimit, a.importConfirm)
 	form("POST /import/cancel", formLimit, a.importCancel)
 
@@ -322,7 +323,10 @@ func (a *app) form(limit int64, h scopedHandler) scopedHandler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit+formOverhead)
 		var err error
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			err = r.ParseMultipartForm(limit + formOverhead)
+			// Files beyond formOverhead go to temporary files on disk,
+			// which the handlers read as streams: an import file of tens
+			// of megabytes is never held in memory whole.
+			err = r.ParseMultipartForm(formOverhead)
 			if r.MultipartForm != nil {
 				defer r.MultipartForm.RemoveAll()
 			}

@@ -361,7 +361,7 @@ func TestImport(t *testing.T) {
 				t.Fatalf("export %s: %d", format, r.status)
 			}
 			// An export imports back unchanged.
-			p := c.upload("/import", nil, "file", "export."+format, r.raw)
+			p := c.importFile(nil, "export."+format, r.raw)
 			p.want(t, http.StatusOK, "Check the changes", "<strong>0</strong> New", "<strong>0</strong> Changed", "<strong>3</strong> Unchanged",
 				"there is nothing to import")
 			p.lacks(t, `>Import</button>`)
@@ -376,7 +376,7 @@ func TestImport(t *testing.T) {
 			"50505;c@x.example;kopio@@x.example\n" +
 			"10202;d@x.example\n" +
 			"60606;ok@x.example\n"
-		r := c.upload("/import", nil, "file", "virheet.csv", []byte(file))
+		r := c.importFile(nil, "virheet.csv", []byte(file))
 		r.want(t, http.StatusUnprocessableEntity, "The file cannot be imported", "Nothing was imported.", "5 problems",
 			"Extra comma between two addresses", "The e-mail address is missing.", "The customer number is missing.",
 			"“kopio@@x.example” is not a valid e-mail address", "Customer number “10202” is also on row 2.")
@@ -385,13 +385,13 @@ func TestImport(t *testing.T) {
 		}
 		unchanged(t)
 		c.lang = "sv"
-		c.upload("/import", nil, "file", "virheet.csv", []byte(file)).
+		c.importFile(nil, "virheet.csv", []byte(file)).
 			want(t, http.StatusUnprocessableEntity, "Filen kan inte importeras", "Extra kommatecken mellan två adresser", "Rad", "Kolumn")
 		c.lang = "en"
 	})
 
 	t.Run("not a spreadsheet", func(t *testing.T) {
-		c.upload("/import", nil, "file", "kuva.pdf", []byte("%PDF-1.7\n...")).
+		c.importFile(nil, "kuva.pdf", []byte("%PDF-1.7\n...")).
 			want(t, http.StatusUnprocessableEntity, "This is not a CSV or XLSX file", "the whole file")
 		unchanged(t)
 	})
@@ -402,7 +402,7 @@ func TestImport(t *testing.T) {
 
 	t.Run("oversized", func(t *testing.T) {
 		big := bytes.Repeat([]byte("12345;a@x.example\n"), 8<<10) // 144 KiB, over the 64 KiB limit
-		c.upload("/import", nil, "file", "big.csv", big).
+		c.importFile(nil, "big.csv", big).
 			want(t, http.StatusRequestEntityTooLarge, "The file is larger than 64 kB")
 		unchanged(t)
 	})
@@ -410,7 +410,7 @@ func TestImport(t *testing.T) {
 	good := readFile(t, "../quickstart/directory.csv") // 10202 changes, 30001 stays, 40404 is new
 
 	t.Run("preview, cancel", func(t *testing.T) {
-		r := c.upload("/import", url.Values{"mode": {"update"}}, "file", "directory.csv", good)
+		r := c.importFile(url.Values{"mode": {"update"}}, "directory.csv", good)
 		r.want(t, http.StatusOK, "Check the changes", "<strong>1</strong> New", "<strong>1</strong> Changed", "<strong>1</strong> Unchanged",
 			"40404", "info@lapin-ruusu.example", "vanha@vasatradgard.example", "reskontra@bokforing.example")
 		r.lacks(t, "Deleted", "confirm-replace")
@@ -422,14 +422,14 @@ func TestImport(t *testing.T) {
 	})
 
 	t.Run("preview expires", func(t *testing.T) {
-		id := c.upload("/import", nil, "file", "directory.csv", good).uploadID(t)
+		id := c.importFile(nil, "directory.csv", good).uploadID(t)
 		e.clock.Advance(uploadLifetime + time.Second)
 		c.post("/import/confirm", url.Values{"upload": {id}}).want(t, http.StatusNotFound, "expired")
 		unchanged(t)
 	})
 
 	t.Run("replace all needs the extra confirmation", func(t *testing.T) {
-		r := c.upload("/import", url.Values{"mode": {"replace"}}, "file", "directory.csv", good)
+		r := c.importFile(url.Values{"mode": {"replace"}}, "directory.csv", good)
 		r.want(t, http.StatusOK, "<strong>1</strong> Deleted", "poistuva@asiakas.example", "delete the 1 customers that are not in the file")
 		id := r.uploadID(t)
 		c.post("/import/confirm", url.Values{"upload": {id}}).
@@ -450,7 +450,7 @@ func TestImport(t *testing.T) {
 
 	t.Run("update keeps the others", func(t *testing.T) {
 		e.put(t, e.b, registry.Entry{CustomerNumber: "1", To: []string{"b@ruusu.example"}})
-		id := c.upload("/import", nil, "file", "more.csv", []byte("77;seitsemän@asiakas.example\n")).uploadID(t)
+		id := c.importFile(nil, "more.csv", []byte("77;seitsemän@asiakas.example\n")).uploadID(t)
 		c.post("/import/confirm", url.Values{"upload": {id}}).want(t, http.StatusOK, "1 added, 0 changed, 0 unchanged, 0 deleted.")
 		if n := len(e.entries(t, e.a)); n != 4 {
 			t.Errorf("%d entries, want 4", n)
@@ -473,7 +473,7 @@ func TestCrossCompany(t *testing.T) {
 
 		// Company A has an import and a document waiting, and a delivery.
 		alice.get("/import")
-		importID := alice.upload("/import", nil, "file", "a.csv", []byte("A-2;toinen@kukka.example\n")).uploadID(t)
+		importID := alice.importFile(nil, "a.csv", []byte("A-2;toinen@kukka.example\n")).uploadID(t)
 		doc := readFile(t, "../quickstart/documents/ubl-invoice.xml")
 		alice.get("/send")
 		sendID := alice.upload("/send", nil, "document", "lasku.xml", doc).uploadID(t)
@@ -497,6 +497,7 @@ func TestCrossCompany(t *testing.T) {
 			}},
 			{"delete page", func() response { return bob.get("/directory/delete?cn=A-1") }},
 			{"delete", func() response { return bob.post("/directory/delete", url.Values{"cn": {"A-1"}}) }},
+			{"import preview", func() response { return bob.get("/import/preview/" + importID) }},
 			{"confirm import", func() response { return bob.post("/import/confirm", url.Values{"upload": {importID}}) }},
 			{"cancel import", func() response { return bob.post("/import/cancel", url.Values{"upload": {importID}}) }},
 			{"send", func() response { return bob.post("/send/confirm", url.Values{"upload": {sendID}}) }},
@@ -518,6 +519,7 @@ func TestCrossCompany(t *testing.T) {
 			bob.get(path).want(t, http.StatusNotFound)
 		}
 		bob.post("/import/confirm", url.Values{"upload": {importID}}).want(t, http.StatusNotFound)
+		bob.get("/import/preview/"+importID).want(t, http.StatusNotFound)
 		bob.post("/send/confirm", url.Values{"upload": {sendID}}).want(t, http.StatusNotFound)
 
 		// Company A's data is intact, and its uploads still work for A.
