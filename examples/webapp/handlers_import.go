@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
@@ -93,9 +95,59 @@ func (p previewPage) HasChanges() bool {
 	return s.Added+s.Changed+s.Deleted > 0
 }
 
+// importGCPercent is the garbage collector's target (as GOGC) while an
+// import file is read. The batch importer.Read builds is most of what the
+// import holds (some 250 bytes a customer); with the default target of 100
+// the heap may grow to twice that before a collection, with 10 to a tenth
+// more.
+const importGCPercent = 10
+
+// maxImportReads is how many import files the process reads at once.
+const maxImportReads = 2
+
+// importGC lowers the garbage collector's target while imports are read:
+// the process's, since Go has no other. The first import in lowers it, the
+// last one out restores what it was; a lower target (or GOGC=off) is kept.
+var importGC struct {
+	sync.Mutex
+	n      int // imports being read
+	before int // the target before the first
+}
+
+// enterImportGC lowers the collector's target for an import being read and
+// returns the function that ends that.
+func enterImportGC() func() {
+	importGC.Lock()
+	defer importGC.Unlock()
+	if importGC.n == 0 {
+		importGC.before = debug.SetGCPercent(importGCPercent)
+		if importGC.before >= 0 && importGC.before < importGCPercent || importGC.before < 0 {
+			debug.SetGCPercent(importGC.before)
+		}
+	}
+	importGC.n++
+	return func() {
+		importGC.Lock()
+		defer importGC.Unlock()
+		if importGC.n--; importGC.n == 0 {
+			debug.SetGCPercent(importGC.before)
+		}
+	}
+}
+
 // read reads an import file of size bytes from r, a stream. A file with
 // problems gives no batch but the page that lists them all.
-func (a *app) read(lang, name string, r io.Reader, size int64) (*importer.Batch, *importErrorsPage, error) {
+// At most maxImportReads files are read at once in the process, so that
+// imports of many companies at once take a bounded amount of memory; the
+// others wait their turn.
+func (a *app) read(ctx context.Context, lang, name string, r io.Reader, size int64) (*importer.Batch, *importErrorsPage, error) {
+	select {
+	case a.importReads <- struct{}{}:
+		defer func() { <-a.importReads }()
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	defer enterImportGC()()
 	batch, err := importer.Read(r, a.decoders, &importer.Options{MaxFileSize: a.cfg.MaxImportSize, Size: size})
 	var ie *importer.ImportError
 	if errors.As(err, &ie) {
@@ -144,7 +196,7 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 	name := cleanFileName(header.Filename)
 	// The batch is dropped at once: the preview reads the stored file
 	// again, so that it is not held while the file is stored.
-	_, problems, err := a.read(sc.lang, name, file, header.Size)
+	_, problems, err := a.read(r.Context(), sc.lang, name, file, header.Size)
 	switch {
 	case err != nil:
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
@@ -190,7 +242,7 @@ func (a *app) pendingImport(w http.ResponseWriter, r *http.Request, sc *scope, i
 
 // readPending reads a pending import file again from its stored parts.
 func (a *app) readPending(w http.ResponseWriter, r *http.Request, sc *scope, u upload) (*importer.Batch, bool) {
-	batch, problems, err := a.read(sc.lang, u.FileName, sc.data.uploadReader(r.Context(), u), u.Size)
+	batch, problems, err := a.read(r.Context(), sc.lang, u.FileName, sc.data.uploadReader(r.Context(), u), u.Size)
 	if err == nil && problems != nil {
 		err = errors.New("an upload that was read without problems now has problems")
 	}

@@ -25,7 +25,7 @@ const (
 
 // importMemoryBound is the most a 31 MB CSV preview may raise the
 // process's peak resident set size.
-const importMemoryBound = 200 << 20
+const importMemoryBound = 150 << 20
 
 // TestImportMemory previews a CSV file of 31 MB (about 480,000 customers)
 // in a child process (TestImportMemoryChild), once for one company and

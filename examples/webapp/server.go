@@ -80,6 +80,7 @@ type app struct {
 
 	accountLimit, addressLimit *limiter
 	hashSlots                  chan struct{} // bounds the memory sign-ins take at once
+	importReads                chan struct{} // bounds the memory import files being read take at once
 	dummyHash                  string        // checked for unknown accounts, so they take as long
 
 	mu   sync.Mutex
@@ -119,6 +120,7 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 		accountLimit: newLimiter(accountFailures, failureWindow),
 		addressLimit: newLimiter(addressFailures, failureWindow),
 		hashSlots:    make(chan struct{}, runtime.GOMAXPROCS(0)),
+		importReads:  make(chan struct{}, maxImportReads),
 		dummyHash:    hashPassword("", cfg.Hash),
 		dirs:         make(map[string]*sqlregistry.Registry),
 	}
