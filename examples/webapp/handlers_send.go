@@ -134,6 +134,10 @@ func (a *app) sendConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	res, _ := router.Distribute(ctx, u.Data) // the error is res.Err
+
+	// The buyer's name, for the directory page.
+	a.rememberBuyer(ctx, sc, res.Document)
+
 	dl := deliveryOf(res)
 	dl.User, dl.File = sc.session.Email, u.FileName
 	if err := sc.data.addDelivery(ctx, &dl); err != nil {
