@@ -226,7 +226,7 @@ func TestBrowser(t *testing.T) {
 		p.screenshot("login")
 		p.do(chromedp.SendKeys(chromedp.ID("email"), e.a.email), chromedp.SendKeys(chromedp.ID("password"), e.a.password))
 		p.submit("form[action='/login'] button", 200)
-		p.wantText("h1", "E-mail distribution")
+		p.wantText("h1", "Directory")
 		p.wantText(".company", "Kukka Oy")
 	})
 

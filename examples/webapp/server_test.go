@@ -596,9 +596,9 @@ func TestLanguage(t *testing.T) {
 	e := newEnv(t, sqlite, nil)
 	c := e.signIn(t, e.a)
 	c.lang = "sv-FI, fi;q=0.8"
-	c.get("/directory").want(t, http.StatusOK, `<html lang="sv">`, "E-postdistribution", "Lägg till kund")
+	c.get("/directory").want(t, http.StatusOK, `<html lang="sv">`, "Mottagarkatalog", "Lägg till kund")
 	c.get("/directory?lang=fi&q=x").wantRedirect(t, "/directory?q=x")
-	c.get("/directory").want(t, http.StatusOK, `<html lang="fi">`, "Sähköpostijakelu", "Lisää asiakas", "Kirjaudu ulos")
+	c.get("/directory").want(t, http.StatusOK, `<html lang="fi">`, "Vastaanottajahakemisto", "Lisää asiakas", "Kirjaudu ulos")
 	c.get("/directory?lang=de").wantRedirect(t, "/directory")
 	c.get("/directory").want(t, http.StatusOK, `<html lang="fi">`)
 	c.get("/settings?lang=en").wantRedirect(t, "/settings")
