@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/registry"
 )
 
@@ -208,5 +210,41 @@ func TestFormatCount(t *testing.T) {
 		if got := formatCount(tt.lang, tt.n); got != tt.want {
 			t.Errorf("formatCount(%s, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
 		}
+	}
+}
+
+// TestFinnishPages checks dates and amounts in Finnish on the plan and the
+// directory, that a plan survives a language switch, and that the
+// directory shows the buyer's name once a document has been sent.
+func TestFinnishPages(t *testing.T) {
+	e := newEnv(t, sqlite, nil)
+	c := e.signIn(t, e.a)
+	enable(t, c)
+	e.put(t, e.a, registry.Entry{CustomerNumber: "30001", To: []string{"ostolaskut@asiakas.example"}})
+	c.lang = "fi"
+	data := readFile(t, "../quickstart/documents/ubl-invoice.xml")
+	doc, err := docparse.Parse(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.get("/send")
+	r := c.upload("/send", nil, "document", "lasku.xml", data)
+	plan := r.header.Get("Location")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(plan, "/send/plan/") {
+		t.Fatalf("upload: %d to %q", r.status, plan)
+	}
+	r = c.get(plan)
+	r.want(t, http.StatusOK, "Kuka saa dokumentin", "31.1.2027", "1\u00a0488,00\u00a0€", "vastaanottajahakemistossa")
+	r.lacks(t, "2027-01-31", "1488.00", "Contact/ElectronicMail")
+	c.get(plan+"?lang=sv").wantRedirect(t, plan)
+	c.get(plan).want(t, http.StatusOK, "Vem får dokument", "31.1.2027", `name="upload"`)
+	c.get(plan+"?lang=fi").wantRedirect(t, plan)
+	id := c.get(plan).uploadID(t)
+	c.post("/send/confirm", url.Values{"upload": {id}})
+	c.get(plan).want(t, http.StatusNotFound)
+	r = c.get("/directory")
+	r.want(t, http.StatusOK, "Vastaanottajahakemisto", doc.Buyer.Name, "Nimi")
+	if !regexp.MustCompile(`title="[1-3]?[0-9]\.1?[0-9]\.20[0-9][0-9] klo [0-9]+\.[0-9][0-9]">[1-3]?[0-9]\.1?[0-9]\.20[0-9][0-9]<`).MatchString(r.body) {
+		t.Error("the directory's Updated column is not written as 9.1.2015")
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jakelu/jakelu/distribution"
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/internal/i18n"
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport/address"
 )
@@ -182,21 +183,7 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, sc *scope) {
 // formatCount writes a count with the thousands grouped as the language
 // does: "1 234" (with a no-break space) in Finnish and Swedish, "1,234" in
 // English.
-func formatCount(lang string, n int) string {
-	digits := strconv.Itoa(n)
-	sep := "\u00a0"
-	if lang == "en" {
-		sep = ","
-	}
-	var b strings.Builder
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(d)
-	}
-	return b.String()
-}
+func formatCount(lang string, n int) string { return i18n.FormatInt(lang, int64(n)) }
 
 // entryPage is the data of entry.html, the form to add or edit a customer.
 type entryPage struct {

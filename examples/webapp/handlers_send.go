@@ -109,6 +109,11 @@ func (a *app) sendUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 			return
 		}
 		p.Upload = u.ID
+
+		// The plan that can be sent is a page of its own, so that
+		// reloading it or switching the language keeps it (planView).
+		http.Redirect(w, r, "/send/plan/"+url.PathEscape(u.ID), http.StatusSeeOther)
+		return
 	}
 	p.Steps = explain(sc.lang, p.Plan)
 	a.render(w, r, sc, http.StatusOK, "plan.html", &view{Title: translate(sc.lang, "plan.title", doc.Number), Nav: "send", Page: p})

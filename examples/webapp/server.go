@@ -228,6 +228,7 @@ func (a *app) Handler() http.Handler {
 
 	page("GET /send", a.sendPage)
 	form("POST /send", a.cfg.MaxDocumentSize, a.sendUpload)
+	page("GET /send/plan/{id}", a.planView)
 	form("POST /send/confirm", formLimit, a.sendConfirm)
 	page("GET /log", a.logPage)
 	page("GET /log/{id}", a.deliveryPage)

@@ -485,9 +485,9 @@ func TestCrossCompany(t *testing.T) {
 		importID := alice.importFile(nil, "a.csv", []byte("A-2;toinen@kukka.example\n")).uploadID(t)
 		doc := readFile(t, "../quickstart/documents/ubl-invoice.xml")
 		alice.get("/send")
-		sendID := alice.upload("/send", nil, "document", "lasku.xml", doc).uploadID(t)
+		sendID := alice.sendFile("lasku.xml", doc).uploadID(t)
 		alice.get("/send")
-		sent := alice.upload("/send", nil, "document", "lasku.xml", doc).uploadID(t)
+		sent := alice.sendFile("lasku.xml", doc).uploadID(t)
 		loc := alice.post("/send/confirm", url.Values{"upload": {sent}}).header.Get("Location")
 		if !strings.HasPrefix(loc, "/log/") {
 			t.Fatalf("sending did not lead to the log: %q", loc)
