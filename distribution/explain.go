@@ -54,7 +54,9 @@ func (p *Plan) allScan() bool {
 // Explain renders the step as one sentence in lang ("fi", "sv", "en" or a
 // language added with [AddLanguage]; anything else gives English). The
 // sentences are the texts distribution.step.<code> of the translation
-// files.
+// files. They are for people who do not read XML: an address in the
+// document is named by what it is ("the buyer's contact e-mail"), and the
+// element path it was found at is only in Step.Path, for developers.
 func (s Step) Explain(lang string) string {
 	key, _ := stepKeys.Key(string(s.Code))
 	switch s.Code {
