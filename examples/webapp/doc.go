@@ -97,10 +97,12 @@
 // temporary file, never into memory. A company imports one file at a time
 // (a lock in the database, so also across app processes; another preview
 // or import meanwhile gets 409), has at most 3 files and 100 MB waiting for
-// a confirmation (429 beyond), and the process reads at most two import
-// files at once, with the garbage collector's target lowered while it
-// does: a 31 MB CSV preview raises the process's memory by some 140 MB
-// (TestImportMemory), most of it the batch importer.Read builds. File names
+// a confirmation (429 beyond), and the process reads, previews or applies
+// at most two import files at once, with the garbage collector's target
+// lowered while it does: a 31 MB CSV (430,000 customers) raises the
+// process's memory by some 140 MB for its preview and 190 MB for its import
+// (TestImportMemory), most of it the batch importer.Read builds. Expired
+// sessions and uploads are removed every 5 minutes. File names
 // are stored as valid UTF-8 without control characters, at most 200
 // characters. Every limit of a form is also checked on the server. Failed sign-ins are limited per
 // account (5) and per client address (30) in 15 minutes; the client address

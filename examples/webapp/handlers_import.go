@@ -102,7 +102,8 @@ func (p previewPage) HasChanges() bool {
 // more.
 const importGCPercent = 10
 
-// maxImportReads is how many import files the process reads at once.
+// maxImportReads is how many import files the process reads, previews or
+// applies at once.
 const maxImportReads = 2
 
 // importGC lowers the garbage collector's target while imports are read:
@@ -136,24 +137,34 @@ func enterImportGC() func() {
 }
 
 // read reads an import file of size bytes from r, a stream. A file with
-// problems gives no batch but the page that lists them all.
-// At most maxImportReads files are read at once in the process, so that
-// imports of many companies at once take a bounded amount of memory; the
-// others wait their turn.
-func (a *app) read(ctx context.Context, lang, name string, r io.Reader, size int64) (*importer.Batch, *importErrorsPage, error) {
-	select {
-	case a.importReads <- struct{}{}:
-		defer func() { <-a.importReads }()
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
-	defer enterImportGC()()
+// problems gives no batch but the page that lists them all. The caller
+// holds an import slot (importSlot).
+func (a *app) read(lang, name string, r io.Reader, size int64) (*importer.Batch, *importErrorsPage, error) {
 	batch, err := importer.Read(r, a.decoders, &importer.Options{MaxFileSize: a.cfg.MaxImportSize, Size: size})
 	var ie *importer.ImportError
 	if errors.As(err, &ie) {
 		return nil, &importErrorsPage{File: name, Problems: problemRows(lang, ie.Problems), Total: ie.Total}, nil
 	}
 	return batch, nil, err
+}
+
+// importSlot waits for one of the maxImportReads slots in which import
+// files are read, previewed and applied, so that imports of many companies
+// at once take a bounded amount of memory, and lowers the garbage
+// collector's target meanwhile (enterImportGC). It returns the function
+// that gives the slot back, or the request's error if it ends first.
+func (a *app) importSlot(w http.ResponseWriter, r *http.Request, sc *scope) (func(), bool) {
+	select {
+	case a.importReads <- struct{}{}:
+	case <-r.Context().Done():
+		a.fail(w, r, sc, http.StatusServiceUnavailable, "import.busy")
+		return nil, false
+	}
+	leave := enterImportGC()
+	return func() {
+		leave()
+		<-a.importReads
+	}, true
 }
 
 // lockImport takes the company's import lock for the request, or shows
@@ -193,10 +204,15 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	defer release()
+	leave, ok := a.importSlot(w, r, sc)
+	if !ok {
+		return
+	}
+	defer leave()
 	name := cleanFileName(header.Filename)
 	// The batch is dropped at once: the preview reads the stored file
 	// again, so that it is not held while the file is stored.
-	_, problems, err := a.read(r.Context(), sc.lang, name, file, header.Size)
+	_, problems, err := a.read(sc.lang, name, file, header.Size)
 	switch {
 	case err != nil:
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
@@ -242,7 +258,7 @@ func (a *app) pendingImport(w http.ResponseWriter, r *http.Request, sc *scope, i
 
 // readPending reads a pending import file again from its stored parts.
 func (a *app) readPending(w http.ResponseWriter, r *http.Request, sc *scope, u upload) (*importer.Batch, bool) {
-	batch, problems, err := a.read(r.Context(), sc.lang, u.FileName, sc.data.uploadReader(r.Context(), u), u.Size)
+	batch, problems, err := a.read(sc.lang, u.FileName, sc.data.uploadReader(r.Context(), u), u.Size)
 	if err == nil && problems != nil {
 		err = errors.New("an upload that was read without problems now has problems")
 	}
@@ -267,6 +283,11 @@ func (a *app) importPreview(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if !ok {
 		return
 	}
+	leave, ok := a.importSlot(w, r, sc)
+	if !ok {
+		return
+	}
+	defer leave()
 	batch, ok := a.readPending(w, r, sc, u)
 	if !ok {
 		return
@@ -306,6 +327,11 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if !ok {
 		return
 	}
+	leave, ok := a.importSlot(w, r, sc)
+	if !ok {
+		return
+	}
+	defer leave()
 	batch, ok := a.readPending(w, r, sc, u)
 	if !ok {
 		return

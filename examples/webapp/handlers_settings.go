@@ -61,8 +61,8 @@ func settingsProblem(lang string, s distribution.Settings) (field, message strin
 }
 
 // saveSettings validates the settings with the library's own rules
-// (distribution.Settings.Validate) and the app's bounds (settingsProblem),
-// stores them and adds the change to the audit trail.
+// (distribution.Settings.Validate) and the app's bounds (settingsProblem)
+// and stores them.
 func (a *app) saveSettings(w http.ResponseWriter, r *http.Request, sc *scope) {
 	s := distribution.Settings{
 		Enabled:         r.PostFormValue("enabled") == "on",

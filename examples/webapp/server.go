@@ -85,7 +85,13 @@ type app struct {
 
 	mu   sync.Mutex
 	dirs map[string]*sqlregistry.Registry // each company's directory, by company ID
+
+	stopPurge func() // ends the goroutine that removes expired rows
 }
+
+// purgeEvery is how often expired sessions and uploads (with the parts of
+// import files) are removed, besides at each upload and sign-in.
+const purgeEvery = 5 * time.Minute
 
 // newApp prepares the database (creating or upgrading the tables) and
 // returns the app. Close it when done.
@@ -127,11 +133,42 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 	if err := a.st.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("preparing the database: %w", err)
 	}
+	a.stopPurge = a.purgeExpired(purgeEvery)
 	return a, nil
 }
 
-// Close releases the companies' directories. It does not close the database.
+// purgeExpired removes expired rows every interval until the returned
+// function is called, which waits for the goroutine to end.
+func (a *app) purgeExpired(interval time.Duration) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := a.st.purge(ctx); err != nil && ctx.Err() == nil {
+					a.cfg.Logger.Error("removing expired sessions and uploads", "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// Close stops removing expired rows and releases the companies'
+// directories. It does not close the database.
 func (a *app) Close() error {
+	if a.stopPurge != nil {
+		a.stopPurge()
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var errs []error
