@@ -15,7 +15,8 @@ import (
 // TestBrowserDirectoryFinnish drives the directory, the add form and the
 // import in Finnish in a real browser: names, sorting by a column header,
 // paging with the position, several customer numbers in one add with each
-// problem named, the import page and a preview. It saves the screenshots
+// problem named, the import page and a preview, which the language switch
+// keeps. It saves the screenshots
 // fi-directory*, fi-entry-add*, fi-import and fi-import-preview.
 func TestBrowserDirectoryFinnish(t *testing.T) {
 	ctx := newBrowser(t)
@@ -105,5 +106,11 @@ func TestBrowserDirectoryFinnish(t *testing.T) {
 		p.wantText("h1", "Tarkista muutokset")
 		p.wantText(".summary", "2\nUudet", "4\nMuuttuvat")
 		p.screenshot("fi-import-preview")
+		// The language switch keeps the preview.
+		p.submit("a[hreflang=sv]", 200)
+		p.wantText("h1", "Kontrollera ändringarna")
+		p.wantText(".summary", "2\n", "4\n")
+		p.submit("a[hreflang=fi]", 200)
+		p.wantText("h1", "Tarkista muutokset")
 	})
 }
