@@ -169,12 +169,12 @@ func (a *app) listEntries(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if p.Last < total {
 		p.Next = s.WithPage(s.Page + 1)
 	}
-	key, subject, err := sc.data.takeFlash(r.Context())
+	key, subject, err := sc.data.takeFlash(r.Context(), "dir.")
 	if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	if strings.HasPrefix(key, "dir.") {
+	if key != "" {
 		p.Flash = translate(sc.lang, key, subject)
 	}
 	a.render(w, r, sc, http.StatusOK, "directory.html", &view{Title: translate(sc.lang, "dir.title"), Nav: "directory", Page: p})

@@ -32,7 +32,7 @@ func (a *app) settingsPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	key, _, err := sc.data.takeFlash(r.Context())
+	key, _, err := sc.data.takeFlash(r.Context(), "settings.")
 	if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return

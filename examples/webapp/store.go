@@ -735,10 +735,13 @@ ON CONFLICT (session_id) DO UPDATE SET message = excluded.message, subject = exc
 	return err
 }
 
-// takeFlash returns and removes the session's one-time message, or "" for
-// the key when there is none.
-func (d companyData) takeFlash(ctx context.Context) (key, subject string, err error) {
-	err = d.st.db.QueryRowContext(ctx, `DELETE FROM webapp_flash WHERE session_id = $1 RETURNING message, subject`, d.sessionID).Scan(&key, &subject)
+// takeFlash returns and removes the session's one-time message if its key
+// starts with prefix (the page's own messages: "dir." on the directory),
+// or "" for the key when there is none. Another page's message is left for
+// that page.
+func (d companyData) takeFlash(ctx context.Context, prefix string) (key, subject string, err error) {
+	err = d.st.db.QueryRowContext(ctx, `DELETE FROM webapp_flash WHERE session_id = $1 AND substr(message, 1, $2) = $3 RETURNING message, subject`,
+		d.sessionID, len(prefix), prefix).Scan(&key, &subject)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}
