@@ -108,7 +108,6 @@ func (a *app) sendUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 			a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 			return
 		}
-		p.Upload = u.ID
 
 		// The plan that can be sent is a page of its own, so that
 		// reloading it or switching the language keeps it (planView).
