@@ -81,7 +81,7 @@ func ExampleRouter_Plan() {
 	fmt.Println(plan.Explain("fi"))
 	// Output:
 	// none true
-	// Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 55555 ei ole vastaanottajarekisterissä. Vastaanottajaa ei löytynyt, joten asiakirjaa ei lähetetä sähköpostilla.
+	// Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 55555 ei ole vastaanottajahakemistossa. Vastaanottajaa ei löytynyt, joten asiakirjaa ei lähetetä sähköpostilla.
 }
 
 // A Finvoice has no PDF of its own: the e-mail carries its invoice image,

@@ -54,16 +54,18 @@ func (p *Plan) allScan() bool {
 // Explain renders the step as one sentence in lang ("fi", "sv", "en" or a
 // language added with [AddLanguage]; anything else gives English). The
 // sentences are the texts distribution.step.<code> of the translation
-// files.
+// files. They are for people who do not read XML: an address in the
+// document is named by what it is ("the buyer's contact e-mail"), and the
+// element path it was found at is only in Step.Path, for developers.
 func (s Step) Explain(lang string) string {
 	key, _ := stepKeys.Key(string(s.Code))
 	switch s.Code {
 	case StepDisabled, StepDocumentOff, StepDocumentNone, StepDirectoryOff, StepNoCustomerNumber, StepDirectoryNotTried:
 		return i18n.Text(lang, key)
 	case StepDocumentAddress:
-		return i18n.Text(lang, key, s.Address, shortPath(s.Path))
+		return i18n.Text(lang, key, s.Address, where(lang, s.Path))
 	case StepDocumentInvalid:
-		return i18n.Text(lang, key, s.Address, shortPath(s.Path), s.Reason.Message(lang))
+		return i18n.Text(lang, key, s.Address, where(lang, s.Path), s.Reason.Message(lang))
 	case StepCustomerSkipped:
 		return i18n.Text(lang, key, s.CustomerNumber, kind(lang, s.Kind))
 	case StepDirectoryHit:
@@ -113,14 +115,33 @@ var (
 	pdfKeys      = i18n.Prefix("distribution.pdf.")
 )
 
-// shortPath keeps the last two elements of an element path, enough for a
-// reader to recognise the field.
-func shortPath(p string) string {
-	parts := strings.Split(p, "/")
-	if len(parts) > 2 {
-		parts = parts[len(parts)-2:]
+// where says in words, in lang, what the address at an element path of a
+// document is, such as "the buyer's contact e-mail": the sentences are for
+// people who do not read XML. The path itself stays in Step.Path (and
+// Recipient.Path) for developers.
+func where(lang, path string) string {
+	return i18n.Text(lang, whereKey(path))
+}
+
+// whereKey returns the key of the text that names what the address at the
+// element path is, from the element names the formats use: the invoice
+// recipient's (Finvoice InvoiceRecipient…, CII InvoiceeTradeParty), the
+// buyer's accounts contact's (UBL AccountsContact), the buyer's contact's
+// (Contact, DefinedTradeContact, Finvoice BuyerCommunicationDetails), the
+// buyer's electronic address (UBL EndpointID, CII URIUniversalCommunication)
+// or, for any other path, a buyer e-mail address.
+func whereKey(path string) string {
+	switch {
+	case strings.Contains(path, "InvoiceRecipient"), strings.Contains(path, "InvoiceeTradeParty"):
+		return "distribution.where.recipient"
+	case strings.Contains(path, "AccountsContact"):
+		return "distribution.where.accounts"
+	case strings.Contains(path, "Contact"), strings.Contains(path, "BuyerCommunicationDetails"):
+		return "distribution.where.contact"
+	case strings.HasSuffix(path, "EndpointID"), strings.Contains(path, "URIUniversalCommunication"):
+		return "distribution.where.endpoint"
 	}
-	return strings.Join(parts, "/")
+	return "distribution.where.other"
 }
 
 func capitalize(s string) string {

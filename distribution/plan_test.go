@@ -267,20 +267,20 @@ func TestPlan_Explain(t *testing.T) {
 	}
 	p, _ := r.Plan(t.Context(), testDoc("invalid", cn("9999", docparse.KindCustomerNumber), cn("1001", docparse.KindCustomerNumber)))
 	want := map[string]string{
-		"en": `The document gives the address “lj@buyer” (Contact/ElectronicMail), which cannot be used: the domain after the @ has no dot. ` +
+		"en": `The document gives the address “lj@buyer” (the buyer's contact e-mail), which cannot be used: the domain after the @ has no dot. ` +
 			"The document gives no usable e-mail address. Customer number 9999 is not in the recipient directory. " +
 			"Customer number 1001 is in the recipient directory: ap@buyer.fi, cfo@buyer.fi; copy to archive@buyer.fi. " +
 			"The document is sent to the addresses in the recipient directory. " +
 			"The document has no PDF, so its invoice image is rendered and attached before the XML.",
-		"fi": `Asiakirjassa on osoite ”lj@buyer” (Contact/ElectronicMail), jota ei voi käyttää: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä. ` +
-			"Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 9999 ei ole vastaanottajarekisterissä. " +
-			"Asiakasnumero 1001 on vastaanottajarekisterissä: ap@buyer.fi, cfo@buyer.fi; kopio archive@buyer.fi. " +
-			"Asiakirja lähetetään vastaanottajarekisterin osoitteisiin. " +
+		"fi": `Asiakirjassa on osoite ”lj@buyer” (ostajan yhteyssähköposti), jota ei voi käyttää: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä. ` +
+			"Asiakirjassa ei ole käyttökelpoista sähköpostiosoitetta. Asiakasnumero 9999 ei ole vastaanottajahakemistossa. " +
+			"Asiakasnumero 1001 on vastaanottajahakemistossa: ap@buyer.fi, cfo@buyer.fi; kopio archive@buyer.fi. " +
+			"Asiakirja lähetetään vastaanottajahakemiston osoitteisiin. " +
 			"Asiakirjassa ei ole PDF:ää, joten siitä muodostetaan laskun kuva, joka liitetään ennen XML:ää.",
-		"sv": `Dokumentet anger adressen ”lj@buyer” (Contact/ElectronicMail), som inte kan användas: domänen efter @ saknar punkt. ` +
-			"Dokumentet anger ingen användbar e-postadress. Kundnummer 9999 finns inte i mottagarregistret. " +
-			"Kundnummer 1001 finns i mottagarregistret: ap@buyer.fi, cfo@buyer.fi; kopia till archive@buyer.fi. " +
-			"Dokumentet skickas till adresserna i mottagarregistret. " +
+		"sv": `Dokumentet anger adressen ”lj@buyer” (köparens kontakt-e-post), som inte kan användas: domänen efter @ saknar punkt. ` +
+			"Dokumentet anger ingen användbar e-postadress. Kundnummer 9999 finns inte i mottagarkatalogen. " +
+			"Kundnummer 1001 finns i mottagarkatalogen: ap@buyer.fi, cfo@buyer.fi; kopia till archive@buyer.fi. " +
+			"Dokumentet skickas till adresserna i mottagarkatalogen. " +
 			"Dokumentet har ingen PDF, så dess fakturabild skapas och bifogas före XML-filen.",
 	}
 	for lang, w := range want {
@@ -346,7 +346,7 @@ func TestSettingsError_Message(t *testing.T) {
 	}{
 		{Settings{Enabled: true, From: "a@b"}, "fi", `”a@b” ei ole käyttökelpoinen sähköpostiosoite: @-merkin jälkeisessä verkkotunnuksessa ei ole pistettä.`},
 		{Settings{Enabled: true}, "en", "The sender address is required."},
-		{Settings{From: "a@b.fi", Precedence: "x"}, "sv", `Välj om dokumentets adress, registret eller båda har företräde (”x” är inget av dem).`},
+		{Settings{From: "a@b.fi", Precedence: "x"}, "sv", `Välj om dokumentets adress, mottagarkatalogen eller båda har företräde (”x” är inget av dem).`},
 		{Settings{From: "a@b.fi", Language: "de"}, "en", `Choose Finnish, Swedish or English (“de” is not supported).`},
 		{Settings{From: "a@b.fi", CustomerNumberKinds: []docparse.IDKind{"vat"}}, "fi", `”vat” ei ole asiakasnumeron tyyppi.`},
 	}
@@ -476,8 +476,8 @@ func TestTooManyRecipientsError_Message(t *testing.T) {
 	e := &TooManyRecipientsError{Number: "INV-7", Count: 5000, Max: 50}
 	tests := []struct{ lang, want string }{
 		{"en", "Document INV-7 would go to 5000 addresses (recipients and copies together), more than the 50 one e-mail may have, so it was not sent. Correct the addresses in the document or in its recipient directory entry."},
-		{"fi", "Asiakirja INV-7 menisi 5000 osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä 50, joten sitä ei lähetetty. Korjaa asiakirjan tai sen vastaanottajarekisterin tietueen osoitteet."},
-		{"sv", "Dokument INV-7 skulle gå till 5000 adresser (mottagare och kopior sammanlagt), fler än de 50 ett e-postmeddelande får ha, så det skickades inte. Rätta adresserna i dokumentet eller i dess post i mottagarregistret."},
+		{"fi", "Asiakirja INV-7 menisi 5000 osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä 50, joten sitä ei lähetetty. Korjaa asiakirjan tai sen vastaanottajahakemiston tietueen osoitteet."},
+		{"sv", "Dokument INV-7 skulle gå till 5000 adresser (mottagare och kopior sammanlagt), fler än de 50 ett e-postmeddelande får ha, så det skickades inte. Rätta adresserna i dokumentet eller i dess post i mottagarkatalogen."},
 		{"de", "Document INV-7 would go to 5000 addresses (recipients and copies together), more than the 50 one e-mail may have, so it was not sent. Correct the addresses in the document or in its recipient directory entry."},
 	}
 	for _, tt := range tests {
@@ -499,16 +499,51 @@ func TestPlan_Explain_tooMany(t *testing.T) {
 	}
 	p, _ := r.Plan(t.Context(), manyAddresses(3))
 	want := map[string]string{
-		"en": "The document gives the address a0@buyer.fi (Contact/ElectronicMail). The document gives 2 more addresses. The recipient directory is not in use. " +
+		"en": "The document gives the address a0@buyer.fi (the buyer's contact e-mail). The document gives 2 more addresses. The recipient directory is not in use. " +
 			"The document would go to 3 addresses (recipients and copies together), more than the 1 one e-mail may have, so it is not sent: correct the addresses in the document or in the recipient directory.",
-		"fi": "Asiakirjassa on osoite a0@buyer.fi (Contact/ElectronicMail). Asiakirjassa on vielä 2 muuta osoitetta. Vastaanottajarekisteri ei ole käytössä. " +
-			"Asiakirja menisi 3 osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä 1, joten sitä ei lähetetä: korjaa asiakirjan tai vastaanottajarekisterin osoitteet.",
-		"sv": "Dokumentet anger adressen a0@buyer.fi (Contact/ElectronicMail). Dokumentet anger ytterligare 2 adresser. Mottagarregistret används inte. " +
-			"Dokumentet skulle gå till 3 adresser (mottagare och kopior sammanlagt), fler än de 1 ett e-postmeddelande får ha, så det skickas inte: rätta adresserna i dokumentet eller i mottagarregistret.",
+		"fi": "Asiakirjassa on osoite a0@buyer.fi (ostajan yhteyssähköposti). Asiakirjassa on vielä 2 muuta osoitetta. Vastaanottajahakemisto ei ole käytössä. " +
+			"Asiakirja menisi 3 osoitteeseen (vastaanottajat ja kopiot yhteensä), mikä on enemmän kuin yhden sähköpostin enimmäismäärä 1, joten sitä ei lähetetä: korjaa asiakirjan tai vastaanottajahakemiston osoitteet.",
+		"sv": "Dokumentet anger adressen a0@buyer.fi (köparens kontakt-e-post). Dokumentet anger ytterligare 2 adresser. Mottagarkatalogen används inte. " +
+			"Dokumentet skulle gå till 3 adresser (mottagare och kopior sammanlagt), fler än de 1 ett e-postmeddelande får ha, så det skickas inte: rätta adresserna i dokumentet eller i mottagarkatalogen.",
 	}
 	for lang, w := range want { // the shipped languages (a test may have added nb)
 		if got := p.Explain(lang); got != w {
 			t.Errorf("Explain(%s):\n got %s\nwant %s", lang, got, w)
 		}
+	}
+}
+
+// TestStep_Explain_where checks that an explanation names in words what
+// the address in the document is, for the element paths of every format,
+// and never shows the path, which stays in Step.Path.
+func TestStep_Explain_where(t *testing.T) {
+	tests := []struct {
+		path, en, fi string
+	}{
+		{"Invoice/AccountingCustomerParty/Party/Contact/ElectronicMail", "the buyer's contact e-mail", "ostajan yhteyssähköposti"},
+		{"Invoice/AccountingCustomerParty/Party/Contact/OtherCommunication/Value", "the buyer's contact e-mail", "ostajan yhteyssähköposti"},
+		{"Invoice/AccountingCustomerParty/Party/EndpointID", "the buyer's electronic address", "ostajan sähköinen osoite"},
+		{"Invoice/BuyerParty/AccountsContact/ElectronicMail", "the buyer's accounts contact e-mail", "ostajan reskontrayhteyshenkilön sähköposti"},
+		{"CrossIndustryInvoice/SupplyChainTradeTransaction/ApplicableHeaderTradeAgreement/BuyerTradeParty/DefinedTradeContact/EmailURIUniversalCommunication/URIID", "the buyer's contact e-mail", "ostajan yhteyssähköposti"},
+		{"CrossIndustryInvoice/SupplyChainTradeTransaction/ApplicableHeaderTradeAgreement/BuyerTradeParty/URIUniversalCommunication/URIID", "the buyer's electronic address", "ostajan sähköinen osoite"},
+		{"CrossIndustryInvoice/SupplyChainTradeTransaction/ApplicableHeaderTradeSettlement/InvoiceeTradeParty/URIUniversalCommunication/URIID", "the invoice recipient's e-mail", "laskun vastaanottajan sähköposti"},
+		{"Finvoice/BuyerCommunicationDetails/BuyerEmailaddressIdentifier", "the buyer's contact e-mail", "ostajan yhteyssähköposti"},
+		{"Finvoice/InvoiceRecipientCommunicationDetails/InvoiceRecipientEmailaddressIdentifier", "the invoice recipient's e-mail", "laskun vastaanottajan sähköposti"},
+		{"Bill/Mail", "a buyer e-mail address", "ostajan sähköpostiosoite"},
+		{"", "a buyer e-mail address", "ostajan sähköpostiosoite"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			s := Step{Code: StepDocumentAddress, Address: "a@buyer.fi", Path: tt.path}
+			for lang, want := range map[string]string{"en": tt.en, "fi": tt.fi} {
+				got := s.Explain(lang)
+				if !strings.Contains(got, "("+want+")") {
+					t.Errorf("Explain(%s) = %q, want it to name %q", lang, got, want)
+				}
+				if tt.path != "" && strings.Contains(got, "/") {
+					t.Errorf("Explain(%s) = %q shows an element path", lang, got)
+				}
+			}
+		})
 	}
 }

@@ -226,7 +226,7 @@ func TestBrowser(t *testing.T) {
 		p.screenshot("login")
 		p.do(chromedp.SendKeys(chromedp.ID("email"), e.a.email), chromedp.SendKeys(chromedp.ID("password"), e.a.password))
 		p.submit("form[action='/login'] button", 200)
-		p.wantText("h1", "E-mail distribution")
+		p.wantText("h1", "Directory")
 		p.wantText(".company", "Kukka Oy")
 	})
 
@@ -269,7 +269,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("edit", func(t *testing.T) {
 		p.t = t
-		p.submit("a[href='/directory/edit?cn=00777']", 200)
+		p.submit("a[href^='/directory/edit?cn=00777']", 200) // the link keeps the search
 		p.wantText("h1", "Edit customer 00777")
 		p.do(chromedp.SetValue(chromedp.ID("to"), "uusi@selain.example"))
 		p.submit("form button.primary", 200)
@@ -279,10 +279,12 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		p.t = t
-		p.submit("a[href='/directory/delete?cn=00777']", 200)
+		p.submit("a[href^='/directory/delete?cn=00777']", 200)
 		p.wantText("h1", "Delete customer 00777?")
 		p.submit("button.danger", 200)
 		p.wantText(".alert.success", "Customer 00777 was deleted.")
+		p.wantText(".count", "0 customers match “SELAIN”") // back to the same search
+		p.open("/directory")
 		p.wantText(".count", "1 customer")
 	})
 

@@ -38,19 +38,30 @@
 // JavaScript, in Finnish, Swedish or English (the browser's preference, or
 // the language switch, kept in a cookie):
 //
-//   - E-mail distribution (/directory): the directory, searchable by customer
-//     number or address and paged by the registry's keyset cursor; add, edit
-//     and delete (after a confirmation) with the registry's objections shown
-//     next to the field.
+//   - Directory (/directory; Vastaanottajahakemisto, Mottagarkatalog): the
+//     recipient directory with each customer's name where a document sent
+//     to the number gave one, its delivery profile (standard or scanning
+//     service) and when it last changed; searchable by customer number or
+//     address, sorted by customer number or last change either way, paged
+//     with previous/next and the position ("1–50 / 1 234"). Add (several
+//     customer numbers with the same addresses at once: all are checked and
+//     each problem named before any is added), edit and delete (after a
+//     confirmation) with the registry's objections shown next to the field;
+//     each change returns to the list as it was (search, sort, page) and
+//     says what it did once, from a message kept server-side for the
+//     session, never from the URL.
 //   - Import (/import): upload a CSV or XLSX file; every problem is listed
-//     (row, column, value, what to do) and nothing is imported, or a preview
-//     shows what would be added, changed, left unchanged and (only when the
-//     whole directory is replaced, behind an extra confirmation) deleted.
-//     The help, the templates and the export sit beside the form.
-//   - Send (/send): upload a document, read who would receive it and why,
-//     send it; its page (/log/{id}) shows the outcome per recipient and the
-//     explanation in the reader's language, rendered from the routing steps
-//     stored with it.
+//     (row, column, value, what to do) and nothing is imported, or the
+//     preview (/import/preview/{id}, a page of its own, so that a reload or
+//     the language switch keeps it) shows what would be added, changed, left
+//     unchanged and (only when the whole directory is replaced, behind an
+//     extra confirmation) deleted. The help, the templates and the export
+//     sit beside the form.
+//   - Send (/send): upload a document, read who would receive it and why on
+//     its plan (/send/plan/{id}, with the due date and amount in the page's
+//     language), send it; its page (/log/{id}) shows the outcome per
+//     recipient and the explanation in the reader's language, rendered from
+//     the routing steps stored with it.
 //   - Deliveries (/log): the documents (one row each, not each attempt),
 //     newest first and paged by a keyset cursor, with the time, number,
 //     customer number, buyer, recipients, state and who handled it when.
@@ -67,7 +78,9 @@
 //     uses).
 //   - Settings (/settings, admins): the master switch, the two methods, the
 //     precedence, the sender name, the reply-to address and the default
-//     language of e-mails, validated by distribution.Settings.Validate.
+//     language of e-mails, validated by distribution.Settings.Validate and
+//     the app's own bounds (a sender name of at most 100 characters on one
+//     line, a language e-mails are written in).
 //   - Users (/users, admins): the company's users and their roles. An
 //     admin invites a user by e-mail address and role and gets a one-time
 //     link (also written in the app's log, so no mail server is needed)
@@ -106,9 +119,14 @@
 // (companies, users, sessions, settings, the delivery log and the uploads
 // waiting for a confirmation), which the app creates idempotently at start
 // beside sqlregistry.Migrate, on SQLite and PostgreSQL alike. Imports go
-// through importer.Read, importer.Diff and importer.Apply; a previewed file
-// is kept server-side for the session for 30 minutes and read again when
-// it is confirmed, so the user does not upload it twice. Every request that
+// through importer.Read and importer.Apply, the preview through a
+// comparison that counts as importer.Diff does but keeps only the entries
+// it lists. A previewed file is kept server-side for the session for 30
+// minutes, in parts of 1 MB in the database (so that app processes sharing
+// a PostgreSQL database share it), and read again as a stream when it is
+// previewed or confirmed, so the user does not upload it twice; a new
+// upload replaces the session's earlier one, Cancel and expiry delete it.
+// Every request that
 // plans or sends builds a distribution.Router from the company's stored
 // settings; documents go out through transport/file or transport/smtp.
 //
@@ -124,8 +142,20 @@
 // (so that app processes sharing a database accept each other's forms); a
 // token from another pre-session is refused. Invitation and reset links
 // are 128 random bits, stored only as their SHA-256, used once.
-// Uploads are bounded with http.MaxBytesReader (32 MB for imports, 20 MB
-// for documents) and refused with 413 and a message naming the limit.
+// Uploads are bounded with http.MaxBytesReader (32 MB for imports, 20 MB for
+// documents) and refused with 413 and a message naming the limit; a file
+// over 64 kB is parsed to a temporary file, never into memory. A company
+// imports one file at a time (a lock in the database, so also across app
+// processes; another preview or import meanwhile gets 409), has at most 3
+// files and 100 MB waiting for a confirmation (429 beyond), and the process
+// reads, previews or applies at most two import files at once, with the
+// garbage collector's target lowered while it does: a 31 MB CSV (430,000
+// customers) raises the process's memory by some 140 MB for its preview and
+// 190 MB for its import (TestImportMemory), most of it the batch
+// importer.Read builds. Expired sessions and uploads are removed every 5
+// minutes. File names are stored as valid UTF-8 without control characters,
+// at most 200 characters. Every limit of a form is also checked on the
+// server.
 //
 // Failed sign-ins slow down, they never lock an account: failures are
 // counted per account on one client and per client (an IPv4 address, or
@@ -157,5 +187,8 @@
 // the storage and isolation tests also run on PostgreSQL, each in a schema of
 // its own. The browser tests drive a headless Chromium (install it with
 // apt-get install chromium) and save screenshots into $JAKELU_SCREENSHOTS,
-// or a temporary folder.
+// or a temporary folder. TestImportMemory (skipped with -short and -race)
+// previews a 31 MB CSV in a child process, checks that the process's peak
+// resident set size grows by at most 150 MB and logs the growth, and that
+// of four companies' previews at once.
 package main

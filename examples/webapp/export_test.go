@@ -42,7 +42,7 @@ func TestDirectoryExportSafe(t *testing.T) {
 	for _, format := range []string{"csv", "xlsx"} {
 		r := c.get("/directory/export/" + format)
 		r.want(t, http.StatusOK)
-		id := cb.upload("/import", url.Values{"mode": {"replace"}}, "file", "export."+format, r.raw).uploadID(t)
+		id := cb.importFile(url.Values{"mode": {"replace"}}, "export."+format, r.raw).uploadID(t)
 		cb.post("/import/confirm", url.Values{"upload": {id}, "confirm-replace": {"yes"}}).want(t, http.StatusOK, "Import complete")
 		got := e.entries(t, e.b)
 		if len(got) != len(entries) {

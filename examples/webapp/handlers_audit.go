@@ -56,6 +56,26 @@ func (sc *scope) putEntry(ctx context.Context, old *registry.Entry, e registry.E
 	return nil
 }
 
+// addEntries adds new directory entries in one step (all or none) and
+// records each in the audit trail; when they cannot be recorded, the
+// entries are deleted again and the error returned.
+func (sc *scope) addEntries(ctx context.Context, entries []registry.Entry) error {
+	if _, err := sc.dir.Apply(ctx, registry.Batch{Put: entries}); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := sc.audit(ctx, "entry.add", e.CustomerNumber, nil, audited(e)); err != nil {
+			undo := registry.Batch{}
+			for _, e := range entries {
+				undo.Delete = append(undo.Delete, e.CustomerNumber)
+			}
+			_, uerr := sc.dir.Apply(ctx, undo)
+			return errors.Join(fmt.Errorf("recording the new entry %s in the audit trail, so the entries were not added: %w", e.CustomerNumber, err), uerr)
+		}
+	}
+	return nil
+}
+
 // deleteEntry deletes a directory entry (old, as it was looked up) and
 // records it in the audit trail; when it cannot be recorded, the entry is
 // put back and the error returned. A missing entry is registry.ErrNotFound.

@@ -6,6 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/jakelu/jakelu/importer"
 	"github.com/jakelu/jakelu/importer/csvimport"
@@ -68,13 +74,6 @@ type capped[T any] struct {
 // previewRows is how many rows of each kind a preview lists.
 const previewRows = 100
 
-func capList[T any](items []T) capped[T] {
-	if len(items) <= previewRows {
-		return capped[T]{Items: items}
-	}
-	return capped[T]{Items: items[:previewRows], More: len(items) - previewRows}
-}
-
 // previewPage is the data of preview.html: what an import would change.
 type previewPage struct {
 	Upload       string // the ID the confirmation refers to
@@ -96,10 +95,52 @@ func (p previewPage) HasChanges() bool {
 	return s.Added+s.Changed+s.Deleted > 0
 }
 
-// read reads an import file. A file with problems gives no batch but the
-// page that lists them all.
-func (a *app) read(lang, name string, data []byte) (*importer.Batch, *importErrorsPage, error) {
-	batch, err := importer.Read(bytes.NewReader(data), a.decoders, &importer.Options{MaxFileSize: a.cfg.MaxImportSize})
+// importGCPercent is the garbage collector's target (as GOGC) while an
+// import file is read. The batch importer.Read builds is most of what the
+// import holds (some 250 bytes a customer); with the default target of 100
+// the heap may grow to twice that before a collection, with 10 to a tenth
+// more.
+const importGCPercent = 10
+
+// maxImportReads is how many import files the process reads, previews or
+// applies at once.
+const maxImportReads = 2
+
+// importGC lowers the garbage collector's target while imports are read:
+// the process's, since Go has no other. The first import in lowers it, the
+// last one out restores what it was; a lower target (or GOGC=off) is kept.
+var importGC struct {
+	sync.Mutex
+	n      int // imports being read
+	before int // the target before the first
+}
+
+// enterImportGC lowers the collector's target for an import being read and
+// returns the function that ends that.
+func enterImportGC() func() {
+	importGC.Lock()
+	defer importGC.Unlock()
+	if importGC.n == 0 {
+		importGC.before = debug.SetGCPercent(importGCPercent)
+		if importGC.before >= 0 && importGC.before < importGCPercent || importGC.before < 0 {
+			debug.SetGCPercent(importGC.before)
+		}
+	}
+	importGC.n++
+	return func() {
+		importGC.Lock()
+		defer importGC.Unlock()
+		if importGC.n--; importGC.n == 0 {
+			debug.SetGCPercent(importGC.before)
+		}
+	}
+}
+
+// read reads an import file of size bytes from r, a stream. A file with
+// problems gives no batch but the page that lists them all. The caller
+// holds an import slot (importSlot).
+func (a *app) read(lang, name string, r io.Reader, size int64) (*importer.Batch, *importErrorsPage, error) {
+	batch, err := importer.Read(r, a.decoders, &importer.Options{MaxFileSize: a.cfg.MaxImportSize, Size: size})
 	var ie *importer.ImportError
 	if errors.As(err, &ie) {
 		return nil, &importErrorsPage{File: name, Problems: problemRows(lang, ie.Problems), Total: ie.Total}, nil
@@ -107,9 +148,48 @@ func (a *app) read(lang, name string, data []byte) (*importer.Batch, *importErro
 	return batch, nil, err
 }
 
+// importSlot waits for one of the maxImportReads slots in which import
+// files are read, previewed and applied, so that imports of many companies
+// at once take a bounded amount of memory, and lowers the garbage
+// collector's target meanwhile (enterImportGC). It returns the function
+// that gives the slot back, or the request's error if it ends first.
+func (a *app) importSlot(w http.ResponseWriter, r *http.Request, sc *scope) (func(), bool) {
+	select {
+	case a.importReads <- struct{}{}:
+	case <-r.Context().Done():
+		a.fail(w, r, sc, http.StatusServiceUnavailable, "import.busy")
+		return nil, false
+	}
+	leave := enterImportGC()
+	return func() {
+		leave()
+		<-a.importReads
+	}, true
+}
+
+// lockImport takes the company's import lock for the request, or shows
+// that another import is in progress (409) and reports false. The caller
+// releases the lock when done.
+func (a *app) lockImport(w http.ResponseWriter, r *http.Request, sc *scope) (func(), bool) {
+	release, err := sc.data.lockImport(r.Context())
+	switch {
+	case errors.Is(err, errImportBusy):
+		a.fail(w, r, sc, http.StatusConflict, "import.busy")
+		return nil, false
+	case err != nil:
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return nil, false
+	}
+	return release, true
+}
+
 // importUpload reads an uploaded file and shows either every problem in it
-// (nothing is imported) or a preview of the changes. The file is kept for
-// the session until it is confirmed, cancelled or expires.
+// (nothing is imported) or, after keeping the file for the session until it
+// is confirmed, cancelled or expires, redirects to its preview. The file is
+// read as a stream from the temporary file the form was parsed into and
+// kept in parts, so that memory does not grow with its size. One import of
+// a company is read at a time; the pending files of a company are bounded
+// (maxPendingImports, maxPendingImportBytes).
 func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 	replace := r.PostFormValue("mode") == "replace"
 	if replace && !sc.admin() {
@@ -123,12 +203,20 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	defer file.Close()
-	data, err := io.ReadAll(file)
-	if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+	release, ok := a.lockImport(w, r, sc)
+	if !ok {
 		return
 	}
-	batch, problems, err := a.read(sc.lang, header.Filename, data)
+	defer release()
+	leave, ok := a.importSlot(w, r, sc)
+	if !ok {
+		return
+	}
+	defer leave()
+	name := cleanFileName(header.Filename)
+	// The batch is dropped at once: the preview reads the stored file
+	// again, so that it is not held while the file is stored.
+	_, problems, err := a.read(sc.lang, name, file, header.Size)
 	switch {
 	case err != nil:
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
@@ -138,9 +226,74 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 			&view{Title: translate(sc.lang, "importErr.title"), Nav: "import", Page: problems})
 		return
 	}
-	u := upload{Kind: "import", FileName: header.Filename, ReplaceAll: replace, Data: data}
-	if err := sc.data.putUpload(r.Context(), &u); err != nil {
+	// The batch of a large file is tens of megabytes of garbage now:
+	// collect it before the preview reads the file again, so that the two
+	// readings do not add up.
+	runtime.GC()
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return
+	}
+	u := upload{FileName: name, ReplaceAll: replace, Size: header.Size}
+	switch err := sc.data.putImport(r.Context(), &u, file); {
+	case errors.Is(err, errQuota):
+		a.fail(w, r, sc, http.StatusTooManyRequests, "import.quota", maxPendingImports, formatSize(sc.lang, maxPendingImportBytes))
+		return
+	case err != nil:
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return
+	}
+	http.Redirect(w, r, "/import/preview/"+url.PathEscape(u.ID), http.StatusSeeOther)
+}
+
+// pendingImport returns the session's pending import file with the ID, or
+// shows that it expired (404) and reports false.
+func (a *app) pendingImport(w http.ResponseWriter, r *http.Request, sc *scope, id string) (upload, bool) {
+	u, err := sc.data.upload(r.Context(), "import", id, false)
+	if errors.Is(err, errNotFound) {
+		a.fail(w, r, sc, http.StatusNotFound, "preview.expired")
+		return u, false
+	} else if err != nil {
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return u, false
+	}
+	return u, true
+}
+
+// readPending reads a pending import file again from its stored parts.
+func (a *app) readPending(w http.ResponseWriter, r *http.Request, sc *scope, u upload) (*importer.Batch, bool) {
+	batch, problems, err := a.read(sc.lang, u.FileName, sc.data.uploadReader(r.Context(), u), u.Size)
+	if err == nil && problems != nil {
+		err = errors.New("an upload that was read without problems now has problems")
+	}
+	if err != nil {
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return nil, false
+	}
+	batch.ReplaceAll = u.ReplaceAll
+	return batch, true
+}
+
+// importPreview shows what importing a pending file would change. It is a
+// page of its own (GET /import/preview/{id}), so that reloading it or
+// switching the language keeps it.
+func (a *app) importPreview(w http.ResponseWriter, r *http.Request, sc *scope) {
+	release, ok := a.lockImport(w, r, sc)
+	if !ok {
+		return
+	}
+	defer release()
+	u, ok := a.pendingImport(w, r, sc, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	leave, ok := a.importSlot(w, r, sc)
+	if !ok {
+		return
+	}
+	defer leave()
+	batch, ok := a.readPending(w, r, sc, u)
+	if !ok {
 		return
 	}
 	a.showPreview(w, r, sc, http.StatusOK, u, batch, "")
@@ -148,17 +301,13 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 
 // showPreview renders what importing batch would change.
 func (a *app) showPreview(w http.ResponseWriter, r *http.Request, sc *scope, status int, u upload, batch *importer.Batch, confirmError string) {
-	batch.ReplaceAll = u.ReplaceAll
-	ch, err := importer.Diff(r.Context(), sc.dir, batch)
+	p, err := previewChanges(r.Context(), sc.dir, batch)
 	if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	p := previewPage{
-		Upload: u.ID, File: u.FileName, ReplaceAll: u.ReplaceAll, Summary: ch.Summary(),
-		Added: capList(ch.Added), Changed: capList(ch.Changed), Unchanged: capList(ch.Unchanged), Deleted: capList(ch.Deleted),
-		Warnings: problemRows(sc.lang, batch.Warnings), WarningsMore: batch.WarningTotal - len(batch.Warnings), ConfirmError: confirmError,
-	}
+	p.Upload, p.File, p.ReplaceAll, p.ConfirmError = u.ID, u.FileName, u.ReplaceAll, confirmError
+	p.Warnings, p.WarningsMore = problemRows(sc.lang, batch.Warnings), batch.WarningTotal-len(batch.Warnings)
 	a.render(w, r, sc, status, "preview.html", &view{Title: translate(sc.lang, "preview.title"), Nav: "import", Page: p})
 }
 
@@ -170,22 +319,25 @@ type importDonePage struct {
 
 // importConfirm imports a previewed file in one atomic step. In replace-all
 // mode the extra confirmation box must be ticked, or the preview is shown
-// again with the request to tick it.
+// again with the request to tick it. The import is added to the audit
+// trail.
 func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
-	u, err := sc.data.upload(r.Context(), "import", r.PostFormValue("upload"), false)
-	if errors.Is(err, errNotFound) {
-		a.fail(w, r, sc, http.StatusNotFound, "preview.expired")
-		return
-	} else if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+	release, ok := a.lockImport(w, r, sc)
+	if !ok {
 		return
 	}
-	batch, problems, err := a.read(sc.lang, u.FileName, u.Data)
-	if err == nil && problems != nil {
-		err = errors.New("an upload that was read without problems now has problems")
+	defer release()
+	u, ok := a.pendingImport(w, r, sc, r.PostFormValue("upload"))
+	if !ok {
+		return
 	}
-	if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+	leave, ok := a.importSlot(w, r, sc)
+	if !ok {
+		return
+	}
+	defer leave()
+	batch, ok := a.readPending(w, r, sc, u)
+	if !ok {
 		return
 	}
 	if u.ReplaceAll && !sc.admin() {
@@ -196,7 +348,6 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.showPreview(w, r, sc, http.StatusUnprocessableEntity, u, batch, translate(sc.lang, "preview.confirmNeeded"))
 		return
 	}
-	batch.ReplaceAll = u.ReplaceAll
 	sum, err := importer.Apply(r.Context(), sc.dir, batch)
 	if err == nil {
 		err = sc.audit(r.Context(), "import", u.FileName, nil, auditedImport{File: u.FileName,
@@ -209,17 +360,174 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if err := sc.data.dropUpload(r.Context(), u.ID); err != nil {
 		a.cfg.Logger.Error("removing an imported upload", "err", err)
 	}
+	if err := sc.audit(r.Context(), "directory.import", u.FileName, nil, importAudit{ReplaceAll: u.ReplaceAll, Summary: sum}); err != nil {
+		a.cfg.Logger.Error("auditing an import", "err", err)
+	}
 	a.render(w, r, sc, http.StatusOK, "import_done.html", &view{Title: translate(sc.lang, "importDone.title"), Nav: "import",
 		Page: importDonePage{File: u.FileName, Summary: sum}})
 }
 
-// importCancel forgets a previewed file.
+// importAudit is what the audit trail records of an import.
+type importAudit struct {
+	ReplaceAll bool             `json:"replaceAll"`
+	Summary    registry.Summary `json:"summary"`
+}
+
+// importCancel forgets a previewed file and its stored parts.
 func (a *app) importCancel(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if err := sc.data.dropUpload(r.Context(), r.PostFormValue("upload")); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
 	http.Redirect(w, r, "/import", http.StatusSeeOther)
+}
+
+// previewChanges compares batch with the directory and returns what
+// importing it would change, as importer.Diff does (an entry without a
+// language or profile keeps the stored one's), but keeping only the counts
+// and the first previewRows entries of each kind: a preview of half a
+// million customers costs a byte per customer besides the batch, not a
+// copy of it. A batch much smaller than the directory is looked up entry
+// by entry; any other, and every replace-all batch, is compared with the
+// directory in one pass over both in customer-number order.
+func previewChanges(ctx context.Context, dir registry.Lister, b *importer.Batch) (previewPage, error) {
+	var p previewPage
+	n := len(b.Entries)
+	state := make([]change, n)
+	// The stored entries of the first changed and unchanged ones, in file
+	// order, when looked up; the walk does not keep them, and those listed
+	// are looked up afterwards.
+	var oldChanged, oldUnchanged []registry.Entry
+	walk := b.ReplaceAll
+	if !walk && n > registry.MaxPageSize {
+		first, err := dir.List(ctx, registry.Query{Limit: 1})
+		if err != nil {
+			return p, err
+		}
+		walk = first.Total <= 4*n
+	}
+	var deleted []registry.Entry
+	if walk {
+		order := make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(i, j int32) int { return strings.Compare(b.Entries[i].CustomerNumber, b.Entries[j].CustomerNumber) })
+		k := 0 // the next of order to match
+		q := registry.Query{Limit: registry.MaxPageSize}
+		for {
+			page, err := dir.List(ctx, q)
+			if err != nil {
+				return p, err
+			}
+			for _, old := range page.Entries {
+				for k < n && b.Entries[order[k]].CustomerNumber < old.CustomerNumber {
+					k++ // added: the zero value of state
+				}
+				if k < n && b.Entries[order[k]].CustomerNumber == old.CustomerNumber {
+					state[order[k]] = compareEntry(b.Entries[order[k]], old)
+					k++
+				} else if b.ReplaceAll {
+					p.Summary.Deleted++
+					if len(deleted) < previewRows {
+						deleted = append(deleted, old)
+					}
+				}
+			}
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+	} else {
+		for i, e := range b.Entries {
+			old, err := dir.Lookup(ctx, e.CustomerNumber)
+			switch {
+			case errors.Is(err, registry.ErrNotFound):
+				continue
+			case err != nil:
+				return p, err
+			}
+			state[i] = compareEntry(e, old)
+			if state[i] == changeChanged && len(oldChanged) < previewRows {
+				oldChanged = append(oldChanged, old)
+			} else if state[i] == changeUnchanged && len(oldUnchanged) < previewRows {
+				oldUnchanged = append(oldUnchanged, old)
+			}
+		}
+	}
+	var added, unchanged []registry.Entry
+	var changes []importer.Change
+	// stored returns the stored entry of e, the k-th listed of its kind.
+	stored := func(known []registry.Entry, k int, e registry.Entry) (registry.Entry, error) {
+		if k < len(known) {
+			return known[k], nil
+		}
+		return dir.Lookup(ctx, e.CustomerNumber)
+	}
+	for i, e := range b.Entries {
+		switch state[i] {
+		case changeAdded:
+			p.Summary.Added++
+			if len(added) < previewRows {
+				added = append(added, e)
+			}
+		case changeUnchanged:
+			p.Summary.Unchanged++
+			if len(unchanged) < previewRows {
+				old, err := stored(oldUnchanged, len(unchanged), e)
+				if err != nil {
+					return p, err
+				}
+				unchanged = append(unchanged, keptFields(e, old))
+			}
+		case changeChanged:
+			p.Summary.Changed++
+			if len(changes) < previewRows {
+				old, err := stored(oldChanged, len(changes), e)
+				if err != nil {
+					return p, err
+				}
+				changes = append(changes, importer.Change{Old: old, New: keptFields(e, old)})
+			}
+		}
+	}
+	p.Added = capped[registry.Entry]{Items: added, More: p.Summary.Added - len(added)}
+	p.Changed = capped[importer.Change]{Items: changes, More: p.Summary.Changed - len(changes)}
+	p.Unchanged = capped[registry.Entry]{Items: unchanged, More: p.Summary.Unchanged - len(unchanged)}
+	p.Deleted = capped[registry.Entry]{Items: deleted, More: p.Summary.Deleted - len(deleted)}
+	return p, nil
+}
+
+// change is what importing would do to one entry of a batch.
+type change uint8
+
+// The changes; the zero value is added, so that an entry not found in the
+// directory needs no marking.
+const (
+	changeAdded change = iota
+	changeChanged
+	changeUnchanged
+)
+
+// keptFields returns the entry e as importing it over old would store it:
+// with old's language and profile where e has none (see registry.Batch).
+func keptFields(e, old registry.Entry) registry.Entry {
+	if e.Language == "" {
+		e.Language = old.Language
+	}
+	if e.Profile == "" {
+		e.Profile = old.Profile
+	}
+	return e
+}
+
+// compareEntry tells whether importing e over the stored old changes it.
+func compareEntry(e, old registry.Entry) change {
+	if old.Equal(keptFields(e, old)) {
+		return changeUnchanged
+	}
+	return changeChanged
 }
 
 // spreadsheet is one of the file formats the directory is imported from

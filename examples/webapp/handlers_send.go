@@ -108,7 +108,11 @@ func (a *app) sendUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 			a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 			return
 		}
-		p.Upload = u.ID
+
+		// The plan that can be sent is a page of its own, so that
+		// reloading it or switching the language keeps it (planView).
+		http.Redirect(w, r, "/send/plan/"+url.PathEscape(u.ID), http.StatusSeeOther)
+		return
 	}
 	p.Steps = explain(sc.lang, p.Plan)
 	a.render(w, r, sc, http.StatusOK, "plan.html", &view{Title: translate(sc.lang, "plan.title", doc.Number), Nav: "send", Page: p})
@@ -134,6 +138,10 @@ func (a *app) sendConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	res, _ := router.Distribute(ctx, u.Data) // the error is res.Err
+
+	// The buyer's name, for the directory page.
+	a.rememberBuyer(ctx, sc, res.Document)
+
 	dl := deliveryOf(res)
 	dl.User, dl.File = sc.session.Email, u.FileName
 	if err := sc.data.addDelivery(ctx, &dl); err != nil {

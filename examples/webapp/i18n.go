@@ -119,3 +119,17 @@ func formatSize(lang string, n int64) string {
 	}
 	return translate(lang, "format.kb", n>>10)
 }
+
+// DocDate formats a document's ISO 8601 date (YYYY-MM-DD) for the page's
+// language, 9.1.2015 in Finnish; other text is shown as it is.
+func (v *view) DocDate(iso string) string { return i18n.FormatDate(v.Lang, iso) }
+
+// Amount formats a document's amount (decimal text with ".") and currency
+// for the page's language: 250,33 € in Finnish and Swedish, which write
+// euros with the sign, 250.33 EUR in English.
+func (v *view) Amount(amount, currency string) string {
+	if currency == "EUR" && v.Lang != "en" {
+		currency = "€"
+	}
+	return i18n.FormatAmount(v.Lang, amount, currency)
+}

@@ -122,7 +122,7 @@ func TestTexts(t *testing.T) {
 	for _, l := range languages {
 		used["lang."+l] = "view.LanguageName"
 	}
-	for _, k := range []string{"dir.added", "dir.saved", "dir.deleted"} {
+	for _, k := range []string{"dir.added", "dir.addedMany", "dir.saved", "dir.deleted"} {
 		used[k] = "listEntries"
 	}
 	for _, k := range []string{"language.name", "format.mb", "format.kb", "format.date", "format.dateTime", "format.csvDateTime"} {

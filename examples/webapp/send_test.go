@@ -29,7 +29,7 @@ var directoryEntry = registry.Entry{CustomerNumber: "10202", To: []string{"lasku
 func send(t *testing.T, c *client, name string, data []byte) string {
 	t.Helper()
 	c.get("/send")
-	id := c.upload("/send", nil, "document", name, data).uploadID(t)
+	id := c.sendFile(name, data).uploadID(t)
 	r := c.post("/send/confirm", url.Values{"upload": {id}})
 	loc := r.header.Get("Location")
 	if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/log/") {
@@ -46,7 +46,7 @@ func TestSend(t *testing.T) {
 
 	t.Run("distribution off", func(t *testing.T) {
 		c.get("/send").want(t, http.StatusOK, "Send a document", `name="document"`)
-		r := c.upload("/send", nil, "document", "hyvitys.xml", doc)
+		r := c.sendFile("hyvitys.xml", doc)
 		r.want(t, http.StatusOK, "Who receives document HL-2026-0042", "E-mail distribution is switched off for your company.", `href="/settings"`)
 		r.lacks(t, "Send by e-mail", `name="upload"`)
 	})
@@ -55,7 +55,7 @@ func TestSend(t *testing.T) {
 
 	t.Run("plan, send and log", func(t *testing.T) {
 		c.get("/send")
-		r := c.upload("/send", nil, "document", "hyvitys.xml", doc)
+		r := c.sendFile("hyvitys.xml", doc)
 		r.want(t, http.StatusOK, "Who receives document HL-2026-0042", "Credit note", "laskut@asiakas.example",
 			"from the directory, customer 10202", "kopio@asiakas.example", "Language of the e-mail: Swedish.",
 			"Customer number 10202 is in the recipient directory", "Send by e-mail")
@@ -107,7 +107,7 @@ func TestSend(t *testing.T) {
 
 	t.Run("no recipient", func(t *testing.T) {
 		c.get("/send")
-		r := c.upload("/send", nil, "document", "finvoice.xml", readFile(t, finvoice))
+		r := c.sendFile("finvoice.xml", readFile(t, finvoice))
 		r.want(t, http.StatusOK, "Who receives document 2026-1002", "This document cannot be sent by e-mail: no recipient was found.",
 			"Customer number 55555 is not in the recipient directory.")
 		r.lacks(t, "Send by e-mail", `name="upload"`)
@@ -127,7 +127,7 @@ func TestSend(t *testing.T) {
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {
 			c.get("/send")
-			r := c.upload("/send", nil, "document", tt.file, tt.data)
+			r := c.sendFile(tt.file, tt.data)
 			r.want(t, http.StatusUnprocessableEntity, tt.message, `id="document-error"`)
 			if tt.file != "" {
 				r.want(t, http.StatusUnprocessableEntity, "Technical detail")
@@ -145,7 +145,7 @@ func TestSendOversized(t *testing.T) {
 	enable(t, c)
 	c.get("/send")
 	big := bytes.Repeat([]byte("<!-- padding -->\n"), 4<<10) // 68 KiB
-	c.upload("/send", nil, "document", "big.xml", big).want(t, http.StatusRequestEntityTooLarge, "The file is larger than 16 kB")
+	c.sendFile("big.xml", big).want(t, http.StatusRequestEntityTooLarge, "The file is larger than 16 kB")
 }
 
 func TestSendOutcomes(t *testing.T) {

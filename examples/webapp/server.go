@@ -84,12 +84,19 @@ type app struct {
 
 	accountLimit, addressLimit *throttle     // failed sign-ins per account on a client, and per client
 	hashSlots                  chan struct{} // bounds the memory sign-ins take at once
+	importReads                chan struct{} // bounds the memory import files being read take at once
 	dummyHash                  string        // checked for unknown accounts, so they take as long
 	secret                     []byte        // the key of the pre-sessions' CSRF tokens, shared through the database
 
 	mu   sync.Mutex
 	dirs map[string]*sqlregistry.Registry // each company's directory, by company ID
+
+	stopPurge func() // ends the goroutine that removes expired rows
 }
+
+// purgeEvery is how often expired sessions and uploads (with the parts of
+// import files) are removed, besides at each upload and sign-in.
+const purgeEvery = 5 * time.Minute
 
 // newApp prepares the database (creating or upgrading the tables) and
 // returns the app. Close it when done.
@@ -124,6 +131,7 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 		accountLimit: newThrottle(accountFailures, maxSignInDelay, forgetFailures),
 		addressLimit: newThrottle(addressFailures, maxSignInDelay, forgetFailures),
 		hashSlots:    make(chan struct{}, runtime.GOMAXPROCS(0)),
+		importReads:  make(chan struct{}, maxImportReads),
 		dummyHash:    hashPassword("", cfg.Hash),
 		dirs:         make(map[string]*sqlregistry.Registry),
 	}
@@ -133,11 +141,42 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 	if a.secret, err = a.st.secret(ctx, "pre-session"); err != nil {
 		return nil, fmt.Errorf("reading the app's secret: %w", err)
 	}
+	a.stopPurge = a.purgeExpired(purgeEvery)
 	return a, nil
 }
 
-// Close releases the companies' directories. It does not close the database.
+// purgeExpired removes expired rows every interval until the returned
+// function is called, which waits for the goroutine to end.
+func (a *app) purgeExpired(interval time.Duration) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := a.st.purge(ctx); err != nil && ctx.Err() == nil {
+					a.cfg.Logger.Error("removing expired sessions and uploads", "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// Close stops removing expired rows and releases the companies'
+// directories. It does not close the database.
 func (a *app) Close() error {
+	if a.stopPurge != nil {
+		a.stopPurge()
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var errs []error
@@ -240,11 +279,13 @@ func (a *app) Handler() http.Handler {
 	page("GET /import", a.importPage)
 	page("GET /import/template/{format}", a.template)
 	form("POST /import", a.cfg.MaxImportSize, a.importUpload)
+	page("GET /import/preview/{id}", a.importPreview)
 	form("POST /import/confirm", formLimit, a.importConfirm)
 	form("POST /import/cancel", formLimit, a.importCancel)
 
 	page("GET /send", a.sendPage)
 	form("POST /send", a.cfg.MaxDocumentSize, a.sendUpload)
+	page("GET /send/plan/{id}", a.planView)
 	form("POST /send/confirm", formLimit, a.sendConfirm)
 	page("GET /log", a.logPage)
 	page("GET /log/export.csv", a.logExport)
@@ -382,7 +423,10 @@ func (a *app) form(limit int64, h scopedHandler) scopedHandler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit+formOverhead)
 		var err error
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			err = r.ParseMultipartForm(limit + formOverhead)
+			// Files beyond formOverhead go to temporary files on disk,
+			// which the handlers read as streams: an import file of tens
+			// of megabytes is never held in memory whole.
+			err = r.ParseMultipartForm(formOverhead)
 			if r.MultipartForm != nil {
 				defer r.MultipartForm.RemoveAll()
 			}

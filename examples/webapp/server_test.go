@@ -238,7 +238,7 @@ func TestDirectory(t *testing.T) {
 
 	t.Run("add", func(t *testing.T) {
 		r := c.post("/directory/new", url.Values{"customer": {" 00123 "}, "to": {"laskut@asiakas.example\nreskontra@Asiakas.Example"}, "cc": {"johto@asiakas.example"}, "language": {"sv"}})
-		r.wantRedirect(t, "/directory?added=00123")
+		r.wantRedirect(t, "/directory")
 		got, err := e.dir(t, e.a).Lookup(t.Context(), "00123")
 		if err != nil {
 			t.Fatal(err)
@@ -247,11 +247,12 @@ func TestDirectory(t *testing.T) {
 		if !got.Equal(want) {
 			t.Errorf("stored %+v, want %+v", got, want)
 		}
-		c.get("/directory?added=00123").want(t, http.StatusOK, "Customer 00123 was added.", "1 customer", "reskontra@asiakas.example", "johto@asiakas.example", "Swedish")
+		c.get("/directory").want(t, http.StatusOK, "Customer 00123 was added.", "1 customer", "reskontra@asiakas.example", "johto@asiakas.example", "Swedish")
+		c.get("/directory").lacks(t, "was added") // shown once
 	})
 
 	t.Run("scan profile", func(t *testing.T) {
-		c.post("/directory/new", url.Values{"customer": {"00777"}, "to": {"skannaus@palvelu.example"}, "profile": {"scan"}}).wantRedirect(t, "/directory?added=00777")
+		c.post("/directory/new", url.Values{"customer": {"00777"}, "to": {"skannaus@palvelu.example"}, "profile": {"scan"}}).wantRedirect(t, "/directory")
 		if got, err := e.dir(t, e.a).Lookup(t.Context(), "00777"); err != nil || got.Profile != registry.ProfileScan {
 			t.Fatalf("stored %+v, %v; want the scan profile", got, err)
 		}
@@ -297,7 +298,7 @@ func TestDirectory(t *testing.T) {
 	t.Run("edit", func(t *testing.T) {
 		c.get("/directory/edit?cn=00123").want(t, http.StatusOK, "Edit customer 00123", "laskut@asiakas.example reskontra@asiakas.example")
 		c.post("/directory/edit", url.Values{"cn": {"00123"}, "to": {"uusi@asiakas.example, toinen@asiakas.example"}, "language": {""}}).
-			wantRedirect(t, "/directory?saved=00123")
+			wantRedirect(t, "/directory")
 		got, _ := e.dir(t, e.a).Lookup(t.Context(), "00123")
 		if want := []string{"uusi@asiakas.example", "toinen@asiakas.example"}; !slices.Equal(got.To, want) || len(got.Cc) != 0 || got.Language != "" {
 			t.Errorf("after the edit: %+v", got)
@@ -313,8 +314,8 @@ func TestDirectory(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		c.get("/directory/delete?cn=00123").want(t, http.StatusOK, "Delete customer 00123?", "uusi@asiakas.example")
-		c.post("/directory/delete", url.Values{"cn": {"00123"}}).wantRedirect(t, "/directory?deleted=00123")
-		c.get("/directory?deleted=00123").want(t, http.StatusOK, "Customer 00123 was deleted.", "The directory is empty.")
+		c.post("/directory/delete", url.Values{"cn": {"00123"}}).wantRedirect(t, "/directory")
+		c.get("/directory").want(t, http.StatusOK, "Customer 00123 was deleted.", "The directory is empty.")
 		c.post("/directory/delete", url.Values{"cn": {"00123"}}).want(t, http.StatusNotFound)
 	})
 
@@ -327,19 +328,27 @@ func TestDirectory(t *testing.T) {
 		e.put(t, e.a, batch...)
 
 		r := c.get("/directory")
-		r.want(t, http.StatusOK, "120 customers", "C000", "C049", "Next page")
-		r.lacks(t, "C050", "First page")
-		r = c.get("/directory?q=&after=C049")
-		r.want(t, http.StatusOK, "C050", "C099", "First page", "Next page")
+		r.want(t, http.StatusOK, "120 customers", "1–50 / 120", "C000", "C049", "Next page", `href="/directory?page=2"`)
+		r.lacks(t, "C050", "Previous page")
+		r = c.get("/directory?page=2")
+		r.want(t, http.StatusOK, "51–100 / 120", "C050", "C099", "Previous page", "Next page", `href="/directory?page=3"`)
 		r.lacks(t, "C049<", "C100")
-		r = c.get("/directory?q=&after=C099")
-		r.want(t, http.StatusOK, "C100", "C119")
+		r = c.get("/directory?page=3")
+		r.want(t, http.StatusOK, "101–120 / 120", "C100", "C119", `href="/directory?page=2"`)
 		r.lacks(t, "Next page")
+		c.get("/directory?page=9").wantRedirect(t, "/directory?page=3")
+		c.get("/directory?page=x&sort=nonsense").want(t, http.StatusOK, "1–50 / 120", "C000")
+		r = c.get("/directory?sort=-customer")
+		r.want(t, http.StatusOK, "C119", "C070", `aria-sort="descending"`)
+		r.lacks(t, "C069<")
+		if strings.Index(r.body, "C119") > strings.Index(r.body, "C118") {
+			t.Error("sorted descending, C119 is not before C118")
+		}
 
 		c.get("/directory?q=KOPIO.example").want(t, http.StatusOK, "1 customer matches “KOPIO.example”", "C077")
 		c.get("/directory?q=c11").want(t, http.StatusOK, "10 customers match", "C110", "C119")
 		c.get("/directory?q=nothing-like-this").want(t, http.StatusOK, "No customer matches your search.")
-		c.get("/directory?after=%00").want(t, http.StatusBadRequest, "The form could not be read.")
+		c.get("/directory?q=%00").want(t, http.StatusOK, "No customer matches your search.")
 	})
 }
 
@@ -390,7 +399,7 @@ func TestImport(t *testing.T) {
 				t.Fatalf("export %s: %d", format, r.status)
 			}
 			// An export imports back unchanged.
-			p := c.upload("/import", nil, "file", "export."+format, r.raw)
+			p := c.importFile(nil, "export."+format, r.raw)
 			p.want(t, http.StatusOK, "Check the changes", "<strong>0</strong> New", "<strong>0</strong> Changed", "<strong>3</strong> Unchanged",
 				"there is nothing to import")
 			p.lacks(t, `>Import</button>`)
@@ -405,7 +414,7 @@ func TestImport(t *testing.T) {
 			"50505;c@x.example;kopio@@x.example\n" +
 			"10202;d@x.example\n" +
 			"60606;ok@x.example\n"
-		r := c.upload("/import", nil, "file", "virheet.csv", []byte(file))
+		r := c.importFile(nil, "virheet.csv", []byte(file))
 		r.want(t, http.StatusUnprocessableEntity, "The file cannot be imported", "Nothing was imported.", "5 problems",
 			"Extra comma between two addresses", "The e-mail address is missing.", "The customer number is missing.",
 			"“kopio@@x.example” is not a valid e-mail address", "Customer number “10202” is also on row 2.")
@@ -414,13 +423,13 @@ func TestImport(t *testing.T) {
 		}
 		unchanged(t)
 		c.lang = "sv"
-		c.upload("/import", nil, "file", "virheet.csv", []byte(file)).
+		c.importFile(nil, "virheet.csv", []byte(file)).
 			want(t, http.StatusUnprocessableEntity, "Filen kan inte importeras", "Extra kommatecken mellan två adresser", "Rad", "Kolumn")
 		c.lang = "en"
 	})
 
 	t.Run("not a spreadsheet", func(t *testing.T) {
-		c.upload("/import", nil, "file", "kuva.pdf", []byte("%PDF-1.7\n...")).
+		c.importFile(nil, "kuva.pdf", []byte("%PDF-1.7\n...")).
 			want(t, http.StatusUnprocessableEntity, "This is not a CSV or XLSX file", "the whole file")
 		unchanged(t)
 	})
@@ -431,7 +440,7 @@ func TestImport(t *testing.T) {
 
 	t.Run("oversized", func(t *testing.T) {
 		big := bytes.Repeat([]byte("12345;a@x.example\n"), 8<<10) // 144 KiB, over the 64 KiB limit
-		c.upload("/import", nil, "file", "big.csv", big).
+		c.importFile(nil, "big.csv", big).
 			want(t, http.StatusRequestEntityTooLarge, "The file is larger than 64 kB")
 		unchanged(t)
 	})
@@ -439,7 +448,7 @@ func TestImport(t *testing.T) {
 	good := readFile(t, "../quickstart/directory.csv") // 10202 changes, 30001 stays, 40404 is new
 
 	t.Run("preview, cancel", func(t *testing.T) {
-		r := c.upload("/import", url.Values{"mode": {"update"}}, "file", "directory.csv", good)
+		r := c.importFile(url.Values{"mode": {"update"}}, "directory.csv", good)
 		r.want(t, http.StatusOK, "Check the changes", "<strong>1</strong> New", "<strong>1</strong> Changed", "<strong>1</strong> Unchanged",
 			"40404", "info@lapin-ruusu.example", "vanha@vasatradgard.example", "reskontra@bokforing.example")
 		r.lacks(t, "Deleted", "confirm-replace")
@@ -451,14 +460,14 @@ func TestImport(t *testing.T) {
 	})
 
 	t.Run("preview expires", func(t *testing.T) {
-		id := c.upload("/import", nil, "file", "directory.csv", good).uploadID(t)
+		id := c.importFile(nil, "directory.csv", good).uploadID(t)
 		e.clock.Advance(uploadLifetime + time.Second)
 		c.post("/import/confirm", url.Values{"upload": {id}}).want(t, http.StatusNotFound, "expired")
 		unchanged(t)
 	})
 
 	t.Run("replace all needs the extra confirmation", func(t *testing.T) {
-		r := c.upload("/import", url.Values{"mode": {"replace"}}, "file", "directory.csv", good)
+		r := c.importFile(url.Values{"mode": {"replace"}}, "directory.csv", good)
 		r.want(t, http.StatusOK, "<strong>1</strong> Deleted", "poistuva@asiakas.example", "delete the 1 customers that are not in the file")
 		id := r.uploadID(t)
 		c.post("/import/confirm", url.Values{"upload": {id}}).
@@ -479,7 +488,7 @@ func TestImport(t *testing.T) {
 
 	t.Run("update keeps the others", func(t *testing.T) {
 		e.put(t, e.b, registry.Entry{CustomerNumber: "1", To: []string{"b@ruusu.example"}})
-		id := c.upload("/import", nil, "file", "more.csv", []byte("77;seitsemän@asiakas.example\n")).uploadID(t)
+		id := c.importFile(nil, "more.csv", []byte("77;seitsemän@asiakas.example\n")).uploadID(t)
 		c.post("/import/confirm", url.Values{"upload": {id}}).want(t, http.StatusOK, "1 added, 0 changed, 0 unchanged, 0 deleted.")
 		if n := len(e.entries(t, e.a)); n != 4 {
 			t.Errorf("%d entries, want 4", n)
@@ -502,12 +511,12 @@ func TestCrossCompany(t *testing.T) {
 
 		// Company A has an import and a document waiting, and a delivery.
 		alice.get("/import")
-		importID := alice.upload("/import", nil, "file", "a.csv", []byte("A-2;toinen@kukka.example\n")).uploadID(t)
+		importID := alice.importFile(nil, "a.csv", []byte("A-2;toinen@kukka.example\n")).uploadID(t)
 		doc := readFile(t, "../quickstart/documents/ubl-invoice.xml")
 		alice.get("/send")
-		sendID := alice.upload("/send", nil, "document", "lasku.xml", doc).uploadID(t)
+		sendID := alice.sendFile("lasku.xml", doc).uploadID(t)
 		alice.get("/send")
-		sent := alice.upload("/send", nil, "document", "lasku.xml", doc).uploadID(t)
+		sent := alice.sendFile("lasku.xml", doc).uploadID(t)
 		loc := alice.post("/send/confirm", url.Values{"upload": {sent}}).header.Get("Location")
 		if !strings.HasPrefix(loc, "/log/") {
 			t.Fatalf("sending did not lead to the log: %q", loc)
@@ -526,6 +535,7 @@ func TestCrossCompany(t *testing.T) {
 			}},
 			{"delete page", func() response { return bob.get("/directory/delete?cn=A-1") }},
 			{"delete", func() response { return bob.post("/directory/delete", url.Values{"cn": {"A-1"}}) }},
+			{"import preview", func() response { return bob.get("/import/preview/" + importID) }},
 			{"confirm import", func() response { return bob.post("/import/confirm", url.Values{"upload": {importID}}) }},
 			{"cancel import", func() response { return bob.post("/import/cancel", url.Values{"upload": {importID}}) }},
 			{"send", func() response { return bob.post("/send/confirm", url.Values{"upload": {sendID}}) }},
@@ -547,6 +557,7 @@ func TestCrossCompany(t *testing.T) {
 			bob.get(path).want(t, http.StatusNotFound)
 		}
 		bob.post("/import/confirm", url.Values{"upload": {importID}}).want(t, http.StatusNotFound)
+		bob.get("/import/preview/"+importID).want(t, http.StatusNotFound)
 		bob.post("/send/confirm", url.Values{"upload": {sendID}}).want(t, http.StatusNotFound)
 
 		// Company A's data is intact, and its uploads still work for A.
@@ -573,7 +584,7 @@ func enable(t *testing.T, c *client) {
 	t.Helper()
 	c.get("/settings")
 	c.post("/settings", url.Values{"enabled": {"on"}, "document-address": {"on"}, "directory": {"on"},
-		"precedence": {"directory"}, "language": {"fi"}}).wantRedirect(t, "/settings?saved=1")
+		"precedence": {"directory"}, "language": {"fi"}}).wantRedirect(t, "/settings")
 }
 
 func TestSettings(t *testing.T) {
@@ -594,8 +605,8 @@ func TestSettings(t *testing.T) {
 	}
 
 	c.post("/settings", url.Values{"enabled": {"on"}, "directory": {"on"}, "precedence": {"both"}, "from-name": {" Kukka Oy laskutus "},
-		"reply-to": {"asiakaspalvelu@kukka.example"}, "language": {"sv"}}).wantRedirect(t, "/settings?saved=1")
-	c.get("/settings?saved=1").want(t, http.StatusOK, "The settings were saved.", `value="Kukka Oy laskutus"`, `value="asiakaspalvelu@kukka.example"`,
+		"reply-to": {"asiakaspalvelu@kukka.example"}, "language": {"sv"}}).wantRedirect(t, "/settings")
+	c.get("/settings").want(t, http.StatusOK, "The settings were saved.", `value="Kukka Oy laskutus"`, `value="asiakaspalvelu@kukka.example"`,
 		`name="enabled" checked`, `value="both" checked`, `value="sv" selected`)
 	s, err := (companyData{st: e.app.st, companyID: e.a.company.ID}).settings(t.Context())
 	if err != nil {
@@ -614,9 +625,9 @@ func TestLanguage(t *testing.T) {
 	e := newEnv(t, sqlite, nil)
 	c := e.signIn(t, e.a)
 	c.lang = "sv-FI, fi;q=0.8"
-	c.get("/directory").want(t, http.StatusOK, `<html lang="sv">`, "E-postdistribution", "Lägg till kund")
+	c.get("/directory").want(t, http.StatusOK, `<html lang="sv">`, "Mottagarkatalog", "Lägg till kund")
 	c.get("/directory?lang=fi&q=x").wantRedirect(t, "/directory?q=x")
-	c.get("/directory").want(t, http.StatusOK, `<html lang="fi">`, "Sähköpostijakelu", "Lisää asiakas", "Kirjaudu ulos")
+	c.get("/directory").want(t, http.StatusOK, `<html lang="fi">`, "Vastaanottajahakemisto", "Lisää asiakas", "Kirjaudu ulos")
 	c.get("/directory?lang=de").wantRedirect(t, "/directory")
 	c.get("/directory").want(t, http.StatusOK, `<html lang="fi">`)
 	c.get("/settings?lang=en").wantRedirect(t, "/settings")

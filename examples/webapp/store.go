@@ -9,10 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jakelu/jakelu/distribution"
+	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 )
 
@@ -90,7 +94,32 @@ CREATE TABLE IF NOT EXISTS webapp_upload (
 	file_name   TEXT NOT NULL,
 	replace_all BOOLEAN NOT NULL,
 	data        BLOB NOT NULL,
-	created_at  BIGINT NOT NULL
+	created_at  BIGINT NOT NULL,
+	size        BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS webapp_upload_part (
+	upload_id TEXT NOT NULL,
+	n         INTEGER NOT NULL,
+	data      BLOB NOT NULL,
+	PRIMARY KEY (upload_id, n)
+);
+CREATE TABLE IF NOT EXISTS webapp_import_lock (
+	company_id TEXT PRIMARY KEY REFERENCES webapp_company (id),
+	token      TEXT NOT NULL,
+	expires_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webapp_flash (
+	session_id TEXT PRIMARY KEY,
+	message    TEXT NOT NULL,
+	subject    TEXT NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webapp_customer (
+	company_id TEXT NOT NULL REFERENCES webapp_company (id),
+	customer   TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	updated_at BIGINT NOT NULL,
+	PRIMARY KEY (company_id, customer)
 );
 `
 
@@ -159,6 +188,9 @@ func (s *store) migrate(ctx context.Context) error {
 		if err := s.addColumn(ctx, tx, "webapp_session", c.name, c.def); err != nil {
 			return err
 		}
+	}
+	if err := s.addColumn(ctx, tx, "webapp_upload", "size", `BIGINT NOT NULL DEFAULT 0`); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
@@ -275,14 +307,24 @@ func sessionID(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// purge removes expired sessions and uploads.
+// purge removes expired sessions, uploads (with their parts) and the
+// one-time messages of sessions that ended.
 func (s *store) purge(ctx context.Context) error {
 	now := s.now()
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM webapp_session WHERE expires_at < $1`, now.UnixMicro()); err != nil {
-		return err
+	for _, q := range []struct {
+		stmt string
+		args []any
+	}{
+		{`DELETE FROM webapp_session WHERE expires_at < $1`, []any{now.UnixMicro()}},
+		{`DELETE FROM webapp_upload WHERE created_at < $1`, []any{now.Add(-uploadLifetime).UnixMicro()}},
+		{`DELETE FROM webapp_upload_part WHERE upload_id NOT IN (SELECT id FROM webapp_upload)`, nil},
+		{`DELETE FROM webapp_flash WHERE session_id NOT IN (SELECT id FROM webapp_session)`, nil},
+	} {
+		if _, err := s.db.ExecContext(ctx, q.stmt, q.args...); err != nil {
+			return err
+		}
 	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM webapp_upload WHERE created_at < $1`, now.Add(-uploadLifetime).UnixMicro())
-	return err
+	return nil
 }
 
 // createSession starts a session for u from a client (its address and
@@ -401,7 +443,7 @@ func (d companyData) addDelivery(ctx context.Context, dl *delivery) error {
 	if err != nil {
 		return err
 	}
-	dl.ID, dl.At = newID(), d.st.now()
+	dl.ID, dl.At, dl.File = newID(), d.st.now(), cleanFileName(dl.File)
 	dl.UpdatedAt = dl.At
 	_, err = d.st.db.ExecContext(ctx, `INSERT INTO webapp_delivery
 (company_id, id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error,
@@ -491,13 +533,53 @@ func parseDeliveryCursor(s string) deliveryCursor {
 // upload is a file a user uploaded and has yet to confirm: an import file
 // between its preview and the import, or a document between its routing
 // plan and sending it. It belongs to the session that uploaded it and
-// expires after uploadLifetime.
+// expires after uploadLifetime. A document is kept whole in Data; an import
+// file, which may be tens of megabytes, in parts of uploadPartSize bytes
+// (webapp_upload_part) that are written and read one at a time, so that
+// the app never holds the whole file in memory (see putImport and
+// uploadReader).
 type upload struct {
 	ID         string
 	Kind       string // "import" or "send"
 	FileName   string
 	ReplaceAll bool // for an import: delete the customers not in the file
 	Data       []byte
+	Size       int64 // bytes
+}
+
+// Bounds of uploads kept for a confirmation.
+const (
+	// uploadPartSize is the size of the parts an import file is kept in.
+	uploadPartSize = 1 << 20
+	// maxFileName is the most characters of a file name that are kept.
+	maxFileName = 200
+	// maxPendingImports and maxPendingImportBytes bound the import files
+	// a company's users have uploaded and not yet imported or cancelled.
+	maxPendingImports     = 3
+	maxPendingImportBytes = 100 << 20
+)
+
+// errQuota is returned by putImport when the company has as many pending
+// import files, or as many bytes of them, as maxPendingImports and
+// maxPendingImportBytes allow.
+var errQuota = errors.New("webapp: too many pending imports")
+
+// cleanFileName returns a file name as the app stores and shows it: valid
+// UTF-8 (each invalid byte sequence becomes U+FFFD), without control
+// characters (PostgreSQL refuses NUL in text) and at most maxFileName
+// characters long.
+func cleanFileName(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	if utf8.RuneCountInString(name) > maxFileName {
+		name = string([]rune(name)[:maxFileName-1]) + "…"
+	}
+	return strings.TrimSpace(name)
 }
 
 // putUpload keeps an upload for the session and sets its ID. It also
@@ -506,37 +588,310 @@ func (d companyData) putUpload(ctx context.Context, u *upload) error {
 	if err := d.st.purge(ctx); err != nil {
 		return err
 	}
-	u.ID = newID()
-	_, err := d.st.db.ExecContext(ctx, `INSERT INTO webapp_upload (id, company_id, session_id, kind, file_name, replace_all, data, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		u.ID, d.companyID, d.sessionID, u.Kind, u.FileName, u.ReplaceAll, u.Data, d.st.now().UnixMicro())
+	u.ID, u.FileName, u.Size = newID(), cleanFileName(u.FileName), int64(len(u.Data))
+	_, err := d.st.db.ExecContext(ctx, `INSERT INTO webapp_upload (id, company_id, session_id, kind, file_name, replace_all, data, created_at, size)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		u.ID, d.companyID, d.sessionID, u.Kind, u.FileName, u.ReplaceAll, u.Data, d.st.now().UnixMicro(), u.Size)
 	return err
+}
+
+// putImport keeps an import file of u.Size bytes, read from r, for the
+// session in parts, and sets u's ID; u.Data is not used. The session's
+// earlier import files are dropped: a new upload replaces them. If the
+// company's other pending import files and this one would exceed
+// maxPendingImports or maxPendingImportBytes, nothing is stored and the
+// error is errQuota. It also removes expired sessions and uploads.
+func (d companyData) putImport(ctx context.Context, u *upload, r io.Reader) error {
+	if err := d.st.purge(ctx); err != nil {
+		return err
+	}
+	tx, err := d.st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM webapp_upload_part WHERE upload_id IN
+	(SELECT id FROM webapp_upload WHERE company_id = $1 AND session_id = $2 AND kind = 'import')`, d.companyID, d.sessionID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM webapp_upload WHERE company_id = $1 AND session_id = $2 AND kind = 'import'`,
+		d.companyID, d.sessionID); err != nil {
+		return err
+	}
+	var n, bytes int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(size), 0) FROM webapp_upload WHERE company_id = $1 AND kind = 'import'`,
+		d.companyID).Scan(&n, &bytes); err != nil {
+		return err
+	}
+	if n >= maxPendingImports || bytes+u.Size > maxPendingImportBytes {
+		return errQuota
+	}
+	u.ID, u.Kind, u.FileName = newID(), "import", cleanFileName(u.FileName)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webapp_upload (id, company_id, session_id, kind, file_name, replace_all, data, created_at, size)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		u.ID, d.companyID, d.sessionID, u.Kind, u.FileName, u.ReplaceAll, []byte{}, d.st.now().UnixMicro(), u.Size); err != nil {
+		return err
+	}
+	buf := make([]byte, uploadPartSize)
+	var total int64
+	for part := 0; ; part++ {
+		k, err := io.ReadFull(r, buf)
+		if k > 0 {
+			total += int64(k)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO webapp_upload_part (upload_id, n, data) VALUES ($1, $2, $3)`, u.ID, part, buf[:k]); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		} else if err != nil {
+			return err
+		}
+	}
+	if total != u.Size {
+		return fmt.Errorf("the import file has %d bytes, not the %d expected", total, u.Size)
+	}
+	return tx.Commit()
+}
+
+// uploadReader reads an import file putImport kept, one part at a time.
+// The upload must have been found with upload first: the parts are read by
+// the upload's ID alone.
+func (d companyData) uploadReader(ctx context.Context, u upload) io.Reader {
+	return &partReader{ctx: ctx, db: d.st.db, id: u.ID}
+}
+
+// partReader reads the parts of a kept import file in order.
+type partReader struct {
+	ctx  context.Context
+	db   *sql.DB
+	id   string
+	next int    // the part to read when buf is empty
+	buf  []byte // what is left of the current part
+	err  error  // sticky
+}
+
+// Read reads from the current part and fetches the next when it is used up.
+func (p *partReader) Read(b []byte) (int, error) {
+	for len(p.buf) == 0 && p.err == nil {
+		err := p.db.QueryRowContext(p.ctx, `SELECT data FROM webapp_upload_part WHERE upload_id = $1 AND n = $2`, p.id, p.next).Scan(&p.buf)
+		if errors.Is(err, sql.ErrNoRows) {
+			p.err = io.EOF
+		} else if err != nil {
+			p.err = err
+		}
+		p.next++
+	}
+	if len(p.buf) == 0 {
+		return 0, p.err
+	}
+	n := copy(b, p.buf)
+	p.buf = p.buf[n:]
+	return n, nil
 }
 
 // upload returns the session's live upload of the kind with the ID, or
 // errNotFound. When take is set the upload is also removed, in the same
-// statement, so that it can be used only once.
+// statement, so that it can be used only once (a document's: an import
+// file's parts are removed by dropUpload).
 func (d companyData) upload(ctx context.Context, kind, id string, take bool) (upload, error) {
-	verb := `SELECT id, kind, file_name, replace_all, data FROM webapp_upload`
+	verb := `SELECT id, kind, file_name, replace_all, data, size FROM webapp_upload`
 	suffix := ""
 	if take {
-		verb, suffix = `DELETE FROM webapp_upload`, ` RETURNING id, kind, file_name, replace_all, data`
+		verb, suffix = `DELETE FROM webapp_upload`, ` RETURNING id, kind, file_name, replace_all, data, size`
 	}
 	var u upload
 	err := d.st.db.QueryRowContext(ctx, verb+` WHERE id = $1 AND company_id = $2 AND session_id = $3 AND kind = $4 AND created_at >= $5`+suffix,
 		id, d.companyID, d.sessionID, kind, d.st.now().Add(-uploadLifetime).UnixMicro()).
-		Scan(&u.ID, &u.Kind, &u.FileName, &u.ReplaceAll, &u.Data)
+		Scan(&u.ID, &u.Kind, &u.FileName, &u.ReplaceAll, &u.Data, &u.Size)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = errNotFound
 	}
 	return u, err
 }
 
-// dropUpload removes the session's upload with the ID, if there is one.
+// dropUpload removes the session's upload with the ID and its parts, if
+// there is one.
 func (d companyData) dropUpload(ctx context.Context, id string) error {
-	_, err := d.st.db.ExecContext(ctx, `DELETE FROM webapp_upload WHERE id = $1 AND company_id = $2 AND session_id = $3`,
+	tx, err := d.st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM webapp_upload WHERE id = $1 AND company_id = $2 AND session_id = $3`,
 		id, d.companyID, d.sessionID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM webapp_upload_part WHERE upload_id = $1`, id); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// importLease is how long the import lock is held at most: a process that
+// dies holding it does not block the company's imports for longer.
+const importLease = 15 * time.Minute
+
+// errImportBusy is returned by lockImport while another import of the
+// company is being read, previewed or applied.
+var errImportBusy = errors.New("webapp: an import is in progress")
+
+// lockImport takes the company's import lock, which one request at a time
+// holds while it reads, previews or applies an import file, also across
+// app processes sharing the database. It returns the function that releases
+// it, or errImportBusy.
+func (d companyData) lockImport(ctx context.Context) (func(), error) {
+	token, now := newID(), d.st.now()
+	res, err := d.st.db.ExecContext(ctx, `INSERT INTO webapp_import_lock (company_id, token, expires_at) VALUES ($1, $2, $3)
+ON CONFLICT (company_id) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
+WHERE webapp_import_lock.expires_at < $4`, d.companyID, token, now.Add(importLease).UnixMicro(), now.UnixMicro())
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n != 1 {
+		return nil, errImportBusy
+	}
+	return func() {
+		d.st.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM webapp_import_lock WHERE company_id = $1 AND token = $2`, d.companyID, token)
+	}, nil
+}
+
+// setFlash keeps a one-time message for the session: the text key and the
+// subject it names (a customer number, say), shown once by the next page
+// that takes it.
+func (d companyData) setFlash(ctx context.Context, key, subject string) error {
+	_, err := d.st.db.ExecContext(ctx, `INSERT INTO webapp_flash (session_id, message, subject, created_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (session_id) DO UPDATE SET message = excluded.message, subject = excluded.subject, created_at = excluded.created_at`,
+		d.sessionID, key, subject, d.st.now().UnixMicro())
 	return err
+}
+
+// takeFlash returns and removes the session's one-time message if its key
+// starts with prefix (the page's own messages: "dir." on the directory),
+// or "" for the key when there is none. Another page's message is left for
+// that page.
+func (d companyData) takeFlash(ctx context.Context, prefix string) (key, subject string, err error) {
+	err = d.st.db.QueryRowContext(ctx, `DELETE FROM webapp_flash WHERE session_id = $1 AND substr(message, 1, $2) = $3 RETURNING message, subject`,
+		d.sessionID, len(prefix), prefix).Scan(&key, &subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return key, subject, err
+}
+
+// listDirectory returns a page of the company's directory, limit entries
+// from offset, with the customers' known names, and how many entries match
+// in all. It reads the registry's table (its schema is documented in
+// package sqlregistry) for what registry.Lister does not offer: sorting by
+// the time of the last change, in both directions, and paging backwards.
+// The search matches as sqlregistry's List does: the start of the customer
+// number or a part of an address, ignoring case. sort is a key of dirSorts.
+func (d companyData) listDirectory(ctx context.Context, search, sort string, offset, limit int) ([]dirRow, int, error) {
+	where := ` WHERE r.tenant = $1`
+	args := []any{d.companyID}
+	if search != "" {
+		folded := strings.ToLower(search)
+		if strings.ContainsFunc(folded, unicode.IsControl) {
+			return nil, 0, nil // customer numbers and addresses never hold one
+		}
+		addr := folded
+		if strings.ContainsFunc(folded, unicode.IsSpace) {
+			addr = "" // addresses hold no white space
+		}
+		strpos := "instr"
+		if d.st.dialect == sqlregistry.Postgres {
+			strpos = "strpos"
+		}
+		where += fmt.Sprintf(` AND (%[1]s(r.cn_fold, $2) = 1 OR ($3 <> '' AND %[1]s(r.addr_fold, $3) > 0))`, strpos)
+		args = append(args, folded, addr)
+	}
+	var total int
+	if err := d.st.db.QueryRowContext(ctx, `SELECT count(*) FROM jakelu_registry r`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	order := map[string]string{
+		"customer":  `r.customer_number`,
+		"-customer": `r.customer_number DESC`,
+		"updated":   `r.updated_at, r.customer_number`,
+		"-updated":  `r.updated_at DESC, r.customer_number`,
+	}[sort]
+	if order == "" {
+		return nil, 0, fmt.Errorf("unknown sort order %q", sort)
+	}
+	rows, err := d.st.db.QueryContext(ctx, `SELECT r.customer_number, r.to_addrs, r.cc_addrs, r.language, r.profile, r.updated_at, coalesce(c.name, '')
+FROM jakelu_registry r LEFT JOIN webapp_customer c ON c.company_id = r.tenant AND c.customer = r.customer_number`+where+
+		fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, offset), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []dirRow
+	for rows.Next() {
+		var row dirRow
+		var to, cc, profile string
+		var updated int64
+		if err := rows.Scan(&row.CustomerNumber, &to, &cc, &row.Language, &profile, &updated, &row.Name); err != nil {
+			return nil, 0, err
+		}
+		row.To, row.Cc = strings.Fields(to), strings.Fields(cc)
+		row.Profile, row.UpdatedAt = registry.Profile(profile), time.UnixMicro(updated)
+		out = append(out, row)
+	}
+	return out, total, rows.Err()
+}
+
+// maxCustomerName is the most characters of a customer's name kept.
+const maxCustomerName = 200
+
+// rememberCustomer keeps the name of the customer with the customer number,
+// as the last document sent to it gave it, for the directory page. An empty
+// customer number or name is not kept.
+func (d companyData) rememberCustomer(ctx context.Context, customer, name string) error {
+	name = cleanFileName(name) // the same rules: valid UTF-8, one line, bounded
+	if utf8.RuneCountInString(name) > maxCustomerName {
+		name = string([]rune(name)[:maxCustomerName])
+	}
+	if customer == "" || name == "" || !utf8.ValidString(customer) || strings.IndexByte(customer, 0) >= 0 {
+		return nil
+	}
+	_, err := d.st.db.ExecContext(ctx, `INSERT INTO webapp_customer (company_id, customer, name, updated_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (company_id, customer) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+		d.companyID, customer, name, d.st.now().UnixMicro())
+	return err
+}
+
+// customerNames returns the known names of the customer numbers.
+func (d companyData) customerNames(ctx context.Context, customers []string) (map[string]string, error) {
+	names := make(map[string]string)
+	if len(customers) == 0 {
+		return names, nil
+	}
+	args := []any{d.companyID}
+	marks := make([]string, len(customers))
+	for i, c := range customers {
+		args = append(args, c)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	rows, err := d.st.db.QueryContext(ctx, `SELECT customer, name FROM webapp_customer WHERE company_id = $1 AND customer IN (`+
+		strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c, n string
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		names[c] = n
+	}
+	return names, rows.Err()
 }
 
 // auditEntry is one line of a company's audit trail: who did what to what,

@@ -162,7 +162,7 @@ func TestInvite(t *testing.T) {
 			clerk.upload("/import", url.Values{"mode": {"replace"}}, "file", "uusi.csv", []byte("2;b@asiakas.example\n")).
 				want(t, http.StatusForbidden, "for your company's admins")
 			// An update import is the clerk's to do.
-			r := clerk.upload("/import", url.Values{"mode": {"update"}}, "file", "uusi.csv", []byte("2;b@asiakas.example\n"))
+			r := clerk.importFile(url.Values{"mode": {"update"}}, "uusi.csv", []byte("2;b@asiakas.example\n"))
 			r.want(t, http.StatusOK)
 			clerk.post("/import/confirm", url.Values{"upload": {r.uploadID(t)}}).want(t, http.StatusOK)
 			if got := e.entries(t, e.a); len(got) != 2 {
@@ -175,7 +175,7 @@ func TestInvite(t *testing.T) {
 		t.Run("replace-all confirmed after a demotion", func(t *testing.T) {
 			second := invite(t, admin, "toinen@kukka.example", roleAdmin)
 			other := e.accept(t, second, clerkPassword)
-			r := other.upload("/import", url.Values{"mode": {"replace"}}, "file", "kaikki.csv", []byte("3;c@asiakas.example\n"))
+			r := other.importFile(url.Values{"mode": {"replace"}}, "kaikki.csv", []byte("3;c@asiakas.example\n"))
 			r.want(t, http.StatusOK)
 			admin.get("/users")
 			admin.post("/users/role", url.Values{"email": {"toinen@kukka.example"}, "role": {roleClerk}}).wantRedirect(t, "/users?done=role")
