@@ -246,7 +246,7 @@ func (a *app) follow(ctx context.Context) {
 
 // reconcile reads back from the outbox every log row that may still change.
 func (a *app) reconcile(ctx context.Context) error {
-	refs, err := a.st.unsettledDeliveries(ctx, time.Now().Add(-bounceWatch))
+	refs, err := a.st.unsettledDeliveries(ctx, a.cfg.Now().Add(-bounceWatch))
 	if err != nil {
 		return err
 	}
