@@ -151,6 +151,8 @@ func replyKey(st outbox.State, code int, enhanced, text string) string {
 		class = int(enhanced[0] - '0')
 	}
 	switch {
+	case st == outbox.Delivered || st == outbox.Pending || st == outbox.Sending || st == outbox.Cancelled:
+		return "" // nothing to explain
 	case st == outbox.Suppressed:
 		return "reply.suppressed"
 	case has("does not offer starttls", "starttls not offered", "starttls is not"):

@@ -147,7 +147,10 @@ func TestReplyKey(t *testing.T) {
 		{outbox.Ambiguous, 0, "", "connection lost after the final dot", "reply.ambiguous"},
 		{outbox.Suppressed, 0, "", "", "reply.suppressed"},
 		{outbox.Failed, 554, "5.0.0", "Transaction failed", "reply.permanent"},
-		{outbox.Delivered, 250, "2.0.0", "OK", "reply.other"},
+		{outbox.Delivered, 250, "2.0.0", "OK", ""},
+		{outbox.Failed, 599, "", "something new", "reply.permanent"},
+		{outbox.Deferred, 0, "", "", ""},
+		{outbox.Deferred, 0, "", "unexpected reply from the server", "reply.other"},
 		{outbox.Pending, 0, "", "", ""},
 	}
 	for _, tt := range tests {
