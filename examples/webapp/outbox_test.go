@@ -287,3 +287,65 @@ func (t *countingTransport) SendComposed(ctx context.Context, c *transport.Compo
 	t.mu.Unlock()
 	return t.Recorder.SendComposed(ctx, c)
 }
+
+// TestSMTPServerStates sends through a real SMTP conversation: a server
+// that defers one recipient until it recovers, and loses the connection
+// after the final dot for the other (stored, but no 250: ambiguous), which
+// a person releases.
+func TestSMTPServerStates(t *testing.T) {
+	const to, cc = "laskut@asiakas.example", "kopio@asiakas.example"
+	var (
+		mu      sync.Mutex
+		rcpt    = map[int]string{} // the connection's last recipient
+		down    = true             // the server defers to
+		dropped = false            // the connection was lost once after the dot for cc
+	)
+	script := &transporttest.Script{Respond: func(c transporttest.Command) transporttest.Response {
+		mu.Lock()
+		defer mu.Unlock()
+		switch c.Verb {
+		case "RCPT":
+			rcpt[c.Conn] = c.Address
+			if c.Address == to && down {
+				return transporttest.Response{Code: 451, Enhanced: "4.3.0", Text: "Temporary local problem, try again later"}
+			}
+		case ".":
+			if rcpt[c.Conn] == cc && !dropped {
+				dropped = true
+				return transporttest.Response{Drop: true}
+			}
+		}
+		return transporttest.Response{}
+	}}
+	e, srv := smtpEnv(t, script, jsmtp.NoTLS)
+	e.put(t, e.a, directoryEntry)
+	c := e.signIn(t, e.a)
+	enable(t, c)
+	loc := send(t, c, "hyvitys.xml", readFile(t, creditNote))
+
+	// Deferred comes first in the combined state; wait for both outcomes.
+	waitFor(t, "to deferred and cc ambiguous", func() bool {
+		dl := e.row(t, e.a, loc)
+		return rcptState(dl, to) == "deferred" && rcptState(dl, cc) == "ambiguous"
+	})
+	c.get(loc).want(t, http.StatusOK, `class="badge large deferred"`, "The recipient's server is busy or asked to try later",
+		"it is not known whether it arrived", "451 4.3.0", `http-equiv="refresh"`)
+
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	waitFor(t, "to delivered", func() bool { return rcptState(e.row(t, e.a, loc), to) == "delivered" })
+	e.waitState(t, e.a, loc, outbox.Ambiguous)
+	c.post(loc+"/release", url.Values{"address": {cc}}).wantRedirect(t, loc)
+	e.waitState(t, e.a, loc, outbox.Delivered)
+
+	got := map[string]int{}
+	for _, m := range srv.Messages() {
+		for _, a := range m.To {
+			got[a]++
+		}
+	}
+	if got[to] != 1 || got[cc] != 2 {
+		t.Errorf("stored per recipient %v, want %s once and %s twice (before the lost 250, and released)", got, to, cc)
+	}
+}
