@@ -106,6 +106,10 @@ func postgresSchema(t testing.TB) string {
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop the test schema: %v", err)
 		}
+		// The outbox's River tables, in a schema of their own (riveroutbox.Migrate).
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+"_jakelu_river CASCADE"); err != nil {
+			t.Errorf("drop the test schema's River schema: %v", err)
+		}
 		admin.Close()
 	})
 	q := u.Query()
