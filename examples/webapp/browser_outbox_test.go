@@ -116,7 +116,7 @@ func TestBrowserOutbox(t *testing.T) {
 		p.screenshot("document-failed-fi")
 		sw.set(cc, transport.Delivered)
 		p.submit("form[action$='/resend'] button", 200)
-		p.wantText("main", "Tämä lähettää dokumentin uudelleen osalle vastaanottajista")
+		p.wantText("main", "Uudelleenlähetys epäonnistuneille vastaanottajille")
 		p.waitText(".badge.large", "Toimitettu")
 		p.wantText("table.recipients", cc)
 		if n := p.count("table.recipients tbody tr"); n != 1 {

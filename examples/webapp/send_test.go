@@ -353,7 +353,7 @@ func TestOutboxStates(t *testing.T) {
 		if n := sw.got(cc); n != 1 {
 			t.Errorf("%s got %d messages, want 1 (the resend)", cc, n)
 		}
-		c.get(again).want(t, http.StatusOK, "This resends the document to some recipients", `href="`+loc+`"`)
+		c.get(again).want(t, http.StatusOK, "A resend to the failed recipients", `href="`+loc+`"`)
 		c.get(loc).want(t, http.StatusOK, "Sent again", `href="`+again+`"`)
 		if n := auditCount(t, e, e.a, "delivery.resendFailed"); n != 1 {
 			t.Errorf("%d delivery.resendFailed audit entries", n)
