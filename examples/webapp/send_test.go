@@ -138,6 +138,13 @@ func TestSend(t *testing.T) {
 			t.Errorf("%d delivery.send audit entries, want 1", n)
 		}
 
+		// Marked handled (by the log's action), the page says by whom.
+		if _, err := e.app.st.db.ExecContext(t.Context(), `UPDATE webapp_delivery SET handled_by = $1, handled_at = $2 WHERE id = $3`,
+			e.a.email, e.clock.Now().UnixMicro(), dl.ID); err != nil {
+			t.Fatal(err)
+		}
+		c.get(loc).want(t, http.StatusOK, "Marked handled by anna@kukka.example on 17 Dec 2026, 10:00.")
+
 		// The page explains in the reader's language.
 		c.get("/log?lang=fi")
 		fi := c.get(loc)
