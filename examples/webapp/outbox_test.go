@@ -16,6 +16,7 @@ import (
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/bounce"
 	"github.com/jakelu/jakelu/transport/outbox"
+	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
 	jsmtp "github.com/jakelu/jakelu/transport/smtp"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
@@ -347,5 +348,35 @@ func TestSMTPServerStates(t *testing.T) {
 	}
 	if got[to] != 1 || got[cc] != 2 {
 		t.Errorf("stored per recipient %v, want %s once and %s twice (before the lost 250, and released)", got, to, cc)
+	}
+}
+
+// TestReconcile changes a message through another outbox instance (as
+// another process would: no OnChange reaches this app) and checks that the
+// periodic reconcile brings the log row up to date.
+func TestReconcile(t *testing.T) {
+	e := newEnv(t, sqlite, nil)
+	e.put(t, e.a, directoryEntry)
+	c := e.signIn(t, e.a)
+	enable(t, c)
+	loc := send(t, c, "hyvitys.xml", readFile(t, creditNote))
+	dl := e.row(t, e.a, loc)
+	other, err := riveroutbox.New(t.Context(), e.app.mail.db, riveroutbox.SQLite, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Cancel(t.Context(), outbox.ID(dl.OutboxID)); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.row(t, e.a, loc).State; got != "pending" {
+		t.Fatalf("the row changed to %q before the app followed the outbox", got)
+	}
+	e.start(t) // the workers and the reconcile
+	dl = e.waitState(t, e.a, loc, outbox.Cancelled)
+	if rcptState(dl, "kopio@asiakas.example") != "cancelled" {
+		t.Errorf("recipients %+v", dl.Recipients)
+	}
+	if n := len(e.sent.Messages()); n != 0 {
+		t.Errorf("%d messages sent after the cancel", n)
 	}
 }
