@@ -85,14 +85,14 @@ func (a *app) deliveryPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 	p := deliveryPageData{delivery: dl, Steps: explain(sc.lang, dl.Plan)}
 	if len(sts) > 0 {
 		// The live state, fresher than the row.
-		state, rcpts := summarize(sts)
+		state, rcpts := summarize(sts, dl.Recipients)
 		p.State, p.Recipients = string(state), rcpts
 	} else {
 		p.OutboxLost = dl.OutboxID != 0 || dl.ScanOutboxID != 0
 	}
 	for _, st := range sts {
 		for _, rc := range st.Recipients {
-			v := rcptView{Address: rc.Address, Scan: st.Scan, State: string(rc.State), Attempts: rc.Attempts,
+			v := rcptView{Address: rc.Address, Scan: st.Scan || scanProfile(dl.Recipients, rc.Address), State: string(rc.State), Attempts: rc.Attempts,
 				Reply: replyKey(rc.State, rc.Code, rc.EnhancedCode, rc.Text), Code: rc.Code, Enhanced: rc.EnhancedCode,
 				NextAttempt: rc.NextAttempt, Dismissed: rc.Dismissed}
 			if sc.admin() {
@@ -131,6 +131,17 @@ func (a *app) deliveryPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 		v.Refresh = 5
 	}
 	a.render(w, r, sc, http.StatusOK, "delivery.html", v)
+}
+
+// scanProfile reports whether the stored recipients give address the scan
+// delivery profile.
+func scanProfile(rcpts []distribution.RecipientSummary, address string) bool {
+	for _, r := range rcpts {
+		if strings.EqualFold(r.Address, address) {
+			return r.Profile == "scan"
+		}
+	}
+	return false
 }
 
 // replyKey returns the text key that explains a recipient's last reply in
@@ -210,7 +221,7 @@ func (a *app) deliveryAction(name string, act func(ctx context.Context, sts []me
 			a.fail(w, r, sc, http.StatusConflict, "delivery.notInOutbox")
 			return
 		}
-		state, rcpts := summarize(sts)
+		state, rcpts := summarize(sts, dl.Recipients)
 		before := dl
 		before.State, before.Recipients = string(state), rcpts
 		switch err := act(ctx, sts, r); {
@@ -395,7 +406,7 @@ func (a *app) resendFailed(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	state, rcpts := summarize(sts)
+	state, rcpts := summarize(sts, dl.Recipients)
 	before := dl
 	before.State, before.Recipients = string(state), rcpts
 	if err := sc.audit(ctx, "delivery.resendFailed", dl.Number, auditOfDelivery(before), auditOfDelivery(nd)); err != nil {

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -279,7 +280,7 @@ func (a *app) refreshRow(ctx context.Context, r deliveryRef) error {
 	if len(sts) == 0 {
 		return nil
 	}
-	state, rcpts := summarize(sts)
+	state, rcpts := summarize(sts, r.Recipients)
 	return a.st.updateDeliveryState(ctx, r.CompanyID, r.ID, string(state), rcpts)
 }
 
@@ -315,14 +316,20 @@ func (a *app) outboxStatus(ctx context.Context, companyID string, ids ...int64) 
 
 // summarize returns the combined state of a delivery's messages and its
 // recipients as the log stores them, the outcome of each being its outbox
-// state.
-func summarize(sts []messageStatus) (outbox.State, []distribution.RecipientSummary) {
+// state. prev are the recipients stored before, for the delivery profile
+// of a recipient of a document sent to the scanning service only (whose
+// one message is not the second one).
+func summarize(sts []messageStatus, prev []distribution.RecipientSummary) (outbox.State, []distribution.RecipientSummary) {
+	profiles := make(map[string]string)
+	for _, r := range prev {
+		profiles[strings.ToLower(r.Address)] = r.Profile
+	}
 	var states []outbox.State
 	rcpts := []distribution.RecipientSummary{}
 	for _, st := range sts {
 		for _, r := range st.Recipients {
 			states = append(states, r.State)
-			profile := ""
+			profile := profiles[strings.ToLower(r.Address)]
 			if st.Scan {
 				profile = "scan"
 			}

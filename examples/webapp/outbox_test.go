@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/bounce"
 	"github.com/jakelu/jakelu/transport/outbox"
@@ -379,4 +380,28 @@ func TestReconcile(t *testing.T) {
 	if n := len(e.sent.Messages()); n != 0 {
 		t.Errorf("%d messages sent after the cancel", n)
 	}
+}
+
+// TestScanProfile sends a document whose plan has a standard recipient
+// (the document's address) and a scanning service (the directory's entry
+// with the scan profile): two outbox messages, one log row following both.
+func TestScanProfile(t *testing.T) {
+	e := newEnv(t, sqlite, nil)
+	e.put(t, e.a, registry.Entry{CustomerNumber: "30001", To: []string{"skannaus@palvelu.example"}, Profile: registry.ProfileScan})
+	c := e.signIn(t, e.a)
+	c.get("/settings")
+	c.post("/settings", url.Values{"enabled": {"on"}, "document-address": {"on"}, "directory": {"on"},
+		"precedence": {"both"}, "language": {"fi"}}).wantRedirect(t, "/settings?saved=1")
+	e.start(t)
+	loc := send(t, c, "lasku.xml", readFile(t, "../quickstart/documents/ubl-invoice.xml"))
+	dl := e.waitState(t, e.a, loc, outbox.Delivered)
+	if dl.OutboxID == 0 || dl.ScanOutboxID == 0 || len(dl.Recipients) != 2 {
+		t.Fatalf("the row: %+v", dl)
+	}
+	for _, r := range dl.Recipients {
+		if (r.Address == "skannaus@palvelu.example") != (r.Profile == "scan") {
+			t.Errorf("recipient %s has the profile %q", r.Address, r.Profile)
+		}
+	}
+	c.get(loc).want(t, http.StatusOK, `skannaus@palvelu.example <span class="muted small">(scanning service)</span>`, "<td>ostolaskut@kemin-kukka.example</td>")
 }
