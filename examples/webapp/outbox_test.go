@@ -127,6 +127,7 @@ func TestReplyInWords(t *testing.T) {
 	}
 }
 
+// TestReplyKey checks the explanation chosen for common replies.
 func TestReplyKey(t *testing.T) {
 	tests := []struct {
 		state    outbox.State

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jakelu/jakelu/distribution"
 	"github.com/jakelu/jakelu/registry"
@@ -242,6 +243,7 @@ type switchable struct {
 	received map[string]int               // transactions that may have reached the address
 }
 
+// newSwitchable returns outcomes by address, delivered for the others.
 func newSwitchable(outcomes map[string]transport.Outcome) *switchable {
 	return &switchable{outcomes: outcomes, received: map[string]int{}}
 }
@@ -264,6 +266,7 @@ func (s *switchable) got(address string) int {
 	return s.received[address]
 }
 
+// set changes the outcome of an address from the next attempt on.
 func (s *switchable) set(address string, o transport.Outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -275,10 +278,15 @@ func (s *switchable) set(address string, o transport.Outcome) {
 // failed until resent to the failed recipient only, and cancelled.
 func TestOutboxStates(t *testing.T) {
 	const to, cc = "laskut@asiakas.example", "kopio@asiakas.example"
-	setup := func(t *testing.T, outcomes map[string]transport.Outcome) (*env, *client, *switchable, *transporttest.Recorder) {
+	setup := func(t *testing.T, outcomes map[string]transport.Outcome, adjust ...func(*config)) (*env, *client, *switchable, *transporttest.Recorder) {
 		sw := newSwitchable(outcomes)
 		rec := &transporttest.Recorder{Outcome: sw.outcome}
-		e := newEnv(t, sqlite, func(c *config) { c.Transport = rec })
+		e := newEnv(t, sqlite, func(c *config) {
+			c.Transport = rec
+			for _, f := range adjust {
+				f(c)
+			}
+		})
 		e.put(t, e.a, directoryEntry)
 		c := e.signIn(t, e.a)
 		enable(t, c)
@@ -370,9 +378,16 @@ func TestOutboxStates(t *testing.T) {
 	})
 
 	t.Run("cancelled", func(t *testing.T) {
-		e, c, _, _ := setup(t, map[string]transport.Outcome{to: transport.Deferred, cc: transport.Deferred})
+		// Retried only in an hour, so that no recipient is in the middle
+		// of an attempt (which Cancel leaves alone) when Cancel comes.
+		e, c, _, _ := setup(t, map[string]transport.Outcome{to: transport.Deferred, cc: transport.Deferred}, func(c *config) {
+			c.Outbox.Schedule = outbox.Schedule{Delays: []time.Duration{time.Hour}, MaxAge: 2 * time.Hour}
+		})
 		loc := send(t, c, "hyvitys.xml", readFile(t, creditNote))
-		e.waitState(t, e.a, loc, outbox.Deferred)
+		waitFor(t, "both recipients deferred", func() bool {
+			dl := e.row(t, e.a, loc)
+			return rcptState(dl, to) == "deferred" && rcptState(dl, cc) == "deferred"
+		})
 		c.get(loc).want(t, http.StatusOK, "Cancel the unsent")
 		c.post(loc+"/cancel", nil).wantRedirect(t, loc)
 		dl := e.waitState(t, e.a, loc, outbox.Cancelled)
