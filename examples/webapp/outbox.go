@@ -168,7 +168,9 @@ func (a *app) Start(ctx context.Context) error {
 		}
 		m.bounce = a.serveBounces(ln)
 	}
-	if err := m.ob.Start(ctx); err != nil {
+	// Not ctx itself: River cancels the jobs under way when its context
+	// ends, and the workers stop only in Close, gracefully.
+	if err := m.ob.Start(context.WithoutCancel(ctx)); err != nil {
 		if m.bounce != nil {
 			m.bounce.close()
 			m.bounce = nil
