@@ -392,12 +392,15 @@ func TestBrowser(t *testing.T) {
 		p.screenshot("send-plan")
 		p.submit("form[action='/send/confirm'] button", 200)
 		p.wantText("h1", "Document HL-2026-0042")
-		p.wantText(".badge.large", "Sent")
+		p.wantText(".badge.large", "Queued")
+		// The workers start now; the page refreshes itself until delivered.
+		e.start(t)
+		p.waitText(".badge.large", "Delivered")
 		p.wantText("table.data", "laskut@vasatradgard.example", "ekonomi@vasatradgard.example", "Delivered")
 		p.wantText(".explanation", "Customer number 10202 is in the recipient directory")
 		p.screenshot("delivery")
-		if n := len(e.sent.Messages()); n != 1 {
-			t.Errorf("%d messages sent, want 1", n)
+		if n := len(e.sent.Messages()); n != 3 {
+			t.Errorf("%d transactions, want 3 (one per recipient)", n)
 		}
 
 		// The log lists it in the reader's language.

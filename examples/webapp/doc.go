@@ -13,7 +13,9 @@
 // SQLite database, and an outbox folder where every e-mail is written as an
 // .eml file), and on its first start creates the company "Demo Oy" with a
 // first user, an admin, printing the URL, the e-mail address and a random
-// password. The admin invites the company's other users.
+// password. The admin invites the company's other users. Send puts e-mails
+// into a durable outbox in the same database; workers inside the app
+// deliver them (through SMTP with -smtp, else as .eml files).
 //
 // # Flags and environment
 //
@@ -23,6 +25,8 @@
 //	-smtp host:port      send through SMTP instead of the outbox (JAKELU_WEBAPP_SMTP)
 //	-smtp-tls MODE       starttls (default), opportunistic, implicit, none (loopback only)
 //	-from ADDRESS        the operator's sender address (JAKELU_WEBAPP_FROM)
+//	-bounce-addr host:port
+//	                     receive bounces by SMTP here (JAKELU_WEBAPP_BOUNCE_ADDR; needs VERP)
 //	-secure-cookies      mark cookies Secure behind a TLS-terminating proxy
 //	-add-company NAME -add-user EMAIL
 //	                     create another company and its first user, then serve
@@ -30,7 +34,11 @@
 // JAKELU_WEBAPP_EMAIL and JAKELU_WEBAPP_PASSWORD give the first user's
 // credentials instead of the generated ones (the password is then not
 // printed); JAKELU_SMTP_USERNAME and JAKELU_SMTP_PASSWORD the SMTP
-// credentials, which the transport sends only over TLS.
+// credentials, which the transport sends only over TLS. JAKELU_VERP_KEY (16
+// bytes or more), JAKELU_VERP_DOMAIN and JAKELU_VERP_LOCAL (default
+// "bounces") give every recipient's SMTP transaction a VERP envelope sender
+// (bounces+<id>.<mac>@<domain>), as the jakelu command's outbox does; the
+// bounce receiver accepts reports only to such addresses.
 //
 // # Pages
 //
@@ -59,9 +67,13 @@
 //     sit beside the form.
 //   - Send (/send): upload a document, read who would receive it and why on
 //     its plan (/send/plan/{id}, with the due date and amount in the page's
-//     language), send it; its page (/log/{id}) shows the outcome per
-//     recipient and the explanation in the reader's language, rendered from
-//     the routing steps stored with it.
+//     language), send it. Send enqueues exactly the plan shown: the page carries the
+//     plan's fingerprint (recipients, copy or not, delivery profile); when
+//     the directory changed since, the new plan is shown with a notice and
+//     nothing is queued. A document sent before (the duplicate guard) gets
+//     a warning naming the earlier delivery and is sent again only when the
+//     user confirms (an explicit resend recorded with the user's address).
+//     Send returns at once to the document's page.
 //   - Deliveries (/log): the documents (one row each, not each attempt),
 //     newest first and paged by a keyset cursor, with the time, number,
 //     customer number, buyer, recipients, state and who handled it when.
@@ -76,6 +88,21 @@
 //     Finnish and Swedish, every field with a separator quoted and a
 //     leading = + - @ neutralised (writeCSV, which every export of the app
 //     uses).
+//   - The document page (/log/{id}) shows each recipient's state, attempts,
+//     the last reply in words (mailbox unknown, mailbox full, busy server,
+//     TLS required or not offered by the operator's server — a
+//     configuration problem, not "try later" —, refused as spam …), the
+//     reply code behind "Details" and the server's own words to admins
+//     only, and the next attempt; it refreshes itself (a meta refresh, no
+//     script) while a worker still has something to do. Its actions, each
+//     a POST with the CSRF token and audited with the delivery before and
+//     after: resend to the failed, expired and bounced recipients only (a
+//     new outbox message with its own row, linked to the first), send an
+//     ambiguous recipient again (Release) or settle it without sending
+//     (Dismiss), and cancel what is not sent yet.
+//   - Suppressions (/suppressions): the company's suppression list (after
+//     hard bounces, complaints, repeated soft bounces): why, since when, how
+//     often; remove an address (audited), removed ones listed apart.
 //   - Settings (/settings, admins): the master switch, the two methods, the
 //     precedence, the sender name, the reply-to address and the default
 //     language of e-mails, validated by distribution.Settings.Validate and
@@ -128,7 +155,37 @@
 // upload replaces the session's earlier one, Cancel and expiry delete it.
 // Every request that
 // plans or sends builds a distribution.Router from the company's stored
-// settings; documents go out through transport/file or transport/smtp.
+// settings; Router.Enqueue (Options.Outbox, tenant = the company's ID)
+// stores the e-mail in transport/outbox/riveroutbox, migrated at start, in
+// the same transaction as the upload's removal and the log row; the
+// router's Suppressions leave suppressed addresses out of the plan.
+//
+// The outbox's workers run inside the app (Start, stopped gracefully by
+// Close: deliveries under way finish within the job timeout) with the
+// app's transport (transport/file or transport/smtp, both
+// transport.RawSender). Two or more app processes on one PostgreSQL
+// database share the queue, each recipient delivered once. On SQLite River
+// wants a single connection, which the app's own pool cannot have (a
+// directory lookup inside the send transaction would wait for itself): the
+// outbox gets a second handle on the same file with one connection and
+// BEGIN IMMEDIATE transactions, and the send transaction runs on it;
+// planning reads the directory and the suppression list through the app's
+// pool.
+//
+// Each delivery row (webapp_delivery) holds outbox_id and scan_outbox_id
+// (the scanning service's e-mail), state (the recipients' outbox states
+// combined by outbox.Combine, or rejected, not-routed, duplicate for a
+// document that never reached the outbox), customer and buyer from the
+// document, updated_at, handled_by and handled_at, and the recipients
+// (distribution.RecipientSummary with Outcome = the recipient's outbox
+// state). riveroutbox's OnChange updates the row at once; a reconcile every
+// few seconds reads back every row that may still change (not final, or
+// delivered within three days, as a bounce may follow), so the log is right
+// also after changes by another process or a crash. The bounce receiver
+// (-bounce-addr) is the command's bounce-server inside the app: it accepts
+// a report only to a VERP address the outbox made (CheckVERP), applies it
+// (HandleBounce: the recipient bounced, a hard bounce suppresses the
+// address) and updates the rows.
 //
 // # Security
 //
@@ -178,7 +235,9 @@
 // cookie: the signedIn middleware hands handlers a scope whose directory and
 // data are bound to the user's company. No handler takes a company from the
 // request, so another company's entries, uploads and deliveries cannot be
-// named and answer 404.
+// named and answer 404; the same holds for a document's actions. The
+// server's raw replies, which may name internal hosts, are shown to admins
+// only; clerks see the explanation and the reply code.
 //
 // # Tests
 //

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/jakelu/jakelu/distribution"
 	"github.com/jakelu/jakelu/docparse"
 )
 
@@ -33,24 +32,20 @@ func (a *app) planView(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	p := planPage{Doc: doc}
 	plan, err := router.Plan(r.Context(), doc)
-	var noRecipient *distribution.NoRecipientError
-	var lookup *distribution.LookupError
-	switch {
-	case errors.Is(err, distribution.ErrDistributionDisabled):
-		p.Problem, p.Disabled = translate(sc.lang, "plan.disabled"), true
-	case errors.As(err, &noRecipient):
-		p.Plan, p.Problem = noRecipient.Plan, translate(sc.lang, "plan.noRecipient")
-	case errors.As(err, &lookup):
-		a.cfg.Logger.Error("planning a document", "err", err)
-		p.Problem = translate(sc.lang, "plan.lookupFailed")
-	case err != nil:
+	p, ok := a.planPageOf(sc.lang, doc, plan, err)
+	if p == nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
-	default:
-		p.Plan, p.Upload = plan, u.ID
 	}
-	p.Steps = explain(sc.lang, p.Plan)
+	if ok {
+		p.Upload = u.ID
+	}
+	// A Send that found the directory changed comes back here to say so.
+	if key, _, err := sc.data.takeFlash(r.Context(), "plan."); err != nil {
+		a.cfg.Logger.Error("reading a message", "err", err)
+	} else if key != "" {
+		p.Notice = translate(sc.lang, key)
+	}
 	a.render(w, r, sc, http.StatusOK, "plan.html", &view{Title: translate(sc.lang, "plan.title", doc.Number), Nav: "send", Page: p})
 }

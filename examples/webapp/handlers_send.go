@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/jakelu/jakelu/distribution"
 	"github.com/jakelu/jakelu/docparse"
+	"github.com/jakelu/jakelu/transport/outbox"
 )
 
 // sendPage is the data of send.html: the upload form, and why the last
@@ -32,10 +37,12 @@ func (a *app) sendPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 // planPage is the data of plan.html: who would receive a document and why.
 type planPage struct {
 	Upload   string // the ID the Send button refers to; "" when it cannot be sent
+	Confirm  string // the plan's fingerprint (planKey), what Send confirms
 	Doc      *docparse.Document
 	Plan     *distribution.Plan // nil when routing did not start
 	Steps    []string           // the plan explained, one sentence per step
 	Problem  string             // why it cannot be sent, "" when it can
+	Notice   string             // why the plan is shown again instead of sending
 	Disabled bool               // distribution is switched off
 }
 
@@ -59,6 +66,49 @@ func explain(lang string, p *distribution.Plan) []string {
 		out[i] = s.Explain(lang)
 	}
 	return out
+}
+
+// planKey is the fingerprint of a plan's recipients: each address with
+// its role (to, cc) and delivery profile. The plan page carries it, and
+// Send enqueues only when the document's plan still has it.
+func planKey(p *distribution.Plan) string {
+	if p == nil {
+		return ""
+	}
+	var lines []string
+	for _, r := range p.To {
+		lines = append(lines, "to\x00"+strings.ToLower(r.Address)+"\x00"+string(r.Profile))
+	}
+	for _, r := range p.Cc {
+		lines = append(lines, "cc\x00"+strings.ToLower(r.Address)+"\x00"+string(r.Profile))
+	}
+	slices.Sort(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:])
+}
+
+// planPageOf returns the plan page of a parsed document from the outcome
+// of router.Plan: the plan, or why it cannot be sent. ok reports a plan
+// that can be sent; a nil page means err is for a 500.
+func (a *app) planPageOf(lang string, doc *docparse.Document, plan *distribution.Plan, err error) (*planPage, bool) {
+	p := &planPage{Doc: doc}
+	var noRecipient *distribution.NoRecipientError
+	var lookup *distribution.LookupError
+	switch {
+	case errors.Is(err, distribution.ErrDistributionDisabled):
+		p.Problem, p.Disabled = translate(lang, "plan.disabled"), true
+	case errors.As(err, &noRecipient):
+		p.Plan, p.Problem = noRecipient.Plan, translate(lang, "plan.noRecipient")
+	case errors.As(err, &lookup):
+		a.cfg.Logger.Error("planning a document", "err", err)
+		p.Problem = translate(lang, "plan.lookupFailed")
+	case err != nil:
+		return nil, false
+	default:
+		p.Plan, p.Confirm = plan, planKey(plan)
+	}
+	p.Steps = explain(lang, p.Plan)
+	return p, err == nil
 }
 
 // sendUpload reads an uploaded document and shows its routing plan. A
@@ -86,23 +136,13 @@ func (a *app) sendUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	p := planPage{Doc: doc}
 	plan, err := router.Plan(r.Context(), doc)
-	var noRecipient *distribution.NoRecipientError
-	var lookup *distribution.LookupError
-	switch {
-	case errors.Is(err, distribution.ErrDistributionDisabled):
-		p.Problem, p.Disabled = translate(sc.lang, "plan.disabled"), true
-	case errors.As(err, &noRecipient):
-		p.Plan, p.Problem = noRecipient.Plan, translate(sc.lang, "plan.noRecipient")
-	case errors.As(err, &lookup):
-		a.cfg.Logger.Error("planning a document", "err", err)
-		p.Problem = translate(sc.lang, "plan.lookupFailed")
-	case err != nil:
+	p, ok := a.planPageOf(sc.lang, doc, plan, err)
+	if p == nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
-	default:
-		p.Plan = plan
+	}
+	if ok {
 		u := upload{Kind: "send", FileName: header.Filename, Data: data}
 		if err := sc.data.putUpload(r.Context(), &u); err != nil {
 			a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
@@ -114,17 +154,41 @@ func (a *app) sendUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 		http.Redirect(w, r, "/send/plan/"+url.PathEscape(u.ID), http.StatusSeeOther)
 		return
 	}
-	p.Steps = explain(sc.lang, p.Plan)
 	a.render(w, r, sc, http.StatusOK, "plan.html", &view{Title: translate(sc.lang, "plan.title", doc.Number), Nav: "send", Page: p})
 }
 
-// sendConfirm sends a planned document, records the result in the delivery
-// log and shows it. The upload is taken in one statement, so a document is
-// sent once even when Send is pressed twice. Once sending has started it is
-// finished and logged even if the browser goes away.
+// duplicatePage is the data of duplicate.html: the duplicate guard's
+// question before a document is sent again.
+type duplicatePage struct {
+	Number   string
+	SentAt   time.Time
+	Previous *delivery // the earlier delivery in the log, nil when not found
+	Upload   string
+	Confirm  string
+}
+
+// sendConfirm puts a planned document into the outbox and shows its page.
+// The upload is taken, the e-mail stored and the log row added in one
+// transaction, so a document is queued once even when Send is pressed
+// twice, and never without its row. It enqueues only the plan the user
+// confirmed: when the directory changed since, the new plan is shown
+// instead. A document sent before gets the duplicate guard's question; its
+// confirmation (resend=1) sends it again.
 func (a *app) sendConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	ctx := context.WithoutCancel(r.Context())
-	u, err := sc.data.upload(ctx, "send", r.PostFormValue("upload"), true)
+	resend := r.PostFormValue("resend") == "1"
+	router, err := a.router(ctx, sc)
+	if err != nil {
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return
+	}
+	tx, err := a.mail.db.BeginTx(ctx, nil)
+	if err != nil {
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return
+	}
+	defer tx.Rollback()
+	u, err := sc.data.takeUpload(ctx, tx, "send", r.PostFormValue("upload"))
 	if errors.Is(err, errNotFound) {
 		a.fail(w, r, sc, http.StatusNotFound, "send.expired")
 		return
@@ -132,36 +196,137 @@ func (a *app) sendConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	router, err := a.router(ctx, sc)
-	if err != nil {
+	opts := &distribution.EnqueueOptions{Tenant: sc.session.Company.ID}
+	if resend {
+		opts.AllowDuplicate, opts.RequestedBy = true, sc.session.Email
+	}
+	res, err := router.Enqueue(ctx, tx, u.Data, opts)
+	var dup *distribution.DuplicateError
+	switch {
+	case errors.Is(err, distribution.ErrDistributionDisabled):
+		tx.Rollback()
+		a.fail(w, r, sc, http.StatusConflict, "plan.disabled")
+		return
+	case res.Document != nil && planKey(res.Plan) != r.PostFormValue("plan") && res.Outcome != distribution.Rejected:
+		// The directory changed since the plan was shown: show the new
+		// one, and keep the upload (the transaction is rolled back).
+		tx.Rollback()
+		if err := sc.data.setFlash(ctx, "plan.changed", ""); err != nil {
+			a.cfg.Logger.Error("keeping a message", "err", err)
+		}
+		http.Redirect(w, r, "/send/plan/"+url.PathEscape(u.ID), http.StatusSeeOther)
+		return
+	case errors.As(err, &dup):
+		tx.Rollback()
+		p := duplicatePage{Number: res.Document.Number, SentAt: dup.SentAt, Upload: u.ID, Confirm: r.PostFormValue("plan")}
+		if prev, err := sc.data.deliveryByOutbox(ctx, int64(dup.Previous)); err == nil {
+			p.Previous = &prev
+		}
+		a.render(w, r, sc, http.StatusConflict, "duplicate.html", &view{Title: translate(sc.lang, "duplicate.title", p.Number), Nav: "send", Page: p})
+		return
+	case res.Outcome == distribution.Deferred:
+		// The outbox or the directory failed: nothing is stored, the
+		// upload stays for another try.
+		a.fail(w, r, sc, http.StatusServiceUnavailable, "send.notQueued", err)
+		return
+	}
+	dl := deliveryOf(res)
+	dl.User, dl.File = sc.session.Email, u.FileName
+	if err := sc.data.insertDelivery(ctx, tx, &dl, u.Data); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	res, _ := router.Distribute(ctx, u.Data) // the error is res.Err
-
-	// The buyer's name, for the directory page.
-	a.rememberBuyer(ctx, sc, res.Document)
-
-	dl := deliveryOf(res)
-	dl.User, dl.File = sc.session.Email, u.FileName
-	if err := sc.data.addDelivery(ctx, &dl); err != nil {
+	if err := tx.Commit(); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
+	}
+	// The buyer's name, for the directory page.
+	a.rememberBuyer(ctx, sc, res.Document)
+	action := "delivery.send"
+	if resend {
+		action = "delivery.resend"
+	}
+	if err := sc.audit(ctx, action, dl.Number, nil, auditOfDelivery(dl)); err != nil {
+		a.cfg.Logger.Error("auditing a send", "delivery", dl.ID, "err", err)
 	}
 	http.Redirect(w, r, "/log/"+url.PathEscape(dl.ID), http.StatusSeeOther)
 }
 
-// deliveryOf turns a distribution result into a delivery log entry, from
-// the library's summary of it (the plan is kept whole, to be explained in
-// each viewer's language).
+// deliveryAudit is what the audit trail records of a delivery.
+type deliveryAudit struct {
+	Delivery   string   `json:"delivery"`
+	Number     string   `json:"number"`
+	Outcome    string   `json:"outcome"`
+	State      string   `json:"state"`
+	Recipients []string `json:"recipients"` // "address: state"
+	OutboxIDs  []int64  `json:"outbox_ids,omitempty"`
+	ResendOf   string   `json:"resend_of,omitempty"`
+}
+
+// auditOfDelivery returns the audit record of a delivery.
+func auditOfDelivery(dl delivery) deliveryAudit {
+	a := deliveryAudit{Delivery: dl.ID, Number: dl.Number, Outcome: string(dl.Outcome), State: dl.State, Recipients: []string{}, ResendOf: dl.ResendOf}
+	for _, r := range dl.Recipients {
+		a.Recipients = append(a.Recipients, r.Address+": "+r.Outcome)
+	}
+	for _, id := range []int64{dl.OutboxID, dl.ScanOutboxID} {
+		if id != 0 {
+			a.OutboxIDs = append(a.OutboxIDs, id)
+		}
+	}
+	return a
+}
+
+// deliveryOf turns the result of Enqueue into a delivery log row: queued
+// with its outbox messages and the plan's recipients pending, or the
+// outcome that kept it out of the outbox. The plan is kept whole, to be
+// explained in each viewer's language.
 func deliveryOf(res *distribution.Result) delivery {
 	sum := res.Summary("en")
-	dl := delivery{Number: sum.Number, Outcome: sum.Outcome, MessageID: sum.MessageID, Plan: res.Plan, Recipients: sum.Recipients, Error: sum.Error}
-	dl.State, dl.Customer = stateOf(sum), customerOf(res)
-	if res.Document != nil {
-		dl.Buyer = res.Document.Buyer.Name
+	dl := delivery{Number: sum.Number, Outcome: sum.Outcome, MessageID: sum.MessageID, Plan: res.Plan, Recipients: sum.Recipients,
+		Error: sum.Error, OutboxID: int64(res.OutboxID), ScanOutboxID: int64(res.ScanOutboxID), State: string(sum.Outcome)}
+	if res.Outcome == distribution.Queued {
+		dl.State, dl.Error, dl.Recipients = string(outbox.Pending), "", pendingRecipients(res.Plan)
+	}
+	if d := res.Document; d != nil {
+		dl.Buyer = d.Buyer.Name
+		dl.Customer = customerOf(d, res.Plan)
 	}
 	return dl
+}
+
+// pendingRecipients lists a plan's recipients as the log stores them
+// before a worker tried them.
+func pendingRecipients(p *distribution.Plan) []distribution.RecipientSummary {
+	out := []distribution.RecipientSummary{}
+	if p == nil {
+		return out
+	}
+	for _, r := range append(slices.Clone(p.To), p.Cc...) {
+		out = append(out, distribution.RecipientSummary{Address: r.Address, Outcome: string(outbox.Pending), Profile: string(r.Profile)})
+	}
+	return out
+}
+
+// customerOf returns the buyer's customer number of a document: the one
+// the directory matched, else the first the document (nil: none) has.
+func customerOf(d *docparse.Document, p *distribution.Plan) string {
+	if p != nil {
+		for _, r := range append(slices.Clone(p.To), p.Cc...) {
+			if r.CustomerNumber != "" {
+				return r.CustomerNumber
+			}
+		}
+		for _, s := range p.Steps { // a stored plan of an older version
+			if s.Code == distribution.StepDirectoryHit && s.CustomerNumber != "" {
+				return s.CustomerNumber
+			}
+		}
+	}
+	if d != nil && len(d.CustomerNumbers) > 0 {
+		return d.CustomerNumbers[0].Value
+	}
+	return ""
 }
 
 // deliveryView is a delivery as a page shows it, explained in the viewer's
@@ -173,22 +338,3 @@ type deliveryView struct {
 
 // Explanation is the whole explanation in one paragraph.
 func (d deliveryView) Explanation() string { return strings.Join(d.Steps, " ") }
-
-// deliveryPage shows one delivery: the outcome per recipient and the
-// explanation. A delivery of another company is not found.
-func (a *app) deliveryPage(w http.ResponseWriter, r *http.Request, sc *scope) {
-	dl, err := sc.data.delivery(r.Context(), r.PathValue("id"))
-	if errors.Is(err, errNotFound) {
-		a.fail(w, r, sc, http.StatusNotFound, "delivery.notFound")
-		return
-	} else if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
-		return
-	}
-	number := dl.Number
-	if number == "" {
-		number = translate(sc.lang, "delivery.noNumber")
-	}
-	a.render(w, r, sc, http.StatusOK, "delivery.html", &view{Title: translate(sc.lang, "delivery.title", number), Nav: "log",
-		Page: deliveryView{dl, explain(sc.lang, dl.Plan)}})
-}

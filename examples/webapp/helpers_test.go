@@ -27,6 +27,8 @@ import (
 
 	"github.com/jakelu/jakelu/registry"
 	"github.com/jakelu/jakelu/registry/sqlregistry"
+	"github.com/jakelu/jakelu/transport/outbox"
+	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
 	"github.com/jakelu/jakelu/transport/transporttest"
 )
 
@@ -104,6 +106,10 @@ func postgresSchema(t testing.TB) string {
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop the test schema: %v", err)
 		}
+		// The outbox's River tables, in a schema of their own (riveroutbox.Migrate).
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+"_jakelu_river CASCADE"); err != nil {
+			t.Errorf("drop the test schema's River schema: %v", err)
+		}
 		admin.Close()
 	})
 	q := u.Query()
@@ -155,7 +161,7 @@ func newEnv(t testing.TB, db testDB, adjust func(*config)) *env {
 	t.Helper()
 	e := &env{sent: &transporttest.Recorder{}, clock: &clock{now: time.Date(2026, 12, 17, 10, 0, 0, 0, time.UTC)}}
 	cfg := config{DB: db.open(t), Dialect: db.dialect, Transport: e.sent, From: "laskut@operaattori.example",
-		Hash: fastHash, Now: e.clock.Now}
+		Hash: fastHash, Now: e.clock.Now, Outbox: testOutbox, ReconcileEvery: 50 * time.Millisecond}
 	if adjust != nil {
 		adjust(&cfg)
 	}
@@ -170,6 +176,36 @@ func newEnv(t testing.TB, db testDB, adjust func(*config)) *env {
 	e.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// testOutbox are the outbox options of tests: workers that look for work
+// often, and retries soon after a temporary failure.
+var testOutbox = riveroutbox.Options{
+	PollInterval: 20 * time.Millisecond,
+	JobTimeout:   20 * time.Second,
+	Schedule:     outbox.Schedule{Delays: []time.Duration{100 * time.Millisecond}, Every: 100 * time.Millisecond, Snooze: 100 * time.Millisecond, MaxAge: time.Hour},
+}
+
+// start starts the app's outbox workers (and bounce receiver); the app's
+// cleanup stops them.
+func (e *env) start(t testing.TB) {
+	t.Helper()
+	if err := e.app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond until it holds; a generous watchdog fails the test
+// when it never does.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	watchdog := time.Now().Add(90 * time.Second)
+	for !cond() {
+		if time.Now().After(watchdog) {
+			t.Fatalf("still waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (e *env) addCompany(t testing.TB, name, email string) account {
@@ -364,7 +400,21 @@ func (r response) lacks(t testing.TB, texts ...string) {
 	}
 }
 
-var uploadField = regexp.MustCompile(`name="upload" value="([^"]+)"`)
+var (
+	uploadField = regexp.MustCompile(`name="upload" value="([^"]+)"`)
+	planField   = regexp.MustCompile(`name="plan" value="([^"]*)"`)
+)
+
+// confirmation returns the form of a plan page's Send button: the upload
+// and the plan's fingerprint.
+func (r response) confirmation(t testing.TB) url.Values {
+	t.Helper()
+	m := planField.FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("the page has no plan to confirm; body:\n%s", r.body)
+	}
+	return url.Values{"upload": {r.uploadID(t)}, "plan": {m[1]}}
+}
 
 // uploadID returns the pending upload a preview or plan page refers to.
 func (r response) uploadID(t testing.TB) string {

@@ -12,6 +12,7 @@ import (
 	"github.com/jakelu/jakelu/distribution"
 	"github.com/jakelu/jakelu/docparse"
 	"github.com/jakelu/jakelu/transport"
+	"github.com/jakelu/jakelu/transport/outbox"
 )
 
 func TestPreferredLanguage(t *testing.T) {
@@ -98,6 +99,7 @@ func TestTexts(t *testing.T) {
 			t.Fatal(err)
 		}
 		find(`translate\([^,()]+, "([^"]+)"[,)]`, name, string(b))
+		find(`return "(reply\.[A-Za-z]+)"`, name, string(b))
 		find(`a\.fail\([^"]+"([^"]+)"[,)]`, name, string(b))
 	}
 	tmpls, _ := fs.Glob(files, "templates/*.html")
@@ -116,6 +118,14 @@ func TestTexts(t *testing.T) {
 	for _, s := range deliveryStates() {
 		used["log.state."+s] = "stateName"
 	}
+	for _, s := range outbox.States() {
+		used["state."+string(s)] = "outbox.State"
+		used["rcpt."+string(s)] = "outbox.State"
+	}
+	for _, o := range []distribution.Outcome{distribution.Queued, distribution.Duplicate, distribution.Sent, distribution.PartlySent,
+		distribution.Rejected, distribution.NotRouted} {
+		used["state."+string(o)] = "webapp_delivery.state"
+	}
 	for _, d := range []docparse.DocType{docparse.TypeInvoice, docparse.TypeCreditNote} {
 		used["doc."+string(d)] = "docparse.DocType"
 	}
@@ -125,6 +135,7 @@ func TestTexts(t *testing.T) {
 	for _, k := range []string{"dir.added", "dir.addedMany", "dir.saved", "dir.deleted"} {
 		used[k] = "listEntries"
 	}
+	used["plan.changed"] = "sendConfirm" // a one-time message planView shows
 	for _, k := range []string{"language.name", "format.mb", "format.kb", "format.date", "format.dateTime", "format.csvDateTime"} {
 		used[k] = "i18n.go"
 	}

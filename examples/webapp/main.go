@@ -21,7 +21,9 @@ import (
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/address"
+	"github.com/jakelu/jakelu/transport/bounce"
 	filetransport "github.com/jakelu/jakelu/transport/file"
+	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
 	"github.com/jakelu/jakelu/transport/smtp"
 )
 
@@ -43,6 +45,8 @@ type options struct {
 	addr, data, db, from       string
 	smtpAddr                   string
 	smtpTLS                    smtp.TLSMode
+	bounceAddr                 string
+	verp                       *bounce.VERP // from the environment only
 	secureCookies              bool
 	addCompany, addUser        string
 	smtpUsername, smtpPassword string // from the environment only
@@ -63,7 +67,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./examples/webapp [flags]\n\nThe e-mail distribution pages of a company, on the jakelu library.\n\nflags:")
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nenvironment: JAKELU_WEBAPP_EMAIL and JAKELU_WEBAPP_PASSWORD set the first user's credentials;\nJAKELU_SMTP_USERNAME and JAKELU_SMTP_PASSWORD the SMTP credentials.")
+		fmt.Fprintln(stderr, "\nenvironment: JAKELU_WEBAPP_EMAIL and JAKELU_WEBAPP_PASSWORD set the first user's credentials;\nJAKELU_SMTP_USERNAME and JAKELU_SMTP_PASSWORD the SMTP credentials; JAKELU_VERP_KEY (16+ bytes),\nJAKELU_VERP_DOMAIN and JAKELU_VERP_LOCAL (default bounces) give each recipient a VERP envelope\nsender, so that bounces are matched (as the jakelu command's outbox and bounce-server).")
 	}
 	fs.StringVar(&o.addr, "addr", envOr("JAKELU_WEBAPP_ADDR", "127.0.0.1:8080"), "listen on this host:port (env JAKELU_WEBAPP_ADDR)")
 	fs.StringVar(&o.data, "data", envOr("JAKELU_WEBAPP_DATA", "jakelu-webapp-data"), "folder for the SQLite database and the outbox (env JAKELU_WEBAPP_DATA)")
@@ -71,6 +75,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.from, "from", envOr("JAKELU_WEBAPP_FROM", "laskut@jakelu.example"), "the operator's address e-mails are sent from (env JAKELU_WEBAPP_FROM)")
 	fs.StringVar(&o.smtpAddr, "smtp", getenv("JAKELU_WEBAPP_SMTP"), "send through this SMTP server (host:port) instead of writing .eml files into -data/outbox (env JAKELU_WEBAPP_SMTP)")
 	fs.TextVar(&o.smtpTLS, "smtp-tls", smtp.StartTLS, "SMTP TLS: starttls (required), opportunistic, implicit or none (loopback only)")
+	fs.StringVar(&o.bounceAddr, "bounce-addr", getenv("JAKELU_WEBAPP_BOUNCE_ADDR"), "receive bounces by SMTP on this host:port, for the VERP bounce domain (needs JAKELU_VERP_KEY and JAKELU_VERP_DOMAIN; env JAKELU_WEBAPP_BOUNCE_ADDR)")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "mark cookies Secure; set it when a TLS proxy serves the app")
 	fs.StringVar(&o.addCompany, "add-company", "", "create a company with this name and its first user (-add-user), print the password, then serve")
 	fs.StringVar(&o.addUser, "add-user", "", "the e-mail address of the first user of -add-company")
@@ -83,6 +88,18 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if (o.addCompany == "") != (o.addUser == "") {
 		return o, errors.New("-add-company and -add-user go together")
+	}
+	if key := getenv("JAKELU_VERP_KEY"); key != "" {
+		o.verp = &bounce.VERP{Key: []byte(key), Local: getenv("JAKELU_VERP_LOCAL"), Domain: getenv("JAKELU_VERP_DOMAIN")}
+		if o.verp.Local == "" {
+			o.verp.Local = "bounces"
+		}
+		if _, err := o.verp.Address("1", "test@example.com"); err != nil {
+			return o, fmt.Errorf("JAKELU_VERP_KEY is set: %w (set JAKELU_VERP_DOMAIN, and a key of 16+ bytes)", err)
+		}
+	}
+	if o.bounceAddr != "" && o.verp == nil {
+		return o, errors.New("-bounce-addr needs JAKELU_VERP_KEY and JAKELU_VERP_DOMAIN: the receiver accepts reports only to VERP addresses")
 	}
 	o.smtpUsername, o.smtpPassword = getenv("JAKELU_SMTP_USERNAME"), getenv("JAKELU_SMTP_PASSWORD")
 	o.firstEmail, o.firstPassword = getenv("JAKELU_WEBAPP_EMAIL"), getenv("JAKELU_WEBAPP_PASSWORD")
@@ -107,16 +124,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer closeTransport()
 
 	a, err := newApp(ctx, config{DB: db, Dialect: dialect, Transport: tr, From: o.from, SecureCookies: o.secureCookies,
-		Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+		Logger: slog.New(slog.NewTextHandler(stderr, nil)), VERP: o.verp, BounceAddr: o.bounceAddr,
+		Outbox: riveroutbox.Options{PollInterval: 500 * time.Millisecond}})
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.Close() // stops the workers gracefully: the deliveries under way finish
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("-addr: %w", err)
 	}
-	fmt.Fprintf(stdout, "jakelu web app on http://%s/\n  database: %s\n  e-mails:  %s\n", ln.Addr(), dbName, trName)
+	fmt.Fprintf(stdout, "jakelu web app on http://%s/\n  database: %s\n  e-mails:  %s (through the outbox in the database)\n", ln.Addr(), dbName, trName)
+	if o.bounceAddr != "" {
+		fmt.Fprintf(stdout, "  bounces:  SMTP on %s for %s\n", o.bounceAddr, o.verp.Domain)
+	}
 	if err := a.firstStart(ctx, o, stdout); err != nil {
 		ln.Close()
 		return err

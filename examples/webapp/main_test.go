@@ -111,6 +111,19 @@ func TestRun(t *testing.T) {
 			t.Error("the credentials from the environment do not work")
 		}
 	})
+	t.Run("the workers deliver into -data/outbox", func(t *testing.T) {
+		dir := t.TempDir()
+		s := start(t, []string{"-data", dir}, map[string]string{"JAKELU_WEBAPP_EMAIL": "anna@kukka.example", "JAKELU_WEBAPP_PASSWORD": "salasana"})
+		c := newClient(t, s.url)
+		c.get("/login")
+		c.post("/login", url.Values{"email": {"anna@kukka.example"}, "password": {"salasana"}}).wantRedirect(t, "/directory")
+		enable(t, c)
+		send(t, c, "lasku.xml", readFile(t, "../quickstart/documents/ubl-invoice.xml"))
+		waitFor(t, "an .eml file in -data/outbox", func() bool {
+			files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
+			return len(files) > 0
+		})
+	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := postgresSchema(t) // skips without PostgreSQL
 		s := start(t, []string{"-data", t.TempDir(), "-db", dsn}, nil)
@@ -138,6 +151,7 @@ func TestRunErrors(t *testing.T) {
 		{"plaintext SMTP far away", []string{"-smtp", "mail.example.com:25", "-smtp-tls", "none"}, "loopback"},
 		{"bad sender", []string{"-from", "laskut"}, "invalid e-mail address"},
 		{"bad first user", []string{"-add-company", "X Oy", "-add-user", "x@"}, "the first user of X Oy"},
+		{"bounces without VERP", []string{"-bounce-addr", "127.0.0.1:0"}, "-bounce-addr needs JAKELU_VERP_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,8 @@ import (
 	"github.com/jakelu/jakelu/registry/sqlregistry"
 	"github.com/jakelu/jakelu/transport"
 	"github.com/jakelu/jakelu/transport/address"
+	"github.com/jakelu/jakelu/transport/bounce"
+	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
 )
 
 //go:embed templates static
@@ -72,6 +74,20 @@ type config struct {
 	Now func() time.Time
 	// Logger receives errors and the router's records; nil discards.
 	Logger *slog.Logger
+
+	// Outbox configures the outbox's workers (schedule, workers, job
+	// timeout, poll interval); the app sets Transport (Transport, when it
+	// is a transport.RawSender), VERP and OnChange itself.
+	Outbox riveroutbox.Options
+	// VERP, when set, gives every recipient's transaction a VERP envelope
+	// sender, so that bounces can be matched (needed by BounceAddr).
+	VERP *bounce.VERP
+	// BounceAddr, when set, is the host:port the bounce receiver listens
+	// on (Start).
+	BounceAddr string
+	// ReconcileEvery is how often the log rows that may still change are
+	// read back from the outbox; 0 means 3 s.
+	ReconcileEvery time.Duration
 }
 
 // app is the web app: its storage, its pages and its sign-in limits. It is
@@ -87,6 +103,8 @@ type app struct {
 	importReads                chan struct{} // bounds the memory import files being read take at once
 	dummyHash                  string        // checked for unknown accounts, so they take as long
 	secret                     []byte        // the key of the pre-sessions' CSRF tokens, shared through the database
+
+	mail *mailer // the outbox
 
 	mu   sync.Mutex
 	dirs map[string]*sqlregistry.Registry // each company's directory, by company ID
@@ -141,6 +159,9 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 	if a.secret, err = a.st.secret(ctx, "pre-session"); err != nil {
 		return nil, fmt.Errorf("reading the app's secret: %w", err)
 	}
+	if err := a.openMailer(ctx); err != nil {
+		return nil, err
+	}
 	a.stopPurge = a.purgeExpired(purgeEvery)
 	return a, nil
 }
@@ -171,15 +192,16 @@ func (a *app) purgeExpired(interval time.Duration) func() {
 	}
 }
 
-// Close stops removing expired rows and releases the companies'
-// directories. It does not close the database.
+// Close stops removing expired rows, the outbox's workers and the bounce
+// receiver (see Start), and releases the companies' directories. It does
+// not close the database.
 func (a *app) Close() error {
 	if a.stopPurge != nil {
 		a.stopPurge()
 	}
+	errs := []error{a.stopMailer()}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var errs []error
 	for id, d := range a.dirs {
 		errs = append(errs, d.Close())
 		delete(a.dirs, id)
@@ -212,8 +234,10 @@ func (a *app) router(ctx context.Context, sc *scope) (*distribution.Router, erro
 	}
 	s.Company, s.From = sc.session.Company.ID, a.cfg.From
 	return distribution.NewRouter(sc.dir, a.cfg.Transport, s, &distribution.Options{
-		Parse:  &docparse.Options{MaxSize: a.cfg.MaxDocumentSize},
-		Logger: a.cfg.Logger,
+		Parse:        &docparse.Options{MaxSize: a.cfg.MaxDocumentSize},
+		Logger:       a.cfg.Logger,
+		Outbox:       a.mail.ob,
+		Suppressions: a.mail.suppr,
 	})
 }
 
@@ -291,6 +315,12 @@ func (a *app) Handler() http.Handler {
 	page("GET /log/export.csv", a.logExport)
 	form("POST /log/{id}/handled", formLimit, a.markHandled)
 	page("GET /log/{id}", a.deliveryPage)
+	form("POST /log/{id}/resend", formLimit, a.resendFailed)
+	form("POST /log/{id}/release", formLimit, a.deliveryAction("delivery.release", a.releaseRecipient))
+	form("POST /log/{id}/dismiss", formLimit, a.deliveryAction("delivery.dismiss", a.dismissRecipient))
+	form("POST /log/{id}/cancel", formLimit, a.deliveryAction("delivery.cancel", a.cancelDelivery))
+	page("GET /suppressions", a.suppressionsPage)
+	form("POST /suppressions/remove", formLimit, a.removeSuppression)
 
 	page("GET /settings", a.admin(a.settingsPage))
 	form("POST /settings", formLimit, a.admin(a.saveSettings))
@@ -477,6 +507,7 @@ type view struct {
 	Company string
 	CSRF    string
 	Admin   bool // the user is an admin: the admin's menu items are shown
+	Refresh int  // seconds after which the page reloads itself; 0 never
 	Page    any  // the page's own data
 }
 

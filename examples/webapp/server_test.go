@@ -21,7 +21,7 @@ var sqlite = testDBs[0]
 var signedInPages = []string{
 	"/", "/directory", "/directory/new", "/directory/edit?cn=1", "/directory/delete?cn=1",
 	"/directory/export/csv", "/directory/export/xlsx", "/import", "/import/template/csv",
-	"/import/template/xlsx", "/send", "/log", "/log/x", "/log/export.csv", "/settings",
+	"/import/template/xlsx", "/send", "/log", "/log/x", "/log/export.csv", "/settings", "/suppressions",
 	"/users", "/users/remove?email=x", "/account", "/audit", "/audit/export",
 }
 
@@ -29,6 +29,7 @@ var signedInPages = []string{
 var forms = []string{
 	"/logout", "/directory/new", "/directory/edit", "/directory/delete", "/import",
 	"/import/confirm", "/import/cancel", "/send", "/send/confirm", "/settings", "/log/x/handled",
+	"/log/x/resend", "/log/x/release", "/log/x/dismiss", "/log/x/cancel", "/suppressions/remove",
 	"/users/invite", "/users/invite/cancel", "/users/role", "/users/remove", "/users/reset",
 	"/account/password", "/account/sessions/revoke", "/account/signout-everywhere",
 }
@@ -514,10 +515,11 @@ func TestCrossCompany(t *testing.T) {
 		importID := alice.importFile(nil, "a.csv", []byte("A-2;toinen@kukka.example\n")).uploadID(t)
 		doc := readFile(t, "../quickstart/documents/ubl-invoice.xml")
 		alice.get("/send")
-		sendID := alice.sendFile("lasku.xml", doc).uploadID(t)
+		sendForm := alice.sendFile("lasku.xml", doc).confirmation(t)
+		sendID := sendForm.Get("upload")
 		alice.get("/send")
-		sent := alice.sendFile("lasku.xml", doc).uploadID(t)
-		loc := alice.post("/send/confirm", url.Values{"upload": {sent}}).header.Get("Location")
+		sent := alice.sendFile("lasku.xml", doc).confirmation(t)
+		loc := alice.post("/send/confirm", sent).header.Get("Location")
 		if !strings.HasPrefix(loc, "/log/") {
 			t.Fatalf("sending did not lead to the log: %q", loc)
 		}
@@ -540,6 +542,10 @@ func TestCrossCompany(t *testing.T) {
 			{"cancel import", func() response { return bob.post("/import/cancel", url.Values{"upload": {importID}}) }},
 			{"send", func() response { return bob.post("/send/confirm", url.Values{"upload": {sendID}}) }},
 			{"delivery", func() response { return bob.get(loc) }},
+			{"resend", func() response { return bob.post(loc+"/resend", nil) }},
+			{"release", func() response { return bob.post(loc+"/release", nil) }},
+			{"dismiss", func() response { return bob.post(loc+"/dismiss", nil) }},
+			{"cancel", func() response { return bob.post(loc+"/cancel", nil) }},
 			{"log", func() response { return bob.get("/log") }},
 		}
 		for _, a := range attempts {
@@ -555,6 +561,9 @@ func TestCrossCompany(t *testing.T) {
 		}
 		for _, path := range []string{"/directory/edit?cn=A-1", "/directory/delete?cn=A-1", loc} {
 			bob.get(path).want(t, http.StatusNotFound)
+		}
+		for _, action := range []string{"resend", "release", "dismiss", "cancel"} {
+			bob.post(loc+"/"+action, nil).want(t, http.StatusNotFound)
 		}
 		bob.post("/import/confirm", url.Values{"upload": {importID}}).want(t, http.StatusNotFound)
 		bob.get("/import/preview/"+importID).want(t, http.StatusNotFound)
@@ -572,7 +581,10 @@ func TestCrossCompany(t *testing.T) {
 		}
 		alice.get(loc).want(t, http.StatusOK, "Sent")
 		alice.post("/import/confirm", url.Values{"upload": {importID}}).want(t, http.StatusOK, "1 added")
-		if r := alice.post("/send/confirm", url.Values{"upload": {sendID}}); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/log/") {
+		// The same document again: the duplicate guard asks first.
+		alice.post("/send/confirm", sendForm).want(t, http.StatusConflict, "was already sent")
+		sendForm.Set("resend", "1")
+		if r := alice.post("/send/confirm", sendForm); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/log/") {
 			t.Errorf("company A could not send its own document: %d %s", r.status, r.header.Get("Location"))
 		}
 	})

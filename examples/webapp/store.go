@@ -71,6 +71,16 @@ CREATE TABLE IF NOT EXISTS webapp_delivery (
 	plan       TEXT NOT NULL,
 	recipients TEXT NOT NULL,
 	error      TEXT NOT NULL,
+	outbox_id      BIGINT NOT NULL DEFAULT 0,
+	scan_outbox_id BIGINT NOT NULL DEFAULT 0,
+	state          TEXT NOT NULL DEFAULT '',
+	customer       TEXT NOT NULL DEFAULT '',
+	buyer          TEXT NOT NULL DEFAULT '',
+	updated_at     BIGINT NOT NULL DEFAULT 0,
+	handled_by     TEXT NOT NULL DEFAULT '',
+	handled_at     BIGINT NOT NULL DEFAULT 0,
+	resend_of      TEXT NOT NULL DEFAULT '',
+	document       BLOB NULL,
 	PRIMARY KEY (company_id, id)
 );
 CREATE INDEX IF NOT EXISTS webapp_delivery_recent ON webapp_delivery (company_id, created_at, id);
@@ -176,10 +186,8 @@ func (s *store) migrate(ctx context.Context) error {
 	if err := s.addColumn(ctx, tx, "webapp_user", "role", `TEXT NOT NULL DEFAULT 'admin'`); err != nil {
 		return err
 	}
-	for _, c := range deliveryUpgrade {
-		if err := s.addColumn(ctx, tx, "webapp_delivery", c[0], c[1]); err != nil {
-			return err
-		}
+	if err := s.addDeliveryColumns(ctx, tx); err != nil {
+		return err
 	}
 	if err := backfillDeliveries(ctx, tx); err != nil {
 		return err
@@ -195,17 +203,40 @@ func (s *store) migrate(ctx context.Context) error {
 	return tx.Commit()
 }
 
-// deliveryUpgrade are the columns of webapp_delivery that came after its
-// first version (name, definition), added to older databases by migrate.
-var deliveryUpgrade = [][2]string{
-	{"outbox_id", "BIGINT NOT NULL DEFAULT 0"},
-	{"scan_outbox_id", "BIGINT NOT NULL DEFAULT 0"},
-	{"state", "TEXT NOT NULL DEFAULT ''"},
-	{"customer", "TEXT NOT NULL DEFAULT ''"},
-	{"buyer", "TEXT NOT NULL DEFAULT ''"},
-	{"updated_at", "BIGINT NOT NULL DEFAULT 0"},
-	{"handled_by", "TEXT NOT NULL DEFAULT ''"},
-	{"handled_at", "BIGINT NOT NULL DEFAULT 0"},
+// addDeliveryColumns adds to a delivery log of a previous version (one row
+// per attempt, sent at once) the columns of the outbox's follow-up (one row
+// per document), and their indexes.
+func (s *store) addDeliveryColumns(ctx context.Context, tx *sql.Tx) error {
+	blob := "BLOB NULL"
+	if s.dialect == sqlregistry.Postgres {
+		blob = "BYTEA NULL"
+	}
+	for _, c := range [][2]string{
+		{"outbox_id", "BIGINT NOT NULL DEFAULT 0"},
+		{"scan_outbox_id", "BIGINT NOT NULL DEFAULT 0"},
+		{"state", "TEXT NOT NULL DEFAULT ''"},
+		{"customer", "TEXT NOT NULL DEFAULT ''"},
+		{"buyer", "TEXT NOT NULL DEFAULT ''"},
+		{"updated_at", "BIGINT NOT NULL DEFAULT 0"},
+		{"handled_by", "TEXT NOT NULL DEFAULT ''"},
+		{"handled_at", "BIGINT NOT NULL DEFAULT 0"},
+		{"resend_of", "TEXT NOT NULL DEFAULT ''"},
+		{"document", blob},
+	} {
+		if err := s.addColumn(ctx, tx, "webapp_delivery", c[0], c[1]); err != nil {
+			return err
+		}
+	}
+	for _, stmt := range []string{
+		`CREATE INDEX IF NOT EXISTS webapp_delivery_outbox ON webapp_delivery (outbox_id)`,
+		`CREATE INDEX IF NOT EXISTS webapp_delivery_scan_outbox ON webapp_delivery (scan_outbox_id)`,
+		`CREATE INDEX IF NOT EXISTS webapp_delivery_state ON webapp_delivery (state)`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("upgrading the web app's table webapp_delivery: %w", err)
+		}
+	}
+	return nil
 }
 
 // addColumn adds a column to a table a previous version of the app created
@@ -411,30 +442,44 @@ ON CONFLICT (company_id) DO UPDATE SET enabled = excluded.enabled, document_addr
 // delivery is one entry of the delivery log: a document a user sent and
 // what happened to it. The plan is kept as its steps, so that the
 // explanation can be rendered in the language of whoever reads the log.
+// A document sent through the outbox has one row, kept current from the
+// outbox (State, Recipients, UpdatedAt); a resend to some recipients has a
+// row of its own linked to the first (ResendOf).
 type delivery struct {
 	ID         string
 	At         time.Time
 	User       string
 	File       string
 	Number     string
-	Outcome    distribution.Outcome
+	Outcome    distribution.Outcome // what Send did: queued, or why it did not reach the outbox
 	MessageID  string
 	Plan       *distribution.Plan // nil when routing did not start
 	Recipients []distribution.RecipientSummary
 	Error      string // technical detail (English) when the outcome is not Sent
 
-	OutboxID     int64  // the outbox message of the document, 0 when it never reached the outbox
-	ScanOutboxID int64  // the outbox message of its scanning-service e-mail, 0 when none
-	State        string // the document's combined state (see deliveryStates)
-	Customer     string // the buyer's customer number, "" when the document has none
-	Buyer        string // the buyer's name, "" when the document has none
-	UpdatedAt    time.Time
-	HandledBy    string    // who marked it handled (an e-mail address), "" when nobody did
-	HandledAt    time.Time // when; the zero time when nobody did
+	// OutboxID and ScanOutboxID are the outbox messages of the document
+	// (the scanning service's e-mail in the second), 0 for none.
+	OutboxID, ScanOutboxID int64
+	// State is the recipients' outbox states combined (outbox.Combine), or
+	// the outcome of a document that never reached the outbox (rejected,
+	// not-routed, duplicate).
+	State     string
+	Customer  string // the buyer's customer number in the document
+	Buyer     string // the buyer's name
+	UpdatedAt time.Time
+	HandledBy string // who marked it handled, "" when nobody did
+	HandledAt time.Time
+	ResendOf  string // the delivery this one resends to some recipients, "" for a first send
 }
 
 // addDelivery records a delivery, setting its ID and time.
 func (d companyData) addDelivery(ctx context.Context, dl *delivery) error {
+	return d.insertDelivery(ctx, d.st.db, dl, nil)
+}
+
+// insertDelivery records a delivery on ex (the database or a transaction),
+// with the document's bytes (nil for none), setting its ID and time.
+func (d companyData) insertDelivery(ctx context.Context, ex execer, dl *delivery, document []byte) error {
 	plan, err := json.Marshal(dl.Plan)
 	if err != nil {
 		return err
@@ -445,19 +490,22 @@ func (d companyData) addDelivery(ctx context.Context, dl *delivery) error {
 	}
 	dl.ID, dl.At, dl.File = newID(), d.st.now(), cleanFileName(dl.File)
 	dl.UpdatedAt = dl.At
-	_, err = d.st.db.ExecContext(ctx, `INSERT INTO webapp_delivery
+	if dl.State == "" {
+		dl.State = string(dl.Outcome)
+	}
+	_, err = ex.ExecContext(ctx, `INSERT INTO webapp_delivery
 (company_id, id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error,
-	outbox_id, scan_outbox_id, state, customer, buyer, updated_at, handled_by, handled_at)
+ outbox_id, scan_outbox_id, state, customer, buyer, updated_at, resend_of, document)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		d.companyID, dl.ID, dl.At.UnixMicro(), dl.User, dl.File, dl.Number, string(dl.Outcome), dl.MessageID,
-		string(plan), string(rcpts), dl.Error,
-		dl.OutboxID, dl.ScanOutboxID, dl.State, dl.Customer, dl.Buyer, dl.UpdatedAt.UnixMicro(), dl.HandledBy, microsOf(dl.HandledAt))
+		string(plan), string(rcpts), dl.Error, dl.OutboxID, dl.ScanOutboxID, dl.State, dl.Customer, dl.Buyer,
+		dl.UpdatedAt.UnixMicro(), dl.ResendOf, document)
 	return err
 }
 
 // deliveryColumns are the columns scanDelivery reads, in its order.
 const deliveryColumns = `id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error,
-	outbox_id, scan_outbox_id, state, customer, buyer, updated_at, handled_by, handled_at`
+outbox_id, scan_outbox_id, state, customer, buyer, updated_at, handled_by, handled_at, resend_of`
 
 // scanDelivery reads a row of deliveryColumns.
 func scanDelivery(row interface{ Scan(...any) error }) (delivery, error) {
@@ -468,7 +516,7 @@ func scanDelivery(row interface{ Scan(...any) error }) (delivery, error) {
 		plan, rcpts          string
 	)
 	if err := row.Scan(&dl.ID, &at, &dl.User, &dl.File, &dl.Number, &outcome, &dl.MessageID, &plan, &rcpts, &dl.Error,
-		&dl.OutboxID, &dl.ScanOutboxID, &dl.State, &dl.Customer, &dl.Buyer, &updated, &dl.HandledBy, &handled); err != nil {
+		&dl.OutboxID, &dl.ScanOutboxID, &dl.State, &dl.Customer, &dl.Buyer, &updated, &dl.HandledBy, &handled, &dl.ResendOf); err != nil {
 		return dl, err
 	}
 	dl.At, dl.Outcome = time.UnixMicro(at), distribution.Outcome(outcome)
@@ -506,6 +554,108 @@ func (d companyData) delivery(ctx context.Context, id string) (delivery, error) 
 		err = errNotFound
 	}
 	return dl, err
+}
+
+// deliveryDocument returns the document bytes a delivery of the company
+// sent, or errNotFound (also for a delivery stored without them).
+func (d companyData) deliveryDocument(ctx context.Context, id string) ([]byte, error) {
+	var doc []byte
+	err := d.st.db.QueryRowContext(ctx, `SELECT document FROM webapp_delivery WHERE company_id = $1 AND id = $2`, d.companyID, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && len(doc) == 0) {
+		err = errNotFound
+	}
+	return doc, err
+}
+
+// deliveryByOutbox returns the company's delivery of an outbox message,
+// or errNotFound.
+func (d companyData) deliveryByOutbox(ctx context.Context, id int64) (delivery, error) {
+	dl, err := scanDelivery(d.st.db.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webapp_delivery
+WHERE company_id = $1 AND (outbox_id = $2 OR scan_outbox_id = $2) ORDER BY created_at LIMIT 1`, d.companyID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errNotFound
+	}
+	return dl, err
+}
+
+// resends returns the IDs and times of the company's deliveries that resend
+// the delivery id to some of its recipients, oldest first.
+func (d companyData) resends(ctx context.Context, id string) ([]delivery, error) {
+	rows, err := d.st.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webapp_delivery
+WHERE company_id = $1 AND resend_of = $2 ORDER BY created_at, id`, d.companyID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []delivery
+	for rows.Next() {
+		dl, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dl)
+	}
+	return out, rows.Err()
+}
+
+// deliveryRef is a delivery row that follows outbox messages.
+type deliveryRef struct {
+	CompanyID              string
+	ID                     string
+	OutboxID, ScanOutboxID int64
+	Recipients             []distribution.RecipientSummary
+}
+
+// deliveriesOfOutbox returns the delivery rows (of any company) of an
+// outbox message.
+func (s *store) deliveriesOfOutbox(ctx context.Context, id int64) ([]deliveryRef, error) {
+	return s.deliveryRefs(ctx, `SELECT company_id, id, outbox_id, scan_outbox_id, recipients FROM webapp_delivery
+WHERE outbox_id = $1 OR scan_outbox_id = $1`, id)
+}
+
+// unsettledDeliveries returns the delivery rows whose state may still
+// change: not final in the outbox, or delivered since recently (a bounce
+// may still turn it into bounced).
+func (s *store) unsettledDeliveries(ctx context.Context, deliveredSince time.Time) ([]deliveryRef, error) {
+	return s.deliveryRefs(ctx, `SELECT company_id, id, outbox_id, scan_outbox_id, recipients FROM webapp_delivery
+WHERE (outbox_id <> 0 OR scan_outbox_id <> 0)
+AND (state IN ('', 'pending', 'sending', 'deferred', 'ambiguous') OR (state = 'delivered' AND updated_at >= $1))`,
+		deliveredSince.UnixMicro())
+}
+
+// deliveryRefs runs a query of deliveryRef's columns.
+func (s *store) deliveryRefs(ctx context.Context, q string, args ...any) ([]deliveryRef, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []deliveryRef
+	for rows.Next() {
+		var r deliveryRef
+		var rcpts string
+		if err := rows.Scan(&r.CompanyID, &r.ID, &r.OutboxID, &r.ScanOutboxID, &rcpts); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(rcpts), &r.Recipients); err != nil {
+			return nil, fmt.Errorf("delivery %s: stored recipients: %w", r.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// updateDeliveryState stores what the outbox says of a delivery: the
+// combined state and the recipients. It changes nothing when both are as
+// stored, so updated_at tells when the state last changed.
+func (s *store) updateDeliveryState(ctx context.Context, companyID, id, state string, rcpts []distribution.RecipientSummary) error {
+	b, err := json.Marshal(rcpts)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE webapp_delivery SET state = $3, recipients = $4, updated_at = $5
+WHERE company_id = $1 AND id = $2 AND (state <> $3 OR recipients <> $4)`, companyID, id, state, string(b), s.now().UnixMicro())
+	return err
 }
 
 // deliveryCursor marks where a page of the log ends: the last delivery's
@@ -710,8 +860,23 @@ func (d companyData) upload(ctx context.Context, kind, id string, take bool) (up
 	return u, err
 }
 
-// dropUpload removes the session's upload with the ID and its parts, if
-// there is one.
+// takeUpload removes the session's live upload of the kind with the ID in
+// tx and returns it, or errNotFound: the upload is used up only if tx
+// commits.
+func (d companyData) takeUpload(ctx context.Context, tx *sql.Tx, kind, id string) (upload, error) {
+	var u upload
+	err := tx.QueryRowContext(ctx, `DELETE FROM webapp_upload
+WHERE id = $1 AND company_id = $2 AND session_id = $3 AND kind = $4 AND created_at >= $5
+RETURNING id, kind, file_name, replace_all, data`,
+		id, d.companyID, d.sessionID, kind, d.st.now().Add(-uploadLifetime).UnixMicro()).
+		Scan(&u.ID, &u.Kind, &u.FileName, &u.ReplaceAll, &u.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errNotFound
+	}
+	return u, err
+}
+
+// dropUpload removes the session's upload with the ID, if there is one.
 func (d companyData) dropUpload(ctx context.Context, id string) error {
 	tx, err := d.st.db.BeginTx(ctx, nil)
 	if err != nil {

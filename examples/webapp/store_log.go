@@ -85,22 +85,6 @@ func stateOf(sum distribution.Summary) string {
 	return string(outbox.Delivered)
 }
 
-// customerOf gives the buyer's customer number of a distribution result:
-// the one found in the directory, else the document's first one, else "".
-func customerOf(res *distribution.Result) string {
-	if res.Plan != nil {
-		for _, s := range res.Plan.Steps {
-			if s.Code == distribution.StepDirectoryHit && s.CustomerNumber != "" {
-				return s.CustomerNumber
-			}
-		}
-	}
-	if res.Document != nil && len(res.Document.CustomerNumbers) > 0 {
-		return res.Document.CustomerNumbers[0].Value
-	}
-	return ""
-}
-
 // deliveryFilter selects documents of the log. Its zero value selects all.
 type deliveryFilter struct {
 	// Search is found, ignoring case, in the document number, the
@@ -304,7 +288,7 @@ func backfillDeliveries(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 		state := stateOf(distribution.Summary{Outcome: dl.Outcome, Recipients: dl.Recipients})
-		fills = append(fills, fill{company, dl.ID, state, customerOf(&distribution.Result{Plan: dl.Plan})})
+		fills = append(fills, fill{company, dl.ID, state, customerOf(nil, dl.Plan)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -192,3 +192,45 @@ func TestDeliveryCursor(t *testing.T) {
 		t.Errorf("round trip: %+v", got)
 	}
 }
+
+// TestDeliveryUpgradeNotFollowed checks that a row of a delivery log made
+// before the outbox keeps its outcome and is not followed in the outbox
+// (TestDeliveryUpgrade checks the states it gets).
+func TestDeliveryUpgradeNotFollowed(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db testDB) {
+		sqlDB := db.open(t)
+		ctx := t.Context()
+		for _, stmt := range []string{
+			`CREATE TABLE webapp_company (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+			`CREATE TABLE webapp_delivery (
+	company_id TEXT NOT NULL REFERENCES webapp_company (id), id TEXT NOT NULL, created_at BIGINT NOT NULL,
+	user_email TEXT NOT NULL, file_name TEXT NOT NULL, number TEXT NOT NULL, outcome TEXT NOT NULL,
+	message_id TEXT NOT NULL, plan TEXT NOT NULL, recipients TEXT NOT NULL, error TEXT NOT NULL,
+	PRIMARY KEY (company_id, id))`,
+			`INSERT INTO webapp_company VALUES ('c1', 'Vanha Oy', 1)`,
+			`INSERT INTO webapp_delivery VALUES ('c1', 'd1', 5, 'a@vanha.example', 'x.xml', 'X-1', 'partly-sent', 'm@x', 'null',
+	'[{"address":"a@b.example","outcome":"delivered"}]', 'one failed')`,
+		} {
+			if _, err := sqlDB.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := &store{db: sqlDB, dialect: db.dialect, now: time.Now}
+		for range 2 { // and idempotent
+			if err := st.migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dl, err := (companyData{st: st, companyID: "c1"}).delivery(ctx, "d1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dl.Outcome != "partly-sent" || dl.OutboxID != 0 || dl.Number != "X-1" || len(dl.Recipients) != 1 || dl.HandledBy != "" {
+			t.Errorf("the upgraded row: %+v", dl)
+		}
+		refs, err := st.unsettledDeliveries(ctx, time.Time{})
+		if err != nil || len(refs) != 0 {
+			t.Errorf("an old row is followed in the outbox: %v %v", refs, err)
+		}
+	})
+}
