@@ -73,7 +73,9 @@ func BenchmarkSign(b *testing.B) {
 // CPU is free for signing, as with a relay across a network. It also reports
 // the process's CPU time per message (cpu-µs/msg) and the cores it kept
 // busy (cores), which show whether a run is CPU-bound and what signing
-// costs when the machine is shared.
+// costs when the machine is shared, and on Linux the cores' worth of time
+// its threads waited for a CPU (wait-cores), mostly one other processes
+// held.
 func BenchmarkSMTPSigned(b *testing.B) {
 	fast := transporttest.NewServer(b, &transporttest.Script{Discard: true}) // as BenchmarkSMTP
 	// slow takes 20 ms to accept each message, as a relay that writes it
@@ -112,6 +114,7 @@ func BenchmarkSMTPSigned(b *testing.B) {
 				var wg sync.WaitGroup
 				b.ResetTimer()
 				cpu0, cpuOK := processCPU()
+				wait0, waitOK := processWait()
 				for range c {
 					wg.Go(func() {
 						for left.Add(-1) >= 0 {
@@ -124,6 +127,7 @@ func BenchmarkSMTPSigned(b *testing.B) {
 				wg.Wait()
 				b.StopTimer()
 				cpu1, _ := processCPU()
+				wait1, _ := processWait()
 				if n := failed.Load(); n > 0 {
 					b.Fatalf("%d of %d sends failed", n, b.N)
 				}
@@ -136,6 +140,16 @@ func BenchmarkSMTPSigned(b *testing.B) {
 					// its own a CPU-bound run sends cores/cpu-µs/msg.
 					b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
 					b.ReportMetric((cpu1-cpu0).Seconds()/b.Elapsed().Seconds(), "cores")
+				}
+				if waitOK {
+					// The cores' worth of time the process's threads
+					// were ready to run but waited for a CPU, held by
+					// other processes (or by its own threads when more
+					// were ready than there are CPUs): when it is not
+					// near zero the run was short of CPU, and msgs/s
+					// (always 10⁶·cores / cpu-µs/msg) says more about
+					// the machine's load than about signing.
+					b.ReportMetric((wait1-wait0).Seconds()/b.Elapsed().Seconds(), "wait-cores")
 				}
 			})
 		}

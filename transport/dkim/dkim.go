@@ -27,7 +27,10 @@ const MinExpiry = 7 * 24 * time.Hour
 
 // Key is one signing key: the signing domain and selector it is
 // published under (at Selector._domainkey.Domain, see [Record]) and the
-// private key.
+// private key. An *rsa.PrivateKey should be precomputed
+// (rsa.PrivateKey.Precompute, done by [ParseKey], [ReadKeyFile] and
+// [GenerateKey]): otherwise each signature derives the CRT values again,
+// about 40 % more CPU.
 type Key struct {
 	Domain   string        // signing domain (d=), an ASCII DNS name (A-labels)
 	Selector string        // selector (s=)

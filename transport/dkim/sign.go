@@ -3,7 +3,6 @@ package dkim
 import (
 	"crypto"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -104,7 +103,7 @@ func (m *message) signature(k Key, now, expires time.Time) (string, error) {
 	h.Write(m.headers)
 	field := relaxedHeader(make([]byte, 0, f.Len()), f.String())
 	h.Write(field[:len(field)-2])
-	sig, err := k.Private.Sign(rand.Reader, h.Sum(nil), opts)
+	sig, err := signing.sign(k.Private, h.Sum(nil), opts)
 	if err != nil {
 		return "", fmt.Errorf("dkim: signing with %s._domainkey.%s: %w", k.Selector, k.Domain, err)
 	}
