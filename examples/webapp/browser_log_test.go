@@ -37,7 +37,7 @@ func TestBrowserLog(t *testing.T) {
 	p.submit("form[action='/login'] button", 200)
 
 	p.open("/log")
-	p.wantText("h1", "Lähetysloki")
+	p.wantText("h1", "Lähetykset")
 	p.wantText("nav.tabs", "Kaikki\n10", "Vaatii toimia\n4", "Toimitettu\n4", "Epäonnistui\n1")
 	if n := p.count("table.log tbody tr"); n != 10 {
 		t.Errorf("%d rows, want 10", n)
@@ -80,7 +80,7 @@ func TestBrowserLog(t *testing.T) {
 	p.wantText("table.log tbody", "2026-1044", "Puutarha Pihlaja", "laskut@pihlaja.example")
 	p.submit("table.log tbody form button", 200)
 	p.wantText("nav.tabs a[aria-current=page]", "Vaatii toimia\n0")
-	p.wantText("p.empty", "Haulla ja rajauksilla ei löytynyt dokumentteja.")
+	p.wantText("p.empty", "Haulla ja rajauksilla ei löytynyt asiakirjoja.")
 
 	// It has left "needs attention" and shows who handled it.
 	p.open("/log?state=attention")

@@ -133,7 +133,7 @@ func TestBrowserOutbox(t *testing.T) {
 		p.sendDocument(creditNote, 200)
 		p.waitText(".badge.large", "Toimitettu")
 		p.sendDocument(creditNote, 409)
-		p.wantText(".alert.warning", "Dokumentti HL-2026-0042 lähetettiin jo", to, "Lähetetäänkö silti uudelleen?")
+		p.wantText(".alert.warning", "Asiakirja HL-2026-0042 lähetettiin jo", to, "Lähetetäänkö silti uudelleen?")
 		p.screenshot("document-duplicate-fi")
 		p.submit("form[action='/send/confirm'] button", 200)
 		p.waitText(".badge.large", "Toimitettu")

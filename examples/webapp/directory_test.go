@@ -235,7 +235,7 @@ func TestFinnishPages(t *testing.T) {
 		t.Fatalf("upload: %d to %q", r.status, plan)
 	}
 	r = c.get(plan)
-	r.want(t, http.StatusOK, "Kuka saa dokumentin", "31.1.2027", "1\u00a0488,00\u00a0€", "vastaanottajahakemistossa")
+	r.want(t, http.StatusOK, "Kuka saa asiakirjan", "31.1.2027", "1\u00a0488,00\u00a0€", "vastaanottajahakemistossa")
 	r.lacks(t, "2027-01-31", "1488.00", "Contact/ElectronicMail")
 	c.get(plan+"?lang=sv").wantRedirect(t, plan)
 	c.get(plan).want(t, http.StatusOK, "Vem får dokument", "31.1.2027", `name="upload"`)
