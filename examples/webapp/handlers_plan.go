@@ -27,14 +27,8 @@ func (a *app) planView(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	router, err := a.router(r.Context(), sc)
+	p, ok, err := a.planDocument(r.Context(), sc, doc)
 	if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
-		return
-	}
-	plan, err := router.Plan(r.Context(), doc)
-	p, ok := a.planPageOf(sc.lang, doc, plan, err)
-	if p == nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}

@@ -111,6 +111,20 @@ func (a *app) planPageOf(lang string, doc *docparse.Document, plan *distribution
 	return p, err == nil
 }
 
+// planDocument plans doc with the company's router and returns its plan
+// page; ok reports a plan that can be sent. An error is for a 500.
+func (a *app) planDocument(ctx context.Context, sc *scope, doc *docparse.Document) (p *planPage, ok bool, err error) {
+	router, err := a.router(ctx, sc)
+	if err != nil {
+		return nil, false, err
+	}
+	plan, err := router.Plan(ctx, doc)
+	if p, ok = a.planPageOf(sc.lang, doc, plan, err); p == nil {
+		return nil, false, err
+	}
+	return p, ok, nil
+}
+
 // sendUpload reads an uploaded document and shows its routing plan. A
 // document that can be sent is kept for the session until Send.
 func (a *app) sendUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
@@ -131,14 +145,8 @@ func (a *app) sendUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.showSend(w, r, sc, http.StatusUnprocessableEntity, sendPage{Errors: map[string]string{"document": msg}, Detail: detail})
 		return
 	}
-	router, err := a.router(r.Context(), sc)
+	p, ok, err := a.planDocument(r.Context(), sc, doc)
 	if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
-		return
-	}
-	plan, err := router.Plan(r.Context(), doc)
-	p, ok := a.planPageOf(sc.lang, doc, plan, err)
-	if p == nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
