@@ -35,7 +35,7 @@ func TestAuditTrail(t *testing.T) {
 		e.clock.Advance(time.Second)
 		r := c.importFile(url.Values{"mode": {"replace"}}, "asiakkaat.csv", []byte("3003;c@asiakas.example\n4004;d@asiakas.example\n"))
 		r.want(t, http.StatusOK)
-		c.post("/import/confirm", url.Values{"upload": {r.uploadID(t)}, "confirm-replace": {"yes"}}).want(t, http.StatusOK)
+		c.confirmImport(url.Values{"upload": {r.uploadID(t)}, "confirm-replace": {"yes"}}).want(t, http.StatusOK)
 
 		page := c.get("/audit")
 		page.body = auditTable(page.body)

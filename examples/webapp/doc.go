@@ -60,11 +60,13 @@
 //     session, never from the URL.
 //   - Import (/import): upload a CSV or XLSX file; every problem is listed
 //     (row, column, value, what to do) and nothing is imported, or the
-//     preview (/import/preview/{id}, a page of its own, so that a reload or
-//     the language switch keeps it) shows what would be added, changed, left
+//     preview (/import/preview/{id}) shows what would be added, changed, left
 //     unchanged and (only when the whole directory is replaced, behind an
-//     extra confirmation) deleted. The help, the templates and the export
-//     sit beside the form.
+//     extra confirmation) deleted; confirming it shows the counts. The
+//     problems (/import/problems/{id}), the preview and the result
+//     (/import/done/{id}) are pages of their own, kept server-side for the
+//     session for 30 minutes, so that a reload or the language switch keeps
+//     them. The help, the templates and the export sit beside the form.
 //   - Send (/send): upload a document, read who would receive it and why on
 //     its plan (/send/plan/{id}, with the due date and amount in the page's
 //     language), send it. Send enqueues exactly the plan shown: the page carries the

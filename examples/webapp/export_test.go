@@ -43,7 +43,7 @@ func TestDirectoryExportSafe(t *testing.T) {
 		r := c.get("/directory/export/" + format)
 		r.want(t, http.StatusOK)
 		id := cb.importFile(url.Values{"mode": {"replace"}}, "export."+format, r.raw).uploadID(t)
-		cb.post("/import/confirm", url.Values{"upload": {id}, "confirm-replace": {"yes"}}).want(t, http.StatusOK, "Import complete")
+		cb.confirmImport(url.Values{"upload": {id}, "confirm-replace": {"yes"}}).want(t, http.StatusOK, "Import complete")
 		got := e.entries(t, e.b)
 		if len(got) != len(entries) {
 			t.Fatalf("%s: %d entries imported, want %d", format, len(got), len(entries))

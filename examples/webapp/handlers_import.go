@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -137,15 +138,73 @@ func enterImportGC() func() {
 }
 
 // read reads an import file of size bytes from r, a stream. A file with
-// problems gives no batch but the page that lists them all. The caller
-// holds an import slot (importSlot).
-func (a *app) read(lang, name string, r io.Reader, size int64) (*importer.Batch, *importErrorsPage, error) {
+// problems gives no batch but the problems (their first
+// importer.DefaultMaxProblems, and how many there are). The caller holds
+// an import slot (importSlot).
+func (a *app) read(r io.Reader, size int64) (*importer.Batch, *keptProblems, error) {
 	batch, err := importer.Read(r, a.decoders, &importer.Options{MaxFileSize: a.cfg.MaxImportSize, Size: size})
 	var ie *importer.ImportError
 	if errors.As(err, &ie) {
-		return nil, &importErrorsPage{File: name, Problems: problemRows(lang, ie.Problems), Total: ie.Total}, nil
+		return nil, &keptProblems{Problems: ie.Problems[:min(len(ie.Problems), importer.DefaultMaxProblems)], Total: ie.Total}, nil
 	}
 	return batch, nil, err
+}
+
+// keptProblems is what the session keeps of a file that was not imported
+// for the page that lists its problems (GET /import/problems/{id}): the
+// problems themselves, so that the page speaks the language of each
+// request, at most importer.DefaultMaxProblems of them, and how many there
+// are.
+type keptProblems struct {
+	Problems []importer.Problem `json:"problems"`
+	Total    int                `json:"total"`
+}
+
+// keepResult keeps what became of an import file (kind "import-problems"
+// or "import-done") as JSON for the session and returns the ID of its
+// page.
+func (a *app) keepResult(ctx context.Context, sc *scope, kind, file string, v any) (string, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	u := upload{Kind: kind, FileName: file, Data: data}
+	if err := sc.data.putImportResult(ctx, &u); err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// keptResult reads into v the session's import result of the kind with
+// the ID in the path, or shows that it expired or is not the session's
+// (404) and reports false.
+func (a *app) keptResult(w http.ResponseWriter, r *http.Request, sc *scope, kind string, v any) (upload, bool) {
+	u, err := sc.data.upload(r.Context(), kind, r.PathValue("id"), false)
+	if err == nil {
+		err = json.Unmarshal(u.Data, v)
+	}
+	switch {
+	case errors.Is(err, errNotFound):
+		a.fail(w, r, sc, http.StatusNotFound, "preview.expired")
+		return u, false
+	case err != nil:
+		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+		return u, false
+	}
+	return u, true
+}
+
+// importProblems lists every problem of a file that was not imported. It
+// is a page of its own (GET /import/problems/{id}), so that reloading it or
+// switching the language keeps it.
+func (a *app) importProblems(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var kept keptProblems
+	u, ok := a.keptResult(w, r, sc, "import-problems", &kept)
+	if !ok {
+		return
+	}
+	a.render(w, r, sc, http.StatusOK, "import_errors.html", &view{Title: translate(sc.lang, "importErr.title"), Nav: "import",
+		Page: importErrorsPage{File: u.FileName, Problems: problemRows(sc.lang, kept.Problems), Total: kept.Total}})
 }
 
 // importSlot waits for one of the maxImportReads slots in which import
@@ -183,9 +242,10 @@ func (a *app) lockImport(w http.ResponseWriter, r *http.Request, sc *scope) (fun
 	return release, true
 }
 
-// importUpload reads an uploaded file and shows either every problem in it
-// (nothing is imported) or, after keeping the file for the session until it
-// is confirmed, cancelled or expires, redirects to its preview. The file is
+// importUpload reads an uploaded file and redirects either to the page of
+// every problem in it (nothing is imported; the problems are kept for the
+// session for a while) or, after keeping the file for the session until it
+// is confirmed, cancelled or expires, to its preview. The file is
 // read as a stream from the temporary file the form was parsed into and
 // kept in parts, so that memory does not grow with its size. One import of
 // a company is read at a time; the pending files of a company are bounded
@@ -216,14 +276,16 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 	name := cleanFileName(header.Filename)
 	// The batch is dropped at once: the preview reads the stored file
 	// again, so that it is not held while the file is stored.
-	_, problems, err := a.read(sc.lang, name, file, header.Size)
-	switch {
-	case err != nil:
+	_, problems, err := a.read(file, header.Size)
+	if err == nil && problems != nil {
+		var id string
+		if id, err = a.keepResult(r.Context(), sc, "import-problems", name, problems); err == nil {
+			http.Redirect(w, r, "/import/problems/"+url.PathEscape(id), http.StatusSeeOther)
+			return
+		}
+	}
+	if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
-		return
-	case problems != nil:
-		a.render(w, r, sc, http.StatusUnprocessableEntity, "import_errors.html",
-			&view{Title: translate(sc.lang, "importErr.title"), Nav: "import", Page: problems})
 		return
 	}
 	// The batch of a large file is tens of megabytes of garbage now:
@@ -262,7 +324,7 @@ func (a *app) pendingImport(w http.ResponseWriter, r *http.Request, sc *scope, i
 
 // readPending reads a pending import file again from its stored parts.
 func (a *app) readPending(w http.ResponseWriter, r *http.Request, sc *scope, u upload) (*importer.Batch, bool) {
-	batch, problems, err := a.read(sc.lang, u.FileName, sc.data.uploadReader(r.Context(), u), u.Size)
+	batch, problems, err := a.read(sc.data.uploadReader(r.Context(), u), u.Size)
 	if err == nil && problems != nil {
 		err = errors.New("an upload that was read without problems now has problems")
 	}
@@ -317,10 +379,11 @@ type importDonePage struct {
 	Summary registry.Summary
 }
 
-// importConfirm imports a previewed file in one atomic step. In replace-all
-// mode the extra confirmation box must be ticked, or the preview is shown
-// again with the request to tick it. The import is added to the audit
-// trail.
+// importConfirm imports a previewed file in one atomic step and redirects
+// to the page of its result (GET /import/done/{id}, kept for the session
+// for a while). In replace-all mode the extra confirmation box must be
+// ticked, or the preview is shown again with the request to tick it. The
+// import is added to the audit trail.
 func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	release, ok := a.lockImport(w, r, sc)
 	if !ok {
@@ -363,8 +426,31 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if err := sc.audit(r.Context(), "directory.import", u.FileName, nil, importAudit{ReplaceAll: u.ReplaceAll, Summary: sum}); err != nil {
 		a.cfg.Logger.Error("auditing an import", "err", err)
 	}
-	a.render(w, r, sc, http.StatusOK, "import_done.html", &view{Title: translate(sc.lang, "importDone.title"), Nav: "import",
-		Page: importDonePage{File: u.FileName, Summary: sum}})
+	id, err := a.keepResult(r.Context(), sc, "import-done", u.FileName, sum)
+	if err != nil {
+		// The import is done: say so on this response rather than fail.
+		a.cfg.Logger.Error("keeping an import's result", "err", err)
+		a.showImportDone(w, r, sc, importDonePage{File: u.FileName, Summary: sum})
+		return
+	}
+	http.Redirect(w, r, "/import/done/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// importDone shows what a finished import did. It is a page of its own
+// (GET /import/done/{id}), so that reloading it or switching the language
+// keeps it.
+func (a *app) importDone(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var sum registry.Summary
+	u, ok := a.keptResult(w, r, sc, "import-done", &sum)
+	if !ok {
+		return
+	}
+	a.showImportDone(w, r, sc, importDonePage{File: u.FileName, Summary: sum})
+}
+
+// showImportDone renders what an import did.
+func (a *app) showImportDone(w http.ResponseWriter, r *http.Request, sc *scope, p importDonePage) {
+	a.render(w, r, sc, http.StatusOK, "import_done.html", &view{Title: translate(sc.lang, "importDone.title"), Nav: "import", Page: p})
 }
 
 // importAudit is what the audit trail records of an import.

@@ -14,16 +14,95 @@ import (
 )
 
 // importFile uploads an import file to /import with the fields and, when
-// the app redirects to the preview, follows the redirect: the result is
-// the preview, or the page the upload itself gave (the problems of the
-// file, say).
+// the app redirects to the preview or to the page of the file's problems,
+// follows the redirect: the result is that page, or the page the upload
+// itself gave (a missing or oversized file, say).
 func (c *client) importFile(fields url.Values, name string, data []byte) response {
 	c.t.Helper()
 	r := c.upload("/import", fields, "file", name, data)
-	if loc := r.header.Get("Location"); r.status == http.StatusSeeOther && strings.HasPrefix(loc, "/import/preview/") {
+	if loc := r.header.Get("Location"); r.status == http.StatusSeeOther &&
+		(strings.HasPrefix(loc, "/import/preview/") || strings.HasPrefix(loc, "/import/problems/")) {
 		return c.get(loc)
 	}
 	return r
+}
+
+// confirmImport posts the confirmation of a previewed import with the form
+// and, when the app redirects to the page of the import's result, follows
+// the redirect: the result is that page, or the page the confirmation
+// itself gave (the preview asking to tick the box, say).
+func (c *client) confirmImport(form url.Values) response {
+	c.t.Helper()
+	r := c.post("/import/confirm", form)
+	if loc := r.header.Get("Location"); r.status == http.StatusSeeOther && strings.HasPrefix(loc, "/import/done/") {
+		return c.get(loc)
+	}
+	return r
+}
+
+// TestImportResultPages checks that the page of a rejected file's problems
+// and the page of a finished import are pages of their own (GET), like the
+// preview: they survive a reload and a language switch, then speak the
+// language switched to, and no other session, of the same company or
+// another, can open them.
+func TestImportResultPages(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db testDB) {
+		e := newEnv(t, db, nil)
+		c := e.signIn(t, e.a)
+		c.get("/import")
+		// redirected uploads or confirms and returns where the app redirected.
+		redirected := func(r response, prefix string) string {
+			t.Helper()
+			loc := r.header.Get("Location")
+			if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
+				t.Fatalf("got %d to %q, want a redirect to %s…; body:\n%s", r.status, loc, prefix, r.body)
+			}
+			return loc
+		}
+		bad := []byte("Asiakasnumero;Sähköposti\n1001;laskut@asiakas.example, kopio@asiakas.example\n;orpo@asiakas.example\n")
+		problems := redirected(c.upload("/import", nil, "file", "virheet.csv", bad), "/import/problems/")
+		preview := redirected(c.upload("/import", nil, "file", "hyvä.csv", []byte("1001;laskut@asiakas.example\n")), "/import/preview/")
+		done := redirected(c.post("/import/confirm", url.Values{"upload": {c.get(preview).uploadID(t)}}), "/import/done/")
+
+		tests := []struct {
+			name   string
+			path   string
+			en, sv []string // what the page shows in English and in Swedish
+		}{
+			{"problems", problems,
+				[]string{"The file cannot be imported", "virheet.csv", "2 problems", "Row", "Column", "Extra comma between two addresses", "The customer number is missing."},
+				[]string{"Filen kan inte importeras", "virheet.csv", "2 problem", "Rad", "Kolumn", "Extra kommatecken mellan två adresser"}},
+			{"done", done,
+				[]string{"Import complete", "1 added, 0 changed, 0 unchanged, 0 deleted."},
+				[]string{"Importen är klar", "1 tillagda, 0 ändrade, 0 oförändrade, 0 borttagna."}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				c.get(tt.path).want(t, http.StatusOK, tt.en...)
+				c.get(tt.path+"?lang=sv").wantRedirect(t, tt.path)
+				c.get(tt.path).want(t, http.StatusOK, tt.sv...)
+				c.get(tt.path+"?lang=en").wantRedirect(t, tt.path)
+				c.get(tt.path).want(t, http.StatusOK, tt.en...)
+				for _, other := range []*client{e.signIn(t, e.a), e.signIn(t, e.b)} {
+					r := other.get(tt.path)
+					r.want(t, http.StatusNotFound, "expired")
+					r.lacks(t, "1001", "virheet.csv", "hyvä.csv")
+				}
+			})
+		}
+
+		t.Run("one of each per session", func(t *testing.T) {
+			again := redirected(c.upload("/import", nil, "file", "virheet2.csv", bad), "/import/problems/")
+			c.get(again).want(t, http.StatusOK, "virheet2.csv", "2 problems")
+			c.get(problems).want(t, http.StatusNotFound)
+			c.get(done).want(t, http.StatusOK, "Import complete")
+		})
+
+		t.Run("expire", func(t *testing.T) {
+			e.clock.Advance(uploadLifetime + time.Second)
+			c.get(done).want(t, http.StatusNotFound, "expired")
+		})
+	})
 }
 
 // TestPreviewChanges checks that the preview's comparison agrees with
@@ -142,13 +221,13 @@ func TestImportLimits(t *testing.T) {
 			}
 			c.upload("/import", nil, "file", "b.csv", file).want(t, http.StatusConflict, "Another import of your company")
 			c.get("/import/preview/"+id).want(t, http.StatusConflict, "Another import of your company")
-			c.post("/import/confirm", url.Values{"upload": {id}}).want(t, http.StatusConflict, "Another import of your company")
+			c.confirmImport(url.Values{"upload": {id}}).want(t, http.StatusConflict, "Another import of your company")
 			// Another company is not held up.
 			other := e.signIn(t, e.b)
 			other.get("/import")
 			other.importFile(nil, "b.csv", file).want(t, http.StatusOK, "Check the changes")
 			release()
-			c.post("/import/confirm", url.Values{"upload": {id}}).want(t, http.StatusOK, "1 added")
+			c.confirmImport(url.Values{"upload": {id}}).want(t, http.StatusOK, "1 added")
 		})
 
 		t.Run("pending files per company", func(t *testing.T) {
@@ -161,7 +240,7 @@ func TestImportLimits(t *testing.T) {
 				s.importFile(nil, "a.csv", file).uploadID(t)
 				sessions = append(sessions, s)
 			}
-			if n := countRows(t, e, `SELECT count(*) FROM webapp_upload WHERE company_id = $1`, e.a.company.ID); n != maxPendingImports {
+			if n := countRows(t, e, `SELECT count(*) FROM webapp_upload WHERE company_id = $1 AND kind = 'import'`, e.a.company.ID); n != maxPendingImports {
 				t.Errorf("%d pending uploads, want %d", n, maxPendingImports)
 			}
 			late := e.signIn(t, e.a)
@@ -181,7 +260,7 @@ func TestImportLimits(t *testing.T) {
 			if n := countRows(t, e, `SELECT count(*) FROM webapp_upload_part WHERE upload_id NOT IN (SELECT id FROM webapp_upload WHERE company_id <> $1)`, ""); n != 0 {
 				t.Errorf("%d parts of expired uploads are left", n)
 			}
-			if n := countRows(t, e, `SELECT count(*) FROM webapp_upload WHERE company_id = $1`, e.a.company.ID); n != 1 {
+			if n := countRows(t, e, `SELECT count(*) FROM webapp_upload WHERE company_id = $1 AND kind = 'import'`, e.a.company.ID); n != 1 {
 				t.Errorf("%d pending uploads after the others expired, want 1", n)
 			}
 		})

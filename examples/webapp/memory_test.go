@@ -132,7 +132,7 @@ func TestImportMemoryChild(t *testing.T) {
 	base = resetPeakRSS(t)
 	for i, c := range clients {
 		wg.Go(func() {
-			if r := c.post("/import/confirm", url.Values{"upload": {ids[i]}}); r.status != http.StatusOK {
+			if r := c.confirmImport(url.Values{"upload": {ids[i]}}); r.status != http.StatusOK {
 				t.Errorf("import %d: status %d", i, r.status)
 			}
 		})

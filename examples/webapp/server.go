@@ -304,6 +304,8 @@ func (a *app) Handler() http.Handler {
 	page("GET /import/template/{format}", a.template)
 	form("POST /import", a.cfg.MaxImportSize, a.importUpload)
 	page("GET /import/preview/{id}", a.importPreview)
+	page("GET /import/problems/{id}", a.importProblems)
+	page("GET /import/done/{id}", a.importDone)
 	form("POST /import/confirm", formLimit, a.importConfirm)
 	form("POST /import/cancel", formLimit, a.importCancel)
 

@@ -690,7 +690,7 @@ func parseDeliveryCursor(s string) deliveryCursor {
 // uploadReader).
 type upload struct {
 	ID         string
-	Kind       string // "import" or "send"
+	Kind       string // "import", "send", or an import's result: "import-problems", "import-done"
 	FileName   string
 	ReplaceAll bool // for an import: delete the customers not in the file
 	Data       []byte
@@ -800,6 +800,33 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 	}
 	if total != u.Size {
 		return fmt.Errorf("the import file has %d bytes, not the %d expected", total, u.Size)
+	}
+	return tx.Commit()
+}
+
+// putImportResult keeps what became of an import file for the session's
+// page about it (the problems of a rejected file, the counts of a finished
+// import: u.Kind "import-problems" or "import-done", u.Data as JSON), for
+// uploadLifetime, and sets u's ID. The session's earlier result of the
+// kind is dropped, so that a session keeps one of each.
+func (d companyData) putImportResult(ctx context.Context, u *upload) error {
+	if err := d.st.purge(ctx); err != nil {
+		return err
+	}
+	tx, err := d.st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM webapp_upload WHERE company_id = $1 AND session_id = $2 AND kind = $3`,
+		d.companyID, d.sessionID, u.Kind); err != nil {
+		return err
+	}
+	u.ID, u.FileName, u.Size = newID(), cleanFileName(u.FileName), int64(len(u.Data))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webapp_upload (id, company_id, session_id, kind, file_name, replace_all, data, created_at, size)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		u.ID, d.companyID, d.sessionID, u.Kind, u.FileName, u.ReplaceAll, u.Data, d.st.now().UnixMicro(), u.Size); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

@@ -164,7 +164,7 @@ func TestInvite(t *testing.T) {
 			// An update import is the clerk's to do.
 			r := clerk.importFile(url.Values{"mode": {"update"}}, "uusi.csv", []byte("2;b@asiakas.example\n"))
 			r.want(t, http.StatusOK)
-			clerk.post("/import/confirm", url.Values{"upload": {r.uploadID(t)}}).want(t, http.StatusOK)
+			clerk.confirmImport(url.Values{"upload": {r.uploadID(t)}}).want(t, http.StatusOK)
 			if got := e.entries(t, e.a); len(got) != 2 {
 				t.Errorf("after the clerk's import: %v", got)
 			}
@@ -179,7 +179,7 @@ func TestInvite(t *testing.T) {
 			r.want(t, http.StatusOK)
 			admin.get("/users")
 			admin.post("/users/role", url.Values{"email": {"toinen@kukka.example"}, "role": {roleClerk}}).wantRedirect(t, "/users?done=role")
-			other.post("/import/confirm", url.Values{"upload": {r.uploadID(t)}, "confirm-replace": {"yes"}}).want(t, http.StatusForbidden)
+			other.confirmImport(url.Values{"upload": {r.uploadID(t)}, "confirm-replace": {"yes"}}).want(t, http.StatusForbidden)
 			if got := e.entries(t, e.a); len(got) != 2 {
 				t.Errorf("a demoted admin replaced the directory: %v", got)
 			}
