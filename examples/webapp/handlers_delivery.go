@@ -35,6 +35,20 @@ type rcptView struct {
 	Dismissed   bool
 }
 
+// rcptOwnStates are the recipient states named otherwise than a
+// document's (the rcpt.* texts: "Not sent (suppressed)" for the address,
+// "Suppressed" for the document); every other recipient state is named as
+// a document's (state.*).
+var rcptOwnStates = []string{string(outbox.Suppressed)}
+
+// StateKey is the text key of the recipient's state in words.
+func (v rcptView) StateKey() string {
+	if slices.Contains(rcptOwnStates, v.State) {
+		return "rcpt." + v.State
+	}
+	return "state." + v.State
+}
+
 // deliveryPageData is the data of delivery.html.
 type deliveryPageData struct {
 	delivery

@@ -245,7 +245,7 @@ func stateName(lang, state string) string {
 	if state == "" {
 		return ""
 	}
-	return translate(lang, "log.state."+state)
+	return translate(lang, "state."+state)
 }
 
 // logExport sends the documents the URL's search and filters select (all

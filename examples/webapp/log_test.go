@@ -547,3 +547,29 @@ func TestDayAndClock(t *testing.T) {
 		}
 	}
 }
+
+// TestStateNames checks that the log and a document's page name each state
+// of a document with the same word, in every language: the log's badge and
+// the page's headline badge.
+func TestStateNames(t *testing.T) {
+	e := newEnv(t, sqlite, nil)
+	var rows []seedRow
+	for _, s := range deliveryStates() {
+		rows = append(rows, seedRow{1, "S-" + s, s, "C-1", "Kukka", []string{"laskut@kukka.example"}})
+	}
+	ids := seedLog(t, e, e.a, rows)
+	c := e.signIn(t, e.a)
+	for _, lang := range languages {
+		for _, s := range deliveryStates() {
+			t.Run(lang+"/"+s, func(t *testing.T) {
+				c.lang = lang
+				want := translate(lang, "state."+s)
+				list := regexpFind(t, c.get("/log?q=S-"+s).body, `<span class="badge `+regexp.QuoteMeta(s)+`">([^<]*)</span>`)
+				page := regexpFind(t, c.get("/log/"+ids["S-"+s]).body, `<span class="badge large `+regexp.QuoteMeta(s)+`">([^<]*)</span>`)
+				if list != want || page != want {
+					t.Errorf("the log says %q, the document's page %q; want %q in both", list, page, want)
+				}
+			})
+		}
+	}
+}

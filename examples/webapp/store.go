@@ -472,7 +472,9 @@ type delivery struct {
 	ResendOf  string // the delivery this one resends to some recipients, "" for a first send
 }
 
-// addDelivery records a delivery, setting its ID and time.
+// addDelivery records a delivery, setting its ID and time, and its state
+// from its outcome when it has none (stateOf), so that every row's state is
+// one of deliveryStates.
 func (d companyData) addDelivery(ctx context.Context, dl *delivery) error {
 	return d.insertDelivery(ctx, d.st.db, dl, nil)
 }
@@ -491,7 +493,7 @@ func (d companyData) insertDelivery(ctx context.Context, ex execer, dl *delivery
 	dl.ID, dl.At, dl.File = newID(), d.st.now(), cleanFileName(dl.File)
 	dl.UpdatedAt = dl.At
 	if dl.State == "" {
-		dl.State = string(dl.Outcome)
+		dl.State = stateOf(distribution.Summary{Outcome: dl.Outcome, Recipients: dl.Recipients})
 	}
 	_, err = ex.ExecContext(ctx, `INSERT INTO webapp_delivery
 (company_id, id, created_at, user_email, file_name, number, outcome, message_id, plan, recipients, error,
