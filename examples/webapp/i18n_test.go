@@ -135,7 +135,8 @@ func TestTexts(t *testing.T) {
 	for _, k := range []string{"dir.added", "dir.addedMany", "dir.saved", "dir.deleted"} {
 		used[k] = "listEntries"
 	}
-	used["plan.changed"] = "sendConfirm" // a one-time message planView shows
+	used["plan.changed"] = "sendConfirm"            // a one-time message planView shows
+	used["preview.confirmNeeded"] = "importConfirm" // a one-time message importPreview shows
 	for _, k := range []string{"language.name", "format.mb", "format.kb", "format.date", "format.dateTime", "format.csvDateTime"} {
 		used[k] = "i18n.go"
 	}

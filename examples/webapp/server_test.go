@@ -471,8 +471,11 @@ func TestImport(t *testing.T) {
 		r := c.importFile(url.Values{"mode": {"replace"}}, "directory.csv", good)
 		r.want(t, http.StatusOK, "<strong>1</strong> Deleted", "poistuva@asiakas.example", "delete the 1 customers that are not in the file")
 		id := r.uploadID(t)
-		c.confirmImport(url.Values{"upload": {id}}).
-			want(t, http.StatusUnprocessableEntity, "Tick the box to confirm that customers are deleted", `id="confirm-error"`)
+		c.confirmImport(url.Values{"upload": {id}}).wantRedirect(t, "/import/preview/"+id)
+		c.get("/import/preview/"+id+"?lang=sv").wantRedirect(t, "/import/preview/"+id) // the language switch keeps the page
+		c.get("/import/preview/"+id).want(t, http.StatusOK, `id="confirm-error"`, `name="confirm-replace"`)
+		c.get("/import/preview/" + id + "?lang=en")
+		c.get("/import/preview/"+id).lacks(t, `id="confirm-error"`) // asked once
 		unchanged(t)
 		c.confirmImport(url.Values{"upload": {id}, "confirm-replace": {"yes"}}).
 			want(t, http.StatusOK, "Import complete", "1 added, 1 changed, 1 unchanged, 1 deleted.")
