@@ -175,7 +175,9 @@ type auditRow struct {
 // (audit.action.*); an action without words is shown as it is.
 var auditActions = []string{"settings.update", "entry.add", "entry.update", "entry.delete", "import",
 	"user.invite", "user.inviteCancel", "user.join", "user.role", "user.remove", "user.reset", "user.resetDone",
-	"user.password", "session.revoke", "session.revokeAll"}
+	"user.password", "session.revoke", "session.revokeAll",
+	"delivery.send", "delivery.resend", "delivery.resendFailed", "delivery.release", "delivery.dismiss", "delivery.cancel",
+	"delivery.handled", "suppression.remove"}
 
 // auditFields are the fields of before and after that have words
 // (audit.field.*); other fields are shown by their JSON names.
