@@ -308,9 +308,14 @@ func TestOutboxStates(t *testing.T) {
 			dl := e.row(t, e.a, loc)
 			return dl.State == string(outbox.Deferred) && rcptState(dl, cc) == string(outbox.Delivered)
 		})
-		page := c.get(loc)
-		page.want(t, http.StatusOK, `class="badge large deferred">Deferred</span>`, "Delivered",
-			"The recipient's server is busy or asked to try later", `http-equiv="refresh"`, "450")
+		// Retried every 100 ms: between the retries the page shows the
+		// deferral (during one, the recipient is sending).
+		var page response
+		waitFor(t, "the page to show the deferral", func() bool {
+			page = c.get(loc)
+			return strings.Contains(page.body, `class="badge large deferred">Deferred</span>`)
+		})
+		page.want(t, http.StatusOK, "Delivered", "The recipient's server is busy or asked to try later", `http-equiv="refresh"`, "450")
 		sw.set(to, transport.Delivered)
 		e.waitState(t, e.a, loc, outbox.Delivered)
 		c.get(loc).want(t, http.StatusOK, `class="badge large delivered"`)
