@@ -331,7 +331,14 @@ func TestSMTPServerStates(t *testing.T) {
 		dl := e.row(t, e.a, loc)
 		return rcptState(dl, to) == "deferred" && rcptState(dl, cc) == "ambiguous"
 	})
-	c.get(loc).want(t, http.StatusOK, `class="badge large deferred"`, "The recipient's server is busy or asked to try later",
+	// Between its retries (every 100 ms in the tests) the page shows the
+	// deferral; during one, the recipient is sending.
+	var page response
+	waitFor(t, "the page to show the deferral", func() bool {
+		page = c.get(loc)
+		return strings.Contains(page.body, `class="badge large deferred"`)
+	})
+	page.want(t, http.StatusOK, "The recipient's server is busy or asked to try later",
 		"it is not known whether it arrived", "451 4.3.0", `http-equiv="refresh"`)
 
 	mu.Lock()
