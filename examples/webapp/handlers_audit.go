@@ -147,17 +147,6 @@ func parseAuditCursor(s string) auditCursor {
 	return auditCursor{At: n, ID: id}
 }
 
-// parseDay reads a date as a date input sends it (2015-01-09) or as a
-// Finn writes it (9.1.2015), in the server's time zone.
-func parseDay(s string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02", "2.1.2006"} {
-		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), time.Local); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // fieldChange is one field of an audit entry's subject, before and after.
 type fieldChange struct {
 	Field         string
@@ -349,7 +338,7 @@ func (a *app) auditPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 	}
 	slices.SortFunc(p.Actions, func(x, y option) int { return strings.Compare(x.Label, y.Label) })
 	for field, s := range map[string]string{"from": f.From, "to": f.To} {
-		if _, ok := parseDay(s); s != "" && !ok {
+		if _, ok := parseDate(s); s != "" && !ok {
 			p.Errors[field] = translate(sc.lang, "audit.badDate")
 		}
 	}

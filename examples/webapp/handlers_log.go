@@ -70,11 +70,12 @@ func readLogQuery(v url.Values) logQuery {
 // Finns write it (9.1.2015, also 09.01.2015) and as ISO 8601 (2015-01-09).
 var dateLayouts = []string{"2.1.2006", "2006-01-02"}
 
-// parseDate reads a date written in one of dateLayouts as the start of
-// that day in the server's time zone.
+// parseDate reads a date written in one of dateLayouts (spaces around it
+// ignored) as the start of that day in the server's time zone. The
+// Deliveries and the audit trail's filters use it.
 func parseDate(s string) (time.Time, bool) {
 	for _, layout := range dateLayouts {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), time.Local); err == nil {
 			return t, true
 		}
 	}

@@ -34,9 +34,6 @@ func (d companyData) updateSettings(ctx context.Context, user string, s distribu
 	return tx.Commit()
 }
 
-// likeEscape escapes the wildcards of LIKE (with ESCAPE '\').
-var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 // auditEntries returns up to limit entries of the company's audit trail
 // that match f, newest first, after the cursor, and the next page's cursor
 // (zero when there is none). Dates that do not parse do not filter; the
@@ -58,12 +55,12 @@ func (d companyData) auditEntries(ctx context.Context, f auditFilter, after audi
 		cond(`action = ?`, f.Action)
 	}
 	if s := strings.TrimSpace(f.Subject); s != "" {
-		cond(`lower(subject) LIKE ? ESCAPE '\'`, "%"+likeEscape.Replace(strings.ToLower(s))+"%")
+		cond(`lower(subject) LIKE ? ESCAPE '\'`, likePattern(s))
 	}
-	if t, ok := parseDay(f.From); ok {
+	if t, ok := parseDate(f.From); ok {
 		cond(`created_at >= ?`, t.UnixMicro())
 	}
-	if t, ok := parseDay(f.To); ok {
+	if t, ok := parseDate(f.To); ok {
 		cond(`created_at < ?`, t.AddDate(0, 0, 1).UnixMicro())
 	}
 	if after.ID != "" {
