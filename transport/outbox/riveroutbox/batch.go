@@ -138,7 +138,7 @@ requested_by, search, state, created_at, updated_at) VALUES `)
 			if p.c.SMTPUTF8 {
 				smtputf8 = 1
 			}
-			args = append(args, int64(results[i].ID), p.opts.Tenant, p.hash, p.c.MessageID, p.c.From, smtputf8, p.data,
+			args = append(args, int64(results[i].ID), p.opts.Tenant, p.hash, p.c.MessageID, p.c.From, smtputf8, p.c.Data,
 				p.opts.DocumentRef, p.opts.DocumentKey, p.opts.RequestedBy, searchText(p), string(outbox.Pending))
 		}
 		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {

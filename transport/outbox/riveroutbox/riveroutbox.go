@@ -374,7 +374,6 @@ func (o *Outbox) EnqueueBatch(ctx context.Context, tx *sql.Tx, items []outbox.It
 // prepared is one composed message of a batch.
 type prepared struct {
 	c    *transport.Composed
-	data []byte // c.Data as stored (see packData)
 	opts outbox.EnqueueOptions
 	hash string
 	// guarded: the duplicate guard passed for the document already (a
@@ -414,7 +413,7 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 			refuse(err, "the message cannot be composed")
 			return
 		}
-		p.c, p.data = c, packData(c.Data)
+		p.c = c
 		if p.opts.IdempotencyKey != "" || p.opts.DocumentKey != "" {
 			p.hash = contentHash(it.Msg)
 		}
@@ -528,7 +527,7 @@ func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, p *prepared, now time.T
 (tenant, idem_key, content_hash, message_id, env_from, smtputf8, data, doc_ref, doc_key, requested_by, search, state, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
 ON CONFLICT (tenant, idem_key) DO NOTHING RETURNING id`,
-		p.opts.Tenant, key, p.hash, p.c.MessageID, p.c.From, smtputf8, p.data, p.opts.DocumentRef, p.opts.DocumentKey,
+		p.opts.Tenant, key, p.hash, p.c.MessageID, p.c.From, smtputf8, p.c.Data, p.opts.DocumentRef, p.opts.DocumentKey,
 		p.opts.RequestedBy, search, string(outbox.Pending), micros(now)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) { // a concurrent Enqueue with the same key committed first
 		id, _, err := o.sameKey(ctx, tx, p, key)
