@@ -105,7 +105,7 @@ ORDER BY m.tenant, m.doc_key, m.id DESC`, textArray(tenants), textArray(docKeys)
 		}
 		k := p.opts.Tenant + "\n" + p.opts.DocumentKey
 		if pr, ok := prev[k]; ok && !pr.created.Before(now.Add(-cmpOr(p.opts.DuplicateWindow, outbox.DefaultDuplicateWindow))) {
-			results[i] = outbox.ItemResult{Err: &outbox.DuplicateError{Previous: outbox.ID(pr.id), SentAt: pr.created, SameContent: pr.hash == p.hash}}
+			results[i] = outbox.ItemResult{Err: &outbox.DuplicateError{Previous: outbox.ID(pr.id), SentAt: pr.created, SameContent: sameContent(pr.hash, p)}}
 			continue
 		}
 		prev[k] = previous{id: ids[n], created: now, hash: p.hash}

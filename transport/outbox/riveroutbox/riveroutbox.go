@@ -2,10 +2,7 @@ package riveroutbox
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -323,19 +320,6 @@ func (o *Outbox) Stop(ctx context.Context) error {
 	return nil
 }
 
-// contentHash identifies msg's content for idempotency: everything but
-// the Message-ID and the Date.
-func contentHash(msg *transport.Message) string {
-	m := *msg
-	m.MessageID, m.Date = "", time.Time{}
-	b, err := json.Marshal(&m)
-	if err != nil { // cannot happen: a Message has only marshalable fields
-		b = []byte(fmt.Sprintf("%#v", m))
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
 // micros converts a time to the stored Unix microseconds; zero stays 0.
 func micros(t time.Time) int64 {
 	if t.IsZero() {
@@ -373,6 +357,7 @@ func (o *Outbox) EnqueueBatch(ctx context.Context, tx *sql.Tx, items []outbox.It
 
 // prepared is one composed message of a batch.
 type prepared struct {
+	msg  *transport.Message
 	c    *transport.Composed
 	opts outbox.EnqueueOptions
 	hash string
@@ -413,7 +398,7 @@ func (o *Outbox) enqueue(ctx context.Context, op string, tx *sql.Tx, items []out
 			refuse(err, "the message cannot be composed")
 			return
 		}
-		p.c = c
+		p.msg, p.c = it.Msg, c
 		if p.opts.IdempotencyKey != "" || p.opts.DocumentKey != "" {
 			p.hash = contentHash(it.Msg)
 		}
@@ -565,7 +550,7 @@ func (o *Outbox) sameKey(ctx context.Context, tx *sql.Tx, p *prepared, key any) 
 		return 0, false, nil
 	case err != nil:
 		return 0, false, err
-	case hash != p.hash:
+	case !sameContent(hash, p):
 		return 0, false, &outbox.Error{Op: "enqueue", ID: outbox.ID(id), Err: outbox.ErrIdempotencyConflict,
 			Detail: fmt.Sprintf("key %q of tenant %q", p.opts.IdempotencyKey, p.opts.Tenant)}
 	}
@@ -596,7 +581,7 @@ ORDER BY m.id DESC LIMIT 1`, p.opts.Tenant, p.opts.DocumentKey, micros(now.Add(-
 	if err != nil {
 		return err
 	}
-	return &outbox.DuplicateError{Previous: outbox.ID(id), SentAt: fromMicros(created), SameContent: hash == p.hash}
+	return &outbox.DuplicateError{Previous: outbox.ID(id), SentAt: fromMicros(created), SameContent: sameContent(hash, p)}
 }
 
 // later returns the later of a and b.
