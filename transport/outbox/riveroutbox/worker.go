@@ -153,10 +153,37 @@ FROM jakelu_outbox_message m JOIN jakelu_outbox_rcpt r ON r.msg = m.id WHERE m.i
 	return m, out, nil
 }
 
-// lockMessage is the first statement of every transaction changing a
-// message: a write, so SQLite takes its write lock at once, and on
-// PostgreSQL the row lock serializes changes to one message.
-const lockMessage = `UPDATE jakelu_outbox_message SET updated_at = updated_at WHERE id = $1`
+// lockMessage takes message id's lock in tx, as the first statement of
+// every transaction changing a message: on SQLite a write, so that SQLite
+// takes its write lock at once; on PostgreSQL a row lock, which serializes
+// changes to one message. With async it also lets the transaction's commit
+// return before it reached the disk (SET LOCAL synchronous_commit = off;
+// PostgreSQL only, see outcome). It returns outbox.ErrNotFound when there
+// is no such message.
+func (o *Outbox) lockMessage(ctx context.Context, tx *sql.Tx, id outbox.ID, async bool) error {
+	if o.d == Postgres {
+		q := `SELECT 1 FROM jakelu_outbox_message WHERE id = $1 FOR UPDATE`
+		if async {
+			q = `SELECT 1 FROM jakelu_outbox_message WHERE id = $1 AND set_config('synchronous_commit', 'off', true) = 'off' FOR UPDATE`
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, q, int64(id)).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return outbox.ErrNotFound
+		}
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE jakelu_outbox_message SET updated_at = updated_at WHERE id = $1`, int64(id))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return outbox.ErrNotFound
+	}
+	return nil
+}
 
 // inTx runs f in a transaction locking message id, and afterwards reports
 // the changes f collected.
@@ -166,14 +193,8 @@ func (o *Outbox) inTx(ctx context.Context, id outbox.ID, f func(tx *sql.Tx, chan
 		return nil, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, lockMessage, int64(id))
-	if err != nil {
+	if err := o.lockMessage(ctx, tx, id, false); err != nil {
 		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, outbox.ErrNotFound
 	}
 	var changes []outbox.Change
 	if err := f(tx, &changes); err != nil {
@@ -200,18 +221,31 @@ func (o *Outbox) updateMessageState(ctx context.Context, tx *sql.Tx, id outbox.I
 	return err
 }
 
-// updateState sets a message's state to the first of outbox.Combine's
-// order that a recipient is in.
-var updateState = func() string {
-	var b strings.Builder
-	b.WriteString(`UPDATE jakelu_outbox_message SET updated_at = $2, state = CASE`)
+// updateState sets a message's state to the combined state of its
+// recipients.
+var updateState = `UPDATE jakelu_outbox_message SET updated_at = $2, state = ` +
+	combinedState(`jakelu_outbox_rcpt WHERE msg = $1`) + ` WHERE id = $1`
+
+// combinedState returns an SQL expression of the combined state (see
+// outbox.Combine) of the state column of the rows from yields: the first
+// state of outbox.CombineOrder any row is in, delivered when none is.
+// Every row is read once, by the index from's condition picks: a test of
+// each state in turn (EXISTS … AND state = …) let the planner scan the
+// state index, every recipient of the outbox in that state.
+func combinedState(from string) string {
 	order := outbox.CombineOrder()
-	for _, s := range order[:len(order)-1] {
-		fmt.Fprintf(&b, "\n\tWHEN EXISTS (SELECT 1 FROM jakelu_outbox_rcpt WHERE msg = $1 AND state = '%s') THEN '%s'", s, s)
+	var b strings.Builder
+	b.WriteString("CASE (SELECT min(CASE state")
+	for i, s := range order {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", s, i)
 	}
-	b.WriteString("\n\tELSE 'delivered' END WHERE id = $1")
+	b.WriteString(" END) FROM " + from + ")")
+	for i, s := range order[:len(order)-1] {
+		fmt.Fprintf(&b, " WHEN %d THEN '%s'", i, s)
+	}
+	fmt.Fprintf(&b, " ELSE '%s' END", order[len(order)-1])
 	return b.String()
-}()
+}
 
 // report logs c and calls the OnChange hook.
 func (o *Outbox) report(ctx context.Context, c outbox.Change) {
@@ -429,14 +463,8 @@ func (o *Outbox) outcomePG(ctx context.Context, m *msgRow, r rcptRow, lease int6
 		return err
 	}
 	defer tx.Rollback()
-	locked, err := tx.ExecContext(ctx, lockMessageAsync, int64(m.id))
-	if err != nil {
+	if err := o.lockMessage(ctx, tx, m.id, true); err != nil {
 		return err
-	}
-	if n, err := locked.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return outbox.ErrNotFound
 	}
 	changed, err := tx.ExecContext(ctx, outcomeStatement,
 		int64(m.id), r.idx, lease, string(to), attempts, amb, res.Code, res.EnhancedCode, text, micros(next), micros(now))
@@ -460,24 +488,12 @@ func (o *Outbox) outcomePG(ctx context.Context, m *msgRow, r rcptRow, lease int6
 	return nil
 }
 
-// lockMessageAsync is lockMessage that also lets the transaction's commit
-// return before it reached the disk (SET LOCAL synchronous_commit = off).
-const lockMessageAsync = `UPDATE jakelu_outbox_message SET updated_at = updated_at
-WHERE id = $1 AND set_config('synchronous_commit', 'off', true) = 'off'`
-
 // outcomeStatement stores an outcome ($4 the recipient's new state) and
 // the message's combined state, counting recipient $2 in its new state:
 // the statement's subqueries see the recipients as they were before it.
-var outcomeStatement = func() string {
-	var b strings.Builder
-	b.WriteString(`WITH r AS (UPDATE jakelu_outbox_rcpt SET state = $4, attempts = $5, ambiguities = ambiguities + $6,
+var outcomeStatement = `WITH r AS (UPDATE jakelu_outbox_rcpt SET state = $4, attempts = $5, ambiguities = ambiguities + $6,
 	code = $7, enhanced = $8, reply = $9, next_at = $10, lease_until = 0, updated_at = $11
 	WHERE msg = $1 AND idx = $2 AND lease = $3 AND state IN ('sending', 'ambiguous') RETURNING msg)
-UPDATE jakelu_outbox_message SET updated_at = $11, state = CASE`)
-	order := outbox.CombineOrder()
-	for _, s := range order[:len(order)-1] { // the last, delivered, is the ELSE
-		fmt.Fprintf(&b, "\n\tWHEN $4::text = '%s' OR EXISTS (SELECT 1 FROM jakelu_outbox_rcpt WHERE msg = $1 AND idx <> $2 AND state = '%s') THEN '%s'", s, s, s)
-	}
-	b.WriteString("\n\tELSE 'delivered' END WHERE id = (SELECT msg FROM r)")
-	return b.String()
-}()
+UPDATE jakelu_outbox_message SET updated_at = $11, state = ` +
+	combinedState(`(SELECT state FROM jakelu_outbox_rcpt WHERE msg = $1 AND idx <> $2 UNION ALL SELECT $4::text) AS s`) + `
+WHERE id = (SELECT msg FROM r)`

@@ -1,0 +1,7 @@
+package riveroutbox
+
+// Statements the external tests run directly.
+var (
+	UpdateStateSQL      = updateState
+	OutcomeStatementSQL = outcomeStatement
+)
