@@ -18,7 +18,7 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("send --outbox before migrate: exit %d, %s; want 3 and a hint to migrate", code, stderr)
 	}
 	for range 2 { // idempotent
-		if code, out, stderr := jakelu(t, "outbox", "migrate", "--db", dsn); code != 0 || !strings.Contains(out, "version 2") {
+		if code, out, stderr := jakelu(t, "outbox", "migrate", "--db", dsn); code != 0 || !strings.Contains(out, "version 3") {
 			t.Fatalf("migrate: exit %d, %s %s", code, out, stderr)
 		}
 	}

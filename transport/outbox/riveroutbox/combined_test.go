@@ -8,10 +8,9 @@ import (
 )
 
 // TestCombinedStateSQL stores every pair of recipient states and checks
-// that the statements computing a message's combined state agree with
+// that the SQL computing a message's combined state agrees with
 // outbox.Combine: updateState on both dialects, and on PostgreSQL the
-// outcome statement, which counts the recipient it changes in its new
-// state.
+// function committing an outcome.
 func TestCombinedStateSQL(t *testing.T) {
 	order := outbox.CombineOrder()
 	for _, be := range backends {
@@ -59,11 +58,30 @@ VALUES ($1, $2, 'a@x', 'a@x', $3, 0, 0, 0, 0, '', '', 0, 7, 0, 0)`, id, i, strin
 					}
 					// Recipient 0, sending, gets the outcome a again; recipient 1 stays b.
 					exec(`UPDATE jakelu_outbox_rcpt SET state = 'sending' WHERE msg = $1 AND idx = 0`, id)
-					exec(riveroutbox.OutcomeStatementSQL, id, 0, 7, string(a), 1, 0, 0, "", "", 0, 2)
+					exec(`SELECT jakelu_outbox_outcome($1, 0, 7, $2, 1, 0, 0, '', '', 0, 2)`, id, string(a))
 					if got, want := state(id), outbox.Combine(a, b); got != want {
 						t.Errorf("outcome %s beside a recipient %s: %s, want %s", a, b, got, want)
 					}
 				}
+			}
+			if be.dialect != riveroutbox.Postgres {
+				return
+			}
+			// The function's other answers: a stale lease changes nothing,
+			// and a message that is gone is -1 (outbox.ErrNotFound).
+			for _, tc := range []struct {
+				msg, lease int64
+				want       int
+			}{{2, 8, 0}, {1 << 40, 7, -1}} {
+				var n int
+				if err := db.QueryRowContext(ctx, `SELECT jakelu_outbox_outcome($1, 0, $2, 'failed', 1, 0, 550, '5.1.1', 'no', 0, 3)`, tc.msg, tc.lease).Scan(&n); err != nil || n != tc.want {
+					t.Errorf("outcome for message %d lease %d: %d, %v; want %d", tc.msg, tc.lease, n, err, tc.want)
+				}
+			}
+			var rs string
+			var code int
+			if err := db.QueryRowContext(ctx, `SELECT state, code FROM jakelu_outbox_rcpt WHERE msg = 2 AND idx = 0`).Scan(&rs, &code); err != nil || rs != string(order[0]) || code != 0 {
+				t.Errorf("a stale lease changed the recipient: %s %d %v", rs, code, err)
 			}
 		})
 	}

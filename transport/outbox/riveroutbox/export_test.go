@@ -1,7 +1,12 @@
 package riveroutbox
 
-// Statements the external tests run directly.
+// UpdateStateSQL is the statement storing a message's combined state, for
+// the external tests.
+var UpdateStateSQL = updateState
+
+// As version 2 stored a message: its bytes deflated, its content hash of
+// its JSON.
 var (
-	UpdateStateSQL      = updateState
-	OutcomeStatementSQL = outcomeStatement
+	Deflated          = deflated
+	LegacyContentHash = legacyContentHash
 )

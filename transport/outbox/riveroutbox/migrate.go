@@ -16,7 +16,7 @@ import (
 
 // SchemaVersion is the version of jakelu's outbox tables this package
 // reads and writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Migrate creates or upgrades the outbox's tables in db: jakelu's own
 // (jakelu_outbox_*, in the current schema) and River's. It is explicit,

@@ -223,23 +223,22 @@ func (o *Outbox) updateMessageState(ctx context.Context, tx *sql.Tx, id outbox.I
 
 // updateState sets a message's state to the combined state of its
 // recipients.
-var updateState = `UPDATE jakelu_outbox_message SET updated_at = $2, state = ` +
-	combinedState(`jakelu_outbox_rcpt WHERE msg = $1`) + ` WHERE id = $1`
+var updateState = `UPDATE jakelu_outbox_message SET updated_at = $2, state = ` + combinedStateOf("$1") + ` WHERE id = $1`
 
-// combinedState returns an SQL expression of the combined state (see
-// outbox.Combine) of the state column of the rows from yields: the first
-// state of outbox.CombineOrder any row is in, delivered when none is.
-// Every row is read once, by the index from's condition picks: a test of
-// each state in turn (EXISTS … AND state = …) let the planner scan the
+// combinedStateOf returns an SQL expression of the combined state (see
+// outbox.Combine) of the recipients of message msg (an SQL expression):
+// the first state of outbox.CombineOrder a recipient is in, delivered
+// when none is. Each recipient is read once, by the primary key: a test
+// of each state in turn (EXISTS … AND state = …) let the planner scan the
 // state index, every recipient of the outbox in that state.
-func combinedState(from string) string {
+func combinedStateOf(msg string) string {
 	order := outbox.CombineOrder()
 	var b strings.Builder
 	b.WriteString("CASE (SELECT min(CASE state")
 	for i, s := range order {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", s, i)
 	}
-	b.WriteString(" END) FROM " + from + ")")
+	b.WriteString(" END) FROM jakelu_outbox_rcpt WHERE msg = " + msg + ")")
 	for i, s := range order[:len(order)-1] {
 		fmt.Fprintf(&b, " WHEN %d THEN '%s'", i, s)
 	}
@@ -450,33 +449,18 @@ r AS (UPDATE jakelu_outbox_rcpt SET state = 'sending', attempts = attempts + 1,
 	WHERE msg = (SELECT id FROM lk) AND idx = $2 AND state = $6 AND lease = $8 RETURNING msg)
 UPDATE jakelu_outbox_message SET state = 'sending', updated_at = $5 WHERE id = (SELECT msg FROM r)`
 
-// outcomePG is outcome's transaction on PostgreSQL in four round trips
-// instead of six: the statement locking the message also turns off the
-// wait for the disk at commit (see outcome), and the recipient and the
-// message's combined state change in one statement. That statement runs
-// after the lock is held, so its snapshot sees every committed change to
-// the other recipients.
+// outcomePG is outcome's transaction on PostgreSQL in one round trip, a
+// call of the function jakelu_outbox_outcome (see outcomeFunction)
+// instead of four statements: Begin, the lock, the change and Commit.
 func (o *Outbox) outcomePG(ctx context.Context, m *msgRow, r rcptRow, lease int64, res transport.RecipientResult,
 	to outbox.State, attempts, amb int, text string, next, now time.Time) error {
-	tx, err := o.db.BeginTx(ctx, nil)
-	if err != nil {
+	var n int
+	if err := o.db.QueryRowContext(ctx, `SELECT jakelu_outbox_outcome($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		int64(m.id), r.idx, lease, string(to), attempts, amb, res.Code, res.EnhancedCode, text, micros(next), micros(now)).Scan(&n); err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if err := o.lockMessage(ctx, tx, m.id, true); err != nil {
-		return err
-	}
-	changed, err := tx.ExecContext(ctx, outcomeStatement,
-		int64(m.id), r.idx, lease, string(to), attempts, amb, res.Code, res.EnhancedCode, text, micros(next), micros(now))
-	if err != nil {
-		return err
-	}
-	n, err := changed.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
+	if n < 0 {
+		return outbox.ErrNotFound
 	}
 	if n == 1 {
 		from := r
@@ -487,13 +471,3 @@ func (o *Outbox) outcomePG(ctx context.Context, m *msgRow, r rcptRow, lease int6
 	}
 	return nil
 }
-
-// outcomeStatement stores an outcome ($4 the recipient's new state) and
-// the message's combined state, counting recipient $2 in its new state:
-// the statement's subqueries see the recipients as they were before it.
-var outcomeStatement = `WITH r AS (UPDATE jakelu_outbox_rcpt SET state = $4, attempts = $5, ambiguities = ambiguities + $6,
-	code = $7, enhanced = $8, reply = $9, next_at = $10, lease_until = 0, updated_at = $11
-	WHERE msg = $1 AND idx = $2 AND lease = $3 AND state IN ('sending', 'ambiguous') RETURNING msg)
-UPDATE jakelu_outbox_message SET updated_at = $11, state = ` +
-	combinedState(`(SELECT state FROM jakelu_outbox_rcpt WHERE msg = $1 AND idx <> $2 UNION ALL SELECT $4::text) AS s`) + `
-WHERE id = (SELECT msg FROM r)`
