@@ -93,18 +93,25 @@ type scanner struct {
 
 	needClose bool // the start tag returned last was an empty element's
 	toClose   xml.Name
+	open      []qname // the elements open, but for an empty one
 
 	text  []byte     // character data that differs from its bytes in data
 	vals  []byte     // attribute values that differ from their bytes in data
 	spans []attrSpan // the attributes of the start tag returned last
 	// names interns the element and attribute names seen, as written, so
 	// that a name read again costs no allocation.
-	names map[string]xml.Name
+	names map[string]qname
+}
+
+// qname is a name and how it is written.
+type qname struct {
+	xml.Name
+	raw string
 }
 
 // attrSpan is an attribute of the start tag returned last.
 type attrSpan struct {
-	name     xml.Name
+	name     qname
 	from, to int  // the value: data[from:to], or vals[from:to] when inVals
 	inVals   bool // the value has references or carriage returns
 }
@@ -117,7 +124,7 @@ const (
 	maxNames    = 2048
 )
 
-var scanners = sync.Pool{New: func() any { return &scanner{names: map[string]xml.Name{}} }}
+var scanners = sync.Pool{New: func() any { return &scanner{names: map[string]qname{}} }}
 
 // newScanner returns a scanner over data, which decodes what follows an
 // XML declaration of another encoding than UTF-8 with charset; give it
@@ -125,6 +132,7 @@ var scanners = sync.Pool{New: func() any { return &scanner{names: map[string]xml
 func newScanner(data []byte, charset func(label string, r io.Reader) (io.Reader, error)) *scanner {
 	s := scanners.Get().(*scanner)
 	s.data, s.pos, s.charset, s.needClose = data, 0, charset, false
+	s.open = s.open[:0]
 	return s
 }
 
@@ -136,6 +144,9 @@ func (s *scanner) release() {
 	}
 	if cap(s.vals) > 64<<10 {
 		s.vals = nil
+	}
+	if cap(s.open) > 1024 {
+		s.open = nil
 	}
 	s.spans = s.spans[:0]
 	scanners.Put(s)
@@ -151,7 +162,7 @@ func (s *scanner) attrs() []xml.Attr {
 		if a.inVals {
 			v = s.vals[a.from:a.to]
 		}
-		attrs[i] = xml.Attr{Name: a.name, Value: string(v)}
+		attrs[i] = xml.Attr{Name: a.name.Name, Value: string(v)}
 	}
 	return attrs
 }
@@ -175,16 +186,30 @@ func (s *scanner) next() (token, error) {
 	switch d[s.pos] {
 	case '/':
 		s.pos++
-		name, ok := s.name()
-		if !ok {
+		from := s.pos
+		if !s.rawName() {
 			return token{}, errFallback
+		}
+		// Mostly the end tag of the element open last, which has its
+		// name read already.
+		raw := d[from:s.pos]
+		var name qname
+		if n := len(s.open); n > 0 && s.open[n-1].raw == string(raw) {
+			name = s.open[n-1]
+		} else if n, ok := s.intern(raw); ok {
+			name = n
+		} else {
+			return token{}, errFallback
+		}
+		if n := len(s.open); n > 0 {
+			s.open = s.open[:n-1]
 		}
 		s.space()
 		if s.pos >= len(d) || d[s.pos] != '>' {
 			return token{}, errFallback
 		}
 		s.pos++
-		return token{kind: tokEnd, name: name}, nil
+		return token{kind: tokEnd, name: name.Name}, nil
 	case '?':
 		return s.procInst()
 	case '!':
@@ -203,10 +228,7 @@ func (s *scanner) charData() (token, error) {
 	}
 	s.pos = to
 	raw := d[from:to]
-	if bytes.Contains(raw, []byte("]]>")) {
-		return token{}, errFallback // encoding/xml refuses it outside CDATA
-	}
-	text, inBuf, ok := s.unescape(raw, s.text[:0], true)
+	text, inBuf, ok := s.unescape(raw, s.text[:0], inText)
 	if !ok {
 		return token{}, errFallback
 	}
@@ -343,7 +365,7 @@ func (s *scanner) markup() (token, error) {
 		}
 		s.pos = from + i + 3
 		raw := d[from : from+i]
-		text, inBuf, ok := s.unescape(raw, s.text[:0], false)
+		text, inBuf, ok := s.unescape(raw, s.text[:0], inCDATA)
 		if !ok {
 			return token{}, errFallback
 		}
@@ -375,11 +397,12 @@ func (s *scanner) startTag() (token, error) {
 				return token{}, errFallback
 			}
 			s.pos += 2
-			s.needClose, s.toClose = true, name
-			return token{kind: tokStart, name: name}, nil
+			s.needClose, s.toClose = true, name.Name
+			return token{kind: tokStart, name: name.Name}, nil
 		case '>':
 			s.pos++
-			return token{kind: tokStart, name: name}, nil
+			s.open = append(s.open, name)
+			return token{kind: tokStart, name: name.Name}, nil
 		}
 		a := attrSpan{}
 		if a.name, ok = s.name(); !ok {
@@ -402,11 +425,8 @@ func (s *scanner) startTag() (token, error) {
 		}
 		raw := d[from : from+end]
 		s.pos = from + end + 1
-		if bytes.IndexByte(raw, '<') >= 0 {
-			return token{}, errFallback
-		}
 		n := len(s.vals)
-		v, inVals, ok := s.unescape(raw, s.vals, true)
+		v, inVals, ok := s.unescape(raw, s.vals, inAttr)
 		if !ok {
 			return token{}, errFallback
 		}
@@ -420,26 +440,57 @@ func (s *scanner) startTag() (token, error) {
 	}
 }
 
-// unescape returns the character data raw stands for, as encoding/xml
-// reads it: with the references to the five predefined entities and to
-// characters replaced when refs is set, carriage returns and CR LF pairs
-// turned into line feeds. It returns raw itself when nothing changes, else
-// buf with the data appended. ok is false when encoding/xml would refuse
-// the data, or read it in a way the scanner does not: invalid UTF-8, a
-// character outside the XML character range, another reference.
-func (s *scanner) unescape(raw, buf []byte, refs bool) (out []byte, inBuf, ok bool) {
+// Where character data is: what encoding/xml does with its bytes differs.
+type dataMode uint8
+
+const (
+	inText  dataMode = iota // text: references replaced, "]]>" refused
+	inAttr                  // an attribute value: references replaced, '<' refused
+	inCDATA                 // a CDATA section: no references
+)
+
+// special holds, per dataMode, the bytes unescape must look at: all but
+// the plain ASCII characters that stand for themselves.
+var special = func() (t [3][256]bool) {
+	for m := range t {
+		for c := range 256 {
+			t[m][c] = c < 0x20 && c != '\t' && c != '\n' || c >= utf8.RuneSelf ||
+				c == '&' && dataMode(m) != inCDATA ||
+				c == ']' && dataMode(m) == inText ||
+				c == '<' && dataMode(m) == inAttr
+		}
+	}
+	return t
+}()
+
+// unescape returns the character data raw stands for in mode, as
+// encoding/xml reads it: with the references to the five predefined
+// entities and to characters replaced (but in CDATA), carriage returns and
+// CR LF pairs turned into line feeds. It returns raw itself when nothing
+// changes, else buf with the data appended (inBuf). ok is false when
+// encoding/xml would refuse the data, or read it in a way the scanner does
+// not: invalid UTF-8, a character outside the XML character range, "]]>"
+// in text, '<' in an attribute value, another reference.
+func (s *scanner) unescape(raw, buf []byte, mode dataMode) (out []byte, inBuf, ok bool) {
+	sp := &special[mode]
 	i := 0
 plain:
 	for i < len(raw) {
-		switch c := raw[i]; {
-		case c >= 0x20 && c < utf8.RuneSelf && c != '&' || c == '\n' || c == '\t':
+		c := raw[i]
+		if !sp[c] {
 			i++
-		case c == '\r' || c == '&' && refs:
+			continue
+		}
+		switch {
+		case c == ']': // in text
+			if bytes.HasPrefix(raw[i+1:], []byte("]>")) {
+				return nil, false, false
+			}
+			i++
+		case c == '\r' || c == '&':
 			break plain
-		case c == '&': // in a CDATA section
-			i++
-		case c < 0x20:
-			return nil, false, false // a control character
+		case c < utf8.RuneSelf:
+			return nil, false, false // a control character, or '<' in an attribute value
 		default:
 			r, size := utf8.DecodeRune(raw[i:])
 			if r == utf8.RuneError && size == 1 || !inCharRange(r) {
@@ -453,32 +504,41 @@ plain:
 	}
 	buf = append(buf, raw[:i]...)
 	for i < len(raw) {
-		switch c := raw[i]; {
+		c := raw[i]
+		if !sp[c] {
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		switch {
+		case c == ']': // in text
+			if bytes.HasPrefix(raw[i+1:], []byte("]>")) {
+				return nil, false, false
+			}
+			buf = append(buf, c)
+			i++
 		case c == '\r':
 			buf = append(buf, '\n')
 			if i+1 < len(raw) && raw[i+1] == '\n' {
 				i++
 			}
 			i++
-		case c == '&' && refs:
+		case c == '&':
 			r, n := reference(raw[i:])
 			if n == 0 {
 				return nil, false, false
 			}
 			buf = utf8.AppendRune(buf, r)
 			i += n
-		case c >= utf8.RuneSelf:
+		case c < utf8.RuneSelf:
+			return nil, false, false
+		default:
 			r, size := utf8.DecodeRune(raw[i:])
 			if r == utf8.RuneError && size == 1 || !inCharRange(r) {
 				return nil, false, false
 			}
 			buf = append(buf, raw[i:i+size]...)
 			i += size
-		case c < 0x20 && c != '\n' && c != '\t':
-			return nil, false, false
-		default:
-			buf = append(buf, c)
-			i++
 		}
 	}
 	return buf, true, true
@@ -545,12 +605,15 @@ func (s *scanner) space() {
 	}
 }
 
-// isNameByte reports whether c is an ASCII byte encoding/xml reads as
-// part of a name.
-func isNameByte(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '_' || c == ':' || c == '.' || c == '-'
-}
+// nameBytes holds the ASCII bytes encoding/xml reads as part of a name:
+// letters, digits and "_:.-".
+var nameBytes = func() (t [256]bool) {
+	for c := range 128 {
+		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '_' || c == ':' || c == '.' || c == '-'
+	}
+	return t
+}()
 
 // rawName skips a name of ASCII letters, digits and "_:.-" that starts
 // with a letter, '_' or ':', and reports whether there was one, followed
@@ -558,7 +621,7 @@ func isNameByte(c byte) bool {
 func (s *scanner) rawName() bool {
 	d := s.data
 	from := s.pos
-	for s.pos < len(d) && isNameByte(d[s.pos]) {
+	for s.pos < len(d) && nameBytes[d[s.pos]] {
 		s.pos++
 	}
 	if s.pos == from || s.pos >= len(d) || d[s.pos] >= utf8.RuneSelf {
@@ -570,29 +633,34 @@ func (s *scanner) rawName() bool {
 
 // name reads an element or attribute name: a rawName with at most one
 // colon, neither first nor last.
-func (s *scanner) name() (xml.Name, bool) {
+func (s *scanner) name() (qname, bool) {
 	from := s.pos
 	if !s.rawName() {
-		return xml.Name{}, false
+		return qname{}, false
 	}
-	raw := s.data[from:s.pos]
+	return s.intern(s.data[from:s.pos])
+}
+
+// intern returns the name written raw, a rawName, or false if it has more
+// than one colon or one first or last.
+func (s *scanner) intern(raw []byte) (qname, bool) {
 	if n, ok := s.names[string(raw)]; ok {
 		return n, true
 	}
-	var n xml.Name
+	n := qname{raw: string(raw)}
 	switch i := bytes.IndexByte(raw, ':'); {
 	case i < 0:
-		n.Local = string(raw)
+		n.Local = n.raw
 	case i == 0 || i == len(raw)-1 || bytes.IndexByte(raw[i+1:], ':') >= 0:
-		return xml.Name{}, false
+		return qname{}, false
 	default:
-		n.Space, n.Local = string(raw[:i]), string(raw[i+1:])
+		n.Space, n.Local = n.raw[:i], n.raw[i+1:]
 	}
 	if len(raw) <= maxInterned {
 		if len(s.names) >= maxNames {
 			clear(s.names)
 		}
-		s.names[string(raw)] = n
+		s.names[n.raw] = n
 	}
 	return n, true
 }
