@@ -124,6 +124,10 @@ const (
 	maxNames    = 2048
 )
 
+// maxDecoded is the most the scanner decodes from another encoding than
+// UTF-8 into a copy.
+const maxDecoded = 4 << 20
+
 var scanners = sync.Pool{New: func() any { return &scanner{names: map[string]qname{}} }}
 
 // newScanner returns a scanner over data, which decodes what follows an
@@ -274,12 +278,14 @@ func (s *scanner) procInst() (token, error) {
 
 // decodeRest decodes what follows the current position from the encoding
 // label, with the reader charset returns, as encoding/xml reads it, and
-// scans that from now on.
+// scans that from now on. More than maxDecoded bytes are left to
+// encoding/xml, which decodes as it reads instead of holding a decoded
+// copy.
 func (s *scanner) decodeRest(label string) error {
-	if s.charset == nil {
+	rest := s.data[s.pos:]
+	if s.charset == nil || len(rest) > maxDecoded {
 		return errFallback
 	}
-	rest := s.data[s.pos:]
 	r, err := s.charset(label, bytes.NewReader(rest))
 	if err != nil {
 		return err
