@@ -10,9 +10,10 @@ import (
 
 // stream is the token-stream event source: it reads the tokens of the
 // one-document segment s, without building a tree, with the scanner or,
-// where the scanner gives up, encoding/xml's RawToken (scan.go), and sends the events of its root element to the walker of the root's
+// where the scanner gives up, encoding/xml's RawToken (scan.go), and
+// sends the events of its root element to the walker of the root's
 // built-in format. Elements the walker does not read are skipped: only
-// their depth and end tags are checked.
+// their syntax, depth and end tags are checked.
 //
 // It gives the same documents and errors as parsing s into a tree and
 // calling Extract (the differential tests check this), with the tree's
