@@ -14,9 +14,9 @@ import (
 // reads every input; and scanner, a scanner over the segment's bytes that
 // reads only the plain, common subset of XML and is several times faster.
 // The stream tries the scanner first. Whenever the scanner meets anything
-// outside its subset (a DOCTYPE, a name that is not ASCII, an XML
-// declaration not written plainly, a character reference outside the XML
-// character range...)
+// outside its subset (a DOCTYPE with an internal subset, a name that is
+// not ASCII, an XML declaration not written plainly, a character
+// reference outside the XML character range...)
 // or anything encoding/xml would refuse (every syntax error), it gives up
 // with errFallback, and the stream reads the segment again from the start
 // with encoding/xml. So every token the scanner gives is the token RawToken
@@ -348,8 +348,7 @@ func plainDeclaration(content []byte) (enc []byte, ok bool) {
 	}
 }
 
-// markup reads a comment or a CDATA section, after "<!". Directives are
-// left to encoding/xml.
+// markup reads a comment, a CDATA section or a directive, after "<!".
 func (s *scanner) markup() (token, error) {
 	d := s.data
 	rest := d[s.pos+1:]
@@ -379,6 +378,35 @@ func (s *scanner) markup() (token, error) {
 			s.text = text
 		}
 		return token{kind: tokText, data: text}, nil
+	}
+	return s.directive()
+}
+
+// directive reads a directive such as <!DOCTYPE Finvoice SYSTEM
+// "Finvoice.dtd">, after "<!": up to the first '>' outside quotes. One
+// that does not start with a letter, or has a '<' outside quotes (an
+// internal subset, a comment), is left to encoding/xml.
+func (s *scanner) directive() (token, error) {
+	d := s.data
+	from := s.pos + 1
+	if from >= len(d) || !('A' <= d[from] && d[from] <= 'Z' || 'a' <= d[from] && d[from] <= 'z') {
+		return token{}, errFallback
+	}
+	var quote byte
+	for i := from + 1; i < len(d); i++ {
+		switch c := d[i]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '<':
+			return token{}, errFallback
+		case c == '>':
+			s.pos = i + 1
+			return token{kind: tokDirective, data: d[from:i]}, nil
+		}
 	}
 	return token{}, errFallback
 }
