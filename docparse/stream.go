@@ -8,11 +8,12 @@ import (
 	"github.com/beevik/etree"
 )
 
-// stream is the token-stream event source: it reads the one-document
-// segment s with encoding/xml's RawToken, without building a tree, and
+// stream is the token-stream event source: it reads the tokens of the
+// one-document segment s, without building a tree, with the scanner or,
+// where the scanner gives up, encoding/xml's RawToken (scan.go), and
 // sends the events of its root element to the walker of the root's
 // built-in format. Elements the walker does not read are skipped: only
-// their depth and end tags are checked.
+// their syntax, depth and end tags are checked.
 //
 // It gives the same documents and errors as parsing s into a tree and
 // calling Extract (the differential tests check this), with the tree's
@@ -25,8 +26,20 @@ import (
 // root or one with an undeclared prefix) and a SOAP Envelope after the
 // root.
 func (s *segment) stream(o *options) (docs []*Document, needTree bool, err error) {
+	sc := newScanner(s.data, s.charsetReader())
+	docs, needTree, err = s.streamFrom(sc, o)
+	sc.release()
+	if err != errFallback {
+		return docs, needTree, err
+	}
 	dec := xml.NewDecoder(bytes.NewReader(s.data))
 	dec.CharsetReader = s.charsetReader()
+	return s.streamFrom(&xmlSource{dec: dec}, o)
+}
+
+// streamFrom is stream reading the tokens of src. It returns errFallback
+// as it is.
+func (s *segment) streamFrom(src tokenSource, o *options) (docs []*Document, needTree bool, err error) {
 	var (
 		w             *walker
 		open          []xml.Name // the elements open, as written, the root first
@@ -36,46 +49,50 @@ func (s *segment) stream(o *options) (docs []*Document, needTree bool, err error
 		outside       *ParseError
 	)
 	for {
-		tok, err := dec.RawToken()
+		t, err := src.next()
 		if err == io.EOF {
 			if len(open) > 0 {
 				return nil, false, s.xmlError(etree.ErrXML, o)
 			}
 			break
 		}
+		if err == errFallback {
+			return nil, false, err
+		}
 		if err != nil {
 			return nil, false, s.xmlError(err, o)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			if len(open) >= o.maxDepth {
 				return nil, false, s.xmlError(etree.ErrMaxDepth, o)
 			}
-			open = append(open, t.Name)
+			open = append(open, t.name)
 			switch {
 			case skip > 0:
 				skip++
 			case len(open) > 1:
-				if !w.start(t.Name, t.Attr, nil) {
+				if !w.reads(t.name) || !w.start(t.name, src.attrs(), nil) {
 					skip = 1
 				}
 			case roots == 0:
-				roots, first = 1, t.Name.Local
-				if w = o.streamWalker(t); w == nil {
+				roots, first = 1, t.name.Local
+				attrs := src.attrs()
+				if w = o.streamWalker(t.name, attrs); w == nil {
 					return nil, true, nil
 				}
-				w.start(t.Name, t.Attr, nil)
-			case t.Name.Local == "Envelope":
+				w.start(t.name, attrs, nil)
+			case t.name.Local == "Envelope":
 				return nil, true, nil // maybe a SOAP frame: the tree decides
 			default:
 				roots++
 				if roots == 2 {
-					second = t.Name.Local
+					second = t.name.Local
 				}
 				skip = 1
 			}
-		case xml.EndElement:
-			if len(open) == 0 || open[len(open)-1] != t.Name {
+		case tokEnd:
+			if len(open) == 0 || open[len(open)-1] != t.name {
 				return nil, false, s.xmlError(etree.ErrXML, o)
 			}
 			open = open[:len(open)-1]
@@ -84,16 +101,16 @@ func (s *segment) stream(o *options) (docs []*Document, needTree bool, err error
 			} else {
 				w.end()
 			}
-		case xml.CharData:
+		case tokText:
 			switch {
 			case len(open) == 0 && outside == nil:
-				outside = checkOutsideText(t)
+				outside = checkOutsideText(t.data)
 			case len(open) > 0 && skip == 0:
-				addText(w, t)
+				addText(w, t.data)
 			}
-		case xml.Directive:
+		case tokDirective:
 			if len(open) == 0 && outside == nil {
-				outside = checkDirective(string(t))
+				outside = checkDirective(string(t.data))
 			}
 		}
 	}
@@ -116,15 +133,15 @@ func (s *segment) stream(o *options) (docs []*Document, needTree bool, err error
 // streamWalker returns the walker for a file whose root element starts
 // with root, or nil when the file needs the tree. The root's namespace is
 // found as etree finds it: from the root's own declarations.
-func (o *options) streamWalker(root xml.StartElement) *walker {
-	name := xml.Name{Local: root.Name.Local}
-	for _, a := range root.Attr {
-		if root.Name.Space == "" && a.Name.Space == "" && a.Name.Local == "xmlns" ||
-			root.Name.Space != "" && a.Name.Space == "xmlns" && a.Name.Local == root.Name.Space {
+func (o *options) streamWalker(root xml.Name, attrs []xml.Attr) *walker {
+	name := xml.Name{Local: root.Local}
+	for _, a := range attrs {
+		if root.Space == "" && a.Name.Space == "" && a.Name.Local == "xmlns" ||
+			root.Space != "" && a.Name.Space == "xmlns" && a.Name.Local == root.Space {
 			name.Space = a.Value // of a repeated declaration the last counts, as in a tree
 		}
 	}
-	if name.Space == "" && root.Name.Space != "" {
+	if name.Space == "" && root.Space != "" {
 		return nil // an undeclared prefix: the tree reports it
 	}
 	if x, ok := o.extractor(name).(streamExtractor); ok {

@@ -230,6 +230,14 @@ func (w *walker) start(name xml.Name, attrs []xml.Attr, e *etree.Element) bool {
 	return true
 }
 
+// reads reports whether the rules mention an element name below the
+// element read last: if not, start would not read it. It lets the event
+// source skip the element without making its attributes.
+func (w *walker) reads(name xml.Name) bool {
+	_, ok := w.stack[len(w.stack)-1].n.kids[name.Local]
+	return ok
+}
+
 // addText is the event of character data directly inside the element read
 // last; the walker keeps it only when that element has an action.
 func addText[T ~string | ~[]byte](w *walker, s T) {
