@@ -112,12 +112,22 @@ ORDER BY m.tenant, m.doc_key, m.id DESC`, textArray(tenants), textArray(docKeys)
 		keep = append(keep, i)
 	}
 
-	// The messages and their recipients, in multi-row inserts.
-	// 100 messages of at most 50 recipients (distribution's limit; more
-	// are rare) stay far below PostgreSQL's 65,535 parameters.
+	// The messages and their recipients, in multi-row inserts of at most
+	// 100 messages (of at most 50 recipients, distribution's limit; more
+	// are rare: far below PostgreSQL's 65,535 parameters) and about
+	// chunkBytes of content. The driver copies the parameters into
+	// buffers it grows as it goes: statements of 100 invoices with their
+	// PDFs (6 MB) cost 7 % more CPU per document in those copies than
+	// statements of 256 KB.
 	const msgCols = 13
-	for start := 0; start < len(keep); start += 100 {
-		chunk := keep[start:min(start+100, len(keep))]
+	for start := 0; start < len(keep); {
+		end, size := start, 0
+		for end < len(keep) && end-start < 100 && (end == start || size+len(preps[keep[end]].c.Data) <= chunkBytes) {
+			size += len(preps[keep[end]].c.Data)
+			end++
+		}
+		chunk := keep[start:end]
+		start = end
 		var b strings.Builder
 		b.WriteString(`INSERT INTO jakelu_outbox_message (id, tenant, content_hash, message_id, env_from, smtputf8, data, doc_ref, doc_key,
 requested_by, search, state, created_at, updated_at) VALUES `)
@@ -166,6 +176,9 @@ requested_by, search, state, created_at, updated_at) VALUES `)
 	}
 	return nil
 }
+
+// chunkBytes bounds the content of one multi-row insert (see insertBatch).
+const chunkBytes = 256 << 10
 
 func cmpOr(d, def time.Duration) time.Duration {
 	if d <= 0 {
