@@ -11,6 +11,7 @@ import (
 	_ "image/png"  // logo formats accepted by Options.Logo
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -1079,6 +1080,7 @@ func (p *page) code128(x, y, module, h float64) bool {
 		return false
 	}
 	p.pdf.SetFillColor(0, 0, 0)
+	g := newGrid(p.pdf, x, y, module, h, 0, 0)
 	n := bc.Bounds().Dx()
 	for i := 0; i < n; {
 		if !dark(bc.At(i, 0)) {
@@ -1089,9 +1091,10 @@ func (p *page) code128(x, y, module, h float64) bool {
 		for j < n && dark(bc.At(j, 0)) {
 			j++
 		}
-		p.pdf.Rect(x+float64(i)*module, y, float64(j-i)*module, h, "F")
+		g.rect(i, 0, j-i)
 		i = j
 	}
+	g.end()
 	return true
 }
 
@@ -1111,8 +1114,9 @@ func (p *page) qr(x, y, size float64) bool {
 		n, at = code.Bounds().Dx(), func(c, r int) bool { return dark(code.At(c, r)) }
 	}
 	m := size / float64(n+8) // a quiet zone of 4 modules each side
-	x, y = x+4*m, y+4*m
 	p.pdf.SetFillColor(0, 0, 0)
+	// A hair wider and taller, so that no white seams show between modules.
+	g := newGrid(p.pdf, x+4*m, y+4*m, m, m, 0.01, 0.01)
 	for r := range n {
 		for c := 0; c < n; {
 			if !at(c, r) {
@@ -1123,12 +1127,71 @@ func (p *page) qr(x, y, size float64) bool {
 			for e < n && at(e, r) {
 				e++
 			}
-			// A hair wider and taller, so that no white seams show between modules.
-			p.pdf.Rect(x+float64(c)*m, y+float64(r)*m, float64(e-c)*m+0.01, m+0.01, "F")
+			g.rect(c, r, e-c)
 			c = e
 		}
 	}
+	g.end()
 	return true
+}
+
+// grid draws filled rectangles on a grid of cells: the page content has a
+// transformation to the grid and then only the cells' whole numbers,
+// instead of four lengths in points for every rectangle. Each rectangle is
+// filled on its own, as the PDF library's Rect does: a viewer aligns the
+// edges of a single filled rectangle with its pixels (Acrobat and Poppler
+// do), which keeps the modules crisp on screen.
+type grid struct {
+	pdf          *fpdf.Fpdf
+	buf          []byte
+	growW, growH string // the fractions of a cell each rectangle is wider and taller
+}
+
+// newGrid starts a grid whose cells are w × h mm, the top left of cell 0,
+// 0 at x, y, and whose rectangles are growW mm wider and growH mm taller
+// than their cells (each less than a cell).
+func newGrid(pdf *fpdf.Fpdf, x, y, w, h, growW, growH float64) *grid {
+	k := pdf.GetConversionRatio()
+	_, pageHeight := pdf.GetPageSize()
+	g := &grid{pdf: pdf, buf: make([]byte, 0, 4096), growW: fraction(growW / w), growH: fraction(growH / h)}
+	g.buf = append(g.buf, "q "...)
+	g.buf = strconv.AppendFloat(g.buf, w*k, 'f', 4, 64)
+	g.buf = append(g.buf, " 0 0 "...)
+	for _, v := range [...]float64{-h * k, x * k, (pageHeight - y) * k} {
+		g.buf = strconv.AppendFloat(g.buf, v, 'f', 4, 64)
+		g.buf = append(g.buf, ' ')
+	}
+	g.buf = append(g.buf, "cm\n"...)
+	return g
+}
+
+// fraction returns the decimals of v (0 ≤ v < 1) to four places, with
+// their point: ".0129"; "" for none.
+func fraction(v float64) string {
+	s := strings.TrimRight(strconv.FormatFloat(v, 'f', 4, 64), "0")
+	if s == "0." || !strings.HasPrefix(s, "0.") {
+		return ""
+	}
+	return s[1:]
+}
+
+// rect fills n cells from column c of row r.
+func (g *grid) rect(c, r, n int) {
+	g.buf = strconv.AppendInt(g.buf, int64(c), 10)
+	g.buf = append(g.buf, ' ')
+	g.buf = strconv.AppendInt(g.buf, int64(r), 10)
+	g.buf = append(g.buf, ' ')
+	g.buf = strconv.AppendInt(g.buf, int64(n), 10)
+	g.buf = append(g.buf, g.growW...)
+	g.buf = append(g.buf, " 1"...)
+	g.buf = append(g.buf, g.growH...)
+	g.buf = append(g.buf, " re f\n"...)
+}
+
+// end writes the rectangles to the page.
+func (g *grid) end() {
+	g.buf = append(g.buf, 'Q')
+	g.pdf.RawWriteStr(string(g.buf))
 }
 
 // dark reports whether a barcode pixel is a bar.
