@@ -1091,7 +1091,7 @@ func (p *page) code128(x, y, module, h float64) bool {
 		for j < n && dark(bc.At(j, 0)) {
 			j++
 		}
-		g.rect(i, 0, j-i)
+		g.rect(i, 0, j-i, 1)
 		i = j
 	}
 	g.end()
@@ -1100,7 +1100,7 @@ func (p *page) code128(x, y, module, h float64) bool {
 
 // qr draws the EPC QR code at x, y, size mm wide including its quiet
 // zone, and reports whether it could be drawn. Each run of dark modules in
-// a row is one rectangle.
+// a row is one rectangle, or the same run in rows below each other.
 func (p *page) qr(x, y, size float64) bool {
 	var n int
 	var at func(c, r int) bool
@@ -1117,6 +1117,9 @@ func (p *page) qr(x, y, size float64) bool {
 	p.pdf.SetFillColor(0, 0, 0)
 	// A hair wider and taller, so that no white seams show between modules.
 	g := newGrid(p.pdf, x+4*m, y+4*m, m, m, 0.01, 0.01)
+	// run[r*n+c] is the length of the run of dark modules from column c
+	// of row r; a run the same in the rows below is one rectangle.
+	run := make([]int32, n*n)
 	for r := range n {
 		for c := 0; c < n; {
 			if !at(c, r) {
@@ -1127,8 +1130,20 @@ func (p *page) qr(x, y, size float64) bool {
 			for e < n && at(e, r) {
 				e++
 			}
-			g.rect(c, r, e-c)
+			run[r*n+c] = int32(e - c)
 			c = e
+		}
+	}
+	for r := range n {
+		for c, w := range run[r*n : (r+1)*n] {
+			if w == 0 {
+				continue
+			}
+			h := 1
+			for ; r+h < n && run[(r+h)*n+c] == w; h++ {
+				run[(r+h)*n+c] = 0
+			}
+			g.rect(c, r, int(w), h)
 		}
 	}
 	g.end()
@@ -1165,25 +1180,26 @@ func newGrid(pdf *fpdf.Fpdf, x, y, w, h, growW, growH float64) *grid {
 	return g
 }
 
-// fraction returns the decimals of v (0 ≤ v < 1) to four places, with
-// their point: ".0129"; "" for none.
+// fraction returns the decimals of v (0 ≤ v < 1) to three places, with
+// their point: ".013"; "" for none.
 func fraction(v float64) string {
-	s := strings.TrimRight(strconv.FormatFloat(v, 'f', 4, 64), "0")
+	s := strings.TrimRight(strconv.FormatFloat(v, 'f', 3, 64), "0")
 	if s == "0." || !strings.HasPrefix(s, "0.") {
 		return ""
 	}
 	return s[1:]
 }
 
-// rect fills n cells from column c of row r.
-func (g *grid) rect(c, r, n int) {
+// rect fills w × h cells from column c of row r.
+func (g *grid) rect(c, r, w, h int) {
 	g.buf = strconv.AppendInt(g.buf, int64(c), 10)
 	g.buf = append(g.buf, ' ')
 	g.buf = strconv.AppendInt(g.buf, int64(r), 10)
 	g.buf = append(g.buf, ' ')
-	g.buf = strconv.AppendInt(g.buf, int64(n), 10)
+	g.buf = strconv.AppendInt(g.buf, int64(w), 10)
 	g.buf = append(g.buf, g.growW...)
-	g.buf = append(g.buf, " 1"...)
+	g.buf = append(g.buf, ' ')
+	g.buf = strconv.AppendInt(g.buf, int64(h), 10)
 	g.buf = append(g.buf, g.growH...)
 	g.buf = append(g.buf, " re f\n"...)
 }
