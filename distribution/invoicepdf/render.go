@@ -253,6 +253,9 @@ type page struct {
 	barcode, epc string // the codes of the form; "" for no form
 	noForm       error  // why a payable invoice has no form
 	payable      bool   // the document asks for a payment
+	cellBuf      []byte // for cell
+	mode         int    // the text rendering mode of page modePage
+	modePage     int
 }
 
 // transfer decides whether the document gets a bank transfer form and
@@ -375,14 +378,30 @@ func (p *page) font(bold bool, size float64, grey bool) {
 // library parses and subsets for each document anew) cheaper, and looks
 // the same at these sizes. Lines drawn after bold text set their own colour and width.
 func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
-	p.pdf.SetFont("go", "", size)
-	p.pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
+	// Only what changes: the PDF library writes each setting to the page
+	// even when it is the current one.
+	pdf := p.pdf
+	if pt, _ := pdf.GetFontSize(); pt != size || pdf.GetFontFamily() != "go" {
+		pdf.SetFont("go", "", size)
+	}
+	if r, g, b := pdf.GetTextColor(); [3]int{r, g, b} != rgb {
+		pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
+	}
+	mode := 0
 	if bold {
-		p.pdf.SetDrawColor(rgb[0], rgb[1], rgb[2])
-		p.pdf.SetLineWidth(size * 0.035 * 25.4 / 72)
-		p.pdf.SetTextRenderingMode(2)
-	} else {
-		p.pdf.SetTextRenderingMode(0)
+		if r, g, b := pdf.GetDrawColor(); [3]int{r, g, b} != rgb {
+			pdf.SetDrawColor(rgb[0], rgb[1], rgb[2])
+		}
+		if w := size * 0.035 * 25.4 / 72; pdf.GetLineWidth() != w {
+			pdf.SetLineWidth(w)
+		}
+		mode = 2
+	}
+	// The rendering mode starts at 0 on each page; the PDF library does
+	// not keep it.
+	if n := pdf.PageNo(); n != p.modePage || mode != p.mode {
+		pdf.SetTextRenderingMode(mode)
+		p.mode, p.modePage = mode, n
 	}
 }
 
@@ -393,7 +412,83 @@ func (p *page) text(x, y, w float64, s, align string) {
 		return // Render draws the page again with the Unicode font
 	}
 	p.pdf.SetXY(x, y)
-	p.pdf.CellFormat(w, lineH, p.enc(clean(s)), "", 0, align, false, 0, "")
+	p.cell(w, lineH, p.enc(clean(s)), align)
+}
+
+// cell writes s, in the current font's encoding, at the current position
+// in a cell w mm wide and h mm high, aligned "L", "R" or "C", and moves
+// right by w. It writes what the PDF library's CellFormat(w, h, s, "", 0,
+// align, false, 0, "") writes, but for the 8-bit font without formatting
+// through fmt for every text; the Unicode font goes through CellFormat,
+// which notes the characters for the font subset.
+func (p *page) cell(w, h float64, s, align string) {
+	pdf := p.pdf
+	if p.f8 == nil {
+		pdf.CellFormat(w, h, s, "", 0, align, false, 0, "")
+		return
+	}
+	if !pdf.Ok() {
+		return
+	}
+	x, y := pdf.GetXY()
+	pageWidth, pageHeight := pdf.GetPageSize()
+	if w == 0 {
+		_, _, r, _ := pdf.GetMargins()
+		w = pageWidth - r - x
+	}
+	if s != "" {
+		k := pdf.GetConversionRatio()
+		_, fontSize := pdf.GetFontSize()
+		dx := pdf.GetCellMargin()
+		switch {
+		case strings.Contains(align, "R"):
+			dx = w - dx - pdf.GetStringWidth(s)
+		case strings.Contains(align, "C"):
+			dx = (w - pdf.GetStringWidth(s)) / 2
+		}
+		// The text colour is set for the text alone when it is not the
+		// fill colour (which the text would otherwise take).
+		tr, tg, tb := pdf.GetTextColor()
+		fr, fg, fb := pdf.GetFillColor()
+		coloured := tr != fr || tg != fg || tb != fb
+		b := p.cellBuf[:0]
+		if coloured {
+			b = append(b, "q "...)
+			b = appendRGB(b, tr, tg, tb)
+			b = append(b, ' ')
+		}
+		b = append(b, "BT "...)
+		b = strconv.AppendFloat(b, (x+dx)*k, 'f', 2, 64)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, (pageHeight-(y+.5*h+.3*fontSize))*k, 'f', 2, 64)
+		b = append(b, " Td ("...)
+		for i := range len(s) {
+			if c := s[i]; c == '\\' || c == '(' || c == ')' {
+				b = append(b, '\\')
+			}
+			b = append(b, s[i])
+		}
+		b = append(b, ")Tj ET"...)
+		if coloured {
+			b = append(b, " Q"...)
+		}
+		pdf.RawWriteStr(string(b))
+		p.cellBuf = b
+	}
+	pdf.SetX(x + w)
+}
+
+// appendRGB appends the fill colour operator of r, g, b (0–255) as the PDF
+// library writes it: "0.353 g" for a grey, "0.122 0.227 0.373 rg".
+func appendRGB(b []byte, r, g, bl int) []byte {
+	for _, v := range [...]int{r, g, bl} {
+		b = strconv.AppendFloat(b, float64(min(max(v, 0), 255))/255, 'f', 3, 64)
+		b = append(b, ' ')
+		if r == g && r == bl {
+			return append(b, 'g')
+		}
+	}
+	return append(b, "rg"...)
 }
 
 // enc returns s as the current font needs it: as it is for the Unicode
@@ -555,7 +650,7 @@ func (p *page) firstPage() float64 {
 	x := 112.0
 	p.fontRGB(true, 16, p.r.accent)
 	pdf.SetXY(x, top)
-	pdf.CellFormat(right-x, 7, p.enc(p.title()), "", 0, "L", false, 0, "")
+	p.cell(right-x, 7, p.enc(p.title()), "L")
 	p.pageNumber()
 	ry := top + 10
 	const labelW = 31.0
@@ -711,7 +806,7 @@ func (p *page) tableHead(y float64, gross bool) float64 {
 			key = "lines.gross"
 		}
 		pdf.SetXY(x, y+0.9)
-		pdf.CellFormat(c.w, lineH, p.enc(p.t(key)), "", 0, c.align, false, 0, "")
+		p.cell(c.w, lineH, p.enc(p.t(key)), c.align)
 		x += c.w
 	}
 	return y + 7.5
@@ -732,7 +827,7 @@ func (p *page) continuation() float64 {
 	p.text(left, top, 100, p.d.Seller.Name, "L")
 	p.fontRGB(true, 11, p.r.accent)
 	pdf.SetXY(118, top)
-	pdf.CellFormat(right-118, 5, p.enc(p.title()+" "+clean(p.d.Number)), "", 0, "L", false, 0, "")
+	p.cell(right-118, 5, p.enc(p.title()+" "+clean(p.d.Number)), "L")
 	p.pageNumber()
 	return top + 10
 }
@@ -886,8 +981,8 @@ func (p *page) summary(y float64) float64 {
 			due = money(l, strings.TrimPrefix(d.AmountDue, "-"), d.Currency)
 		}
 		p.pdf.SetXY(x, ty)
-		p.pdf.CellFormat(45, 5.5, p.enc(label), "", 0, "L", false, 0, "")
-		p.pdf.CellFormat(right-x-45, 5.5, p.enc(due), "", 0, "R", false, 0, "")
+		p.cell(45, 5.5, p.enc(label), "L")
+		p.cell(right-x-45, 5.5, p.enc(due), "R")
 		ty += 6
 	}
 	return max(vy, ty) + 5
