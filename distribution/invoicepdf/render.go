@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -207,16 +208,25 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := output(p.pdf, &buf); err != nil {
+	buf := pdfBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	if err := output(p.pdf, buf); err != nil {
+		pdfBuffers.Put(buf)
 		return nil, &Error{Number: d.Number, Err: fmt.Errorf("%w: %w", ErrPDF, err)}
 	}
-	out.PDF, out.Pages = buf.Bytes(), p.pdf.PageNo()
-	if z, err := compressPDF(out.PDF); err == nil {
+	out.Pages = p.pdf.PageNo()
+	if z, err := compressPDF(buf.Bytes()); err == nil {
 		out.PDF = z
-	} // else the uncompressed PDF, as valid if larger
+		pdfBuffers.Put(buf)
+	} else {
+		out.PDF = buf.Bytes() // uncompressed, as valid if larger; buf is not reused
+	}
 	return out, nil
 }
+
+// pdfBuffers hold the PDF as the PDF library writes it, until compressPDF
+// has compressed it.
+var pdfBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // output writes the PDF, turning a panic of the PDF library into an
 // error: bad input never panics.
