@@ -1207,32 +1207,35 @@ func (p *page) code128(x, y, module, h float64) bool {
 // zone, and reports whether it could be drawn. Each run of dark modules in
 // a row is one rectangle, or the same run in rows below each other.
 func (p *page) qr(x, y, size float64) bool {
-	var n int
-	var at func(c, r int) bool
-	if m, ok := encodeQR([]byte(p.epc)); ok {
-		n, at = m.size, m.at
-	} else { // longer than an EPC payload may be: the general encoder
+	m, ok := encodeQR([]byte(p.epc))
+	if !ok { // longer than an EPC payload may be: the general encoder
 		code, err := qr.Encode(p.epc, qr.M, qr.Unicode)
 		if err != nil {
 			return false
 		}
-		n, at = code.Bounds().Dx(), func(c, r int) bool { return dark(code.At(c, r)) }
+		n := code.Bounds().Dx()
+		m = &qrMatrix{size: n, dark: make([]bool, n*n)}
+		for i := range m.dark {
+			m.dark[i] = dark(code.At(i%n, i/n))
+		}
 	}
-	m := size / float64(n+8) // a quiet zone of 4 modules each side
+	n := m.size
+	mod := size / float64(n+8) // a quiet zone of 4 modules each side
 	p.pdf.SetFillColor(0, 0, 0)
 	// A hair wider and taller, so that no white seams show between modules.
-	g := newGrid(p.pdf, x+4*m, y+4*m, m, m, 0.01, 0.01)
+	g := newGrid(p.pdf, x+4*mod, y+4*mod, mod, mod, 0.01, 0.01)
 	// run[r*n+c] is the length of the run of dark modules from column c
 	// of row r; a run the same in the rows below is one rectangle.
 	run := make([]int32, n*n)
 	for r := range n {
+		row := m.dark[r*n : (r+1)*n]
 		for c := 0; c < n; {
-			if !at(c, r) {
+			if !row[c] {
 				c++
 				continue
 			}
 			e := c
-			for e < n && at(e, r) {
+			for e < n && row[e] {
 				e++
 			}
 			run[r*n+c] = int32(e - c)
