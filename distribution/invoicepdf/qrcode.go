@@ -355,10 +355,19 @@ func (s *qrBits) pack(size int, mods []byte) {
 	*s = qrBits{size: size, valid: ones(size)}
 	for y := range size {
 		var row u128
+		col := &s.cols
+		shift := uint(y & 63)
 		for x, d := range mods[y*size : (y+1)*size] {
-			if d != 0 {
-				row.set(x, true)
-				s.cols[x].set(y, true)
+			v := uint64(d & 1)
+			if x < 64 {
+				row.lo |= v << x
+			} else {
+				row.hi |= v << (x - 64)
+			}
+			if y < 64 {
+				col[x].lo |= v << shift
+			} else {
+				col[x].hi |= v << shift
 			}
 		}
 		s.rows[y] = row

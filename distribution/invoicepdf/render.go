@@ -1185,7 +1185,7 @@ func (p *page) code128(x, y, module, h float64) bool {
 		return false
 	}
 	p.pdf.SetFillColor(0, 0, 0)
-	g := newGrid(p.pdf, x, y, module, h, 0, 0)
+	g := newGrid(p.pdf, x, y, module, h, 0, 0, bc.Bounds().Dx()/2)
 	n := bc.Bounds().Dx()
 	for i := 0; i < n; {
 		if !dark(bc.At(i, 0)) {
@@ -1222,11 +1222,10 @@ func (p *page) qr(x, y, size float64) bool {
 	n := m.size
 	mod := size / float64(n+8) // a quiet zone of 4 modules each side
 	p.pdf.SetFillColor(0, 0, 0)
-	// A hair wider and taller, so that no white seams show between modules.
-	g := newGrid(p.pdf, x+4*mod, y+4*mod, mod, mod, 0.01, 0.01)
 	// run[r*n+c] is the length of the run of dark modules from column c
 	// of row r; a run the same in the rows below is one rectangle.
 	run := make([]int32, n*n)
+	runs := 0
 	for r := range n {
 		row := m.dark[r*n : (r+1)*n]
 		for c := 0; c < n; {
@@ -1239,9 +1238,12 @@ func (p *page) qr(x, y, size float64) bool {
 				e++
 			}
 			run[r*n+c] = int32(e - c)
+			runs++
 			c = e
 		}
 	}
+	// A hair wider and taller, so that no white seams show between modules.
+	g := newGrid(p.pdf, x+4*mod, y+4*mod, mod, mod, 0.01, 0.01, runs)
 	for r := range n {
 		for c, w := range run[r*n : (r+1)*n] {
 			if w == 0 {
@@ -1272,11 +1274,12 @@ type grid struct {
 
 // newGrid starts a grid whose cells are w × h mm, the top left of cell 0,
 // 0 at x, y, and whose rectangles are growW mm wider and growH mm taller
-// than their cells (each less than a cell).
-func newGrid(pdf *fpdf.Fpdf, x, y, w, h, growW, growH float64) *grid {
+// than their cells (each less than a cell), with room for about rects
+// rectangles.
+func newGrid(pdf *fpdf.Fpdf, x, y, w, h, growW, growH float64, rects int) grid {
 	k := pdf.GetConversionRatio()
 	_, pageHeight := pdf.GetPageSize()
-	g := &grid{pdf: pdf, buf: make([]byte, 0, 4096), growW: fraction(growW / w), growH: fraction(growH / h)}
+	g := grid{pdf: pdf, buf: make([]byte, 0, 64+24*rects), growW: fraction(growW / w), growH: fraction(growH / h)}
 	g.buf = append(g.buf, "q "...)
 	g.buf = strconv.AppendFloat(g.buf, w*k, 'f', 4, 64)
 	g.buf = append(g.buf, " 0 0 "...)
