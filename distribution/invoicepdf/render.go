@@ -264,6 +264,8 @@ type page struct {
 	noForm       error  // why a payable invoice has no form
 	payable      bool   // the document asks for a payment
 	cellBuf      []byte // for cell
+	textRGB      [3]int // the colour of textOp
+	textOp       []byte // its fill colour operator, for cell
 	mode         int    // the text rendering mode of page modePage
 	modePage     int
 }
@@ -391,8 +393,10 @@ func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
 	// Only what changes: the PDF library writes each setting to the page
 	// even when it is the current one.
 	pdf := p.pdf
-	if pt, _ := pdf.GetFontSize(); pt != size || pdf.GetFontFamily() != "go" {
+	if pdf.GetFontFamily() != "go" {
 		pdf.SetFont("go", "", size)
+	} else if pt, _ := pdf.GetFontSize(); pt != size {
+		pdf.SetFontSize(size) // what SetFont writes, without selecting the font anew
 	}
 	if r, g, b := pdf.GetTextColor(); [3]int{r, g, b} != rgb {
 		pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
@@ -463,8 +467,11 @@ func (p *page) cell(w, h float64, s, align string) {
 		coloured := tr != fr || tg != fg || tb != fb
 		b := p.cellBuf[:0]
 		if coloured {
+			if c := [3]int{tr, tg, tb}; c != p.textRGB || p.textOp == nil {
+				p.textRGB, p.textOp = c, appendRGB(p.textOp[:0], tr, tg, tb)
+			}
 			b = append(b, "q "...)
-			b = appendRGB(b, tr, tg, tb)
+			b = append(b, p.textOp...)
 			b = append(b, ' ')
 		}
 		b = append(b, "BT "...)
@@ -1224,7 +1231,7 @@ func (p *page) qr(x, y, size float64) bool {
 	p.pdf.SetFillColor(0, 0, 0)
 	// run[r*n+c] is the length of the run of dark modules from column c
 	// of row r; a run the same in the rows below is one rectangle.
-	run := make([]int32, n*n)
+	run := make([]uint8, n*n) // n ≤ 177
 	runs := 0
 	for r := range n {
 		row := m.dark[r*n : (r+1)*n]
@@ -1237,7 +1244,7 @@ func (p *page) qr(x, y, size float64) bool {
 			for e < n && row[e] {
 				e++
 			}
-			run[r*n+c] = int32(e - c)
+			run[r*n+c] = uint8(e - c)
 			runs++
 			c = e
 		}
