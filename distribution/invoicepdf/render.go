@@ -1275,6 +1275,7 @@ func (p *page) qr(x, y, size float64) bool {
 // do), which keeps the modules crisp on screen.
 type grid struct {
 	pdf          *fpdf.Fpdf
+	bp           *[]byte // buf's buffer from gridBuffers
 	buf          []byte
 	growW, growH string // the fractions of a cell each rectangle is wider and taller
 }
@@ -1286,7 +1287,11 @@ type grid struct {
 func newGrid(pdf *fpdf.Fpdf, x, y, w, h, growW, growH float64, rects int) grid {
 	k := pdf.GetConversionRatio()
 	_, pageHeight := pdf.GetPageSize()
-	g := grid{pdf: pdf, buf: make([]byte, 0, 64+24*rects), growW: fraction(growW / w), growH: fraction(growH / h)}
+	bp := gridBuffers.Get().(*[]byte)
+	if cap(*bp) < 64+24*rects {
+		*bp = make([]byte, 0, 64+24*rects)
+	}
+	g := grid{pdf: pdf, bp: bp, buf: (*bp)[:0], growW: fraction(growW / w), growH: fraction(growH / h)}
 	g.buf = append(g.buf, "q "...)
 	g.buf = strconv.AppendFloat(g.buf, w*k, 'f', 4, 64)
 	g.buf = append(g.buf, " 0 0 "...)
@@ -1325,8 +1330,13 @@ func (g *grid) rect(c, r, w, h int) {
 // end writes the rectangles to the page.
 func (g *grid) end() {
 	g.buf = append(g.buf, 'Q')
-	g.pdf.RawWriteStr(string(g.buf))
+	g.pdf.RawWriteBuf(bytes.NewReader(g.buf)) // as RawWriteStr, without a copy to a string
+	*g.bp = g.buf[:0]
+	gridBuffers.Put(g.bp)
 }
+
+// gridBuffers are the buffers of grids.
+var gridBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // dark reports whether a barcode pixel is a bar.
 func dark(c interface{ RGBA() (r, g, b, a uint32) }) bool {
