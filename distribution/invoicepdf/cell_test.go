@@ -2,10 +2,15 @@ package invoicepdf
 
 import (
 	"bytes"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/jakelu/jakelu/docparse"
 )
 
 // TestCellMatchesCellFormat writes texts with page.cell and with the PDF
@@ -71,5 +76,57 @@ func TestCellMatchesCellFormat(t *testing.T) {
 	}
 	if !bytes.Contains(want, []byte(`(a\(b\)c\\d\)\))Tj`)) {
 		t.Error("the escaped text is not in the PDF")
+	}
+}
+
+// TestRenderAgainSetsModes renders the payable invoice in the Unicode font
+// once on a fresh page and once on a page whose text rendering mode state
+// is what a first rendering in the 8-bit font may leave (bold on page 1,
+// where the new document starts with the seller's name in bold): the
+// texts have the same modes.
+func TestRenderAgainSetsModes(t *testing.T) {
+	data, err := os.ReadFile("testdata/finvoice-payable.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := docparse.Parse(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modes := func(leftover bool) []int {
+		p := &page{r: r, d: d, lang: "fi"}
+		p.transfer(&Rendered{})
+		if leftover {
+			p.mode, p.modePage = 2, 1
+		}
+		if err := p.render(); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := p.pdf.Output(&buf); err != nil {
+			t.Fatal(err)
+		}
+		var ms []int
+		mode := 0
+		for line := range strings.SplitSeq(buf.String(), "\n") {
+			switch {
+			case strings.HasSuffix(line, " Tr"):
+				mode = int(line[len(line)-4] - '0')
+			case strings.Contains(line, "Tj"):
+				ms = append(ms, mode)
+			}
+		}
+		return ms
+	}
+	want, got := modes(false), modes(true)
+	if !slices.Contains(want, 2) {
+		t.Fatal("no bold text")
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rendering again: modes %v, want %v", got, want)
 	}
 }

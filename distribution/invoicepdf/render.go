@@ -327,6 +327,7 @@ func (p *page) render() error {
 	d := p.d
 	pdf := fpdf.New("P", "mm", "A4", "")
 	p.pdf = pdf
+	p.mode, p.modePage = 0, 0 // a new document: fontRGB sets the mode anew
 	pdf.SetMargins(left, top, pageW-right)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCompression(false) // compressPDF compresses the pages
