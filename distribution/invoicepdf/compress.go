@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,11 +17,42 @@ import (
 // page contents uncompressed and compressPDF compresses them afterwards
 // with writers kept for reuse, rebuilding the cross-reference table.
 
-// zlibWriters are reusable zlib writers (BestSpeed, as the library uses).
-var zlibWriters = sync.Pool{New: func() any {
+// zlibWriters are zlib writers (BestSpeed, as the library uses) kept for
+// reuse, at most one per processor: a list of their own rather than a
+// sync.Pool, which each garbage collection may empty, and a rendering
+// allocates enough for a collection every few documents.
+var zlibWriters struct {
+	sync.Mutex
+	free []*zlib.Writer
+}
+
+// getZlib returns a zlib writer from zlibWriters or a new one.
+func getZlib() *zlib.Writer {
+	zlibWriters.Lock()
+	defer zlibWriters.Unlock()
+	if n := len(zlibWriters.free); n > 0 {
+		w := zlibWriters.free[n-1]
+		zlibWriters.free = zlibWriters.free[:n-1]
+		return w
+	}
 	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
 	return w
-}}
+}
+
+// putZlib keeps w for reuse.
+func putZlib(w *zlib.Writer) {
+	w.Reset(nil)
+	zlibWriters.Lock()
+	defer zlibWriters.Unlock()
+	if len(zlibWriters.free) < runtime.GOMAXPROCS(0) {
+		zlibWriters.free = append(zlibWriters.free, w)
+	}
+}
+
+// scratchBuffers are compressPDF's buffers: for the PDF it writes, copied
+// at the end to a slice of its size, and for a compressed stream until
+// its length is written.
+var scratchBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // errLayout: the PDF is not laid out as the PDF library writes it.
 var errLayout = errors.New("unexpected PDF layout")
@@ -71,11 +103,15 @@ func compressPDF(pdf []byte) ([]byte, error) {
 	}
 	slices.SortFunc(objs, func(a, b object) int { return a.off - b.off })
 
-	out := bytes.NewBuffer(make([]byte, 0, len(pdf)/2))
+	out := scratchBuffers.Get().(*bytes.Buffer)
+	defer scratchBuffers.Put(out)
+	out.Reset()
 	out.Write(pdf[:objs[0].off])
 	offsets := make([]int, size)
-	zw := zlibWriters.Get().(*zlib.Writer)
-	defer zlibWriters.Put(zw)
+	zw := getZlib()
+	defer putZlib(zw)
+	z := scratchBuffers.Get().(*bytes.Buffer)
+	defer scratchBuffers.Put(z)
 	for i, o := range objs {
 		next := xref
 		if i+1 < len(objs) {
@@ -99,8 +135,8 @@ func compressPDF(pdf []byte) ([]byte, error) {
 			out.Write(body) // another dictionary: left as it is
 			continue
 		}
-		var z bytes.Buffer
-		zw.Reset(&z)
+		z.Reset()
+		zw.Reset(z)
 		zw.Write(data[:n])
 		if err := zw.Close(); err != nil {
 			return nil, err
@@ -116,5 +152,5 @@ func compressPDF(pdf []byte) ([]byte, error) {
 	}
 	out.Write(trailer)
 	fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", start)
-	return out.Bytes(), nil
+	return bytes.Clone(out.Bytes()), nil
 }

@@ -195,6 +195,9 @@ func (f *font8) encode(s string) (string, bool) {
 
 // width returns the width of r in 1/1000 em and whether the font has it.
 func (f *font8) width(r rune) (int, bool) {
+	if r >= 32 && r < 127 { // ASCII is its own code
+		return f.cw[r], true
+	}
 	if c, ok := f.code[r]; ok {
 		return f.cw[c], true
 	}

@@ -1,11 +1,16 @@
 package invoicepdf
 
+import (
+	"math/bits"
+	"sync"
+)
+
 // A QR code encoder for the EPC payload: byte mode, error correction
 // level M (what EPC069-12 requires), versions 1 to 13 (up to 331 bytes,
 // the most an EPC payload may have). It exists because the general
 // encoder of github.com/boombuler/barcode spent a third of a rendering on
 // its mask search; this one evaluates the same four penalty rules of ISO/IEC
-// 18004 on a plain byte matrix. Any mask decodes, the penalty only keeps
+// 18004 on whole rows and columns of bits. Any mask decodes, the penalty only keeps
 // the symbol easy to scan. A payload it does not cover is left to the
 // general encoder (see page.qr).
 
@@ -31,6 +36,41 @@ func (m *qrMatrix) at(x, y int) bool { return m.dark[y*m.size+x] }
 // encodeQR encodes data in byte mode at level M in the smallest version
 // that holds it; ok is false when it needs a version above 13.
 func encodeQR(data []byte) (m *qrMatrix, ok bool) {
+	base, fn, size, ok := qrBase(data)
+	if !ok {
+		return nil, false
+	}
+	var b, d, sym qrBits
+	b.pack(size, base)
+	d.pack(size, fn)
+	for i := range size {
+		d.rows[i] = d.rows[i].not().and(d.valid)
+		d.cols[i] = d.cols[i].not().and(d.valid)
+	}
+	// The mask with the lowest penalty (the first of equals).
+	best, bestScore := 0, -1
+	for mask := range 8 {
+		qrMask(&sym, &b, &d, mask)
+		if s := qrPenalty(&sym); bestScore < 0 || s < bestScore {
+			best, bestScore = mask, s
+		}
+	}
+	qrMask(&sym, &b, &d, best)
+	m = &qrMatrix{size: size, dark: make([]bool, size*size)}
+	for y := range size {
+		for x := range size {
+			m.dark[y*size+x] = sym.at(x, y)
+		}
+	}
+	return m, true
+}
+
+// qrBase lays out data in byte mode at level M in the smallest version
+// that holds it, unmasked and without format information: base has size ×
+// size modules, row by row, 1 for dark, and fn has 1 for the function
+// modules (the mask leaves them as they are). ok is false when data needs
+// a version above 13.
+func qrBase(data []byte) (base, fn []byte, size int, ok bool) {
 	ver := 0
 	for v := 1; v <= 13; v++ {
 		b := qrBlocks[v]
@@ -44,7 +84,7 @@ func encodeQR(data []byte) (m *qrMatrix, ok bool) {
 		}
 	}
 	if ver == 0 {
-		return nil, false
+		return nil, nil, 0, false
 	}
 	b := qrBlocks[ver]
 	capacity := b.n1*b.d1 + b.n2*b.d2
@@ -105,12 +145,11 @@ func encodeQR(data []byte) (m *qrMatrix, ok bool) {
 		}
 	}
 
-	size := 17 + 4*ver
-	base := &qrMatrix{size: size, dark: make([]bool, size*size)}
-	fn := make([]bool, size*size) // function modules, not data
+	size = 17 + 4*ver
+	base, fn = make([]byte, size*size), make([]byte, size*size)
 	set := func(x, y int, d bool) {
-		base.dark[y*size+x] = d
-		fn[y*size+x] = true
+		base[y*size+x] = b2u(d)
+		fn[y*size+x] = 1
 	}
 	// Timing patterns, then finders (with separators) over their ends.
 	for i := range size {
@@ -151,7 +190,7 @@ func encodeQR(data []byte) (m *qrMatrix, ok bool) {
 		}
 	}
 	// Reserve the format areas (drawn per mask) and draw the version.
-	base.drawFormat(0, fn)
+	qrFormat(size, 0, set)
 	if ver >= 7 {
 		rem := ver
 		for range 12 {
@@ -178,32 +217,23 @@ func encodeQR(data []byte) (m *qrMatrix, ok bool) {
 				if (right+1)&2 == 0 {
 					y = size - 1 - vert
 				}
-				if !fn[y*size+x] && i < len(final)*8 {
-					base.dark[y*size+x] = final[i>>3]>>(7-i&7)&1 == 1
+				if fn[y*size+x] == 0 && i < len(final)*8 {
+					base[y*size+x] = final[i>>3] >> (7 - i&7) & 1
 					i++
 				}
 			}
 		}
 	}
 
-	// The mask with the lowest penalty.
-	best, bestScore := (*qrMatrix)(nil), -1
-	for mask := range 8 {
-		c := &qrMatrix{size: size, dark: make([]bool, len(base.dark))}
-		copy(c.dark, base.dark)
-		for y := range size {
-			for x := range size {
-				if !fn[y*size+x] && masked(mask, x, y) {
-					c.dark[y*size+x] = !c.dark[y*size+x]
-				}
-			}
-		}
-		c.drawFormat(mask, nil)
-		if s := c.penalty(); bestScore < 0 || s < bestScore {
-			best, bestScore = c, s
-		}
+	return base, fn, size, true
+}
+
+// b2u is 1 for true, 0 for false.
+func b2u(b bool) byte {
+	if b {
+		return 1
 	}
-	return best, true
+	return 0
 }
 
 func abs(x int) int {
@@ -235,23 +265,15 @@ func masked(mask, x, y int) bool {
 	}
 }
 
-// drawFormat draws both copies of the format information of level M and
-// mask, and the dark module; fn, when not nil, marks them as function
-// modules.
-func (m *qrMatrix) drawFormat(mask int, fn []bool) {
+// qrFormat calls set for every module of both copies of the format
+// information of level M and mask, and for the dark module.
+func qrFormat(size, mask int, set func(x, y int, d bool)) {
 	data := 0b00<<3 | mask // level M is 00
 	rem := data
 	for range 10 {
 		rem = rem<<1 ^ rem>>9*0x537
 	}
 	bits := (data<<10 | rem) ^ 0x5412
-	size := m.size
-	set := func(x, y int, d bool) {
-		m.dark[y*size+x] = d
-		if fn != nil {
-			fn[y*size+x] = true
-		}
-	}
 	bit := func(i int) bool { return bits>>i&1 == 1 }
 	for i := range 6 {
 		set(8, i, bit(i))
@@ -271,59 +293,149 @@ func (m *qrMatrix) drawFormat(mask int, fn []bool) {
 	set(8, size-8, true)
 }
 
-// penalty scores the symbol by the four rules of ISO/IEC 18004 7.8.3:
-// runs of one colour, 2 × 2 blocks, finder-like patterns, and the balance
-// of dark and light.
-func (m *qrMatrix) penalty() int {
-	size, score, darkCount := m.size, 0, 0
-	line := make([]bool, size)
-	for pass := range 2 { // rows, then columns
-		for a := range size {
-			for b := range size {
-				if pass == 0 {
-					line[b] = m.at(b, a)
-				} else {
-					line[b] = m.at(a, b)
-				}
+// qrMaxSize is the width of a version 13 symbol.
+const qrMaxSize = 17 + 4*13
+
+// u128 is a line of a symbol, bit i for module i.
+type u128 struct{ lo, hi uint64 }
+
+func (a u128) and(b u128) u128    { return u128{a.lo & b.lo, a.hi & b.hi} }
+func (a u128) andNot(b u128) u128 { return u128{a.lo &^ b.lo, a.hi &^ b.hi} }
+func (a u128) or(b u128) u128     { return u128{a.lo | b.lo, a.hi | b.hi} }
+func (a u128) xor(b u128) u128    { return u128{a.lo ^ b.lo, a.hi ^ b.hi} }
+func (a u128) not() u128          { return u128{^a.lo, ^a.hi} }
+func (a u128) count() int         { return bits.OnesCount64(a.lo) + bits.OnesCount64(a.hi) }
+
+// shr moves module i+n to i (0 < n < 64).
+func (a u128) shr(n uint) u128 { return u128{a.lo>>n | a.hi<<(64-n), a.hi >> n} }
+
+// shl moves module i to i+n (0 < n < 64).
+func (a u128) shl(n uint) u128 { return u128{a.lo << n, a.hi<<n | a.lo>>(64-n)} }
+
+func (a u128) bit(i int) bool { return [2]uint64{a.lo, a.hi}[i>>6]>>(i&63)&1 == 1 }
+
+func (a *u128) set(i int, d bool) {
+	w := &a.lo
+	if i >= 64 {
+		w = &a.hi
+	}
+	if d {
+		*w |= 1 << (i & 63)
+	} else {
+		*w &^= 1 << (i & 63)
+	}
+}
+
+// ones returns a line of n modules, all set.
+func ones(n int) u128 {
+	if n <= 64 {
+		return u128{lo: 1<<n - 1}
+	}
+	return u128{lo: ^uint64(0), hi: 1<<(n-64) - 1}
+}
+
+// qrBits is a symbol as bits, both by rows (bit x of rows[y] is the
+// module at column x, row y) and by columns (bit y of cols[x]); bits
+// beyond size are 0.
+type qrBits struct {
+	size       int
+	valid      u128 // the size bits of a line
+	rows, cols [qrMaxSize]u128
+}
+
+func (s *qrBits) at(x, y int) bool { return s.rows[y].bit(x) }
+
+func (s *qrBits) set(x, y int, d bool) {
+	s.rows[y].set(x, d)
+	s.cols[x].set(y, d)
+}
+
+// pack sets s to the size × size modules of mods (row by row, 1 for set).
+func (s *qrBits) pack(size int, mods []byte) {
+	*s = qrBits{size: size, valid: ones(size)}
+	for y := range size {
+		var row u128
+		col := &s.cols
+		shift := uint(y & 63)
+		for x, d := range mods[y*size : (y+1)*size] {
+			v := uint64(d & 1)
+			if x < 64 {
+				row.lo |= v << x
+			} else {
+				row.hi |= v << (x - 64)
 			}
-			run := 1
-			for b := 1; b <= size; b++ {
-				if b < size && line[b] == line[b-1] {
-					run++
-					continue
-				}
-				if run >= 5 {
-					score += 3 + run - 5
-				}
-				run = 1
+			if y < 64 {
+				col[x].lo |= v << shift
+			} else {
+				col[x].hi |= v << shift
 			}
-			// 1:1:3:1:1 with four light modules on either side (outside
-			// the symbol counts as light).
-			light := func(from, to int) bool {
-				for k := from; k < to; k++ {
-					if k >= 0 && k < size && line[k] {
-						return false
-					}
-				}
-				return true
-			}
-			for b := 0; b+7 <= size; b++ {
-				if line[b] && !line[b+1] && line[b+2] && line[b+3] && line[b+4] && !line[b+5] && line[b+6] &&
-					(light(b-4, b) || light(b+7, b+11)) {
-					score += 40
-				}
+		}
+		s.rows[y] = row
+	}
+}
+
+// qrMaskLines is, for each mask, the modules it inverts in row y by y mod
+// 12 (bit x for column x) and in column x by x mod 12 (bit y for row y):
+// every mask repeats after 12 modules both ways.
+var qrMaskLines = sync.OnceValue(func() (t *[8][2][12]u128) {
+	t = new([8][2][12]u128)
+	for mask := range 8 {
+		for a := range 12 {
+			for b := range 128 {
+				t[mask][0][a].set(b, masked(mask, b, a))
+				t[mask][1][a].set(b, masked(mask, a, b))
 			}
 		}
 	}
-	for y := range size {
-		for x := range size {
-			d := m.at(x, y)
-			if d {
-				darkCount++
-			}
-			if x+1 < size && y+1 < size && d == m.at(x+1, y) && d == m.at(x, y+1) && d == m.at(x+1, y+1) {
-				score += 3
-			}
+	return t
+})
+
+// qrMask sets sym to the symbol base with mask applied to its data
+// modules (those set in data) and the format information of mask drawn.
+func qrMask(sym, base, data *qrBits, mask int) {
+	lines := &qrMaskLines()[mask]
+	size := base.size
+	sym.size, sym.valid = size, base.valid
+	for i := range size {
+		sym.rows[i] = base.rows[i].xor(lines[0][i%12].and(data.rows[i]))
+		sym.cols[i] = base.cols[i].xor(lines[1][i%12].and(data.cols[i]))
+	}
+	qrFormat(size, mask, sym.set)
+}
+
+// qrPenalty scores sym by the four rules of ISO/IEC 18004 7.8.3: runs of
+// one colour, 2 × 2 blocks, finder-like patterns, and the balance of dark
+// and light. It works on whole lines of bits; penaltyRef in the tests is
+// the same count module by module.
+func qrPenalty(sym *qrBits) int {
+	size := sym.size
+	pairs := ones(size - 1) // bit i: modules i and i+1 are both in the line
+	score := 0
+	for _, lines := range [2]*[qrMaxSize]u128{&sym.rows, &sym.cols} {
+		for _, l := range lines[:size] {
+			// Rule 1: a run of r ≥ 5 modules of one colour scores r − 2.
+			// same has r − 1 bits for it, run4 (four of same in a row)
+			// r − 4 in one group; the groups are the runs.
+			same := l.xor(l.shr(1)).not().and(pairs)
+			run4 := same.and(same.shr(1)).and(same.shr(2)).and(same.shr(3))
+			score += run4.count() + 2*run4.andNot(run4.shl(1)).count()
+			// Rule 3: 1:1:3:1:1 at b with four light modules on either
+			// side (outside the symbol counts as light) scores 40.
+			finder := l.andNot(l.shr(1)).and(l.shr(2)).and(l.shr(3)).and(l.shr(4)).andNot(l.shr(5)).and(l.shr(6))
+			before := l.shl(1).or(l.shl(2)).or(l.shl(3)).or(l.shl(4))
+			after := l.shr(7).or(l.shr(8)).or(l.shr(9)).or(l.shr(10))
+			score += 40 * finder.andNot(before.and(after)).count()
+		}
+	}
+	// Rule 2: each 2 × 2 block of one colour scores 3; rule 4 counts the
+	// dark modules.
+	darkCount := 0
+	for y, a := range sym.rows[:size] {
+		darkCount += a.count()
+		if y+1 < size {
+			b := sym.rows[y+1]
+			differs := a.xor(a.shr(1)).or(b.xor(b.shr(1))).or(a.xor(b))
+			score += 3 * pairs.andNot(differs).count()
 		}
 	}
 	total := size * size
@@ -356,12 +468,33 @@ func rsRemainder(data, div []byte) []byte {
 		factor := b ^ res[0]
 		copy(res, res[1:])
 		res[len(res)-1] = 0
+		if factor == 0 {
+			continue
+		}
+		lf := int(gf.log[factor])
 		for i, d := range div {
-			res[i] ^= gfMul(d, factor)
+			if d != 0 {
+				res[i] ^= gf.exp[lf+int(gf.log[d])]
+			}
 		}
 	}
 	return res
 }
+
+// gf holds the powers of 2 in GF(256) (x⁸+x⁴+x³+x²+1), twice over so that
+// a sum of two logarithms needs no reduction, and their logarithms.
+var gf = func() (t struct {
+	exp [510]byte
+	log [256]byte
+}) {
+	p := byte(1)
+	for i := range 255 {
+		t.exp[i], t.exp[i+255] = p, p
+		t.log[p] = byte(i)
+		p = gfMul(p, 2)
+	}
+	return t
+}()
 
 func gfMul(x, y byte) byte {
 	var z int

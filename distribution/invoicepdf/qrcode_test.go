@@ -1,13 +1,16 @@
 package invoicepdf
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,4 +161,198 @@ func BenchmarkEncodeQR(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "codes/s")
+}
+
+// penaltyRef is the straightforward form of the penalty that qrPenalty
+// computes (ISO/IEC 18004 7.8.3, as qrPenalty counts it), module by module
+// with at: the reference the tests hold qrPenalty to.
+func penaltyRef(m *qrMatrix) int {
+	size, score, darkCount := m.size, 0, 0
+	line := make([]bool, size)
+	for pass := range 2 { // rows, then columns
+		for a := range size {
+			for b := range size {
+				if pass == 0 {
+					line[b] = m.at(b, a)
+				} else {
+					line[b] = m.at(a, b)
+				}
+			}
+			run := 1
+			for b := 1; b <= size; b++ {
+				if b < size && line[b] == line[b-1] {
+					run++
+					continue
+				}
+				if run >= 5 {
+					score += 3 + run - 5
+				}
+				run = 1
+			}
+			// 1:1:3:1:1 with four light modules on either side (outside
+			// the symbol counts as light).
+			light := func(from, to int) bool {
+				for k := from; k < to; k++ {
+					if k >= 0 && k < size && line[k] {
+						return false
+					}
+				}
+				return true
+			}
+			for b := 0; b+7 <= size; b++ {
+				if line[b] && !line[b+1] && line[b+2] && line[b+3] && line[b+4] && !line[b+5] && line[b+6] &&
+					(light(b-4, b) || light(b+7, b+11)) {
+					score += 40
+				}
+			}
+		}
+	}
+	for y := range size {
+		for x := range size {
+			d := m.at(x, y)
+			if d {
+				darkCount++
+			}
+			if x+1 < size && y+1 < size && d == m.at(x+1, y) && d == m.at(x, y+1) && d == m.at(x+1, y+1) {
+				score += 3
+			}
+		}
+	}
+	total := size * size
+	k := (abs(darkCount*20-total*10) + total - 1) / total // steps of 5 % away from 50 %
+	return score + max(0, k-1)*10
+}
+
+// maskRef applies mask to base the straightforward way: a copy of base
+// with each data module (0 in fn) that masked selects inverted and the
+// format information drawn.
+func maskRef(base, fn []byte, size, mask int) *qrMatrix {
+	m := &qrMatrix{size: size, dark: make([]bool, len(base))}
+	for y := range size {
+		for x := range size {
+			m.dark[y*size+x] = base[y*size+x] == 1
+			if fn[y*size+x] == 0 && masked(mask, x, y) {
+				m.dark[y*size+x] = !m.dark[y*size+x]
+			}
+		}
+	}
+	qrFormat(size, mask, func(x, y int, d bool) { m.dark[y*size+x] = d })
+	return m
+}
+
+// sameBits reports where sym, by rows and by columns, differs from m.
+func sameBits(sym *qrBits, m *qrMatrix) error {
+	if sym.size != m.size {
+		return fmt.Errorf("size %d, want %d", sym.size, m.size)
+	}
+	dark := func(x, y int) bool { return x < m.size && y < m.size && m.at(x, y) }
+	for a := range qrMaxSize {
+		for b := range 128 {
+			if want := dark(b, a); sym.rows[a].bit(b) != want {
+				return fmt.Errorf("row %d, module %d is %v, want %v", a, b, !want, want)
+			}
+			if want := dark(a, b); sym.cols[a].bit(b) != want {
+				return fmt.Errorf("column %d, module %d is %v, want %v", a, b, !want, want)
+			}
+		}
+	}
+	return nil
+}
+
+// checkQRAgainstRef checks, for data, that every mask makes the same
+// symbol and penalty as the reference and that encodeQR returns the symbol
+// of the reference's best mask.
+func checkQRAgainstRef(t *testing.T, data []byte) {
+	t.Helper()
+	base, fn, size, ok := qrBase(data)
+	m, encOK := encodeQR(data)
+	if ok != encOK {
+		t.Fatalf("%d bytes: qrBase ok %v, encodeQR ok %v", len(data), ok, encOK)
+	}
+	if !ok {
+		return
+	}
+	var b, d, sym qrBits
+	b.pack(size, base)
+	d.pack(size, fn)
+	for i := range size {
+		d.rows[i] = d.rows[i].not().and(d.valid)
+		d.cols[i] = d.cols[i].not().and(d.valid)
+	}
+	var best *qrMatrix
+	bestScore := -1
+	for mask := range 8 {
+		ref := maskRef(base, fn, size, mask)
+		qrMask(&sym, &b, &d, mask)
+		if err := sameBits(&sym, ref); err != nil {
+			t.Fatalf("%d bytes, mask %d: %v", len(data), mask, err)
+		}
+		want := penaltyRef(ref)
+		if got := qrPenalty(&sym); got != want {
+			t.Errorf("%d bytes (version %d), mask %d: penalty %d, the reference %d", len(data), (size-17)/4, mask, got, want)
+		}
+		if bestScore < 0 || want < bestScore {
+			best, bestScore = ref, want
+		}
+	}
+	if !slices.Equal(m.dark, best.dark) {
+		t.Errorf("%d bytes (version %d): encodeQR chose another mask than the reference", len(data), (size-17)/4)
+	}
+}
+
+// TestQRPenaltyMatchesReference compares qrPenalty and the mask choice
+// with the straightforward reference over payloads of every version 1–13:
+// texts of lengths from 1 byte to the most version 13 holds, and random
+// bytes.
+func TestQRPenaltyMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n <= qrByteCapacity(13); n += 1 + n/40 {
+		checkQRAgainstRef(t, []byte(qrPayload(n, n)))
+		random := make([]byte, n)
+		for i := range random {
+			random[i] = byte(rng.Uint32())
+		}
+		checkQRAgainstRef(t, random)
+	}
+	for v := 1; v <= 13; v++ { // each version full, and one byte into it
+		checkQRAgainstRef(t, []byte(qrPayload(qrByteCapacity(v), v+7)))
+		checkQRAgainstRef(t, bytes.Repeat([]byte{0}, qrByteCapacity(v-1+boolInt(v == 1))+1))
+	}
+}
+
+// TestQRPenaltyRandomMatrices compares qrPenalty with the reference on
+// random matrices of every symbol size, sparse, dense and even, which hold
+// runs and finder-like patterns at the edges more often than symbols do.
+func TestQRPenaltyRandomMatrices(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for v := 1; v <= 13; v++ {
+		size := 17 + 4*v
+		for _, p := range []float64{0.1, 0.3, 0.5, 0.7, 0.9} {
+			for range 20 {
+				mods := make([]byte, size*size)
+				m := &qrMatrix{size: size, dark: make([]bool, size*size)}
+				for i := range mods {
+					m.dark[i] = rng.Float64() < p
+					mods[i] = b2u(m.dark[i])
+				}
+				var sym qrBits
+				sym.pack(size, mods)
+				if err := sameBits(&sym, m); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := qrPenalty(&sym), penaltyRef(m); got != want {
+					t.Fatalf("size %d, density %.1f: penalty %d, the reference %d", size, p, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzQRPenalty compares the mask choice and penalties with the reference
+// for any payload.
+func FuzzQRPenalty(f *testing.F) {
+	f.Add([]byte("BCD\n002\n1\nSCT\nNDEAFIHH\nÄänekosken Sähkö ja Öljy Oy\nFI2112345600000785\nEUR4883.15\n\nRF09868516259619897\n\n"))
+	f.Add([]byte{})
+	f.Add(bytes.Repeat([]byte{0xFF}, 100))
+	f.Fuzz(func(t *testing.T, data []byte) { checkQRAgainstRef(t, data) })
 }

@@ -11,7 +11,9 @@ import (
 	_ "image/png"  // logo formats accepted by Options.Logo
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -206,16 +208,25 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := output(p.pdf, &buf); err != nil {
+	buf := pdfBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	if err := output(p.pdf, buf); err != nil {
+		pdfBuffers.Put(buf)
 		return nil, &Error{Number: d.Number, Err: fmt.Errorf("%w: %w", ErrPDF, err)}
 	}
-	out.PDF, out.Pages = buf.Bytes(), p.pdf.PageNo()
-	if z, err := compressPDF(out.PDF); err == nil {
+	out.Pages = p.pdf.PageNo()
+	if z, err := compressPDF(buf.Bytes()); err == nil {
 		out.PDF = z
-	} // else the uncompressed PDF, as valid if larger
+		pdfBuffers.Put(buf)
+	} else {
+		out.PDF = buf.Bytes() // uncompressed, as valid if larger; buf is not reused
+	}
 	return out, nil
 }
+
+// pdfBuffers hold the PDF as the PDF library writes it, until compressPDF
+// has compressed it.
+var pdfBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // output writes the PDF, turning a panic of the PDF library into an
 // error: bad input never panics.
@@ -252,6 +263,11 @@ type page struct {
 	barcode, epc string // the codes of the form; "" for no form
 	noForm       error  // why a payable invoice has no form
 	payable      bool   // the document asks for a payment
+	cellBuf      []byte // for cell
+	textRGB      [3]int // the colour of textOp
+	textOp       []byte // its fill colour operator, for cell
+	mode         int    // the text rendering mode of page modePage
+	modePage     int
 }
 
 // transfer decides whether the document gets a bank transfer form and
@@ -311,6 +327,7 @@ func (p *page) render() error {
 	d := p.d
 	pdf := fpdf.New("P", "mm", "A4", "")
 	p.pdf = pdf
+	p.mode, p.modePage = 0, 0 // a new document: fontRGB sets the mode anew
 	pdf.SetMargins(left, top, pageW-right)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCompression(false) // compressPDF compresses the pages
@@ -374,14 +391,32 @@ func (p *page) font(bold bool, size float64, grey bool) {
 // library parses and subsets for each document anew) cheaper, and looks
 // the same at these sizes. Lines drawn after bold text set their own colour and width.
 func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
-	p.pdf.SetFont("go", "", size)
-	p.pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
+	// Only what changes: the PDF library writes each setting to the page
+	// even when it is the current one.
+	pdf := p.pdf
+	if pdf.GetFontFamily() != "go" {
+		pdf.SetFont("go", "", size)
+	} else if pt, _ := pdf.GetFontSize(); pt != size {
+		pdf.SetFontSize(size) // what SetFont writes, without selecting the font anew
+	}
+	if r, g, b := pdf.GetTextColor(); [3]int{r, g, b} != rgb {
+		pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
+	}
+	mode := 0
 	if bold {
-		p.pdf.SetDrawColor(rgb[0], rgb[1], rgb[2])
-		p.pdf.SetLineWidth(size * 0.035 * 25.4 / 72)
-		p.pdf.SetTextRenderingMode(2)
-	} else {
-		p.pdf.SetTextRenderingMode(0)
+		if r, g, b := pdf.GetDrawColor(); [3]int{r, g, b} != rgb {
+			pdf.SetDrawColor(rgb[0], rgb[1], rgb[2])
+		}
+		if w := size * 0.035 * 25.4 / 72; pdf.GetLineWidth() != w {
+			pdf.SetLineWidth(w)
+		}
+		mode = 2
+	}
+	// The rendering mode starts at 0 on each page; the PDF library does
+	// not keep it.
+	if n := pdf.PageNo(); n != p.modePage || mode != p.mode {
+		pdf.SetTextRenderingMode(mode)
+		p.mode, p.modePage = mode, n
 	}
 }
 
@@ -392,7 +427,86 @@ func (p *page) text(x, y, w float64, s, align string) {
 		return // Render draws the page again with the Unicode font
 	}
 	p.pdf.SetXY(x, y)
-	p.pdf.CellFormat(w, lineH, p.enc(clean(s)), "", 0, align, false, 0, "")
+	p.cell(w, lineH, p.enc(clean(s)), align)
+}
+
+// cell writes s, in the current font's encoding, at the current position
+// in a cell w mm wide and h mm high, aligned "L", "R" or "C", and moves
+// right by w. It writes what the PDF library's CellFormat(w, h, s, "", 0,
+// align, false, 0, "") writes, but for the 8-bit font without formatting
+// through fmt for every text; the Unicode font goes through CellFormat,
+// which notes the characters for the font subset.
+func (p *page) cell(w, h float64, s, align string) {
+	pdf := p.pdf
+	if p.f8 == nil {
+		pdf.CellFormat(w, h, s, "", 0, align, false, 0, "")
+		return
+	}
+	if !pdf.Ok() {
+		return
+	}
+	x, y := pdf.GetXY()
+	pageWidth, pageHeight := pdf.GetPageSize()
+	if w == 0 {
+		_, _, r, _ := pdf.GetMargins()
+		w = pageWidth - r - x
+	}
+	if s != "" {
+		k := pdf.GetConversionRatio()
+		_, fontSize := pdf.GetFontSize()
+		dx := pdf.GetCellMargin()
+		switch {
+		case strings.Contains(align, "R"):
+			dx = w - dx - pdf.GetStringWidth(s)
+		case strings.Contains(align, "C"):
+			dx = (w - pdf.GetStringWidth(s)) / 2
+		}
+		// The text colour is set for the text alone when it is not the
+		// fill colour (which the text would otherwise take).
+		tr, tg, tb := pdf.GetTextColor()
+		fr, fg, fb := pdf.GetFillColor()
+		coloured := tr != fr || tg != fg || tb != fb
+		b := p.cellBuf[:0]
+		if coloured {
+			if c := [3]int{tr, tg, tb}; c != p.textRGB || p.textOp == nil {
+				p.textRGB, p.textOp = c, appendRGB(p.textOp[:0], tr, tg, tb)
+			}
+			b = append(b, "q "...)
+			b = append(b, p.textOp...)
+			b = append(b, ' ')
+		}
+		b = append(b, "BT "...)
+		b = strconv.AppendFloat(b, (x+dx)*k, 'f', 2, 64)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, (pageHeight-(y+.5*h+.3*fontSize))*k, 'f', 2, 64)
+		b = append(b, " Td ("...)
+		for i := range len(s) {
+			if c := s[i]; c == '\\' || c == '(' || c == ')' {
+				b = append(b, '\\')
+			}
+			b = append(b, s[i])
+		}
+		b = append(b, ")Tj ET"...)
+		if coloured {
+			b = append(b, " Q"...)
+		}
+		pdf.RawWriteStr(string(b))
+		p.cellBuf = b
+	}
+	pdf.SetX(x + w)
+}
+
+// appendRGB appends the fill colour operator of r, g, b (0–255) as the PDF
+// library writes it: "0.353 g" for a grey, "0.122 0.227 0.373 rg".
+func appendRGB(b []byte, r, g, bl int) []byte {
+	for _, v := range [...]int{r, g, bl} {
+		b = strconv.AppendFloat(b, float64(min(max(v, 0), 255))/255, 'f', 3, 64)
+		b = append(b, ' ')
+		if r == g && r == bl {
+			return append(b, 'g')
+		}
+	}
+	return append(b, "rg"...)
 }
 
 // enc returns s as the current font needs it: as it is for the Unicode
@@ -554,7 +668,7 @@ func (p *page) firstPage() float64 {
 	x := 112.0
 	p.fontRGB(true, 16, p.r.accent)
 	pdf.SetXY(x, top)
-	pdf.CellFormat(right-x, 7, p.enc(p.title()), "", 0, "L", false, 0, "")
+	p.cell(right-x, 7, p.enc(p.title()), "L")
 	p.pageNumber()
 	ry := top + 10
 	const labelW = 31.0
@@ -710,7 +824,7 @@ func (p *page) tableHead(y float64, gross bool) float64 {
 			key = "lines.gross"
 		}
 		pdf.SetXY(x, y+0.9)
-		pdf.CellFormat(c.w, lineH, p.enc(p.t(key)), "", 0, c.align, false, 0, "")
+		p.cell(c.w, lineH, p.enc(p.t(key)), c.align)
 		x += c.w
 	}
 	return y + 7.5
@@ -731,7 +845,7 @@ func (p *page) continuation() float64 {
 	p.text(left, top, 100, p.d.Seller.Name, "L")
 	p.fontRGB(true, 11, p.r.accent)
 	pdf.SetXY(118, top)
-	pdf.CellFormat(right-118, 5, p.enc(p.title()+" "+clean(p.d.Number)), "", 0, "L", false, 0, "")
+	p.cell(right-118, 5, p.enc(p.title()+" "+clean(p.d.Number)), "L")
 	p.pageNumber()
 	return top + 10
 }
@@ -885,8 +999,8 @@ func (p *page) summary(y float64) float64 {
 			due = money(l, strings.TrimPrefix(d.AmountDue, "-"), d.Currency)
 		}
 		p.pdf.SetXY(x, ty)
-		p.pdf.CellFormat(45, 5.5, p.enc(label), "", 0, "L", false, 0, "")
-		p.pdf.CellFormat(right-x-45, 5.5, p.enc(due), "", 0, "R", false, 0, "")
+		p.cell(45, 5.5, p.enc(label), "L")
+		p.cell(right-x-45, 5.5, p.enc(due), "R")
 		ty += 6
 	}
 	return max(vy, ty) + 5
@@ -1079,6 +1193,7 @@ func (p *page) code128(x, y, module, h float64) bool {
 		return false
 	}
 	p.pdf.SetFillColor(0, 0, 0)
+	g := newGrid(p.pdf, x, y, module, h, 0, 0, bc.Bounds().Dx()/2)
 	n := bc.Bounds().Dx()
 	for i := 0; i < n; {
 		if !dark(bc.At(i, 0)) {
@@ -1089,47 +1204,140 @@ func (p *page) code128(x, y, module, h float64) bool {
 		for j < n && dark(bc.At(j, 0)) {
 			j++
 		}
-		p.pdf.Rect(x+float64(i)*module, y, float64(j-i)*module, h, "F")
+		g.rect(i, 0, j-i, 1)
 		i = j
 	}
+	g.end()
 	return true
 }
 
 // qr draws the EPC QR code at x, y, size mm wide including its quiet
 // zone, and reports whether it could be drawn. Each run of dark modules in
-// a row is one rectangle.
+// a row is one rectangle, or the same run in rows below each other.
 func (p *page) qr(x, y, size float64) bool {
-	var n int
-	var at func(c, r int) bool
-	if m, ok := encodeQR([]byte(p.epc)); ok {
-		n, at = m.size, m.at
-	} else { // longer than an EPC payload may be: the general encoder
+	m, ok := encodeQR([]byte(p.epc))
+	if !ok { // longer than an EPC payload may be: the general encoder
 		code, err := qr.Encode(p.epc, qr.M, qr.Unicode)
 		if err != nil {
 			return false
 		}
-		n, at = code.Bounds().Dx(), func(c, r int) bool { return dark(code.At(c, r)) }
+		n := code.Bounds().Dx()
+		m = &qrMatrix{size: n, dark: make([]bool, n*n)}
+		for i := range m.dark {
+			m.dark[i] = dark(code.At(i%n, i/n))
+		}
 	}
-	m := size / float64(n+8) // a quiet zone of 4 modules each side
-	x, y = x+4*m, y+4*m
+	n := m.size
+	mod := size / float64(n+8) // a quiet zone of 4 modules each side
 	p.pdf.SetFillColor(0, 0, 0)
+	// run[r*n+c] is the length of the run of dark modules from column c
+	// of row r; a run the same in the rows below is one rectangle.
+	run := make([]uint8, n*n) // n ≤ 177
+	runs := 0
 	for r := range n {
+		row := m.dark[r*n : (r+1)*n]
 		for c := 0; c < n; {
-			if !at(c, r) {
+			if !row[c] {
 				c++
 				continue
 			}
 			e := c
-			for e < n && at(e, r) {
+			for e < n && row[e] {
 				e++
 			}
-			// A hair wider and taller, so that no white seams show between modules.
-			p.pdf.Rect(x+float64(c)*m, y+float64(r)*m, float64(e-c)*m+0.01, m+0.01, "F")
+			run[r*n+c] = uint8(e - c)
+			runs++
 			c = e
 		}
 	}
+	// A hair wider and taller, so that no white seams show between modules.
+	g := newGrid(p.pdf, x+4*mod, y+4*mod, mod, mod, 0.01, 0.01, runs)
+	for r := range n {
+		for c, w := range run[r*n : (r+1)*n] {
+			if w == 0 {
+				continue
+			}
+			h := 1
+			for ; r+h < n && run[(r+h)*n+c] == w; h++ {
+				run[(r+h)*n+c] = 0
+			}
+			g.rect(c, r, int(w), h)
+		}
+	}
+	g.end()
 	return true
 }
+
+// grid draws filled rectangles on a grid of cells: the page content has a
+// transformation to the grid and then only the cells' whole numbers,
+// instead of four lengths in points for every rectangle. Each rectangle is
+// filled on its own, as the PDF library's Rect does: a viewer aligns the
+// edges of a single filled rectangle with its pixels (Acrobat and Poppler
+// do), which keeps the modules crisp on screen.
+type grid struct {
+	pdf          *fpdf.Fpdf
+	bp           *[]byte // buf's buffer from gridBuffers
+	buf          []byte
+	growW, growH string // the fractions of a cell each rectangle is wider and taller
+}
+
+// newGrid starts a grid whose cells are w × h mm, the top left of cell 0,
+// 0 at x, y, and whose rectangles are growW mm wider and growH mm taller
+// than their cells (each less than a cell), with room for about rects
+// rectangles.
+func newGrid(pdf *fpdf.Fpdf, x, y, w, h, growW, growH float64, rects int) grid {
+	k := pdf.GetConversionRatio()
+	_, pageHeight := pdf.GetPageSize()
+	bp := gridBuffers.Get().(*[]byte)
+	if cap(*bp) < 64+24*rects {
+		*bp = make([]byte, 0, 64+24*rects)
+	}
+	g := grid{pdf: pdf, bp: bp, buf: (*bp)[:0], growW: fraction(growW / w), growH: fraction(growH / h)}
+	g.buf = append(g.buf, "q "...)
+	g.buf = strconv.AppendFloat(g.buf, w*k, 'f', 4, 64)
+	g.buf = append(g.buf, " 0 0 "...)
+	for _, v := range [...]float64{-h * k, x * k, (pageHeight - y) * k} {
+		g.buf = strconv.AppendFloat(g.buf, v, 'f', 4, 64)
+		g.buf = append(g.buf, ' ')
+	}
+	g.buf = append(g.buf, "cm\n"...)
+	return g
+}
+
+// fraction returns the decimals of v (0 ≤ v < 1) to three places, with
+// their point: ".013"; "" for none.
+func fraction(v float64) string {
+	s := strings.TrimRight(strconv.FormatFloat(v, 'f', 3, 64), "0")
+	if s == "0." || !strings.HasPrefix(s, "0.") {
+		return ""
+	}
+	return s[1:]
+}
+
+// rect fills w × h cells from column c of row r.
+func (g *grid) rect(c, r, w, h int) {
+	g.buf = strconv.AppendInt(g.buf, int64(c), 10)
+	g.buf = append(g.buf, ' ')
+	g.buf = strconv.AppendInt(g.buf, int64(r), 10)
+	g.buf = append(g.buf, ' ')
+	g.buf = strconv.AppendInt(g.buf, int64(w), 10)
+	g.buf = append(g.buf, g.growW...)
+	g.buf = append(g.buf, ' ')
+	g.buf = strconv.AppendInt(g.buf, int64(h), 10)
+	g.buf = append(g.buf, g.growH...)
+	g.buf = append(g.buf, " re f\n"...)
+}
+
+// end writes the rectangles to the page.
+func (g *grid) end() {
+	g.buf = append(g.buf, 'Q')
+	g.pdf.RawWriteBuf(bytes.NewReader(g.buf)) // as RawWriteStr, without a copy to a string
+	*g.bp = g.buf[:0]
+	gridBuffers.Put(g.bp)
+}
+
+// gridBuffers are the buffers of grids.
+var gridBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // dark reports whether a barcode pixel is a bar.
 func dark(c interface{ RGBA() (r, g, b, a uint32) }) bool {

@@ -1,0 +1,54 @@
+package invoicepdf
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// TestQRDrawsBothEncoders draws a payload of this package's encoder and
+// one beyond version 13 (the general encoder's) with page.qr and reads
+// them back with pdftoppm and zbarimg.
+func TestQRDrawsBothEncoders(t *testing.T) {
+	for _, tool := range []string{"pdftoppm", "zbarimg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (Debian poppler-utils, zbar-tools)", tool)
+		}
+	}
+	for _, n := range []int{120, qrByteCapacity(13) + 40} {
+		payload := qrPayload(n, n)
+		if _, ok := encodeQR([]byte(payload)); ok != (n <= qrByteCapacity(13)) {
+			t.Fatalf("%d bytes: encodeQR ok %v", n, ok)
+		}
+		pdf := fpdf.New("P", "mm", "A4", "")
+		pdf.AddPage()
+		p := &page{pdf: pdf, epc: payload}
+		if !p.qr(20, 20, 60) {
+			t.Fatalf("%d bytes: page.qr drew nothing", n)
+		}
+		var buf bytes.Buffer
+		if err := pdf.Output(&buf); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		file := filepath.Join(dir, "qr.pdf")
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.CommandContext(t.Context(), "pdftoppm", "-png", "-r", "200", "-singlefile", file, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v\n%s", err, out)
+		}
+		out, err := exec.CommandContext(t.Context(), "zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sqrcode.binary", filepath.Join(dir, "page.png")).Output()
+		if err != nil {
+			t.Fatalf("%d bytes: zbarimg decoded nothing: %v", n, err)
+		}
+		if got := strings.TrimSuffix(string(out), "\n"); got != payload {
+			t.Errorf("%d bytes: decoded %q, want %q", n, got, payload)
+		}
+	}
+}
