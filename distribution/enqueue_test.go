@@ -1,9 +1,11 @@
 package distribution_test
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,5 +215,104 @@ func TestEnqueue_mixedAfterStandard(t *testing.T) {
 	page, err := ob.List(ctx, outbox.Query{})
 	if err != nil || len(page.Messages) != 1 {
 		t.Errorf("outbox holds %d messages, %v; want only the first", len(page.Messages), err)
+	}
+}
+
+// numbered returns the UBL test invoice with document number n.
+func numbered(t testing.TB, n int) []byte {
+	t.Helper()
+	doc := string(readDoc(t, "ubl-invoice.xml"))
+	i := strings.Index(doc, "<cbc:ID>")
+	j := strings.Index(doc[i:], "</cbc:ID>")
+	if i < 0 || j < 0 {
+		t.Fatal("ubl-invoice.xml has no cbc:ID")
+	}
+	return []byte(doc[:i+len("<cbc:ID>")] + fmt.Sprintf("PART-%d", n) + doc[i+j:])
+}
+
+// failBatch is an outbox whose batches fail, as a database that went
+// away in the middle of one.
+type failBatch struct{ *riveroutbox.Outbox }
+
+func (failBatch) EnqueueBatch(context.Context, *sql.Tx, []outbox.Item) ([]outbox.ItemResult, error) {
+	return nil, errors.New("the database went away")
+}
+
+// TestEnqueueAll_large enqueues a batch of 250 inputs in one transaction:
+// every document is queued once, the duplicate guard sees a document of
+// the same batch, a repeated batch with the same key gives the same IDs,
+// and a failed batch stores nothing and ends every document Deferred.
+func TestEnqueueAll_large(t *testing.T) {
+	r, ob, db := queueRouter(t)
+	ctx := t.Context()
+	var inputs [][]byte
+	for n := range 249 {
+		inputs = append(inputs, numbered(t, n))
+	}
+	inputs[150] = numbered(t, 10) // a document of the batch again
+	inputs = append(inputs, []byte("x"))
+	res := r.EnqueueAll(ctx, nil, inputs, &distribution.EnqueueOptions{IdempotencyKey: "parts"})
+	if len(res) != len(inputs) {
+		t.Fatalf("%d results for %d inputs", len(res), len(inputs))
+	}
+	ids := map[outbox.ID]bool{}
+	for i, rs := range res {
+		want := distribution.Queued
+		switch i {
+		case 150:
+			want = distribution.Duplicate
+		case 249:
+			want = distribution.Rejected
+		}
+		if rs.Outcome != want {
+			t.Fatalf("document %d: %s (%v); want %s", i, rs.Outcome, rs.Err, want)
+		}
+		if want == distribution.Queued {
+			if ids[rs.OutboxID] {
+				t.Fatalf("document %d: outbox ID %d given twice", i, rs.OutboxID)
+			}
+			ids[rs.OutboxID] = true
+		}
+	}
+	var dup *distribution.DuplicateError
+	if !errors.As(res[150].Err, &dup) || dup.Previous != res[10].OutboxID {
+		t.Errorf("document 150: %v; want a duplicate of %d", res[150].Err, res[10].OutboxID)
+	}
+	count := func() int {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM jakelu_outbox_message`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != len(ids) {
+		t.Errorf("the outbox holds %d messages; want %d", n, len(ids))
+	}
+	again := r.EnqueueAll(ctx, nil, inputs, &distribution.EnqueueOptions{IdempotencyKey: "parts"})
+	for i := range res {
+		if again[i].Outcome != res[i].Outcome || again[i].OutboxID != res[i].OutboxID {
+			t.Fatalf("document %d again: %s %d; want %s %d", i, again[i].Outcome, again[i].OutboxID, res[i].Outcome, res[i].OutboxID)
+		}
+	}
+
+	// A failed batch: nothing of it is stored.
+	f := failBatch{ob}
+	fr, err := distribution.NewRouter(directory(t, ""), nil, distribution.Settings{
+		Enabled: true, DocumentAddress: true, Directory: true, From: "laskut@operaattori.example", Company: "acme",
+	}, &distribution.Options{Outbox: f, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fresh [][]byte
+	for n := range 150 {
+		fresh = append(fresh, numbered(t, 1000+n))
+	}
+	for i, rs := range fr.EnqueueAll(ctx, nil, fresh, nil) {
+		if rs.Outcome != distribution.Deferred || rs.OutboxID != 0 || rs.Err == nil || !strings.Contains(rs.Err.Error(), "went away") {
+			t.Fatalf("document %d of the failed batch: %s %d %v; want deferred", i, rs.Outcome, rs.OutboxID, rs.Err)
+		}
+	}
+	if n := count(); n != len(ids) {
+		t.Errorf("after the failed batch the outbox holds %d messages; want %d", n, len(ids))
 	}
 }
