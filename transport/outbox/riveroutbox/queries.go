@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -305,5 +304,3 @@ WHERE state IN ('pending', 'sending') OR (state = 'deferred' AND next_at <= $1)`
 	}
 	return n, nil
 }
-
-var _ = time.Second
