@@ -231,8 +231,13 @@ func (s *scanner) charData() (token, error) {
 		to = from + i
 	}
 	s.pos = to
-	raw := d[from:to]
-	text, inBuf, ok := s.unescape(raw, s.text[:0], inText)
+	return s.textToken(d[from:to], inText)
+}
+
+// textToken returns the text token of raw, character data or a CDATA
+// section (mode), unescaped into the scanner's text buffer where needed.
+func (s *scanner) textToken(raw []byte, mode dataMode) (token, error) {
+	text, inBuf, ok := s.unescape(raw, s.text[:0], mode)
 	if !ok {
 		return token{}, errFallback
 	}
@@ -369,15 +374,7 @@ func (s *scanner) markup() (token, error) {
 			return token{}, errFallback
 		}
 		s.pos = from + i + 3
-		raw := d[from : from+i]
-		text, inBuf, ok := s.unescape(raw, s.text[:0], inCDATA)
-		if !ok {
-			return token{}, errFallback
-		}
-		if inBuf {
-			s.text = text
-		}
-		return token{kind: tokText, data: text}, nil
+		return s.textToken(d[from:from+i], inCDATA)
 	}
 	return s.directive()
 }

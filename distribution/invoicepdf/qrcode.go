@@ -40,13 +40,8 @@ func encodeQR(data []byte) (m *qrMatrix, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	var b, d, sym qrBits
-	b.pack(size, base)
-	d.pack(size, fn)
-	for i := range size {
-		d.rows[i] = d.rows[i].not().and(d.valid)
-		d.cols[i] = d.cols[i].not().and(d.valid)
-	}
+	b, d := qrPlanes(size, base, fn)
+	var sym qrBits
 	// The mask with the lowest penalty (the first of equals).
 	best, bestScore := 0, -1
 	for mask := range 8 {
@@ -63,6 +58,18 @@ func encodeQR(data []byte) (m *qrMatrix, ok bool) {
 		}
 	}
 	return m, true
+}
+
+// qrPlanes packs the unmasked symbol base and its data modules (those
+// that are not function modules in fn), the two inputs of qrMask.
+func qrPlanes(size int, base, fn []byte) (b, d qrBits) {
+	b.pack(size, base)
+	d.pack(size, fn)
+	for i := range size {
+		d.rows[i] = d.rows[i].not().and(d.valid)
+		d.cols[i] = d.cols[i].not().and(d.valid)
+	}
+	return b, d
 }
 
 // qrBase lays out data in byte mode at level M in the smallest version

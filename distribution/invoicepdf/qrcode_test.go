@@ -272,13 +272,8 @@ func checkQRAgainstRef(t *testing.T, data []byte) {
 	if !ok {
 		return
 	}
-	var b, d, sym qrBits
-	b.pack(size, base)
-	d.pack(size, fn)
-	for i := range size {
-		d.rows[i] = d.rows[i].not().and(d.valid)
-		d.cols[i] = d.cols[i].not().and(d.valid)
-	}
+	b, d := qrPlanes(size, base, fn)
+	var sym qrBits
 	var best *qrMatrix
 	bestScore := -1
 	for mask := range 8 {
