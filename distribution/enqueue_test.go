@@ -230,18 +230,26 @@ func numbered(t testing.TB, n int) []byte {
 	return []byte(doc[:i+len("<cbc:ID>")] + fmt.Sprintf("PART-%d", n) + doc[i+j:])
 }
 
-// failBatch is an outbox whose batches fail, as a database that went
-// away in the middle of one.
-type failBatch struct{ *riveroutbox.Outbox }
-
-func (failBatch) EnqueueBatch(context.Context, *sql.Tx, []outbox.Item) ([]outbox.ItemResult, error) {
-	return nil, errors.New("the database went away")
+// failSecond is an outbox whose second EnqueueBatch fails, as a database
+// that went away in the middle of a batch.
+type failSecond struct {
+	*riveroutbox.Outbox
+	calls int
 }
 
-// TestEnqueueAll_large enqueues a batch of 250 inputs in one transaction:
-// every document is queued once, the duplicate guard sees a document of
-// the same batch, a repeated batch with the same key gives the same IDs,
-// and a failed batch stores nothing and ends every document Deferred.
+func (f *failSecond) EnqueueBatch(ctx context.Context, tx *sql.Tx, items []outbox.Item) ([]outbox.ItemResult, error) {
+	if f.calls++; f.calls == 2 {
+		return nil, errors.New("the database went away")
+	}
+	return f.Outbox.EnqueueBatch(ctx, tx, items)
+}
+
+// TestEnqueueAll_large enqueues 250 inputs, which are composed and stored
+// a hundred at a time in one transaction: every document is queued once,
+// the duplicate guard sees a document of an earlier hundred, a repeated
+// batch with the same key gives the same IDs, a failure in the second
+// hundred stores nothing at all, and in the caller's transaction the
+// batch is stored only when it commits.
 func TestEnqueueAll_large(t *testing.T) {
 	r, ob, db := queueRouter(t)
 	ctx := t.Context()
@@ -249,7 +257,7 @@ func TestEnqueueAll_large(t *testing.T) {
 	for n := range 249 {
 		inputs = append(inputs, numbered(t, n))
 	}
-	inputs[150] = numbered(t, 10) // a document of the batch again
+	inputs[150] = numbered(t, 10) // a document of the first hundred again
 	inputs = append(inputs, []byte("x"))
 	res := r.EnqueueAll(ctx, nil, inputs, &distribution.EnqueueOptions{IdempotencyKey: "parts"})
 	if len(res) != len(inputs) {
@@ -295,8 +303,8 @@ func TestEnqueueAll_large(t *testing.T) {
 		}
 	}
 
-	// A failed batch: nothing of it is stored.
-	f := failBatch{ob}
+	// A failure in the second hundred: nothing of the batch is stored.
+	f := &failSecond{Outbox: ob}
 	fr, err := distribution.NewRouter(directory(t, ""), nil, distribution.Settings{
 		Enabled: true, DocumentAddress: true, Directory: true, From: "laskut@operaattori.example", Company: "acme",
 	}, &distribution.Options{Outbox: f, Now: fixedNow})
@@ -314,5 +322,34 @@ func TestEnqueueAll_large(t *testing.T) {
 	}
 	if n := count(); n != len(ids) {
 		t.Errorf("after the failed batch the outbox holds %d messages; want %d", n, len(ids))
+	}
+
+	// In the caller's transaction: stored when it commits, not before.
+	for _, commit := range []bool{false, true} {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := 0
+		for _, rs := range r.EnqueueAll(ctx, tx, fresh, nil) {
+			if rs.Outcome == distribution.Queued {
+				queued++
+			}
+		}
+		if queued != len(fresh) {
+			t.Fatalf("in the caller's transaction %d of %d queued", queued, len(fresh))
+		}
+		want := len(ids)
+		if commit {
+			err, want = tx.Commit(), len(ids)+len(fresh)
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != want {
+			t.Errorf("after the caller's transaction (commit %v) the outbox holds %d messages; want %d", commit, n, want)
+		}
 	}
 }

@@ -255,6 +255,15 @@ type Batcher interface {
 	EnqueueBatch(ctx context.Context, tx *sql.Tx, items []Item) ([]ItemResult, error)
 }
 
+// TxBeginner is implemented by outboxes that keep their messages in a
+// *sql.DB: BeginTx begins a transaction of that database, which their
+// Enqueue and EnqueueBatch take. distribution's Router.EnqueueAll uses it
+// to store a large batch in parts, each while the next is composed, in one
+// transaction.
+type TxBeginner interface {
+	BeginTx(ctx context.Context) (*sql.Tx, error)
+}
+
 // Status is what an outbox knows about one message.
 type Status struct {
 	ID          ID

@@ -102,7 +102,11 @@ type Outbox struct {
 	canStart bool
 }
 
-var _ outbox.Outbox = (*Outbox)(nil)
+var (
+	_ outbox.Outbox     = (*Outbox)(nil)
+	_ outbox.Batcher    = (*Outbox)(nil)
+	_ outbox.TxBeginner = (*Outbox)(nil)
+)
 
 // deliverArgs is the River job of one message.
 type deliverArgs struct {
@@ -347,6 +351,22 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *sql.Tx, msg *transport.Message
 		return 0, res[0].Err
 	}
 	return res[0].ID, nil
+}
+
+// BeginTx implements [outbox.TxBeginner]: a transaction of the outbox's
+// database, for Enqueue and EnqueueBatch.
+func (o *Outbox) BeginTx(ctx context.Context) (*sql.Tx, error) {
+	if err := o.ok("begin"); err != nil {
+		return nil, err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, &outbox.Error{Op: "begin", Err: err}
+	}
+	return tx, nil
 }
 
 // EnqueueBatch implements [outbox.Batcher]: the items go into one
