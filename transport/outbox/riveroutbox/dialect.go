@@ -41,9 +41,6 @@ type dialect struct {
 	// lockDocument, when not "", serializes the duplicate guard's check
 	// and insert for one document ($1) until the transaction ends.
 	lockDocument string
-	// asyncCommit, when not "", lets the transaction committing an
-	// outcome return before its commit reached the disk.
-	asyncCommit string
 }
 
 func (d Dialect) dialect() (*dialect, bool) {
@@ -128,5 +125,4 @@ var postgresDialect = &dialect{
 	lockMigration: `SELECT pg_advisory_lock(7382617340524)`,
 	strpos:        "strpos",
 	lockDocument:  `SELECT pg_advisory_xact_lock(7382617, hashtext($1))`,
-	asyncCommit:   `SET LOCAL synchronous_commit = off`,
 }

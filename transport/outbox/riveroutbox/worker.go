@@ -156,18 +156,12 @@ FROM jakelu_outbox_message m JOIN jakelu_outbox_rcpt r ON r.msg = m.id WHERE m.i
 // lockMessage takes message id's lock in tx, as the first statement of
 // every transaction changing a message: on SQLite a write, so that SQLite
 // takes its write lock at once; on PostgreSQL a row lock, which serializes
-// changes to one message. With async it also lets the transaction's commit
-// return before it reached the disk (SET LOCAL synchronous_commit = off;
-// PostgreSQL only, see outcome). It returns outbox.ErrNotFound when there
-// is no such message.
-func (o *Outbox) lockMessage(ctx context.Context, tx *sql.Tx, id outbox.ID, async bool) error {
+// changes to one message. It returns outbox.ErrNotFound when there is no
+// such message.
+func (o *Outbox) lockMessage(ctx context.Context, tx *sql.Tx, id outbox.ID) error {
 	if o.d == Postgres {
-		q := `SELECT 1 FROM jakelu_outbox_message WHERE id = $1 FOR UPDATE`
-		if async {
-			q = `SELECT 1 FROM jakelu_outbox_message WHERE id = $1 AND set_config('synchronous_commit', 'off', true) = 'off' FOR UPDATE`
-		}
 		var one int
-		err := tx.QueryRowContext(ctx, q, int64(id)).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM jakelu_outbox_message WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return outbox.ErrNotFound
 		}
@@ -193,7 +187,7 @@ func (o *Outbox) inTx(ctx context.Context, id outbox.ID, f func(tx *sql.Tx, chan
 		return nil, err
 	}
 	defer tx.Rollback()
-	if err := o.lockMessage(ctx, tx, id, false); err != nil {
+	if err := o.lockMessage(ctx, tx, id); err != nil {
 		return nil, err
 	}
 	var changes []outbox.Change
@@ -369,17 +363,12 @@ func (o *Outbox) outcome(ctx context.Context, m *msgRow, r rcptRow, lease int64,
 		text = text[:2000]
 	}
 	if o.d == Postgres {
+		// This commit does not wait for the disk: losing it in a database
+		// crash leaves the recipient sending, which becomes ambiguous:
+		// never lost, never sent twice.
 		return next, o.outcomePG(ctx, m, r, lease, res, to, attempts, amb, text, next, now)
 	}
 	_, err := o.inTx(ctx, m.id, func(tx *sql.Tx, ch *[]outbox.Change) error {
-		if o.dl.asyncCommit != "" {
-			// Losing this commit in a database crash leaves the recipient
-			// sending, which becomes ambiguous: never lost, never sent
-			// twice. So the commit need not wait for the disk.
-			if _, err := tx.ExecContext(ctx, o.dl.asyncCommit); err != nil {
-				return err
-			}
-		}
 		res2, err := tx.ExecContext(ctx, `UPDATE jakelu_outbox_rcpt SET state = $4, attempts = $5, ambiguities = ambiguities + $6,
 code = $7, enhanced = $8, reply = $9, next_at = $10, lease_until = 0, updated_at = $11
 WHERE msg = $1 AND idx = $2 AND lease = $3 AND state IN ('sending', 'ambiguous')`,
