@@ -217,12 +217,12 @@ func (r *Router) parseAndPrepare(ctx context.Context, input []byte, single bool)
 	return out
 }
 
-// pending are the outbox items of a batch: each message with the index
-// of its document's Result, and whether it is a scan part.
+// pending are the outbox items of a batch, each message with the index
+// of its document's Result; a scan part is the item whose Opts.Part is
+// set (see scanItemOptions).
 type pending struct {
-	items  []outbox.Item
-	index  []int
-	isScan []bool
+	items []outbox.Item
+	index []int
 }
 
 // add adds the message(s) of document d, whose Result is results[i].
@@ -235,13 +235,13 @@ func (p *pending) add(r *Router, d prepared, opts *EnqueueOptions, single bool, 
 		d.msg.MessageID = r.resendID(d.msg.MessageID)
 		d.res.MessageID = d.msg.MessageID
 	}
-	p.items, p.index, p.isScan = append(p.items, outbox.Item{Msg: d.msg, Opts: o}), append(p.index, i), append(p.isScan, false)
+	p.items, p.index = append(p.items, outbox.Item{Msg: d.msg, Opts: o}), append(p.index, i)
 	if d.scan != nil {
 		if opts.AllowDuplicate {
 			d.scan.MessageID = r.resendID(d.scan.MessageID)
 			d.res.ScanMessageID = d.scan.MessageID
 		}
-		p.items, p.index, p.isScan = append(p.items, outbox.Item{Msg: d.scan, Opts: scanItemOptions(o)}), append(p.index, i), append(p.isScan, true)
+		p.items, p.index = append(p.items, outbox.Item{Msg: d.scan, Opts: scanItemOptions(o)}), append(p.index, i)
 	}
 }
 
@@ -254,7 +254,7 @@ func (p *pending) store(ctx context.Context, r *Router, b outbox.Batcher, tx *sq
 		return err
 	}
 	for k, i := range p.index[first:] {
-		r.queued(results[i], p.isScan[first+k], ir[k].ID, ir[k].Err)
+		r.queued(results[i], p.items[first+k].Opts.Part != "", ir[k].ID, ir[k].Err)
 	}
 	return nil
 }
@@ -264,7 +264,8 @@ func (p *pending) store(ctx context.Context, r *Router, b outbox.Batcher, tx *sq
 func (p *pending) storeEach(ctx context.Context, r *Router, tx *sql.Tx, results []*Result) {
 	for k, i := range p.index {
 		o := p.items[k].Opts
-		if p.isScan[k] && o.DocumentKey != "" {
+		scan := o.Part != ""
+		if scan && o.DocumentKey != "" {
 			// An outbox without batches guards each message on its
 			// own: the scan part gets a key of its own, so that its
 			// standard part does not refuse it.
@@ -273,7 +274,7 @@ func (p *pending) storeEach(ctx context.Context, r *Router, tx *sql.Tx, results 
 			o = &c
 		}
 		id, err := r.outbox.Enqueue(ctx, tx, p.items[k].Msg, o)
-		r.queued(results[i], p.isScan[k], id, err)
+		r.queued(results[i], scan, id, err)
 	}
 }
 
