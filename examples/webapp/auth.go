@@ -229,6 +229,22 @@ func (a *app) preSessionValid(r *http.Request) bool {
 	return err == nil && len(c.Value) >= 26 && tokenMatches(r.PostFormValue("csrf"), a.preSessionToken(c.Value))
 }
 
+// preSessionForm reads the posted form of a pre-session page (up to
+// formLimit) and checks its CSRF token; when either fails it says so and
+// reports false.
+func (a *app) preSessionForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
+	if err := r.ParseForm(); err != nil {
+		a.fail(w, r, nil, http.StatusBadRequest, "error.badRequest")
+		return false
+	}
+	if !a.preSessionValid(r) {
+		a.fail(w, r, nil, http.StatusForbidden, "error.csrf")
+		return false
+	}
+	return true
+}
+
 // loginPage is the data of login.html.
 type loginPage struct {
 	CSRF    string
@@ -296,13 +312,7 @@ func waitText(lang string, d time.Duration) string {
 // other clients never delay this one, so the right password from a client
 // without failures always signs in.
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-	if err := r.ParseForm(); err != nil {
-		a.fail(w, r, nil, http.StatusBadRequest, "error.badRequest")
-		return
-	}
-	if !a.preSessionValid(r) {
-		a.fail(w, r, nil, http.StatusForbidden, "error.csrf")
+	if !a.preSessionForm(w, r) {
 		return
 	}
 	email := accountKey(r.PostFormValue("email"))
