@@ -180,10 +180,7 @@ func (l *throttle) reset(key string) {
 // address itself for IPv4, its /64 network for IPv6 (one subscriber's
 // share, which a single attacker has whole).
 func clientKey(remoteAddr string) string {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		host = remoteAddr
-	}
+	host := remoteHost(remoteAddr)
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		return host
@@ -287,11 +284,17 @@ func (a *app) overTLS(r *http.Request) bool { return a.cfg.SecureCookies || r.TL
 
 // clientOf describes the browser of a request for its session.
 func clientOf(r *http.Request) clientInfo {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return clientInfo{Address: remoteHost(r.RemoteAddr), UserAgent: r.UserAgent()}
+}
+
+// remoteHost is the host of a request's remote address (host:port), or
+// the whole address when it has no port.
+func remoteHost(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		return remoteAddr
 	}
-	return clientInfo{Address: host, UserAgent: r.UserAgent()}
+	return host
 }
 
 // waitText says how long a throttled client waits, in the language.
