@@ -180,10 +180,7 @@ func (l *throttle) reset(key string) {
 // address itself for IPv4, its /64 network for IPv6 (one subscriber's
 // share, which a single attacker has whole).
 func clientKey(remoteAddr string) string {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		host = remoteAddr
-	}
+	host := remoteHost(remoteAddr)
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		return host
@@ -229,6 +226,22 @@ func (a *app) preSessionValid(r *http.Request) bool {
 	return err == nil && len(c.Value) >= 26 && tokenMatches(r.PostFormValue("csrf"), a.preSessionToken(c.Value))
 }
 
+// preSessionForm reads the posted form of a pre-session page (up to
+// formLimit) and checks its CSRF token; when either fails it says so and
+// reports false.
+func (a *app) preSessionForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
+	if err := r.ParseForm(); err != nil {
+		a.fail(w, r, nil, http.StatusBadRequest, "error.badRequest")
+		return false
+	}
+	if !a.preSessionValid(r) {
+		a.fail(w, r, nil, http.StatusForbidden, "error.csrf")
+		return false
+	}
+	return true
+}
+
 // loginPage is the data of login.html.
 type loginPage struct {
 	CSRF    string
@@ -271,11 +284,17 @@ func (a *app) overTLS(r *http.Request) bool { return a.cfg.SecureCookies || r.TL
 
 // clientOf describes the browser of a request for its session.
 func clientOf(r *http.Request) clientInfo {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return clientInfo{Address: remoteHost(r.RemoteAddr), UserAgent: r.UserAgent()}
+}
+
+// remoteHost is the host of a request's remote address (host:port), or
+// the whole address when it has no port.
+func remoteHost(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		return remoteAddr
 	}
-	return clientInfo{Address: host, UserAgent: r.UserAgent()}
+	return host
 }
 
 // waitText says how long a throttled client waits, in the language.
@@ -296,13 +315,7 @@ func waitText(lang string, d time.Duration) string {
 // other clients never delay this one, so the right password from a client
 // without failures always signs in.
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-	if err := r.ParseForm(); err != nil {
-		a.fail(w, r, nil, http.StatusBadRequest, "error.badRequest")
-		return
-	}
-	if !a.preSessionValid(r) {
-		a.fail(w, r, nil, http.StatusForbidden, "error.csrf")
+	if !a.preSessionForm(w, r) {
 		return
 	}
 	email := accountKey(r.PostFormValue("email"))

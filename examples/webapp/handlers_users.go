@@ -267,17 +267,27 @@ func (a *app) showLinkForm(w http.ResponseWriter, r *http.Request, status int, l
 	a.render(w, r, nil, status, "link.html", &view{Lang: lang, Title: translate(lang, "link."+l.Kind+"Title"), Page: p})
 }
 
+// liveLink returns the live one-time link of the kind with the token, or
+// shows that it is used or expired (or the error) and reports false.
+func (a *app) liveLink(w http.ResponseWriter, r *http.Request, kind, token string) (link, bool) {
+	l, err := a.st.link(r.Context(), kind, token)
+	if errors.Is(err, errNotFound) {
+		a.fail(w, r, nil, http.StatusNotFound, "link.invalid")
+		return l, false
+	} else if err != nil {
+		a.fail(w, r, nil, http.StatusInternalServerError, "error.internal", err)
+		return l, false
+	}
+	return l, true
+}
+
 // linkPage shows the password form of a live one-time link of the kind,
 // or says that the link is used or expired.
 func (a *app) linkPage(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := r.PathValue("token")
-		l, err := a.st.link(r.Context(), kind, token)
-		if errors.Is(err, errNotFound) {
-			a.fail(w, r, nil, http.StatusNotFound, "link.invalid")
-			return
-		} else if err != nil {
-			a.fail(w, r, nil, http.StatusInternalServerError, "error.internal", err)
+		l, ok := a.liveLink(w, r, kind, token)
+		if !ok {
 			return
 		}
 		a.showLinkForm(w, r, http.StatusOK, l, token, "")
@@ -288,22 +298,12 @@ func (a *app) linkPage(kind string) http.HandlerFunc {
 // the link then no longer works.
 func (a *app) redeemLink(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, formLimit)
-		if err := r.ParseForm(); err != nil {
-			a.fail(w, r, nil, http.StatusBadRequest, "error.badRequest")
-			return
-		}
-		if !a.preSessionValid(r) {
-			a.fail(w, r, nil, http.StatusForbidden, "error.csrf")
+		if !a.preSessionForm(w, r) {
 			return
 		}
 		token := r.PathValue("token")
-		l, err := a.st.link(r.Context(), kind, token)
-		if errors.Is(err, errNotFound) {
-			a.fail(w, r, nil, http.StatusNotFound, "link.invalid")
-			return
-		} else if err != nil {
-			a.fail(w, r, nil, http.StatusInternalServerError, "error.internal", err)
+		l, ok := a.liveLink(w, r, kind, token)
+		if !ok {
 			return
 		}
 		password := r.PostFormValue("password")

@@ -241,12 +241,22 @@ func (d companyData) userRole(ctx context.Context, tx *sql.Tx, email string) (st
 	return role, err
 }
 
-// otherAdmins counts the company's admins other than email.
-func (d companyData) otherAdmins(ctx context.Context, tx *sql.Tx, email string) (int, error) {
+// keepAdmin returns errLastAdmin when the user email, whose role is role,
+// is the company's only admin: the user may then be neither removed nor
+// made a clerk. Call it after lockCompany.
+func (d companyData) keepAdmin(ctx context.Context, tx *sql.Tx, email, role string) error {
+	if role != roleAdmin {
+		return nil
+	}
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM webapp_user WHERE company_id = $1 AND role = $2 AND email <> $3`,
-		d.companyID, roleAdmin, email).Scan(&n)
-	return n, err
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM webapp_user WHERE company_id = $1 AND role = $2 AND email <> $3`,
+		d.companyID, roleAdmin, email).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errLastAdmin
+	}
+	return nil
 }
 
 // setRole changes the role of a user of the company, by actor. The last
@@ -264,12 +274,8 @@ func (d companyData) setRole(ctx context.Context, actor, email, role string) err
 	if err != nil || old == role {
 		return err
 	}
-	if old == roleAdmin {
-		if n, err := d.otherAdmins(ctx, tx, email); err != nil {
-			return err
-		} else if n == 0 {
-			return errLastAdmin
-		}
+	if err := d.keepAdmin(ctx, tx, email, old); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE webapp_user SET role = $1 WHERE company_id = $2 AND email = $3`, role, d.companyID, email); err != nil {
 		return err
@@ -295,12 +301,8 @@ func (d companyData) removeUser(ctx context.Context, actor, email string) error 
 	if err != nil {
 		return err
 	}
-	if role == roleAdmin {
-		if n, err := d.otherAdmins(ctx, tx, email); err != nil {
-			return err
-		} else if n == 0 {
-			return errLastAdmin
-		}
+	if err := d.keepAdmin(ctx, tx, email, role); err != nil {
+		return err
 	}
 	for _, q := range []string{
 		`DELETE FROM webapp_session WHERE company_id = $1 AND email = $2`,
@@ -337,8 +339,8 @@ func (d companyData) createLink(ctx context.Context, actor, kind, email, role st
 	if err := d.lockCompany(ctx, tx); err != nil {
 		return "", expires, err
 	}
-	var company string
-	err = tx.QueryRowContext(ctx, `SELECT company_id FROM webapp_user WHERE email = $1`, email).Scan(&company)
+	var company, current string // the account of the address, if it has one
+	err = tx.QueryRowContext(ctx, `SELECT company_id, role FROM webapp_user WHERE email = $1`, email).Scan(&company, &current)
 	switch {
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return "", expires, err
@@ -348,9 +350,7 @@ func (d companyData) createLink(ctx context.Context, actor, kind, email, role st
 		return "", expires, errNotFound
 	}
 	if kind == tokenReset {
-		if role, err = d.userRole(ctx, tx, email); err != nil {
-			return "", expires, err
-		}
+		role = current
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM webapp_token WHERE (company_id = $1 AND kind = $2 AND email = $3) OR expires_at < $4`,
 		d.companyID, kind, email, now.UnixMicro()); err != nil {
