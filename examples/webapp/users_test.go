@@ -479,6 +479,8 @@ func TestSessionAgent(t *testing.T) {
 		"Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36":                            "Chrome · Android",
 		"Go-http-client/1.1": "Go-http-client/1.1",
 		"":                   "",
+		// A long first word is cut at 40 characters.
+		strings.Repeat("ä", 45) + " x": strings.Repeat("ä", 40) + "…",
 	} {
 		if got := (sessionInfo{UserAgent: ua}).Agent(); got != want {
 			t.Errorf("Agent(%q) = %q, want %q", ua, got, want)
