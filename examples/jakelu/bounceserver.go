@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,90 +11,28 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/jakelu/jakelu/examples/internal/bouncesmtp"
 	"github.com/jakelu/jakelu/examples/internal/exampledb"
-	"github.com/jakelu/jakelu/transport/bounce"
+	"github.com/jakelu/jakelu/transport/outbox"
 	"github.com/jakelu/jakelu/transport/outbox/riveroutbox"
 )
 
-// bounceReceiver is the inbound SMTP side of the bounce domain: it
-// accepts reports only for VERP addresses the outbox made, up to
-// maxBytes, and applies each with HandleBounce.
-type bounceReceiver struct {
-	o        *riveroutbox.Outbox
-	maxBytes int64
-	log      io.Writer
-}
-
-func (b *bounceReceiver) NewSession(*gosmtp.Conn) (gosmtp.Session, error) {
-	return &bounceSession{b: b}, nil
-}
-
-type bounceSession struct {
-	b    *bounceReceiver
-	rcpt string
-}
-
-func (s *bounceSession) Reset()        { s.rcpt = "" }
-func (s *bounceSession) Logout() error { return nil }
-
-func (s *bounceSession) Mail(string, *gosmtp.MailOptions) error { return nil }
-
-func (s *bounceSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
-	if s.rcpt != "" {
-		return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 5, 3}, Message: "one report per transaction"}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := s.b.o.CheckVERP(ctx, to); err != nil {
-		var ve *bounce.VERPError
-		if errors.As(err, &ve) {
-			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "no such address"}
-		}
-		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	s.rcpt = to
-	return nil
-}
-
-func (s *bounceSession) Data(r io.Reader) error {
-	if s.rcpt == "" {
-		return &gosmtp.SMTPError{Code: 554, EnhancedCode: gosmtp.EnhancedCode{5, 5, 1}, Message: "no valid recipient"}
-	}
-	var buf bytes.Buffer
-	// The envelope recipient is the VERP address: written first, as an
-	// MTA's Delivered-To, so HandleBounce matches by it.
-	fmt.Fprintf(&buf, "Delivered-To: %s\r\n", s.rcpt)
-	n, err := io.Copy(&buf, io.LimitReader(r, s.b.maxBytes+1))
-	if err != nil {
-		return err
-	}
-	if n > s.b.maxBytes {
-		io.Copy(io.Discard, r)
-		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 3, 4}, Message: "report too large"}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := s.b.o.HandleBounce(ctx, &buf)
-	if err != nil {
-		fmt.Fprintf(s.b.log, "jakelu bounce-server: %s: %v\n", s.rcpt, err)
-		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	for _, o := range res.Recipients {
-		fmt.Fprintf(s.b.log, "%s %s %s %s → %s\n", res.Kind, o.Address, o.Action, o.From, o.To)
-	}
-	return nil
-}
-
-// newBounceServer returns the SMTP server of the receiver for domain.
+// newBounceServer returns the SMTP server of the receiver for domain: it
+// accepts reports only for VERP addresses the outbox made, up to maxBytes,
+// applies each with HandleBounce and writes what it did to log.
 func newBounceServer(o *riveroutbox.Outbox, domain string, maxBytes int64, log io.Writer) *gosmtp.Server {
-	srv := gosmtp.NewServer(&bounceReceiver{o: o, maxBytes: maxBytes, log: log})
-	srv.Domain = domain
-	srv.MaxMessageBytes = maxBytes
-	srv.MaxRecipients = 1
-	srv.ReadTimeout = time.Minute
-	srv.WriteTimeout = time.Minute
-	srv.MaxLineLength = 4096
-	return srv
+	return bouncesmtp.NewServer(&bouncesmtp.Receiver{
+		Outbox:   o,
+		MaxBytes: maxBytes,
+		ApplyFailed: func(rcpt string, err error) {
+			fmt.Fprintf(log, "jakelu bounce-server: %s: %v\n", rcpt, err)
+		},
+		Applied: func(_ context.Context, res *outbox.BounceResult) {
+			for _, o := range res.Recipients {
+				fmt.Fprintf(log, "%s %s %s %s → %s\n", res.Kind, o.Address, o.Action, o.From, o.To)
+			}
+		},
+	}, domain)
 }
 
 // runBounceServer implements "jakelu bounce-server".

@@ -17,12 +17,20 @@ import (
 // starts with =, +, -, @, a tab or a CR gets a leading apostrophe, so that
 // no spreadsheet takes it for a formula (OWASP's CSV injection rule).
 func writeCSV(w io.Writer, lang string, rows [][]string) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	return writeCSVRows(w, lang, rows)
+}
+
+// writeCSVRows writes rows as writeCSV does, without the byte order mark:
+// more rows of a file writeCSV started.
+func writeCSVRows(w io.Writer, lang string, rows [][]string) error {
 	sep := ','
 	if s := importer.Separator(lang); s == ";" {
 		sep = ';'
 	}
 	bw := bufio.NewWriter(w)
-	bw.WriteString("\ufeff")
 	for _, row := range rows {
 		for i, field := range row {
 			if i > 0 {

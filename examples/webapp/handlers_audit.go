@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -363,24 +362,6 @@ var (
 	auditExportChunk = 1000
 )
 
-// withoutBOM drops the byte order mark writeCSV starts its output with,
-// so that a file can be written in several calls.
-type withoutBOM struct {
-	w       io.Writer
-	started bool
-}
-
-// Write writes p, without the byte order mark if p is the first write.
-func (b *withoutBOM) Write(p []byte) (int, error) {
-	n := len(p)
-	if !b.started {
-		b.started = true
-		p = bytes.TrimPrefix(p, []byte("\ufeff"))
-	}
-	_, err := b.w.Write(p)
-	return n, err
-}
-
 // auditExport sends the filtered audit trail as CSV (writeCSV): time, user,
 // action, subject, the changes in words, and the raw before and after. The
 // entries are read a chunk at a time and the file is made in memory first,
@@ -415,7 +396,7 @@ func (a *app) auditExport(w http.ResponseWriter, r *http.Request, sc *scope) {
 			rows = append(rows, []string{translate(sc.lang, "audit.exportTruncated", maxAuditExport)})
 			more = false
 		}
-		err = writeCSV(&withoutBOM{w: &buf}, sc.lang, rows)
+		err = writeCSVRows(&buf, sc.lang, rows)
 		if !more {
 			break
 		}

@@ -98,11 +98,12 @@ func (a *app) deliveryPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 	}
 	p := deliveryPageData{delivery: dl, Steps: explain(sc.lang, dl.Plan)}
 	if len(sts) > 0 {
-		// The live state, fresher than the row.
-		state, rcpts := summarize(sts, dl.Recipients)
-		p.State, p.Recipients = string(state), rcpts
+		p.delivery = withOutboxState(dl, sts) // fresher than the row
 	} else {
 		p.OutboxLost = dl.OutboxID != 0 || dl.ScanOutboxID != 0
+		for _, rc := range dl.Recipients {
+			p.Rcpts = append(p.Rcpts, rcptView{Address: rc.Address, Scan: rc.Profile == "scan", State: rc.Outcome, Code: rc.Code})
+		}
 	}
 	for _, st := range sts {
 		for _, rc := range st.Recipients {
@@ -115,15 +116,10 @@ func (a *app) deliveryPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 			p.Rcpts = append(p.Rcpts, v)
 			p.Open = p.Open || rc.State.Open()
 			p.CanResend = p.CanResend || slices.Contains(failedStates, rc.State)
-			p.CanCancel = p.CanCancel || rc.State == outbox.Pending || rc.State == outbox.Deferred || (rc.State == outbox.Ambiguous && !rc.Dismissed)
-			if rc.State == outbox.Ambiguous && !rc.Dismissed {
+			p.CanCancel = p.CanCancel || rc.State == outbox.Pending || rc.State == outbox.Deferred || unsettled(rc)
+			if unsettled(rc) {
 				p.Ambiguous++
 			}
-		}
-	}
-	if len(sts) == 0 {
-		for _, rc := range dl.Recipients {
-			p.Rcpts = append(p.Rcpts, rcptView{Address: rc.Address, Scan: rc.Profile == "scan", State: rc.Outcome, Code: rc.Code})
 		}
 	}
 	if dl.ResendOf != "" {
@@ -145,6 +141,20 @@ func (a *app) deliveryPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 		v.Refresh = 5
 	}
 	a.render(w, r, sc, http.StatusOK, "delivery.html", v)
+}
+
+// withOutboxState returns dl with the state and the recipients its outbox
+// messages have now.
+func withOutboxState(dl delivery, sts []messageStatus) delivery {
+	state, rcpts := summarize(sts, dl.Recipients)
+	dl.State, dl.Recipients = string(state), rcpts
+	return dl
+}
+
+// unsettled reports whether a recipient is ambiguous and waits for release
+// or dismissal.
+func unsettled(rc outbox.RecipientStatus) bool {
+	return rc.State == outbox.Ambiguous && !rc.Dismissed
 }
 
 // scanProfile reports whether the stored recipients give address the scan
@@ -235,9 +245,7 @@ func (a *app) deliveryAction(name string, act func(ctx context.Context, sts []me
 			a.fail(w, r, sc, http.StatusConflict, "delivery.notInOutbox")
 			return
 		}
-		state, rcpts := summarize(sts, dl.Recipients)
-		before := dl
-		before.State, before.Recipients = string(state), rcpts
+		before := withOutboxState(dl, sts)
 		switch err := act(ctx, sts, r); {
 		case errors.Is(err, outbox.ErrNotAmbiguous):
 			a.fail(w, r, sc, http.StatusConflict, "delivery.notAmbiguous")
@@ -272,7 +280,7 @@ func ambiguousIn(sts []messageStatus, address string) map[outbox.ID][]string {
 	out := make(map[outbox.ID][]string)
 	for _, st := range sts {
 		for _, rc := range st.Recipients {
-			if rc.State == outbox.Ambiguous && !rc.Dismissed && (address == "" || strings.EqualFold(rc.Address, address)) {
+			if unsettled(rc) && (address == "" || strings.EqualFold(rc.Address, address)) {
 				out[st.ID] = append(out[st.ID], rc.Address)
 			}
 		}
@@ -420,10 +428,7 @@ func (a *app) resendFailed(w http.ResponseWriter, r *http.Request, sc *scope) {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	state, rcpts := summarize(sts, dl.Recipients)
-	before := dl
-	before.State, before.Recipients = string(state), rcpts
-	if err := sc.audit(ctx, "delivery.resendFailed", dl.Number, auditOfDelivery(before), auditOfDelivery(nd)); err != nil {
+	if err := sc.audit(ctx, "delivery.resendFailed", dl.Number, auditOfDelivery(withOutboxState(dl, sts)), auditOfDelivery(nd)); err != nil {
 		a.cfg.Logger.Error("auditing a resend", "delivery", nd.ID, "err", err)
 	}
 	http.Redirect(w, r, "/log/"+url.PathEscape(nd.ID), http.StatusSeeOther)

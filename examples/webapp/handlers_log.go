@@ -150,12 +150,11 @@ type logPage struct {
 	Errors map[string]string // field name → message; the list is not shown
 	Tabs   []logTab
 	Rows   []logRow
-	States []string // every state, for the filter's choices
-	First  bool     // this is the most recent page
-	Newest string   // the first page's URL
-	Next   string   // the next (older) page's URL, "" on the last page
-	Export string   // the CSV export's URL
-	Return string   // the query of this page, to come back to after marking a row handled
+	First  bool   // this is the most recent page
+	Newest string // the first page's URL
+	Next   string // the next (older) page's URL, "" on the last page
+	Export string // the CSV export's URL
+	Return string // the query of this page, to come back to after marking a row handled
 }
 
 // logPage lists the company's documents, most recent first, as the URL's
@@ -163,7 +162,7 @@ type logPage struct {
 func (a *app) logPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 	q := readLogQuery(r.URL.Query())
 	f, errs := q.filter(sc.lang)
-	p := logPage{Query: q, Errors: errs, States: deliveryStates(), Newest: q.url("/log"), Export: q.url("/log/export.csv")}
+	p := logPage{Query: q, Errors: errs, Newest: q.url("/log"), Export: q.url("/log/export.csv")}
 	title := translate(sc.lang, "log.title")
 	if errs != nil {
 		a.render(w, r, sc, http.StatusUnprocessableEntity, "log.html", &view{Title: title, Nav: "log", Page: p})

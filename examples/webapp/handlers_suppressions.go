@@ -19,7 +19,6 @@ type suppressionView struct {
 	Address   string
 	Why       string // Suppression.Message in the page's language
 	Since     time.Time
-	Last      time.Time
 	Count     int
 	Active    bool
 	RemovedBy string
@@ -42,7 +41,7 @@ func (a *app) suppressionsPage(w http.ResponseWriter, r *http.Request, sc *scope
 	now := time.Now()
 	var p suppressionsPage
 	for _, s := range list {
-		v := suppressionView{Address: s.Address, Why: s.Message(sc.lang), Since: s.FirstSeen, Last: s.LastSeen, Count: s.Count,
+		v := suppressionView{Address: s.Address, Why: s.Message(sc.lang), Since: s.FirstSeen, Count: s.Count,
 			Active: s.Active(now), RemovedBy: s.RemovedBy, RemovedAt: s.RemovedAt}
 		if !s.RemovedAt.IsZero() {
 			p.Removed = append(p.Removed, v)
