@@ -32,15 +32,16 @@
 // a scanner of the package's own gives encoding/xml's tokens for plain
 // XML at a fraction of encoding/xml's cost, and leaves everything else (a
 // DOCTYPE with an internal subset, names that are not ASCII, every syntax
-// error) to encoding/xml, which then reads the file from its start. Everything else is parsed into a
-// github.com/beevik/etree tree, a real dependency of the package: an
-// [Extractor] a host app adds always receives the tree, and so does a
-// built-in format where the file holds or may hold several documents (a
-// Finvoice transport file, a TEAPPSXML file, a document in a SOAP Body),
-// whose Document.XML is re-serialised from it. The choice is made at the
-// file's root element. Both sources give the same documents and the same
-// errors for every input; the package's tests check this on the test
-// documents, the hostile inputs and the sample corpus, and by fuzzing.
+// error) to encoding/xml, which then reads the file from its start. Every
+// other file is parsed into a github.com/beevik/etree tree, a real
+// dependency of the package: an [Extractor] a host app adds always
+// receives the tree, and so does a built-in format where the file holds
+// or may hold several documents (a Finvoice transport file, a TEAPPSXML
+// file, a document in a SOAP Body), whose Document.XML is re-serialised
+// from it. The choice is made at the file's root element. Both sources
+// give the same documents and the same errors for every input; the
+// package's tests check this on the test documents, the hostile inputs
+// and the sample corpus, and by fuzzing.
 //
 // # Files with several documents
 //

@@ -504,9 +504,8 @@ var special = func() (t [3][256]bool) {
 // in text, '<' in an attribute value, another reference.
 func (s *scanner) unescape(raw, buf []byte, mode dataMode) (out []byte, inBuf, ok bool) {
 	sp := &special[mode]
-	i := 0
-plain:
-	for i < len(raw) {
+	plain := 0 // raw[plain:i] is not yet in buf, once inBuf
+	for i := 0; i < len(raw); {
 		c := raw[i]
 		if !sp[c] {
 			i++
@@ -518,8 +517,21 @@ plain:
 				return nil, false, false
 			}
 			i++
-		case c == '\r' || c == '&':
-			break plain
+		case c == '\r':
+			buf, inBuf = append(append(buf, raw[plain:i]...), '\n'), true
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+			i++
+			plain = i
+		case c == '&':
+			r, n := reference(raw[i:])
+			if n == 0 {
+				return nil, false, false
+			}
+			buf, inBuf = utf8.AppendRune(append(buf, raw[plain:i]...), r), true
+			i += n
+			plain = i
 		case c < utf8.RuneSelf:
 			return nil, false, false // a control character, or '<' in an attribute value
 		default:
@@ -530,49 +542,10 @@ plain:
 			i += size
 		}
 	}
-	if i == len(raw) {
+	if !inBuf {
 		return raw, false, true
 	}
-	buf = append(buf, raw[:i]...)
-	for i < len(raw) {
-		c := raw[i]
-		if !sp[c] {
-			buf = append(buf, c)
-			i++
-			continue
-		}
-		switch {
-		case c == ']': // in text
-			if bytes.HasPrefix(raw[i+1:], []byte("]>")) {
-				return nil, false, false
-			}
-			buf = append(buf, c)
-			i++
-		case c == '\r':
-			buf = append(buf, '\n')
-			if i+1 < len(raw) && raw[i+1] == '\n' {
-				i++
-			}
-			i++
-		case c == '&':
-			r, n := reference(raw[i:])
-			if n == 0 {
-				return nil, false, false
-			}
-			buf = utf8.AppendRune(buf, r)
-			i += n
-		case c < utf8.RuneSelf:
-			return nil, false, false
-		default:
-			r, size := utf8.DecodeRune(raw[i:])
-			if r == utf8.RuneError && size == 1 || !inCharRange(r) {
-				return nil, false, false
-			}
-			buf = append(buf, raw[i:i+size]...)
-			i += size
-		}
-	}
-	return buf, true, true
+	return append(buf, raw[plain:]...), true, true
 }
 
 // reference reads the reference at the start of b ("&amp;", "&#228;",
