@@ -123,7 +123,7 @@ func enterImportGC() func() {
 	defer importGC.Unlock()
 	if importGC.n == 0 {
 		importGC.before = debug.SetGCPercent(importGCPercent)
-		if importGC.before >= 0 && importGC.before < importGCPercent || importGC.before < 0 {
+		if importGC.before < importGCPercent { // lower already, or off (-1)
 			debug.SetGCPercent(importGC.before)
 		}
 	}
