@@ -123,7 +123,7 @@ func enterImportGC() func() {
 	defer importGC.Unlock()
 	if importGC.n == 0 {
 		importGC.before = debug.SetGCPercent(importGCPercent)
-		if importGC.before >= 0 && importGC.before < importGCPercent || importGC.before < 0 {
+		if importGC.before < importGCPercent { // lower already, or off (-1)
 			debug.SetGCPercent(importGC.before)
 		}
 	}
@@ -179,15 +179,11 @@ func (a *app) keepResult(ctx context.Context, sc *scope, kind, file string, v an
 // the ID in the path, or shows that it expired or is not the session's
 // (404) and reports false.
 func (a *app) keptResult(w http.ResponseWriter, r *http.Request, sc *scope, kind string, v any) (upload, bool) {
-	u, err := sc.data.upload(r.Context(), kind, r.PathValue("id"), false)
-	if err == nil {
-		err = json.Unmarshal(u.Data, v)
-	}
-	switch {
-	case errors.Is(err, errNotFound):
-		a.fail(w, r, sc, http.StatusNotFound, "preview.expired")
+	u, ok := a.sessionUpload(w, r, sc, kind, r.PathValue("id"))
+	if !ok {
 		return u, false
-	case err != nil:
+	}
+	if err := json.Unmarshal(u.Data, v); err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return u, false
 	}
@@ -311,7 +307,13 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 // pendingImport returns the session's pending import file with the ID, or
 // shows that it expired (404) and reports false.
 func (a *app) pendingImport(w http.ResponseWriter, r *http.Request, sc *scope, id string) (upload, bool) {
-	u, err := sc.data.upload(r.Context(), "import", id, false)
+	return a.sessionUpload(w, r, sc, "import", id)
+}
+
+// sessionUpload returns the session's upload of the kind with the ID, or
+// shows that it expired or is not the session's (404) and reports false.
+func (a *app) sessionUpload(w http.ResponseWriter, r *http.Request, sc *scope, kind, id string) (upload, bool) {
+	u, err := sc.data.upload(r.Context(), kind, id, false)
 	if errors.Is(err, errNotFound) {
 		a.fail(w, r, sc, http.StatusNotFound, "preview.expired")
 		return u, false

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -54,7 +53,7 @@ func settingsProblem(lang string, s distribution.Settings) (field, message strin
 	switch {
 	case utf8.RuneCountInString(s.FromName) > maxFromName || strings.ContainsFunc(s.FromName, unicode.IsControl):
 		return "from-name", translate(lang, "settings.fromNameInvalid", maxFromName)
-	case !slices.Contains(distribution.Languages(), s.Language):
+	case !languageKnown(s.Language):
 		return "language", translate(lang, "settings.languageInvalid")
 	}
 	return "", ""
