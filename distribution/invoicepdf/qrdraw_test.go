@@ -17,7 +17,7 @@ import (
 func TestQRDrawsBothEncoders(t *testing.T) {
 	for _, tool := range []string{"pdftoppm", "zbarimg"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (Debian poppler-utils, zbar-tools)", tool)
+			t.Skipf("%s is not installed: install Debian's poppler-utils and zbar-tools (apt-get install poppler-utils zbar-tools) to read rendered invoices back", tool)
 		}
 	}
 	for _, n := range []int{120, qrByteCapacity(13) + 40} {

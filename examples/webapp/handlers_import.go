@@ -179,7 +179,7 @@ func (a *app) keepResult(ctx context.Context, sc *scope, kind, file string, v an
 // the ID in the path, or shows that it expired or is not the session's
 // (404) and reports false.
 func (a *app) keptResult(w http.ResponseWriter, r *http.Request, sc *scope, kind string, v any) (upload, bool) {
-	u, ok := a.sessionUpload(w, r, sc, kind, r.PathValue("id"))
+	u, ok := a.sessionUpload(w, r, sc, kind, r.PathValue("id"), "preview.expired")
 	if !ok {
 		return u, false
 	}
@@ -307,15 +307,16 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request, sc *scope) {
 // pendingImport returns the session's pending import file with the ID, or
 // shows that it expired (404) and reports false.
 func (a *app) pendingImport(w http.ResponseWriter, r *http.Request, sc *scope, id string) (upload, bool) {
-	return a.sessionUpload(w, r, sc, "import", id)
+	return a.sessionUpload(w, r, sc, "import", id, "preview.expired")
 }
 
 // sessionUpload returns the session's upload of the kind with the ID, or
-// shows that it expired or is not the session's (404) and reports false.
-func (a *app) sessionUpload(w http.ResponseWriter, r *http.Request, sc *scope, kind, id string) (upload, bool) {
+// shows that it expired or is not the session's (404, the text expired)
+// and reports false.
+func (a *app) sessionUpload(w http.ResponseWriter, r *http.Request, sc *scope, kind, id, expired string) (upload, bool) {
 	u, err := sc.data.upload(r.Context(), kind, id, false)
 	if errors.Is(err, errNotFound) {
-		a.fail(w, r, sc, http.StatusNotFound, "preview.expired")
+		a.fail(w, r, sc, http.StatusNotFound, expired)
 		return u, false
 	} else if err != nil {
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)

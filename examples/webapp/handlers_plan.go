@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/jakelu/jakelu/docparse"
@@ -14,12 +13,8 @@ import (
 // would do now; if it can no longer be sent (distribution was switched off
 // meanwhile, say), the page says why and offers no Send button.
 func (a *app) planView(w http.ResponseWriter, r *http.Request, sc *scope) {
-	u, err := sc.data.upload(r.Context(), "send", r.PathValue("id"), false)
-	if errors.Is(err, errNotFound) {
-		a.fail(w, r, sc, http.StatusNotFound, "send.expired")
-		return
-	} else if err != nil {
-		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
+	u, ok := a.sessionUpload(w, r, sc, "send", r.PathValue("id"), "send.expired")
+	if !ok {
 		return
 	}
 	doc, err := docparse.Parse(u.Data, &docparse.Options{MaxSize: a.cfg.MaxDocumentSize})
