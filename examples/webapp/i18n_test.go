@@ -101,6 +101,7 @@ func TestTexts(t *testing.T) {
 		find(`translate\([^,()]+, "([^"]+)"[,)]`, name, string(b))
 		find(`return "(reply\.[A-Za-z]+)"`, name, string(b))
 		find(`a\.fail\([^"]+"([^"]+)"[,)]`, name, string(b))
+		find(`a\.sessionUpload\(.*, "([^"]+)"\)`, name, string(b)) // its 404 text
 	}
 	tmpls, _ := fs.Glob(files, "templates/*.html")
 	for _, name := range tmpls {
