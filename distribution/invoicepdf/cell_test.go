@@ -29,7 +29,7 @@ func TestCellMatchesCellFormat(t *testing.T) {
 		pdf.SetCompression(false)
 		pdf.SetCreationDate(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
 		pdf.SetModificationDate(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
-		pdf.AddFontFromBytes("go", "", f8.def, f8.file)
+		pdf.AddFontFromBytes("go", "", f8.def, f8.file.data)
 		pdf.AddPage()
 		p := &page{pdf: pdf, f8: f8, lang: "fi"}
 		y := 10.0

@@ -57,11 +57,16 @@ var scratchBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // errLayout: the PDF is not laid out as the PDF library writes it.
 var errLayout = errors.New("unexpected PDF layout")
 
+// fontSwap is a font file to embed instead of another: the subset of the
+// 8-bit font a document needs instead of the whole one.
+type fontSwap struct{ old, new fontFile }
+
 // compressPDF returns pdf, as the PDF library writes it (objects, then a
 // classic cross-reference table and trailer), with every unfiltered stream
-// whose dictionary is only its length flate-compressed, and the
+// whose dictionary is only its length flate-compressed, the embedded font
+// file swap.old (when swap is not nil) replaced by swap.new, and the
 // cross-reference table made to match.
-func compressPDF(pdf []byte) ([]byte, error) {
+func compressPDF(pdf []byte, swap *fontSwap) ([]byte, error) {
 	// The trailer: startxref, the table, its entries.
 	sx := bytes.LastIndex(pdf, []byte("\nstartxref\n"))
 	if sx < 0 {
@@ -119,6 +124,16 @@ func compressPDF(pdf []byte) ([]byte, error) {
 		}
 		body := pdf[o.off:next]
 		offsets[o.num] = out.Len()
+		if swap != nil && len(body) > len(swap.old.data) && len(body)-len(swap.old.data) < 100 {
+			head, end := fontHead(o.num, swap.old), "\nendstream\nendobj\n"
+			if len(body) == len(head)+len(swap.old.data)+len(end) && bytes.HasPrefix(body, head) && bytes.HasSuffix(body, []byte(end)) &&
+				bytes.Equal(body[len(head):len(body)-len(end)], swap.old.data) {
+				out.Write(fontHead(o.num, swap.new))
+				out.Write(swap.new.data)
+				out.WriteString(end)
+				continue
+			}
+		}
 		prefix := strconv.Itoa(o.num) + " 0 obj\n<</Length "
 		if !bytes.HasPrefix(body, []byte(prefix)) {
 			if !bytes.HasPrefix(body, []byte(strconv.Itoa(o.num)+" 0 obj\n")) {
@@ -153,4 +168,10 @@ func compressPDF(pdf []byte) ([]byte, error) {
 	out.Write(trailer)
 	fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", start)
 	return bytes.Clone(out.Bytes()), nil
+}
+
+// fontHead is the start of object num, the font file f, as the PDF library
+// writes it, up to its data.
+func fontHead(num int, f fontFile) []byte {
+	return fmt.Appendf(nil, "%d 0 obj\n<</Length %d\n/Filter /FlateDecode\n/Length1 %d\n>>\nstream\n", num, len(f.data), f.size)
 }

@@ -20,7 +20,7 @@ func samplePDF(t testing.TB, pages int, compress bool) []byte {
 	pdf.SetCreationDate(at)
 	pdf.SetModificationDate(at) // else the library writes the clock's second, and two samples may differ
 	pdf.SetCatalogSort(true)
-	pdf.AddFontFromBytes("go", "", fast8().def, fast8().file)
+	pdf.AddFontFromBytes("go", "", fast8().def, fast8().file.data)
 	pdf.AliasNbPages("{nb}")
 	for i := range pages {
 		pdf.AddPage()
@@ -41,14 +41,14 @@ func samplePDF(t testing.TB, pages int, compress bool) []byte {
 func TestCompressPDF(t *testing.T) {
 	for _, pages := range []int{1, 3, 12} {
 		plain, want := samplePDF(t, pages, false), samplePDF(t, pages, true)
-		got, err := compressPDF(plain)
+		got, err := compressPDF(plain, nil)
 		if err != nil {
 			t.Fatalf("%d pages: %v", pages, err)
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%d pages: %d bytes, the library's own compression %d", pages, len(got), len(want))
 		}
-		if again, err := compressPDF(got); err != nil || !bytes.Equal(again, got) {
+		if again, err := compressPDF(got, nil); err != nil || !bytes.Equal(again, got) {
 			t.Errorf("%d pages: compressing again changed it (%v)", pages, err)
 		}
 	}
@@ -65,7 +65,7 @@ func TestCompressPDFRefuses(t *testing.T) {
 		"bad startxref": bytes.Replace(good, []byte("startxref\n"), []byte("startxref\n9"), 1),
 		"shifted":       append([]byte("%"), good...),
 	} {
-		if _, err := compressPDF(pdf); !errors.Is(err, errLayout) {
+		if _, err := compressPDF(pdf, nil); !errors.Is(err, errLayout) {
 			t.Errorf("%s: %v, want errLayout", name, err)
 		}
 	}
@@ -77,11 +77,11 @@ func FuzzCompressPDF(f *testing.F) {
 	f.Add(samplePDF(f, 1, false))
 	f.Add(samplePDF(f, 2, true))
 	f.Fuzz(func(t *testing.T, pdf []byte) {
-		out, err := compressPDF(pdf)
+		out, err := compressPDF(pdf, nil)
 		if err != nil {
 			return
 		}
-		if again, err := compressPDF(out); err != nil || !bytes.Equal(again, out) {
+		if again, err := compressPDF(out, nil); err != nil || !bytes.Equal(again, out) {
 			t.Errorf("compressing again changed it (%v)", err)
 		}
 	})

@@ -18,7 +18,9 @@
 // all fit the Nordic and Baltic 8-bit encoding of the package (Latin-1,
 // Estonian, Latvian, Lithuanian, Polish and Sámi letters) embeds a subset
 // prepared once per process, which makes a rendering several times
-// cheaper; any other document embeds the Unicode font, with every
-// character the Go font has. A company may give its logo and colour in
+// cheaper: ASCII and those of three groups of further characters (Finnish
+// and Swedish with the symbols; other Latin-1; the rest) it uses, so that
+// a Finnish invoice is about 22 KB instead of 30. Any other document
+// embeds the Unicode font, with every character the Go font has. A company may give its logo and colour in
 // [Options].
 package invoicepdf

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font"
@@ -28,6 +29,12 @@ import (
 // pdftotext and copying read it. A document with any other character
 // (Czech, Greek, Cyrillic …) is drawn again with the Unicode font, so that
 // nothing the Go font covers is lost.
+//
+// The subset embedded is cut further, to ASCII and the groups of extra
+// characters the document draws (see font8Group): compressPDF swaps the
+// file of the whole encoding, which the PDF library writes, for the one of
+// those groups, made when a document first needs it. The encoding and the
+// widths stay those of the whole encoding.
 
 // font8Extra are the characters of codes 128–255 in order: the symbols of
 // the labels and formats, the Latin-1 letters, and the further letters of
@@ -40,11 +47,47 @@ const font8Extra = "\u00a0²³·×…€→–—‘’“”«»" +
 
 // font8 is the prepared 8-bit font.
 type font8 struct {
-	def  []byte        // the font definition for fpdf.AddFontFromBytes
-	file []byte        // the subset font file, zlib-compressed
-	code map[rune]byte // the code of each character it has
-	cw   [256]int      // the width of each code, 1/1000 em
-	miss int           // the width of a character it lacks
+	def   []byte                 // the font definition for fpdf.AddFontFromBytes
+	file  fontFile               // the subset of every character of the encoding
+	code  map[rune]byte          // the code of each character it has
+	char  [128]rune              // the character of each code from 128
+	cw    [256]int               // the width of each code, 1/1000 em
+	miss  int                    // the width of a character it lacks
+	group [font8Groups][2]uint64 // the codes of each group of extra characters (bit c-128 for code c)
+	// subsets are the font files of ASCII and some of the groups
+	// (index: a bit for each group), made when a document first needs
+	// one: a document embeds only the groups it uses.
+	subsets [1 << font8Groups]struct {
+		once sync.Once
+		file *fontFile // nil when it could not be made
+	}
+}
+
+// fontFile is a font file as the PDF library embeds it: zlib-compressed,
+// with its uncompressed size.
+type fontFile struct {
+	data []byte
+	size int
+}
+
+// The extra characters fall into font8Groups groups (see font8Group): a
+// document embeds ASCII and the groups it uses. The whole encoding is a
+// 24 KB font file, ASCII alone 15 KB: most of a rendered invoice, which
+// is sent, stored and hashed with every e-mail.
+const font8Groups = 3
+
+// font8Group returns the group of an extra character: 0 for the symbols
+// and the Finnish and Swedish letters (with the À of the Finnish label
+// "À-hinta"), 1 for the other Latin-1 letters, 2 for the Estonian,
+// Latvian, Lithuanian, Polish and Sámi ones.
+func font8Group(r rune) int {
+	switch {
+	case !unicode.IsLetter(r) || strings.ContainsRune("ÀÄÅÖàäåö", r):
+		return 0
+	case r < 0x100:
+		return 1
+	}
+	return 2
 }
 
 // fast8 prepares the 8-bit font once; nil when that fails (then every
@@ -69,7 +112,6 @@ func newFont8(extra string) (*font8, error) {
 	ppem := fixed.I(upem) // advances in font units, 26.6
 	scale := func(v fixed.Int26_6) int { return int(math.Round(float64(v) / 64 * 1000 / float64(upem))) }
 	f := &font8{code: map[rune]byte{}}
-	var cut strings.Builder
 	var diff strings.Builder
 	add := func(c int, r rune) error {
 		gi, err := src.GlyphIndex(&buf, r)
@@ -81,9 +123,11 @@ func newFont8(extra string) (*font8, error) {
 			return err
 		}
 		f.code[r], f.cw[c] = byte(c), scale(adv)
-		cut.WriteRune(r)
 		if c >= 128 {
 			fmt.Fprintf(&diff, "/uni%04X ", r)
+			f.char[c-128] = r
+			g := font8Group(r)
+			f.group[g][(c-128)/64] |= 1 << ((c - 128) % 64)
 		}
 		return nil
 	}
@@ -108,29 +152,15 @@ func newFont8(extra string) (*font8, error) {
 			f.cw[i] = f.miss
 		}
 	}
-	sub := fpdf.UTF8CutFont(goregular.TTF, cut.String())
-	// The subset must map every character to a glyph of its own width.
-	check, err := sfnt.Parse(sub)
+	var all [2]uint64
+	for _, g := range f.group {
+		all[0], all[1] = all[0]|g[0], all[1]|g[1]
+	}
+	file, err := f.cut(all)
 	if err != nil {
-		return nil, fmt.Errorf("the font subset does not parse: %w", err)
-	}
-	for r, code := range f.code {
-		gi, err := check.GlyphIndex(&buf, r)
-		if err != nil || gi == 0 {
-			return nil, fmt.Errorf("the font subset lacks %q", r)
-		}
-		adv, err := check.GlyphAdvance(&buf, gi, ppem, font.HintingNone)
-		if err != nil || scale(adv) != f.cw[code] {
-			return nil, fmt.Errorf("the font subset has another width for %q", r)
-		}
-	}
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	zw.Write(sub)
-	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	f.file = z.Bytes()
+	f.file = *file
 
 	m, err := src.Metrics(&buf, ppem, font.HintingNone)
 	if err != nil {
@@ -157,7 +187,7 @@ func newFont8(extra string) (*font8, error) {
 	}{Tp: "TrueType", Name: "JAKELU+GoRegular", Up: -100, Ut: 50, Cw: f.cw[:],
 		Enc: "jakelu-nordic-baltic", Diff: "128 " + strings.TrimSpace(diff.String()),
 		// ".z": the PDF library embeds the file as it is, flate-compressed.
-		File: "goregular-jakelu.z", OriginalSize: len(sub)}
+		File: "goregular-jakelu.z", OriginalSize: f.file.size}
 	def.Desc.Ascent, def.Desc.Descent, def.Desc.CapHeight = scale(m.Ascent), -scale(m.Descent), scale(m.CapHeight)
 	def.Desc.Flags = 32 // non-symbolic: the encoding's names select the glyphs
 	def.Desc.FontBBox = box{scale(bounds.Min.X), -scale(bounds.Max.Y), scale(bounds.Max.X), -scale(bounds.Min.Y)}
@@ -166,6 +196,72 @@ func newFont8(extra string) (*font8, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// cut returns the font file of ASCII and the extra characters whose codes
+// are in codes (bit c-128 for code c), checking that it maps every one of
+// them to a glyph of its width.
+func (f *font8) cut(codes [2]uint64) (*fontFile, error) {
+	var chars strings.Builder
+	for c := 32; c < 127; c++ {
+		chars.WriteByte(byte(c))
+	}
+	for i, r := range f.char {
+		if r != 0 && codes[i/64]>>(i%64)&1 == 1 {
+			chars.WriteRune(r)
+		}
+	}
+	sub := fpdf.UTF8CutFont(goregular.TTF, chars.String())
+	check, err := sfnt.Parse(sub)
+	if err != nil {
+		return nil, fmt.Errorf("the font subset does not parse: %w", err)
+	}
+	var buf sfnt.Buffer
+	ppem := fixed.I(int(check.UnitsPerEm()))
+	for _, r := range chars.String() {
+		gi, err := check.GlyphIndex(&buf, r)
+		if err != nil || gi == 0 {
+			return nil, fmt.Errorf("the font subset lacks %q", r)
+		}
+		adv, err := check.GlyphAdvance(&buf, gi, ppem, font.HintingNone)
+		if err != nil || int(math.Round(float64(adv)/64*1000/float64(check.UnitsPerEm()))) != f.cw[f.code[r]] {
+			return nil, fmt.Errorf("the font subset has another width for %q", r)
+		}
+	}
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	zw.Write(sub)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return &fontFile{data: z.Bytes(), size: len(sub)}, nil
+}
+
+// subset returns the font file of ASCII and the groups of the extra
+// characters a document used (bit c-128 of used for code c), nil when
+// that is the whole encoding or the file cannot be made: then the
+// document embeds f.file.
+func (f *font8) subset(used [2]uint64) *fontFile {
+	set := 0
+	for g, codes := range f.group {
+		if used[0]&codes[0] != 0 || used[1]&codes[1] != 0 {
+			set |= 1 << g
+		}
+	}
+	if set == len(f.subsets)-1 {
+		return nil
+	}
+	s := &f.subsets[set]
+	s.once.Do(func() {
+		var codes [2]uint64
+		for g := range f.group {
+			if set>>g&1 == 1 {
+				codes[0], codes[1] = codes[0]|f.group[g][0], codes[1]|f.group[g][1]
+			}
+		}
+		s.file, _ = f.cut(codes) // on failure the whole encoding serves
+	})
+	return s.file
 }
 
 // encode returns s in the 8-bit encoding and whether every character of

@@ -215,7 +215,13 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 		return nil, &Error{Number: d.Number, Err: fmt.Errorf("%w: %w", ErrPDF, err)}
 	}
 	out.Pages = p.pdf.PageNo()
-	if z, err := compressPDF(buf.Bytes()); err == nil {
+	var swap *fontSwap
+	if p.f8 != nil {
+		if sub := p.f8.subset(p.used); sub != nil {
+			swap = &fontSwap{old: p.f8.file, new: *sub}
+		}
+	}
+	if z, err := compressPDF(buf.Bytes(), swap); err == nil {
 		out.PDF = z
 		pdfBuffers.Put(buf)
 	} else {
@@ -257,16 +263,17 @@ type page struct {
 	lang string
 	pdf  *fpdf.Fpdf
 
-	overflow     bool   // the document needs more than MaxPages pages
-	f8           *font8 // the 8-bit font, nil for the Unicode font
-	uncovered    bool   // a text has a character f8 lacks
-	barcode, epc string // the codes of the form; "" for no form
-	noForm       error  // why a payable invoice has no form
-	payable      bool   // the document asks for a payment
-	cellBuf      []byte // for cell
-	textRGB      [3]int // the colour of textOp
-	textOp       []byte // its fill colour operator, for cell
-	mode         int    // the text rendering mode of page modePage
+	overflow     bool      // the document needs more than MaxPages pages
+	f8           *font8    // the 8-bit font, nil for the Unicode font
+	uncovered    bool      // a text has a character f8 lacks
+	used         [2]uint64 // the codes from 128 of f8 drawn (bit c-128 for code c)
+	barcode, epc string    // the codes of the form; "" for no form
+	noForm       error     // why a payable invoice has no form
+	payable      bool      // the document asks for a payment
+	cellBuf      []byte    // for cell
+	textRGB      [3]int    // the colour of textOp
+	textOp       []byte    // its fill colour operator, for cell
+	mode         int       // the text rendering mode of page modePage
 	modePage     int
 }
 
@@ -332,7 +339,7 @@ func (p *page) render() error {
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCompression(false) // compressPDF compresses the pages
 	if p.f8 != nil {
-		pdf.AddFontFromBytes("go", "", p.f8.def, p.f8.file)
+		pdf.AddFontFromBytes("go", "", p.f8.def, p.f8.file.data)
 	} else {
 		pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	}
@@ -481,8 +488,11 @@ func (p *page) cell(w, h float64, s, align string) {
 		b = strconv.AppendFloat(b, (pageHeight-(y+.5*h+.3*fontSize))*k, 'f', 2, 64)
 		b = append(b, " Td ("...)
 		for i := range len(s) {
-			if c := s[i]; c == '\\' || c == '(' || c == ')' {
+			switch c := s[i]; {
+			case c == '\\' || c == '(' || c == ')':
 				b = append(b, '\\')
+			case c >= 128:
+				p.used[(c-128)/64] |= 1 << ((c - 128) % 64)
 			}
 			b = append(b, s[i])
 		}

@@ -426,6 +426,56 @@ func TestRenderFonts(t *testing.T) {
 	}
 }
 
+// TestRenderSubset checks that a document in the 8-bit font embeds only
+// the groups of characters it uses, and that with them it reads back and
+// rasterises exactly as with the whole font.
+func TestRenderSubset(t *testing.T) {
+	needTools(t, "pdftotext", "pdftoppm")
+	r, err := invoicepdf.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A PEPPOL invoice in Finnish uses the first group; each seller adds
+	// its own.
+	for _, seller := range []string{"Kotka Systems Oy", "Äänekosken Sähkö Oy", "Café Éclair SARL", "Šiaulių Žąsų Ūkis UAB"} {
+		t.Run(seller, func(t *testing.T) {
+			d := parseFile(t, "../../docparse/testdata/ubl-peppol.xml")
+			d.Seller.Name = seller
+			out, err := r.Render(d, "fi")
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole, err := invoicepdf.WithWholeFont(out.PDF)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.PDF) >= len(whole) {
+				t.Errorf("%d bytes, with the whole font %d", len(out.PDF), len(whole))
+			}
+			if got, want := pdfText(t, out.PDF), pdfText(t, whole); got != want || !strings.Contains(got, seller) {
+				t.Errorf("the text differs from the whole font's or lacks %q:\n%s\nwant\n%s", seller, got, want)
+			}
+			if got, want := raster(t, out.PDF), raster(t, whole); !bytes.Equal(got, want) {
+				t.Error("the page rasterises otherwise than with the whole font")
+			}
+		})
+	}
+}
+
+// raster returns the first page of pdf rasterised at 100 dpi, as a PPM.
+func raster(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.CommandContext(t.Context(), "pdftoppm", "-r", "100", "-f", "1", "-l", "1", file).Output()
+	if err != nil {
+		t.Fatalf("pdftoppm: %v", err)
+	}
+	return out
+}
+
 // TestRenderConcurrent renders from several goroutines at once (the
 // 8-bit font and the zlib writers are shared): every result equals the
 // one-at-a-time rendering. Run with -race.

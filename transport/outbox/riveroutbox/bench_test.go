@@ -105,8 +105,8 @@ func report(b *testing.B, n int, unit string) {
 // Router.Distribute directly with 20 documents in flight.
 //
 // The invoice has no PDF, so distribution renders its invoice image (a
-// 30 KB PDF; the composed e-mail is 60 KB): about half of the CPU of
-// enqueueing it. enqueue-batch-postgres-no-image enqueues the same
+// 22 KB PDF; the composed e-mail is about 49 KB): about half of the CPU
+// of enqueueing it. enqueue-batch-postgres-no-image enqueues the same
 // invoice with the image switched off (a 15 KB e-mail), the work the
 // outbox's target of 2,000 documents/s was set for.
 func BenchmarkOutbox(b *testing.B) {
