@@ -58,14 +58,15 @@ var scratchBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 var errLayout = errors.New("unexpected PDF layout")
 
 // fontSwap is a font file to embed instead of another: the subset of the
-// 8-bit font a document needs instead of the whole one.
+// 8-bit font a document needs instead of the placeholder the PDF library
+// wrote.
 type fontSwap struct{ old, new fontFile }
 
 // compressPDF returns pdf, as the PDF library writes it (objects, then a
 // classic cross-reference table and trailer), with every unfiltered stream
 // whose dictionary is only its length flate-compressed, the embedded font
-// file swap.old (when swap is not nil) replaced by swap.new, and the
-// cross-reference table made to match.
+// file swap.old (when swap is not nil; an error when it is missing)
+// replaced by swap.new, and the cross-reference table made to match.
 func compressPDF(pdf []byte, swap *fontSwap) ([]byte, error) {
 	// The trailer: startxref, the table, its entries.
 	sx := bytes.LastIndex(pdf, []byte("\nstartxref\n"))
@@ -131,6 +132,7 @@ func compressPDF(pdf []byte, swap *fontSwap) ([]byte, error) {
 				out.Write(fontHead(o.num, swap.new))
 				out.Write(swap.new.data)
 				out.WriteString(end)
+				swap = nil
 				continue
 			}
 		}
@@ -159,6 +161,9 @@ func compressPDF(pdf []byte, swap *fontSwap) ([]byte, error) {
 		fmt.Fprintf(out, "%d 0 obj\n<</Filter /FlateDecode /Length %d>>\nstream\n", o.num, z.Len())
 		out.Write(z.Bytes())
 		out.Write(data[n:])
+	}
+	if swap != nil {
+		return nil, fmt.Errorf("%w: no font file to swap", errLayout)
 	}
 	start := out.Len()
 	fmt.Fprintf(out, "xref\n0 %d\n0000000000 65535 f \n", size)

@@ -69,6 +69,11 @@ func TestCompressPDFRefuses(t *testing.T) {
 			t.Errorf("%s: %v, want errLayout", name, err)
 		}
 	}
+	// A font file to swap that is not there.
+	swap := &fontSwap{old: fast8().placeholder(), new: fast8().file}
+	if _, err := compressPDF(good, swap); !errors.Is(err, errLayout) {
+		t.Errorf("no placeholder: %v, want errLayout", err)
+	}
 }
 
 // FuzzCompressPDF: any input is refused or compressed, never a panic,

@@ -59,7 +59,7 @@ type font8 struct {
 	// one: a document embeds only the groups it uses.
 	subsets [1 << font8Groups]struct {
 		once sync.Once
-		file *fontFile // nil when it could not be made
+		file *fontFile
 	}
 }
 
@@ -238,9 +238,8 @@ func (f *font8) cut(codes [2]uint64) (*fontFile, error) {
 }
 
 // subset returns the font file of ASCII and the groups of the extra
-// characters a document used (bit c-128 of used for code c), nil when
-// that is the whole encoding or the file cannot be made: then the
-// document embeds f.file.
+// characters a document used (bit c-128 of used for code c): f.file when
+// that is all of them or the subset cannot be made.
 func (f *font8) subset(used [2]uint64) *fontFile {
 	set := 0
 	for g, codes := range f.group {
@@ -249,7 +248,7 @@ func (f *font8) subset(used [2]uint64) *fontFile {
 		}
 	}
 	if set == len(f.subsets)-1 {
-		return nil
+		return &f.file
 	}
 	s := &f.subsets[set]
 	s.once.Do(func() {
@@ -259,10 +258,22 @@ func (f *font8) subset(used [2]uint64) *fontFile {
 				codes[0], codes[1] = codes[0]|f.group[g][0], codes[1]|f.group[g][1]
 			}
 		}
-		s.file, _ = f.cut(codes) // on failure the whole encoding serves
+		var err error
+		if s.file, err = f.cut(codes); err != nil {
+			s.file = &f.file
+		}
 	})
 	return s.file
 }
+
+// placeholder stands in for the font file when the PDF library writes
+// the PDF: compressPDF swaps it for the subset the document needs, so
+// that the library does not copy the whole font into every PDF.
+func (f *font8) placeholder() fontFile {
+	return fontFile{data: fontPlaceholder, size: f.file.size}
+}
+
+var fontPlaceholder = []byte("jakelu: the font file goes here")
 
 // encode returns s in the 8-bit encoding and whether every character of
 // it has a code (one without becomes '?').

@@ -126,12 +126,12 @@ func TestFont8Subsets(t *testing.T) {
 	for _, tt := range tests {
 		got := f.subset(used(tt.text))
 		if tt.set < 0 {
-			if got != nil {
+			if got != &f.file {
 				t.Errorf("%q: a subset of %d bytes, want the whole font", tt.text, len(got.data))
 			}
 			continue
 		}
-		if got == nil || got != f.subsets[tt.set].file {
+		if got != f.subsets[tt.set].file || got == &f.file {
 			t.Errorf("%q: not the subset of groups %03b", tt.text, tt.set)
 		}
 	}

@@ -217,15 +217,18 @@ func (r *Renderer) Render(d *docparse.Document, lang string) (*Rendered, error) 
 	out.Pages = p.pdf.PageNo()
 	var swap *fontSwap
 	if p.f8 != nil {
-		if sub := p.f8.subset(p.used); sub != nil {
-			swap = &fontSwap{old: p.f8.file, new: *sub}
-		}
+		swap = &fontSwap{old: p.f8.placeholder(), new: *p.f8.subset(p.used)}
 	}
-	if z, err := compressPDF(buf.Bytes(), swap); err == nil {
+	z, err := compressPDF(buf.Bytes(), swap)
+	switch {
+	case err == nil:
 		out.PDF = z
 		pdfBuffers.Put(buf)
-	} else {
+	case swap == nil:
 		out.PDF = buf.Bytes() // uncompressed, as valid if larger; buf is not reused
+	default: // the font file is missing
+		pdfBuffers.Put(buf)
+		return nil, &Error{Number: d.Number, Err: fmt.Errorf("%w: %w", ErrPDF, err)}
 	}
 	return out, nil
 }
@@ -339,7 +342,7 @@ func (p *page) render() error {
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCompression(false) // compressPDF compresses the pages
 	if p.f8 != nil {
-		pdf.AddFontFromBytes("go", "", p.f8.def, p.f8.file.data)
+		pdf.AddFontFromBytes("go", "", p.f8.def, p.f8.placeholder().data)
 	} else {
 		pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	}
