@@ -101,11 +101,13 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 	if opts == nil {
 		opts = &EnqueueOptions{}
 	}
-	// Parsing, planning and composing take the CPU: they run on several
-	// cores, a part of enqueuePart inputs at a time, each input on its own.
-	// With a batching outbox and one transaction for the whole batch
-	// (tx, or one the outbox begins), each part is stored while the next
-	// is composed, so that the database and the CPU work at once.
+	// Parsing, planning and composing take the CPU: they run on every
+	// core, each input on its own, and the results are taken a part of
+	// enqueuePart inputs at a time. With a batching outbox and one
+	// transaction for the whole batch (tx, or one the outbox begins),
+	// each part is stored while the next ones are composed, so that the
+	// database and the CPU work at once; while it waits for a part, this
+	// goroutine composes too.
 	b, batcher := r.outbox.(outbox.Batcher)
 	own := false
 	if tb, ok := r.outbox.(outbox.TxBeginner); ok && batcher && tx == nil && len(inputs) > enqueuePart {
@@ -117,37 +119,25 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 		tx, own = t, true
 	}
 	byPart := batcher && tx != nil && len(inputs) > enqueuePart // else all parts are stored at the end
-	workers := runtime.GOMAXPROCS(0)
-	if byPart {
-		// One core is left to storing the part before: the driver's
-		// encoding, and the database when it shares the machine. On two
-		// cores this took a batch of invoices needing their image from
-		// about 1,180 to 1,480 documents/s; composing on both cores
-		// starved the storing and gained nothing.
-		workers = max(1, workers-1)
-	}
-	parts := make(chan [][]prepared, 1)
-	go func() {
-		defer close(parts)
-		for start := 0; start < len(inputs); start += enqueuePart {
-			in := inputs[start:min(start+enqueuePart, len(inputs))]
-			done := make([][]prepared, len(in))
-			parallel.ForWorkers(workers, len(in), func(n int) { done[n] = r.parseAndPrepare(ctx, in[n], single) })
-			parts <- done
-		}
-	}()
+	done := make([][]prepared, len(inputs))
+	prep := parallel.NewOrdered(len(inputs), runtime.GOMAXPROCS(0)-1, 2*enqueuePart, func(n int) {
+		done[n] = r.parseAndPrepare(ctx, inputs[n], single)
+	})
 	var results []*Result
 	var all pending  // every item: stored at the end unless byPart
 	var failed error // the transaction failed: nothing is stored
-	for done := range parts {
+	for start := 0; start < len(inputs); start += enqueuePart {
+		end := min(start+enqueuePart, len(inputs))
+		prep.Through(end)
 		first := len(all.items)
-		for _, p := range done {
+		for n, p := range done[start:end] {
 			for _, d := range p {
 				if d.msg != nil {
 					all.add(r, d, opts, single, len(results))
 				}
 				results = append(results, d.res)
 			}
+			done[start+n] = nil
 		}
 		if byPart && failed == nil {
 			failed = all.store(ctx, r, b, tx, results, first)

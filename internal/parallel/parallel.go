@@ -12,12 +12,8 @@ import (
 // next index when it is free, and returns when all calls have returned.
 // With one processor, or n ≤ 1, it calls f in order on the calling
 // goroutine.
-func For(n int, f func(int)) { ForWorkers(runtime.GOMAXPROCS(0), n, f) }
-
-// ForWorkers is For on up to workers goroutines (1 or fewer: in order on
-// the calling goroutine), for a caller that keeps cores for other work.
-func ForWorkers(workers, n int, f func(int)) {
-	workers = min(workers, n)
+func For(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := range n {
 			f(i)
