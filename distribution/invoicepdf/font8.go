@@ -31,10 +31,10 @@ import (
 // nothing the Go font covers is lost.
 //
 // The subset embedded is cut further, to ASCII and the groups of extra
-// characters the document draws (see font8Group): compressPDF swaps the
-// file of the whole encoding, which the PDF library writes, for the one of
-// those groups, made when a document first needs it. The encoding and the
-// widths stay those of the whole encoding.
+// characters the document draws (see font8Group): the PDF library writes
+// a placeholder for the font file, and compressPDF swaps it for the file
+// of those groups, made when a document first needs it. The encoding and
+// the widths stay those of the whole encoding.
 
 // font8Extra are the characters of codes 128–255 in order: the symbols of
 // the labels and formats, the Latin-1 letters, and the further letters of
@@ -273,6 +273,7 @@ func (f *font8) placeholder() fontFile {
 	return fontFile{data: fontPlaceholder, size: f.file.size}
 }
 
+// fontPlaceholder is the placeholder's data, the same for every document.
 var fontPlaceholder = []byte("jakelu: the font file goes here")
 
 // encode returns s in the 8-bit encoding and whether every character of
