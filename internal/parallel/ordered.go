@@ -49,9 +49,7 @@ func NewOrdered(n, workers, ahead int, f func(int)) *Ordered {
 func (o *Ordered) run() {
 	i := o.next
 	o.next++
-	o.mu.Unlock()
-	o.f(i)
-	o.mu.Lock()
+	o.call(i)
 	o.done[i] = true
 	for o.through < o.n && o.done[o.through] {
 		o.through++
@@ -77,4 +75,13 @@ func (o *Ordered) Through(k int) {
 			o.changed.Wait()
 		}
 	}
+}
+
+// call calls f(i) with o.mu unlocked, and locks it again even when f
+// panics, so that the panic, not the unlock of an unlocked mutex, is what
+// is reported.
+func (o *Ordered) call(i int) {
+	o.mu.Unlock()
+	defer o.mu.Lock()
+	o.f(i)
 }

@@ -53,3 +53,15 @@ func TestOrdered(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderedPanic checks that a panic of f on the caller's goroutine
+// reaches the caller as that panic.
+func TestOrderedPanic(t *testing.T) {
+	o := NewOrdered(1, 0, 1, func(int) { panic("boom") })
+	defer func() {
+		if v := recover(); v != "boom" {
+			t.Errorf("recovered %v, want the panic of f", v)
+		}
+	}()
+	o.Through(1)
+}
