@@ -22,9 +22,10 @@ type Ordered struct {
 }
 
 // NewOrdered starts workers goroutines (none for 0 or fewer) running f on
-// the n indexes; see Ordered. Call Through(n) before dropping it, or the
+// the n indexes (none for 0 or fewer); see Ordered. Call Through(n) before dropping it, or the
 // workers wait for ever.
 func NewOrdered(n, workers, ahead int, f func(int)) *Ordered {
+	n = max(n, 0)
 	o := &Ordered{n: n, ahead: max(ahead, 1), f: f, done: make([]bool, n)}
 	o.changed = sync.NewCond(&o.mu)
 	for range min(workers, n-1) {
