@@ -46,7 +46,12 @@ type msgRow struct {
 // and completes it when none is open.
 func (o *Outbox) work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	id := outbox.ID(job.Args.Message)
-	m, rcpts, err := o.load(ctx, id)
+	var m *msgRow
+	var rcpts []rcptRow
+	err := o.slot(ctx, func() (err error) {
+		m, rcpts, err = o.load(ctx, id)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // deleted by the host: nothing to deliver
 	}
@@ -77,7 +82,7 @@ func (o *Outbox) work(ctx context.Context, job *river.Job[deliverArgs]) error {
 			}
 			// Its worker died between the intent and the outcome.
 			if o.opts.Ambiguity == outbox.Hold {
-				if err := o.abandon(ctx, m, r, now); err != nil {
+				if err := o.slot(ctx, func() error { return o.abandon(ctx, m, r, now) }); err != nil {
 					return err
 				}
 				continue
@@ -88,7 +93,12 @@ func (o *Outbox) work(ctx context.Context, job *river.Job[deliverArgs]) error {
 		if m.data == nil {
 			return fmt.Errorf("message %d has open recipients but its content was pruned", id)
 		}
-		if skip, err := o.suppressAtSend(ctx, m, r); err != nil || skip {
+		var skip bool
+		err := o.slot(ctx, func() (err error) {
+			skip, err = o.suppressAtSend(ctx, m, r)
+			return err
+		})
+		if err != nil || skip {
 			if err != nil {
 				return err
 			}
@@ -299,12 +309,14 @@ func (o *Outbox) attempt(ctx context.Context, m *msgRow, r rcptRow) (time.Time, 
 	if r.state == outbox.Sending { // abandoned, and the policy is Retry
 		amb = 1
 	}
-	var err error
-	if o.d == Postgres {
-		claimed, err = o.claimOne(ctx, m, r, lease, start, amb)
-	} else {
-		claimed, err = o.claimTx(ctx, m, r, lease, start, amb)
-	}
+	err := o.slot(ctx, func() (err error) {
+		if o.d == Postgres {
+			claimed, err = o.claimOne(ctx, m, r, lease, start, amb)
+		} else {
+			claimed, err = o.claimTx(ctx, m, r, lease, start, amb)
+		}
+		return err
+	})
 	if err != nil || !claimed {
 		return time.Time{}, err // another worker has it
 	}
@@ -324,7 +336,24 @@ func (o *Outbox) attempt(ctx context.Context, m *msgRow, r rcptRow) (time.Time, 
 	// transaction is over, and what it said must not be lost.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	return o.outcome(cctx, m, r, lease, res)
+	var next time.Time
+	err = o.slot(cctx, func() (err error) {
+		next, err = o.outcome(cctx, m, r, lease, res)
+		return err
+	})
+	return next, err
+}
+
+// slot runs f, a worker's database work, once fewer than
+// Options.MaxStatements others are running.
+func (o *Outbox) slot(ctx context.Context, f func() error) error {
+	select {
+	case o.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-o.slots }()
+	return f()
 }
 
 // outcome commits what one SMTP transaction for r said.
