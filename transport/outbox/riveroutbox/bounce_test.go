@@ -163,6 +163,56 @@ func TestHandleBounce(t *testing.T) {
 	})
 }
 
+// TestSuppressedAtSend checks the list at send time, in one message: an
+// active entry keeps its address from being sent to, a single soft bounce
+// (an entry, not yet active) and a removed entry do not, and an address
+// with no entry is sent to.
+func TestSuppressedAtSend(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		srv := transporttest.NewServer(t, nil)
+		db, _ := b.open(t)
+		o := newOutbox(t, db, b.dialect, testOptions(smtpTo(t, srv.Addr(), 2*time.Second), nil))
+		ctx := t.Context()
+		sup := o.Suppressions()
+		for _, s := range []outbox.Suppression{
+			{Tenant: "t", Address: "Gone@Asiakas.fi", Source: outbox.SourceBounce, Hard: true, Status: "5.1.1", Code: 550},
+			{Tenant: "t", Address: "full@asiakas.fi", Source: outbox.SourceBounce, Reason: bounce.ReasonMailboxFull, Status: "4.2.2", Code: 452},
+			{Tenant: "t", Address: "back@asiakas.fi", Source: outbox.SourceComplaint},
+		} {
+			if err := sup.Add(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sup.Remove(ctx, "t", "back@asiakas.fi", "matti"); err != nil {
+			t.Fatal(err)
+		}
+		id, err := o.Enqueue(ctx, nil, invoice(1, "gone@asiakas.fi", "full@asiakas.fi", "back@asiakas.fi", "new@asiakas.fi"), &outbox.EnqueueOptions{Tenant: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := waitFor(t, o, id, "settled", func(st *outbox.Status) bool {
+			for _, r := range st.Recipients {
+				if r.State != outbox.Delivered && r.State != outbox.Suppressed {
+					return false
+				}
+			}
+			return true
+		})
+		for _, r := range st.Recipients {
+			if want := map[bool]outbox.State{true: outbox.Suppressed, false: outbox.Delivered}[r.Address == "gone@asiakas.fi"]; r.State != want {
+				t.Errorf("%s: %s, want %s", r.Address, r.State, want)
+			}
+		}
+		sent := map[string]bool{}
+		for _, m := range srv.Messages() {
+			sent[m.To[0]] = true
+		}
+		if len(sent) != 3 || sent["gone@asiakas.fi"] {
+			t.Errorf("the server got %v; want all but gone@asiakas.fi", sent)
+		}
+	})
+}
+
 func TestSuppressionsSoft(t *testing.T) {
 	db, _ := backends[0].open(t)
 	clock := &fakeClock{t: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)}
