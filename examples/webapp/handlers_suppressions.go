@@ -38,7 +38,7 @@ func (a *app) suppressionsPage(w http.ResponseWriter, r *http.Request, sc *scope
 		a.fail(w, r, sc, http.StatusInternalServerError, "error.internal", err)
 		return
 	}
-	now := time.Now()
+	now := a.cfg.Now()
 	var p suppressionsPage
 	for _, s := range list {
 		v := suppressionView{Address: s.Address, Why: s.Message(sc.lang), Since: s.FirstSeen, Count: s.Count,
