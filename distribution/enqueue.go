@@ -77,10 +77,10 @@ func (r *Router) Enqueue(ctx context.Context, tx *sql.Tx, data []byte, opts *Enq
 // [Router.DistributeAll]. With an outbox that enqueues batches
 // ([outbox.Batcher]) all of them go into one transaction (tx or its own);
 // when that transaction fails, every document that would have been
-// queued ends Deferred. More than 100 inputs are composed 100 at a time,
-// and when there is one transaction to store them in (tx, or one the
-// outbox begins, [outbox.TxBeginner]) each hundred is stored while the
-// next is composed. The duplicate guard then locks each hundred's
+// queued ends Deferred. The inputs are composed on every core and taken
+// 100 at a time; when there are more than 100 and one transaction to
+// store them in (tx, or one the outbox begins, [outbox.TxBeginner]), each
+// hundred is stored while the next ones are composed. The duplicate guard then locks each hundred's
 // documents as it stores them: two batches enqueued at once that hold the
 // same documents may deadlock, and the database ends one of them
 // (Deferred, to be enqueued again).
@@ -141,6 +141,7 @@ func (r *Router) enqueueAll(ctx context.Context, tx *sql.Tx, inputs [][]byte, op
 		}
 		if byPart && failed == nil {
 			failed = all.store(ctx, r, b, tx, results, first)
+			clear(all.items[first:]) // stored: their bytes need not wait for the rest
 		}
 	}
 	switch {

@@ -59,6 +59,10 @@ func TestContentHashFields(t *testing.T) {
 			t.Errorf("changing %s: hash changed = %v, want %v", name, got, differs)
 		}
 	}
+	// An attachment is written field by field too.
+	if n := reflect.TypeFor[transport.Attachment]().NumField(); n != 3 {
+		t.Fatalf("transport.Attachment has %d fields, contentHash writes 3 (Filename, ContentType, Data): make it write the new one", n)
+	}
 	// Moving bytes from one field to the next is another message.
 	a, b := hashMessage(), hashMessage()
 	a.Subject, a.Text = "Invoice 1H", "ello"

@@ -56,7 +56,7 @@ type Options struct {
 	// time in SMTP transactions; more statements at once only have the
 	// database's processes compete for the cores (with 20 workers and
 	// PostgreSQL on the same two cores, a limit of 4 delivered about a
-	// third more messages a second than none).
+	// quarter more messages a second than none).
 	MaxStatements int
 	// JobTimeout bounds one delivery job (all its SMTP transactions);
 	// 0 means 5 minutes. A recipient in the middle of a job that ran out

@@ -98,10 +98,10 @@ func (o *Outbox) work(ctx context.Context, job *river.Job[deliverArgs]) error {
 			skip, err = o.suppressAtSend(ctx, m, r)
 			return err
 		})
-		if err != nil || skip {
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
+		}
+		if skip {
 			continue
 		}
 		at, err := o.attempt(ctx, m, r)
