@@ -124,6 +124,15 @@ func withSearchPath(dsn, schema string) string {
 	return u.String()
 }
 
+// mustExec runs statement q on db, failing the test with the statement
+// when it fails.
+func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.ExecContext(t.Context(), q, args...); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+}
+
 // forEachBackend runs f as a parallel subtest per backend.
 func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 	for _, b := range backends {

@@ -18,12 +18,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		db, _ := b.open(t)
 		ctx := t.Context()
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := db.ExecContext(ctx, q, args...); err != nil {
-				t.Fatalf("%v\n%s", err, q)
-			}
-		}
+		exec := func(q string, args ...any) { t.Helper(); mustExec(t, db, q, args...) }
 		o := newOutbox(t, db, b.dialect, nil)
 		msg := invoice(7, "a@asiakas.fi")
 		opts := &outbox.EnqueueOptions{Tenant: "t1", IdempotencyKey: "k1", DocumentKey: "Myyjä Oy\ninvoice\n7"}
