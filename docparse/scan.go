@@ -58,6 +58,14 @@ type xmlSource struct {
 	attr []xml.Attr
 }
 
+// rawTokens returns the source reading the segment with encoding/xml,
+// decoding a declared encoding as the tree does.
+func (s *segment) rawTokens() *xmlSource {
+	dec := xml.NewDecoder(bytes.NewReader(s.data))
+	dec.CharsetReader = s.charsetReader()
+	return &xmlSource{dec: dec}
+}
+
 func (x *xmlSource) next() (token, error) {
 	tok, err := x.dec.RawToken()
 	if err != nil {
