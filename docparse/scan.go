@@ -58,6 +58,14 @@ type xmlSource struct {
 	attr []xml.Attr
 }
 
+// rawTokens returns the source reading the segment with encoding/xml,
+// decoding a declared encoding as the tree does.
+func (s *segment) rawTokens() *xmlSource {
+	dec := xml.NewDecoder(bytes.NewReader(s.data))
+	dec.CharsetReader = s.charsetReader()
+	return &xmlSource{dec: dec}
+}
+
 func (x *xmlSource) next() (token, error) {
 	tok, err := x.dec.RawToken()
 	if err != nil {
@@ -91,9 +99,10 @@ type scanner struct {
 	pos     int
 	charset func(label string, r io.Reader) (io.Reader, error)
 
-	needClose bool // the start tag returned last was an empty element's
-	toClose   xml.Name
-	open      []qname // the elements open, but for an empty one
+	// toClose is the name of the empty element whose start tag was
+	// returned last, until its end tag is; else the zero Name.
+	toClose xml.Name
+	open    []qname // the elements open, but for an empty one
 
 	text  []byte     // character data that differs from its bytes in data
 	vals  []byte     // attribute values that differ from their bytes in data
@@ -135,7 +144,7 @@ var scanners = sync.Pool{New: func() any { return &scanner{names: map[string]qna
 // back with release.
 func newScanner(data []byte, charset func(label string, r io.Reader) (io.Reader, error)) *scanner {
 	s := scanners.Get().(*scanner)
-	s.data, s.pos, s.charset, s.needClose = data, 0, charset, false
+	s.data, s.pos, s.charset, s.toClose = data, 0, charset, xml.Name{}
 	s.open = s.open[:0]
 	return s
 }
@@ -172,9 +181,10 @@ func (s *scanner) attrs() []xml.Attr {
 }
 
 func (s *scanner) next() (token, error) {
-	if s.needClose {
-		s.needClose = false
-		return token{kind: tokEnd, name: s.toClose}, nil
+	if s.toClose.Local != "" {
+		name := s.toClose
+		s.toClose = xml.Name{}
+		return token{kind: tokEnd, name: name}, nil
 	}
 	d := s.data
 	if s.pos >= len(d) {
@@ -428,7 +438,7 @@ func (s *scanner) startTag() (token, error) {
 				return token{}, errFallback
 			}
 			s.pos += 2
-			s.needClose, s.toClose = true, name.Name
+			s.toClose = name.Name
 			return token{kind: tokStart, name: name.Name}, nil
 		case '>':
 			s.pos++

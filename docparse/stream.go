@@ -32,9 +32,7 @@ func (s *segment) stream(o *options) (docs []*Document, needTree bool, err error
 	if err != errFallback {
 		return docs, needTree, err
 	}
-	dec := xml.NewDecoder(bytes.NewReader(s.data))
-	dec.CharsetReader = s.charsetReader()
-	return s.streamFrom(&xmlSource{dec: dec}, o)
+	return s.streamFrom(s.rawTokens(), o)
 }
 
 // streamFrom is stream reading the tokens of src. It returns errFallback
