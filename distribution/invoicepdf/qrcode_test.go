@@ -62,13 +62,6 @@ func TestEncodeQRTables(t *testing.T) {
 	}
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // TestEncodeQRDecodes encodes the largest and a middle payload of every
 // version and decodes them with zbarimg; a payload beyond version 13 is
 // refused (page.qr then uses the general encoder).
@@ -78,7 +71,7 @@ func TestEncodeQRDecodes(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for v := 1; v <= 13; v++ {
-		for _, n := range []int{qrByteCapacity(v), (qrByteCapacity(v-1+boolInt(v == 1)) + qrByteCapacity(v) + 1) / 2} {
+		for _, n := range []int{qrByteCapacity(v), (qrByteCapacity(max(v-1, 1)) + qrByteCapacity(v) + 1) / 2} {
 			payload := qrPayload(n, v)
 			t.Run(fmt.Sprintf("v%d-%dB", v, n), func(t *testing.T) {
 				m, ok := encodeQR([]byte(payload))
@@ -311,7 +304,7 @@ func TestQRPenaltyMatchesReference(t *testing.T) {
 	}
 	for v := 1; v <= 13; v++ { // each version full, and one byte into it
 		checkQRAgainstRef(t, []byte(qrPayload(qrByteCapacity(v), v+7)))
-		checkQRAgainstRef(t, bytes.Repeat([]byte{0}, qrByteCapacity(v-1+boolInt(v == 1))+1))
+		checkQRAgainstRef(t, bytes.Repeat([]byte{0}, qrByteCapacity(max(v-1, 1))+1))
 	}
 }
 
