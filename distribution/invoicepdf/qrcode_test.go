@@ -83,13 +83,7 @@ func TestEncodeQRDecodes(t *testing.T) {
 				}
 				file := filepath.Join(dir, fmt.Sprintf("v%d-%d.png", v, n))
 				writeQRPNG(t, m, file)
-				// Binary: the bytes as encoded, not a guess at their character set
-				// (zbar reads a short UTF-8 text with one Ö as Shift JIS).
-				out, err := exec.CommandContext(t.Context(), "zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sqrcode.binary", file).Output()
-				if err != nil {
-					t.Fatalf("zbarimg decoded nothing: %v", err)
-				}
-				if got := strings.TrimSuffix(string(out), "\n"); got != payload {
+				if got := zbarQR(t, file); got != payload {
 					t.Errorf("decoded %q, want %q", got, payload)
 				}
 			})
@@ -98,6 +92,18 @@ func TestEncodeQRDecodes(t *testing.T) {
 	if _, ok := encodeQR(make([]byte, qrByteCapacity(13)+1)); ok {
 		t.Error("encodeQR accepted a payload beyond version 13")
 	}
+}
+
+// zbarQR returns the QR code zbarimg reads from the image file, as
+// binary: the bytes as encoded, not a guess at their character set (zbar
+// reads a short UTF-8 text with one Ö as Shift JIS).
+func zbarQR(t *testing.T, file string) string {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), "zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sqrcode.binary", file).Output()
+	if err != nil {
+		t.Fatalf("zbarimg decoded nothing from %s: %v", filepath.Base(file), err)
+	}
+	return strings.TrimSuffix(string(out), "\n")
 }
 
 // writeQRPNG writes m at 4 pixels a module with a quiet zone of 4 modules.
