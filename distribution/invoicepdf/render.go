@@ -1207,8 +1207,8 @@ func (p *page) code128(x, y, module, h float64) bool {
 		return false
 	}
 	p.pdf.SetFillColor(0, 0, 0)
-	g := newGrid(p.pdf, x, y, module, h, 0, 0, bc.Bounds().Dx()/2)
 	n := bc.Bounds().Dx()
+	g := newGrid(p.pdf, x, y, module, h, 0, 0, n/2)
 	for i := 0; i < n; {
 		if !dark(bc.At(i, 0)) {
 			i++
