@@ -110,17 +110,7 @@ func TestRenderAgainSetsModes(t *testing.T) {
 		if err := p.pdf.Output(&buf); err != nil {
 			t.Fatal(err)
 		}
-		var ms []int
-		mode := 0
-		for line := range strings.SplitSeq(buf.String(), "\n") {
-			switch {
-			case strings.HasSuffix(line, " Tr"):
-				mode = int(line[len(line)-4] - '0')
-			case strings.Contains(line, "Tj"):
-				ms = append(ms, mode)
-			}
-		}
-		return ms
+		return contentModes(buf.String())
 	}
 	want, got := modes(false), modes(true)
 	if !slices.Contains(want, 2) {
@@ -129,4 +119,21 @@ func TestRenderAgainSetsModes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("rendering again: modes %v, want %v", got, want)
 	}
+}
+
+// contentModes returns the text rendering mode (0 fill, 2 fill and stroke:
+// bold) each text of uncompressed content (a page's, or a PDF written
+// without compression) is drawn in, in order; the mode starts at 0.
+func contentModes(content string) []int {
+	var modes []int
+	mode := 0
+	for line := range strings.SplitSeq(content, "\n") {
+		switch {
+		case strings.HasSuffix(line, " Tr"):
+			mode = int(line[len(line)-4] - '0')
+		case strings.Contains(line, "Tj"):
+			modes = append(modes, mode)
+		}
+	}
+	return modes
 }

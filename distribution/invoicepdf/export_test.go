@@ -16,3 +16,7 @@ func WithWholeFont(pdf []byte) ([]byte, error) {
 	}
 	return nil, errors.New("no subset of the 8-bit font is embedded")
 }
+
+// ContentModes is contentModes: the text rendering mode of each text of
+// uncompressed content.
+var ContentModes = contentModes

@@ -62,13 +62,6 @@ func TestEncodeQRTables(t *testing.T) {
 	}
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // TestEncodeQRDecodes encodes the largest and a middle payload of every
 // version and decodes them with zbarimg; a payload beyond version 13 is
 // refused (page.qr then uses the general encoder).
@@ -78,7 +71,7 @@ func TestEncodeQRDecodes(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for v := 1; v <= 13; v++ {
-		for _, n := range []int{qrByteCapacity(v), (qrByteCapacity(v-1+boolInt(v == 1)) + qrByteCapacity(v) + 1) / 2} {
+		for _, n := range []int{qrByteCapacity(v), (qrByteCapacity(max(v-1, 1)) + qrByteCapacity(v) + 1) / 2} {
 			payload := qrPayload(n, v)
 			t.Run(fmt.Sprintf("v%d-%dB", v, n), func(t *testing.T) {
 				m, ok := encodeQR([]byte(payload))
@@ -90,13 +83,7 @@ func TestEncodeQRDecodes(t *testing.T) {
 				}
 				file := filepath.Join(dir, fmt.Sprintf("v%d-%d.png", v, n))
 				writeQRPNG(t, m, file)
-				// Binary: the bytes as encoded, not a guess at their character set
-				// (zbar reads a short UTF-8 text with one Ö as Shift JIS).
-				out, err := exec.CommandContext(t.Context(), "zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sqrcode.binary", file).Output()
-				if err != nil {
-					t.Fatalf("zbarimg decoded nothing: %v", err)
-				}
-				if got := strings.TrimSuffix(string(out), "\n"); got != payload {
+				if got := zbarQR(t, file); got != payload {
 					t.Errorf("decoded %q, want %q", got, payload)
 				}
 			})
@@ -105,6 +92,18 @@ func TestEncodeQRDecodes(t *testing.T) {
 	if _, ok := encodeQR(make([]byte, qrByteCapacity(13)+1)); ok {
 		t.Error("encodeQR accepted a payload beyond version 13")
 	}
+}
+
+// zbarQR returns the QR code zbarimg reads from the image file, as
+// binary: the bytes as encoded, not a guess at their character set (zbar
+// reads a short UTF-8 text with one Ö as Shift JIS).
+func zbarQR(t *testing.T, file string) string {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), "zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sqrcode.binary", file).Output()
+	if err != nil {
+		t.Fatalf("zbarimg decoded nothing from %s: %v", filepath.Base(file), err)
+	}
+	return strings.TrimSuffix(string(out), "\n")
 }
 
 // writeQRPNG writes m at 4 pixels a module with a quiet zone of 4 modules.
@@ -311,7 +310,7 @@ func TestQRPenaltyMatchesReference(t *testing.T) {
 	}
 	for v := 1; v <= 13; v++ { // each version full, and one byte into it
 		checkQRAgainstRef(t, []byte(qrPayload(qrByteCapacity(v), v+7)))
-		checkQRAgainstRef(t, bytes.Repeat([]byte{0}, qrByteCapacity(v-1+boolInt(v == 1))+1))
+		checkQRAgainstRef(t, bytes.Repeat([]byte{0}, qrByteCapacity(max(v-1, 1))+1))
 	}
 }
 

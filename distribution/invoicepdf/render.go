@@ -402,7 +402,8 @@ func (p *page) font(bold bool, size float64, grey bool) {
 // the same at these sizes. Lines drawn after bold text set their own colour and width.
 func (p *page) fontRGB(bold bool, size float64, rgb [3]int) {
 	// Only what changes: the PDF library writes each setting to the page
-	// even when it is the current one.
+	// even when it is the current one (the text colour it only formats
+	// anew, for the next cell).
 	pdf := p.pdf
 	if pdf.GetFontFamily() != "go" {
 		pdf.SetFont("go", "", size)
@@ -1206,8 +1207,8 @@ func (p *page) code128(x, y, module, h float64) bool {
 		return false
 	}
 	p.pdf.SetFillColor(0, 0, 0)
-	g := newGrid(p.pdf, x, y, module, h, 0, 0, bc.Bounds().Dx()/2)
 	n := bc.Bounds().Dx()
+	g := newGrid(p.pdf, x, y, module, h, 0, 0, n/2)
 	for i := 0; i < n; {
 		if !dark(bc.At(i, 0)) {
 			i++

@@ -6,7 +6,6 @@ import (
 	"io"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/jakelu/jakelu/distribution/invoicepdf"
@@ -26,15 +25,7 @@ func textModes(t *testing.T, pdf []byte) []int {
 		if err != nil || !bytes.Contains(content, []byte("Tj")) {
 			continue
 		}
-		mode := 0
-		for line := range strings.SplitSeq(string(content), "\n") {
-			switch {
-			case strings.HasSuffix(line, " Tr"):
-				mode = int(line[len(line)-4] - '0')
-			case strings.Contains(line, "Tj"):
-				modes = append(modes, mode)
-			}
-		}
+		modes = append(modes, invoicepdf.ContentModes(string(content))...)
 	}
 	if len(modes) == 0 {
 		t.Fatal("no text found in the page content")
